@@ -1,0 +1,257 @@
+package org.edgellm.scheduler.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.edgellm.scheduler.BruteForce;
+import org.edgellm.scheduler.EdgeNode;
+import org.edgellm.scheduler.ExhaustiveOptimum;
+import org.edgellm.scheduler.GeneralizedAssignment;
+import org.edgellm.scheduler.Instance;
+import org.edgellm.scheduler.NodeSolution;
+import org.edgellm.scheduler.OptimalTreeSearch;
+import org.edgellm.scheduler.SearchBudget;
+import org.edgellm.scheduler.bench.RandomInstances.Spec;
+
+/**
+ * {@code scheduler.jar bench ot}: a plain benchmark harness (not a test) of the scheduling core on
+ * seeded random instances of every constraint profile. It prints three tables as Markdown:
+ *
+ * <ol>
+ *   <li>OT against brute force on one node, N = 10, 15, 20, 25: median and p99 solve time, median
+ *       nodes visited and feasibility checks, and the median per-instance reduction in checks; it
+ *       also counts instances where the two optima differ (must be 0).
+ *   <li>OT alone for N = 50, 100, 200, 500: solve time without a budget (N = 50 and 100) and the
+ *       share proven optimal within a 10 ms budget.
+ *   <li>GAH on 2-4 nodes and 10-13 requests with scarce capacity: mean ratio to the exhaustive
+ *       optimum of plain GAH and of the improved GAH ({@code ot-gah}).
+ * </ol>
+ */
+public final class OtBenchmark {
+
+    private OtBenchmark() {}
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean quick = false;
+        long seed = 42;
+        String file = null;
+        if (args.length == 0 || !args[0].equals("ot")) {
+            err.println("usage: scheduler.jar bench ot [--quick] [--seed N] [--out FILE]");
+            return 2;
+        }
+        for (int k = 1; k < args.length; k++) {
+            switch (args[k]) {
+                case "--quick" -> quick = true;
+                case "--seed" -> seed = Long.parseLong(args[++k]);
+                case "--out" -> file = args[++k];
+                default -> {
+                    err.println("unknown option: " + args[k]);
+                    return 2;
+                }
+            }
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("## OT against brute force (one node)\n\n");
+        md.append(
+                "| N | instances | OT median µs | OT p99 µs | BF median µs | BF p99 µs |"
+                        + " OT nodes (median) | OT checks (median) | BF checks (median) |"
+                        + " check reduction (median) | check reduction (min) | optimum mismatches |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        warmUp(seed);
+        int[] sizes = {10, 15, 20, 25};
+        int[] counts = quick ? new int[] {10, 10, 5, 0} : new int[] {200, 100, 40, 8};
+        for (int si = 0; si < sizes.length; si++) {
+            if (counts[si] > 0) {
+                md.append(compareRow(sizes[si], counts[si], seed + si));
+            }
+        }
+        md.append("\n## OT alone on large single-node instances\n\n");
+        md.append(
+                "| N | instances | unlimited median µs | unlimited p95 µs | unlimited max µs |"
+                        + " proven within 10 ms | median nodes (10 ms) |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        int[] large = {50, 100, 200, 500};
+        for (int n : large) {
+            md.append(largeRow(n, quick ? 5 : 100, seed + n, n <= 100));
+        }
+        md.append("\n## GAH against the exhaustive optimum (2-4 nodes, 10-13 requests, scarce)\n\n");
+        md.append(
+                "| instances | plain GAH mean ratio | plain GAH min | ot-gah mean ratio |"
+                        + " ot-gah min | ot-gah = optimum | mean certified ratio (ot-gah / bound) |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        md.append(gahRow(quick ? 10 : 200, seed + 7));
+        out.print(md);
+        if (file != null) {
+            try {
+                Files.writeString(Path.of(file), md.toString());
+            } catch (IOException e) {
+                err.println(file + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    private static void warmUp(long seed) {
+        Random rnd = new Random(seed ^ 0x5DEECE66DL);
+        for (int k = 0; k < 300; k++) {
+            Instance inst = RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, 14, 1));
+            OptimalTreeSearch.solve(inst, inst.nodes().get(0), SearchBudget.UNLIMITED);
+            if (k < 30) {
+                all(inst);
+                BruteForce.solve(inst, inst.nodes().get(0), all(inst), inst.profits());
+            }
+        }
+    }
+
+    private static int[] all(Instance inst) {
+        int[] a = new int[inst.requests().size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    private static String compareRow(int n, int count, long seed) {
+        Random rnd = new Random(seed);
+        long[] otT = new long[count];
+        long[] bfT = new long[count];
+        long[] otNodes = new long[count];
+        long[] otChecks = new long[count];
+        long[] bfChecks = new long[count];
+        double[] reduction = new double[count];
+        int mismatches = 0;
+        for (int k = 0; k < count; k++) {
+            Instance inst = RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, n, 1));
+            EdgeNode node = inst.nodes().get(0);
+            long t = System.nanoTime();
+            NodeSolution ot = OptimalTreeSearch.solve(inst, node, SearchBudget.UNLIMITED);
+            otT[k] = (System.nanoTime() - t) / 1000;
+            t = System.nanoTime();
+            NodeSolution bf = BruteForce.solve(inst, node, all(inst), inst.profits());
+            bfT[k] = (System.nanoTime() - t) / 1000;
+            otNodes[k] = ot.nodesVisited();
+            otChecks[k] = ot.feasibilityChecks();
+            bfChecks[k] = bf.feasibilityChecks();
+            reduction[k] = (double) bf.feasibilityChecks() / Math.max(1, ot.feasibilityChecks());
+            if (Math.abs(ot.value() - bf.value()) > 1e-9 * Math.max(1, bf.value())) {
+                mismatches++;
+            }
+        }
+        double[] red = reduction.clone();
+        Arrays.sort(red);
+        return String.format(
+                "| %d | %d | %d | %d | %d | %d | %d | %d | %d | %.0fx | %.0fx | %d |%n",
+                n,
+                count,
+                pct(otT, 50),
+                pct(otT, 99),
+                pct(bfT, 50),
+                pct(bfT, 99),
+                pct(otNodes, 50),
+                pct(otChecks, 50),
+                pct(bfChecks, 50),
+                red[red.length / 2],
+                red[0],
+                mismatches);
+    }
+
+    private static String largeRow(int n, int count, long seed, boolean unlimited) {
+        Random rnd = new Random(seed);
+        List<Long> times = new ArrayList<>();
+        int proven = 0;
+        long[] nodes = new long[count];
+        for (int k = 0; k < count; k++) {
+            Instance inst = RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, n, 1));
+            EdgeNode node = inst.nodes().get(0);
+            if (unlimited) {
+                long t = System.nanoTime();
+                OptimalTreeSearch.solve(inst, node, SearchBudget.UNLIMITED);
+                times.add((System.nanoTime() - t) / 1000);
+            }
+            NodeSolution b = OptimalTreeSearch.solve(inst, node, SearchBudget.micros(10_000));
+            if (b.provenOptimal()) {
+                proven++;
+            }
+            nodes[k] = b.nodesVisited();
+        }
+        long[] ts = times.stream().mapToLong(Long::longValue).toArray();
+        return String.format(
+                "| %d | %d | %s | %s | %s | %.1f%% | %d |%n",
+                n,
+                count,
+                unlimited ? Long.toString(pct(ts, 50)) : "-",
+                unlimited ? Long.toString(pct(ts, 95)) : "-",
+                unlimited ? Long.toString(pct(ts, 100)) : "-",
+                100.0 * proven / count,
+                pct(nodes, 50));
+    }
+
+    private static String gahRow(int count, long seed) {
+        Random rnd = new Random(seed);
+        double plainSum = 0;
+        double plainMin = 1;
+        double impSum = 0;
+        double impMin = 1;
+        double certSum = 0;
+        int equal = 0;
+        int used = 0;
+        GeneralizedAssignment plain = new GeneralizedAssignment(false);
+        GeneralizedAssignment improved = new GeneralizedAssignment(true);
+        ExhaustiveOptimum exact = new ExhaustiveOptimum();
+        for (int k = 0; k < count; k++) {
+            Spec base =
+                    RandomInstances.randomSpec(rnd, 10 + rnd.nextInt(4), 2 + rnd.nextInt(3));
+            Spec spec =
+                    new Spec(
+                            base.requests(),
+                            base.nodes(),
+                            0.8,
+                            base.objective(),
+                            base.computeModel(),
+                            base.model(),
+                            base.profile());
+            Instance inst = RandomInstances.generate(rnd, spec);
+            double opt = exact.solve(inst, SearchBudget.UNLIMITED).objective();
+            if (opt <= 0) {
+                continue;
+            }
+            used++;
+            double p = plain.solve(inst, SearchBudget.UNLIMITED).objective() / opt;
+            var imp = improved.solve(inst, SearchBudget.UNLIMITED);
+            double i = imp.objective() / opt;
+            plainSum += p;
+            plainMin = Math.min(plainMin, p);
+            impSum += i;
+            impMin = Math.min(impMin, i);
+            certSum += imp.certifiedRatio();
+            if (i >= 1 - 1e-9) {
+                equal++;
+            }
+        }
+        return String.format(
+                "| %d | %.4f | %.4f | %.4f | %.4f | %.1f%% | %.4f |%n",
+                used,
+                plainSum / used,
+                plainMin,
+                impSum / used,
+                impMin,
+                100.0 * equal / used,
+                certSum / used);
+    }
+
+    static long pct(long[] xs, int p) {
+        if (xs.length == 0) {
+            return 0;
+        }
+        long[] s = xs.clone();
+        Arrays.sort(s);
+        int idx = (int) Math.ceil(p / 100.0 * s.length) - 1;
+        return s[Math.max(0, Math.min(s.length - 1, idx))];
+    }
+}
