@@ -59,7 +59,8 @@ public final class Algorithms {
             Assignment counters = new Assignment(instance);
             Assignment a =
                     GeneralizedAssignment.run(
-                            (inst, node, cand, profit, b) -> BruteForce.solve(inst, node, cand, profit),
+                            (inst, node, cand, profit, b) ->
+                                    BruteForce.solve(inst, node, cand, profit),
                             instance,
                             GeneralizedAssignment.identity(instance.nodes().size()),
                             instance.profits(),

@@ -86,7 +86,8 @@ public final class AssociationBaseline implements Scheduler {
         for (int j = 0; j < nodes; j++) {
             int[] cand = tied.get(j).stream().mapToInt(Integer::intValue).toArray();
             NodeSolution s =
-                    OptimalTreeSearch.solve(instance, instance.nodes().get(j), cand, profit, budget);
+                    OptimalTreeSearch.solve(
+                            instance, instance.nodes().get(j), cand, profit, budget);
             a.count(s);
             a.set(j, s.variant(), s.batch());
         }

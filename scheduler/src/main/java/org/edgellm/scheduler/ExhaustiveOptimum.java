@@ -40,7 +40,8 @@ public final class ExhaustiveOptimum implements Scheduler {
             EdgeNode node = instance.nodes().get(j);
             for (int q = 0; q < node.variants().size(); q++) {
                 Feasibility f = new Feasibility(instance, node, node.variants().get(q));
-                enumerate(f, (byte) q, profit, fam[j], famVariant[j], new int[n], 0, 0, 0, 0, checks);
+                enumerate(
+                        f, (byte) q, profit, fam[j], famVariant[j], new int[n], 0, 0, 0, 0, checks);
             }
         }
         // best[j][free] = optimum over nodes j.. with requests in free

@@ -72,7 +72,10 @@ public final class Feasibility {
             deadline[i] = r.deadline();
             if (c != null) {
                 uplinkLoad[i] = r.uplinkBits(beta) / c.uplinkSpectralEfficiency();
-                uplinkMs[i] = r.uplinkBits(beta) / (c.uplinkSpectralEfficiency() * node.uplinkHz()) * 1000.0;
+                uplinkMs[i] =
+                        r.uplinkBits(beta)
+                                / (c.uplinkSpectralEfficiency() * node.uplinkHz())
+                                * 1000.0;
                 downlinkDemand[i] = r.downlinkBits(beta) / c.downlinkSpectralEfficiency();
             }
         }
@@ -390,9 +393,8 @@ public final class Feasibility {
     }
 
     /**
-     * Aggregates of a feasible batch that make adding one request O(1) for C2 and C3: size,
-     * padded maxima, uplink time, earliest deadline, compute end and the downlink demand at that
-     * end.
+     * Aggregates of a feasible batch that make adding one request O(1) for C2 and C3: size, padded
+     * maxima, uplink time, earliest deadline, compute end and the downlink demand at that end.
      */
     public static final class BatchState {
         public int size;

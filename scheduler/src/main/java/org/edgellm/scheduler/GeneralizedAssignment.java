@@ -10,11 +10,11 @@ import java.util.Random;
  * 2006) with OT as the exact single-node solver, a 1/2-approximation.
  *
  * <p>Plain mode visits the nodes in instance order. Improved mode (the default, {@code ot-gah})
- * also tries the reversed order, the orders by KV-cache room and by downlink band, and a few
- * seeded shuffles, keeps the best, then repairs it: each node is re-solved exactly over its own
- * batch plus the unassigned requests, and each pair of nodes is re-filled from their two batches
- * plus the unassigned requests in both orders; a change is kept only when it raises the total.
- * Every candidate answer contains plain GAH's, so the result is never below the 1/2 guarantee.
+ * also tries the reversed order, the orders by KV-cache room and by downlink band, and a few seeded
+ * shuffles, keeps the best, then repairs it: each node is re-solved exactly over its own batch plus
+ * the unassigned requests, and each pair of nodes is re-filled from their two batches plus the
+ * unassigned requests in both orders; a change is kept only when it raises the total. Every
+ * candidate answer contains plain GAH's, so the result is never below the 1/2 guarantee.
  *
  * <p>Every answer carries a proven upper bound: the least of the sum over nodes of each node's
  * single-node optimum (or OT's proven bound under a budget) and the total profit of the requests
@@ -46,10 +46,26 @@ public final class GeneralizedAssignment implements Scheduler {
         int nodes = instance.nodes().size();
         Assignment counters = new Assignment(instance);
         double[] nodeBound = new double[nodes];
-        Assignment best = run(OptimalTreeSearch::solve, instance, identity(nodes), profit, budget, counters, nodeBound);
+        Assignment best =
+                run(
+                        OptimalTreeSearch::solve,
+                        instance,
+                        identity(nodes),
+                        profit,
+                        budget,
+                        counters,
+                        nodeBound);
         if (improved && nodes > 1) {
             for (int[] order : orders(instance)) {
-                Assignment a = run(OptimalTreeSearch::solve, instance, order, profit, budget, counters, null);
+                Assignment a =
+                        run(
+                                OptimalTreeSearch::solve,
+                                instance,
+                                order,
+                                profit,
+                                budget,
+                                counters,
+                                null);
                 if (a.value(profit) > best.value(profit) + 1e-9) {
                     best = a;
                 }
@@ -187,7 +203,10 @@ public final class GeneralizedAssignment implements Scheduler {
         }
         Arrays.sort(
                 o,
-                (a, b) -> descending ? Double.compare(key[b], key[a]) : Double.compare(key[a], key[b]));
+                (a, b) ->
+                        descending
+                                ? Double.compare(key[b], key[a])
+                                : Double.compare(key[a], key[b]));
         int[] out = new int[o.length];
         for (int i = 0; i < o.length; i++) {
             out[i] = o[i];
@@ -225,11 +244,19 @@ public final class GeneralizedAssignment implements Scheduler {
                     for (int[] pair : new int[][] {{j, k}, {k, j}}) {
                         NodeSolution first =
                                 OptimalTreeSearch.solve(
-                                        instance, instance.nodes().get(pair[0]), pool, profit, budget);
+                                        instance,
+                                        instance.nodes().get(pair[0]),
+                                        pool,
+                                        profit,
+                                        budget);
                         int[] rest = minus(pool, first.batch());
                         NodeSolution second =
                                 OptimalTreeSearch.solve(
-                                        instance, instance.nodes().get(pair[1]), rest, profit, budget);
+                                        instance,
+                                        instance.nodes().get(pair[1]),
+                                        rest,
+                                        profit,
+                                        budget);
                         counters.count(first);
                         counters.count(second);
                         if (first.value() + second.value() > before + 1e-9) {

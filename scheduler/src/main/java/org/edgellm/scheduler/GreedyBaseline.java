@@ -5,9 +5,9 @@ import java.util.Comparator;
 import java.util.Random;
 
 /**
- * Greedy baselines with the same feasibility test (spec section 4). On several nodes each fills
- * the nodes in turn (instance order) from the requests still free. On each node every resident
- * variant is tried and the best batch is kept.
+ * Greedy baselines with the same feasibility test (spec section 4). On several nodes each fills the
+ * nodes in turn (instance order) from the requests still free. On each node every resident variant
+ * is tried and the best batch is kept.
  *
  * <ul>
  *   <li>{@code static}: the first K requests in arrival order that the node can serve at all (a

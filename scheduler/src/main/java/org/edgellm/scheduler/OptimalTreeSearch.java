@@ -17,20 +17,17 @@ import java.util.Arrays;
  *       admits at most {@code m_x} more members once it is in, so at most the best {@code t}
  *       profits among candidates with {@code m_x >= t}; (b) a fractional knapsack on the downlink
  *       band, each candidate costing its demand at the earliest compute end it can have; (c) a
- *       fractional knapsack on uplink time against the earliest deadline. With integral profits
- *       the bound is rounded down.
- *   <li><b>Ordering.</b> Candidates by profit (ties: shorter padded length, later deadline), so
- *       the first dive is a good greedy incumbent; variants by their root bound, and a variant
- *       whose root bound does not beat the incumbent is skipped.
+ *       fractional knapsack on uplink time against the earliest deadline. With integral profits the
+ *       bound is rounded down.
+ *   <li><b>Ordering.</b> Candidates by profit (ties: shorter padded length, later deadline), so the
+ *       first dive is a good greedy incumbent; variants by their root bound, and a variant whose
+ *       root bound does not beat the incumbent is skipped.
  *   <li><b>Anytime.</b> With a {@link SearchBudget} the search stops when it is spent and returns
  *       the incumbent with a proven bound: the largest root bound of the variants it did not
  *       finish.
  * </ul>
  */
 public final class OptimalTreeSearch {
-
-    static final boolean DEBUG = Boolean.getBoolean("ot.debug");
-    static final boolean NO_BOUND = Boolean.getBoolean("ot.nobound");
 
     private OptimalTreeSearch() {}
 
@@ -134,7 +131,9 @@ public final class OptimalTreeSearch {
             }
             if (budget.maxNodes() > 0 && nodes >= budget.maxNodes()) {
                 aborted = true;
-            } else if (deadlineNanos != 0 && (++calls & 15) == 0 && System.nanoTime() > deadlineNanos) {
+            } else if (deadlineNanos != 0
+                    && (++calls & 15) == 0
+                    && System.nanoTime() > deadlineNanos) {
                 aborted = true;
             }
             return aborted;
@@ -197,9 +196,7 @@ public final class OptimalTreeSearch {
                         if (c != 0) {
                             return c;
                         }
-                        c =
-                                Integer.compare(
-                                        f.prompt(a) + f.output(a), f.prompt(b) + f.output(b));
+                        c = Integer.compare(f.prompt(a) + f.output(a), f.prompt(b) + f.output(b));
                         if (c != 0) {
                             return c;
                         }
@@ -299,7 +296,13 @@ public final class OptimalTreeSearch {
                     continue;
                 }
                 long l = memLim;
-                if (!(dMin - (start + f.computeMs((int) Math.min(b.size + memLim, Integer.MAX_VALUE), s, n)) > 0)) {
+                if (!(dMin
+                                - (start
+                                        + f.computeMs(
+                                                (int) Math.min(b.size + memLim, Integer.MAX_VALUE),
+                                                s,
+                                                n))
+                        > 0)) {
                     long lo = 1; // feasible count
                     long hi = memLim; // infeasible count
                     while (hi - lo > 1) {
@@ -322,14 +325,11 @@ public final class OptimalTreeSearch {
         }
 
         /**
-         * Upper bound on the profit that a subset of the items of depth d at positions with
-         * feasPos >= c (or all positions from c when !useFeas) can add to the batch of depth d.
+         * Upper bound on the profit that a subset of the items of depth d at positions with feasPos
+         * >= c (or all positions from c when !useFeas) can add to the batch of depth d.
          */
         private double bound(int d, int m, int c, boolean useFeas) {
             counters.bounds++;
-            if (NO_BOUND) {
-                return Double.MAX_VALUE;
-            }
             int[] it = items[d];
             int[] fp = feasPos[d];
             long[] lim = limit[d];
@@ -359,7 +359,7 @@ public final class OptimalTreeSearch {
                     minLim = Math.min(minLim, lim[k]);
                 }
             }
-            if (minLim < count && !Boolean.getBoolean("ot.nocard")) {
+            if (minLim < count) {
                 long tMax = Math.min(count, maxLim);
                 double card = 0;
                 for (long t = 1; t <= tMax; t++) {
@@ -381,7 +381,7 @@ public final class OptimalTreeSearch {
             // (b) downlink band
             Feasibility.BatchState b = state[d];
             double bandCap = f.downlinkHz() - b.downlinkNeed;
-            if (bandSum > bandCap && !Boolean.getBoolean("ot.noband")) {
+            if (bandSum > bandCap) {
                 ub = Math.min(ub, knapsack(d, m, c, bandCost[d], bandCap, bandOrder[d]));
             }
             // (c) uplink time before the earliest deadline
@@ -403,7 +403,7 @@ public final class OptimalTreeSearch {
                     }
                 }
             }
-            if (upSum > upCap && !Boolean.getBoolean("ot.noup")) {
+            if (upSum > upCap) {
                 ub = Math.min(ub, knapsack(d, m, c, upCost[d], upCap, upOrder[d]));
             }
             if (integral) {
@@ -497,9 +497,6 @@ public final class OptimalTreeSearch {
             int fm = 0;
             int k = 0;
             for (; k < m; k++) {
-                if (DEBUG) {
-                    System.err.println("d=" + d + " k=" + k + " m=" + m + " value=" + value + " bound=" + bound(d, m, k, false) + " best=" + bestValue + " item=" + it[k]);
-                }
                 if (value + bound(d, m, k, false) <= bestValue + tolerance(bestValue)) {
                     break;
                 }

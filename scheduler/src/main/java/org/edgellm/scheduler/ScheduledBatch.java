@@ -10,7 +10,8 @@ import java.util.List;
  * @param requests request ids
  * @param timeline predicted uplink, compute and finish times
  */
-public record ScheduledBatch(String node, String variant, List<String> requests, Timeline timeline) {
+public record ScheduledBatch(
+        String node, String variant, List<String> requests, Timeline timeline) {
     public ScheduledBatch {
         requests = List.copyOf(requests);
     }

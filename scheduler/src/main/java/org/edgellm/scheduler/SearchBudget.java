@@ -1,8 +1,8 @@
 package org.edgellm.scheduler;
 
 /**
- * A limit on one search: tree nodes and wall-clock microseconds; 0 means no limit. With a limit
- * the search is anytime: it returns the best batch found and a proven upper bound.
+ * A limit on one search: tree nodes and wall-clock microseconds; 0 means no limit. With a limit the
+ * search is anytime: it returns the best batch found and a proven upper bound.
  */
 public record SearchBudget(long maxNodes, long maxMicros) {
 

@@ -18,8 +18,8 @@ import org.edgellm.scheduler.io.InstanceJson;
 import org.junit.jupiter.api.Test;
 
 /**
- * Agreement with the conformance vectors of an independent implementation of the spec (copied
- * from {@code shared/conformance} into the test resources, with their README).
+ * Agreement with the conformance vectors of an independent implementation of the spec (copied from
+ * {@code shared/conformance} into the test resources, with their README).
  */
 class ConformanceTest {
 
@@ -96,7 +96,8 @@ class ConformanceTest {
                 assertTrue(t.finishMs().isEmpty(), where);
             }
             // the incremental path agrees with the full test
-            if (batch.length > 0 && !e.violated().contains(Constraint.C1)
+            if (batch.length > 0
+                    && !e.violated().contains(Constraint.C1)
                     && !e.violated().contains(Constraint.C5)) {
                 assertEquals(e.feasible(), incremental(f, batch), where + " incremental");
             }
@@ -138,8 +139,7 @@ class ConformanceTest {
             close(expected, exact.objective(), "exact case " + c);
             if (inst.requests().size() <= 16) {
                 Schedule bf =
-                        Algorithms.byName("brute-force", 1, 8)
-                                .solve(inst, SearchBudget.UNLIMITED);
+                        Algorithms.byName("brute-force", 1, 8).solve(inst, SearchBudget.UNLIMITED);
                 close(expected, bf.objective(), "brute force case " + c);
             }
         }
@@ -156,7 +156,8 @@ class ConformanceTest {
             Schedule exact = new ExhaustiveOptimum().solve(inst, SearchBudget.UNLIMITED);
             close(expected, exact.objective(), "exact case " + c);
             for (boolean improved : new boolean[] {false, true}) {
-                Schedule g = new GeneralizedAssignment(improved).solve(inst, SearchBudget.UNLIMITED);
+                Schedule g =
+                        new GeneralizedAssignment(improved).solve(inst, SearchBudget.UNLIMITED);
                 assertTrue(
                         g.objective() >= expected / 2 - 1e-9,
                         "GAH below half on case " + c + ": " + g.objective() + " of " + expected);
@@ -167,7 +168,8 @@ class ConformanceTest {
             }
         }
         double mean = ratios.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        System.out.printf("ot-gah mean ratio to the optimum on the multi-node vectors: %.4f%n", mean);
+        System.out.printf(
+                "ot-gah mean ratio to the optimum on the multi-node vectors: %.4f%n", mean);
         assertFalse(Double.isNaN(mean));
     }
 }

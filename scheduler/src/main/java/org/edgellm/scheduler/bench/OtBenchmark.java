@@ -77,9 +77,10 @@ public final class OtBenchmark {
         md.append("|---|---|---|---|---|---|---|\n");
         int[] large = {50, 100, 200, 500};
         for (int n : large) {
-            md.append(largeRow(n, quick ? 5 : 100, seed + n, n <= 100));
+            md.append(largeRow(n, quick ? 5 : 100, seed + n, n <= 50));
         }
-        md.append("\n## GAH against the exhaustive optimum (2-4 nodes, 10-13 requests, scarce)\n\n");
+        md.append(
+                "\n## GAH against the exhaustive optimum (2-4 nodes, 10-13 requests, scarce)\n\n");
         md.append(
                 "| instances | plain GAH mean ratio | plain GAH min | ot-gah mean ratio |"
                         + " ot-gah min | ot-gah = optimum | mean certified ratio (ot-gah / bound) |\n");
@@ -205,8 +206,7 @@ public final class OtBenchmark {
         GeneralizedAssignment improved = new GeneralizedAssignment(true);
         ExhaustiveOptimum exact = new ExhaustiveOptimum();
         for (int k = 0; k < count; k++) {
-            Spec base =
-                    RandomInstances.randomSpec(rnd, 10 + rnd.nextInt(4), 2 + rnd.nextInt(3));
+            Spec base = RandomInstances.randomSpec(rnd, 10 + rnd.nextInt(4), 2 + rnd.nextInt(3));
             Spec spec =
                     new Spec(
                             base.requests(),

@@ -158,7 +158,8 @@ public final class RandomInstances {
             double weight = pick(rnd, List.of(1.0, 1.0, 1.0, 2.0, 3.0));
             double uplinkBytes =
                     rnd.nextDouble() < 0.2 ? 10_000 + rnd.nextInt(1_990_001) : Double.NaN;
-            reqs.add(new Request("r" + i, arrival, s, n, deadline, ppl, weight, uplinkBytes, chans));
+            reqs.add(
+                    new Request("r" + i, arrival, s, n, deadline, ppl, weight, uplinkBytes, chans));
         }
         return new Instance(
                 0.0, spec.objective(), spec.computeModel(), 32, spec.model(), nodes, reqs);

@@ -29,9 +29,9 @@ import org.edgellm.scheduler.io.ScheduleJson;
  * bench ot [--quick] [--seed N] [--out FILE]
  * </pre>
  *
- * <p>{@code solve} reads instance JSON files (stdin when none; stdin may hold several objects)
- * and prints one result object per line, in input order. Invalid input prints one line naming
- * the file, the field and the value, and exits with status 2; nothing else is printed for it.
+ * <p>{@code solve} reads instance JSON files (stdin when none; stdin may hold several objects) and
+ * prints one result object per line, in input order. Invalid input prints one line naming the file,
+ * the field and the value, and exits with status 2; nothing else is printed for it.
  */
 public final class Main {
 

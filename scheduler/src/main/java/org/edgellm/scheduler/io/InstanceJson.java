@@ -22,9 +22,9 @@ import org.edgellm.scheduler.Request;
 import org.edgellm.scheduler.Variant;
 
 /**
- * Reads the instance format of spec section 5 and checks every field: a violation becomes an
- * {@link InvalidInstanceException} that names the field path (e.g. {@code requests[3].promptTokens})
- * and the offending value. NaN and infinities are read (so they can be named) and refused.
+ * Reads the instance format of spec section 5 and checks every field: a violation becomes an {@link
+ * InvalidInstanceException} that names the field path (e.g. {@code requests[3].promptTokens}) and
+ * the offending value. NaN and infinities are read (so they can be named) and refused.
  */
 public final class InstanceJson {
 
@@ -49,7 +49,8 @@ public final class InstanceJson {
     public static Instance parse(JsonNode root) throws InvalidInstanceException {
         if (root == null || !root.isObject()) {
             throw new InvalidInstanceException(
-                    "(document)", root == null ? "nothing" : root.getNodeType().toString(),
+                    "(document)",
+                    root == null ? "nothing" : root.getNodeType().toString(),
                     "must be a JSON object");
         }
         double t0 = finite(root, "t0", "t0", null);
@@ -154,7 +155,8 @@ public final class InstanceJson {
             double ppl = nonNegative(v, "pplIncrease", vp + ".pplIncrease", null);
             variants.add(new Variant(name, wb, ab, kb, ppl));
         }
-        return new EdgeNode(id, memory, reserve, bandwidth, p16, p8, p4, eff, up, down, busy, variants);
+        return new EdgeNode(
+                id, memory, reserve, bandwidth, p16, p8, p4, eff, up, down, busy, variants);
     }
 
     private static Request request(JsonNode r, String path, Set<String> nodeIds)
@@ -306,7 +308,8 @@ public final class InstanceJson {
             throws InvalidInstanceException {
         JsonNode v = field(o, name, path);
         if (!v.isNumber()) {
-            throw new InvalidInstanceException(path, abbreviate(v.toString()), "must be an integer");
+            throw new InvalidInstanceException(
+                    path, abbreviate(v.toString()), "must be an integer");
         }
         double d = v.asDouble();
         if (Double.isNaN(d) || d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {

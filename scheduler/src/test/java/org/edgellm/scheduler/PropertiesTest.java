@@ -1,0 +1,237 @@
+package org.edgellm.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.edgellm.scheduler.bench.RandomInstances;
+import org.edgellm.scheduler.bench.RandomInstances.Spec;
+
+/** Properties of the model and the algorithms on seeded random instances of every profile. */
+class PropertiesTest {
+
+    static Instance single(long seed, int n) {
+        Random rnd = new Random(seed);
+        return RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, n, 1));
+    }
+
+    static int[] all(Instance inst) {
+        int[] a = new int[inst.requests().size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    /** Removing any member of a feasible batch keeps it feasible (spec section 2). */
+    @Property(tries = 400)
+    void feasibilityIsDownwardClosed(
+            @ForAll long seed, @ForAll @IntRange(min = 2, max = 14) int n) {
+        Instance inst = single(seed, n);
+        EdgeNode node = inst.nodes().get(0);
+        Random rnd = new Random(seed);
+        for (Variant v : node.variants()) {
+            Feasibility f = new Feasibility(inst, node, v);
+            // a random maximal feasible batch in a random order
+            int[] order = all(inst);
+            for (int i = order.length - 1; i > 0; i--) {
+                int r = rnd.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[r];
+                order[r] = t;
+            }
+            int[] batch = new int[n];
+            int count = 0;
+            for (int i : order) {
+                batch[count] = i;
+                if (f.feasible(batch, count + 1)) {
+                    count++;
+                }
+            }
+            assertTrue(f.feasible(batch, count));
+            for (int drop = 0; drop < count; drop++) {
+                int[] smaller = new int[count - 1];
+                for (int k = 0, c = 0; k < count; k++) {
+                    if (k != drop) {
+                        smaller[c++] = batch[k];
+                    }
+                }
+                assertTrue(f.feasible(smaller, smaller.length), "subset of a feasible batch");
+                assertTrue(f.evaluate(smaller, smaller.length).feasible());
+            }
+        }
+    }
+
+    /** The closed-form compute time equals the per-step loop, in both compute models. */
+    @Property(tries = 1000)
+    void closedFormDecodeEqualsLoop(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 64) int b,
+            @ForAll @IntRange(min = 1, max = 8000) int s,
+            @ForAll @IntRange(min = 1, max = 2000) int n) {
+        Instance inst = single(seed, 1);
+        EdgeNode node = inst.nodes().get(0);
+        for (Variant v : node.variants()) {
+            Feasibility f = new Feasibility(inst, node, v);
+            double closed = f.computeMs(b, s, n);
+            double loop = f.computeMsByLoop(b, s, n);
+            assertEquals(loop, closed, 1e-9 * loop, "b=" + b + " s=" + s + " n=" + n);
+        }
+    }
+
+    /** Adding one request incrementally gives the same verdict as the full test. */
+    @Property(tries = 300)
+    void incrementalEqualsFull(@ForAll long seed, @ForAll @IntRange(min = 1, max = 12) int n) {
+        Instance inst = single(seed, n);
+        EdgeNode node = inst.nodes().get(0);
+        for (Variant v : node.variants()) {
+            Feasibility f = new Feasibility(inst, node, v);
+            Feasibility.BatchState cur = new Feasibility.BatchState();
+            Feasibility.BatchState next = new Feasibility.BatchState();
+            cur.clear();
+            int[] members = new int[n];
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                if (!f.eligible(i)) {
+                    continue;
+                }
+                members[count] = i;
+                boolean full = f.feasible(members, count + 1);
+                boolean inc = f.tryAdd(cur, i, members, next);
+                assertEquals(full, inc, "request " + i + " after " + count);
+                if (inc) {
+                    count++;
+                    Feasibility.BatchState t = cur;
+                    cur = next;
+                    next = t;
+                }
+            }
+        }
+    }
+
+    /** OT finds the brute-force optimum (all profiles, both objectives, both compute models). */
+    @Property(tries = 2500)
+    void otEqualsBruteForce(@ForAll long seed, @ForAll @IntRange(min = 1, max = 12) int n) {
+        Instance inst = single(seed, n);
+        EdgeNode node = inst.nodes().get(0);
+        NodeSolution ot = OptimalTreeSearch.solve(inst, node, SearchBudget.UNLIMITED);
+        NodeSolution bf = BruteForce.solve(inst, node, all(inst), inst.profits());
+        assertEquals(bf.value(), ot.value(), 1e-9 * Math.max(1, bf.value()));
+        assertTrue(ot.provenOptimal());
+        if (ot.batch().length > 0) {
+            Feasibility f = new Feasibility(inst, node, ot.variant());
+            assertTrue(f.feasible(ot.batch(), ot.batch().length));
+        }
+        assertTrue(ot.feasibilityChecks() <= bf.feasibilityChecks() + n * 2L);
+    }
+
+    /** With a budget OT stays sound: a feasible batch, a bound at least the optimum. */
+    @Property(tries = 300)
+    void anytimeOtIsSound(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 5, max = 14) int n,
+            @ForAll @LongRange(min = 1, max = 30) long nodes) {
+        Instance inst = single(seed, n);
+        EdgeNode node = inst.nodes().get(0);
+        double opt = OptimalTreeSearch.solve(inst, node, SearchBudget.UNLIMITED).value();
+        NodeSolution b = OptimalTreeSearch.solve(inst, node, SearchBudget.nodes(nodes));
+        assertTrue(b.value() <= opt + 1e-9);
+        assertTrue(b.upperBound() >= opt - 1e-9 * Math.max(1, opt), "bound " + b.upperBound());
+        if (b.provenOptimal()) {
+            assertEquals(opt, b.value(), 1e-9 * Math.max(1, opt));
+        }
+        if (b.batch().length > 0) {
+            assertTrue(
+                    new Feasibility(inst, node, b.variant()).feasible(b.batch(), b.batch().length));
+        }
+    }
+
+    /**
+     * GAH (plain and improved) is feasible, assigns each request at most once, reaches half of the
+     * exhaustive optimum, and its certified bound is at least the optimum.
+     */
+    @Property(tries = 150)
+    void gahIsFeasibleDisjointAndHalfApproximate(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 4, max = 11) int n,
+            @ForAll @IntRange(min = 2, max = 4) int nodes) {
+        Random rnd = new Random(seed);
+        Spec base = RandomInstances.randomSpec(rnd, n, nodes);
+        Spec spec =
+                new Spec(
+                        n,
+                        nodes,
+                        rnd.nextBoolean() ? 0.8 : 1.0,
+                        base.objective(),
+                        base.computeModel(),
+                        base.model(),
+                        base.profile());
+        Instance inst = RandomInstances.generate(rnd, spec);
+        double opt = new ExhaustiveOptimum().solve(inst, SearchBudget.UNLIMITED).objective();
+        for (Scheduler s :
+                new Scheduler[] {
+                    new GeneralizedAssignment(false), new GeneralizedAssignment(true)
+                }) {
+            Schedule out = s.solve(inst, SearchBudget.UNLIMITED);
+            checkSchedule(inst, out);
+            assertTrue(out.objective() >= opt / 2 - 1e-9, s.name() + " below half");
+            assertTrue(out.objective() <= opt + 1e-9 * Math.max(1, opt));
+            assertTrue(out.stats().upperBound() >= opt - 1e-6 * Math.max(1, opt));
+        }
+    }
+
+    /** Every baseline answers with feasible, disjoint batches. */
+    @Property(tries = 100)
+    void baselinesAreFeasible(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 12) int n,
+            @ForAll @IntRange(min = 1, max = 3) int nodes) {
+        Random rnd = new Random(seed);
+        Instance inst = RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, n, nodes));
+        double opt = new ExhaustiveOptimum().solve(inst, SearchBudget.UNLIMITED).objective();
+        for (String name : Algorithms.NAMES) {
+            Schedule out = Algorithms.byName(name, seed, 8).solve(inst, SearchBudget.UNLIMITED);
+            checkSchedule(inst, out);
+            assertTrue(out.objective() <= opt + 1e-9 * Math.max(1, opt), name + " above optimum");
+            if (name.equals("exact") || (nodes == 1 && name.equals("ot-gah"))) {
+                assertEquals(opt, out.objective(), 1e-9 * Math.max(1, opt), name);
+            }
+        }
+    }
+
+    static void checkSchedule(Instance inst, Schedule out) {
+        Set<String> seen = new HashSet<>();
+        Set<String> usedNodes = new HashSet<>();
+        double total = 0;
+        var idx = inst.requestIndex();
+        for (ScheduledBatch b : out.batches()) {
+            assertTrue(usedNodes.add(b.node()), "one batch per node");
+            EdgeNode node =
+                    inst.nodes().stream().filter(x -> x.id().equals(b.node())).findFirst().get();
+            Variant v =
+                    node.variants().stream()
+                            .filter(x -> x.name().equals(b.variant()))
+                            .findFirst()
+                            .get();
+            int[] members = b.requests().stream().mapToInt(idx::get).toArray();
+            for (String id : b.requests()) {
+                assertTrue(seen.add(id), "request " + id + " assigned twice");
+            }
+            assertTrue(
+                    new Feasibility(inst, node, v).evaluate(members, members.length).feasible(),
+                    "batch " + Arrays.toString(members) + " on " + b.node());
+            for (int i : members) {
+                total += inst.profit(inst.requests().get(i));
+            }
+        }
+        assertEquals(total, out.objective(), 1e-9 * Math.max(1, total));
+        assertEquals(inst.requests().size(), seen.size() + out.unassigned().size());
+    }
+}
