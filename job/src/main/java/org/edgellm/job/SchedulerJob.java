@@ -1,0 +1,55 @@
+package org.edgellm.job;
+
+import java.nio.file.Path;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+import org.edgellm.job.io.KafkaIo;
+
+/**
+ * The live job, as submitted to a Flink cluster ({@code job/target/job.jar}): requests, channel
+ * state and node telemetry from Kafka, one slot scheduler per coordination domain, decisions,
+ * rejections, slot reports and dead letters to Kafka. Flags: see {@link JobConfig}; for example
+ *
+ * <pre>
+ * flink run job/target/job.jar --bootstrap-servers broker:9092 --topology topology.yaml \
+ *     --slot-ms 100 --delivery exactly-once --checkpoint-ms 1000
+ * </pre>
+ */
+public final class SchedulerJob {
+
+    private SchedulerJob() {}
+
+    public static void main(String[] args) throws Exception {
+        try {
+            run(args, StreamExecutionEnvironment.getExecutionEnvironment());
+        } catch (IllegalArgumentException e) {
+            System.err.println("edge-llm-scheduler: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** Builds and executes the live job on the given environment. */
+    public static void run(String[] args, StreamExecutionEnvironment env) throws Exception {
+        ParameterTool p = ParameterTool.fromArgs(args);
+        JobConfig config = JobConfig.from(p);
+        Topology topology =
+                config.topologyFile == null
+                        ? Topology.defaults()
+                        : Topology.load(Path.of(config.topologyFile));
+        configure(env, config);
+        SchedulerPipeline.build(
+                env, KafkaIo.sources(config, topology), KafkaIo.sinks(config), config, topology);
+        env.execute("edge-llm-scheduler");
+    }
+
+    /** Checkpointing and parallelism from the flags. */
+    public static void configure(StreamExecutionEnvironment env, JobConfig config) {
+        if (config.checkpointMs > 0) {
+            env.enableCheckpointing(config.checkpointMs, CheckpointingMode.EXACTLY_ONCE);
+        }
+        if (config.parallelism > 0) {
+            env.setParallelism(config.parallelism);
+        }
+    }
+}

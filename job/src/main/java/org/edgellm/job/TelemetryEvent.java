@@ -1,0 +1,19 @@
+package org.edgellm.job;
+
+/** A validated node heartbeat (a Flink POJO). */
+public class TelemetryEvent {
+    public String nodeId;
+    public String domainId;
+    public long time;
+
+    /** Capabilities when the heartbeat carries them, else null. */
+    public NodeSpec capabilities;
+
+    /** Reported busy-until (epoch ms), or Long.MIN_VALUE when not reported. */
+    public long busyUntil = Long.MIN_VALUE;
+
+    public boolean healthy = true;
+    public double slowdown = 1.0;
+
+    public TelemetryEvent() {}
+}

@@ -1,0 +1,131 @@
+package org.edgellm.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+
+    static InferenceRequest request() {
+        return InferenceRequest.newBuilder()
+                .setRequestId("r1")
+                .setUserId("u1")
+                .setDomainId("d1")
+                .setArrivalTime(java.time.Instant.ofEpochMilli(1_700_000_000_000L))
+                .setPromptTokens(100)
+                .setMaxOutputTokens(50)
+                .setLatencyBudgetMs(5000.0)
+                .setMaxPplIncrease(0.5)
+                .setServiceClass("chat")
+                .build();
+    }
+
+    @Test
+    void roundTripsEveryInputEvent() throws Exception {
+        InferenceRequest r = request();
+        assertEquals(r, EventCodec.decodeRequest(EventCodec.encode(r), 1 << 20));
+        ChannelState c =
+                ChannelState.newBuilder()
+                        .setUserId("u1")
+                        .setDomainId("d1")
+                        .setNodeId("n1")
+                        .setMeasuredAt(java.time.Instant.ofEpochMilli(5))
+                        .setUplinkSpectralEfficiency(2.5)
+                        .setDownlinkSpectralEfficiency(4.0)
+                        .build();
+        assertEquals(c, EventCodec.decodeChannel(EventCodec.encode(c), 1 << 20));
+        byte[] bytes = EventCodec.encode(c);
+        assertEquals((byte) 0xC3, bytes[0]);
+        assertEquals((byte) 0x01, bytes[1]);
+    }
+
+    /** Data written with the previous schema version (v1, no promptText) stays readable. */
+    @Test
+    void requestWrittenWithV1SchemaIsReadByTheCurrentOne() throws Exception {
+        Schema v1;
+        try (InputStream in =
+                getClass().getResourceAsStream("/schemas/history/InferenceRequest-v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("requestId", "old-1");
+        old.put("userId", "u9");
+        old.put("domainId", "d2");
+        old.put("arrivalTime", 1234L);
+        old.put("promptTokens", 7);
+        old.put("maxOutputTokens", 8);
+        old.put("latencyBudgetMs", null);
+        old.put("deadline", 9999L);
+        old.put("maxPplIncrease", 0.1);
+        old.put("weight", 2.0);
+        old.put("uplinkBytes", null);
+        old.put("serviceClass", null);
+        ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        InferenceRequest now = EventCodec.decodeRequest(bytes, 1 << 20);
+        assertEquals("old-1", now.getRequestId());
+        assertEquals(7, now.getPromptTokens());
+        assertEquals(9999L, now.getDeadline().toEpochMilli());
+        assertEquals(2.0, now.getWeight());
+        assertNull(now.getPromptText(), "the field added in v2 takes its default");
+        assertTrue(
+                !Arrays.equals(
+                        Arrays.copyOfRange(bytes, 2, 10),
+                        Arrays.copyOfRange(EventCodec.encode(request()), 2, 10)),
+                "v1 and v2 have different fingerprints");
+    }
+
+    @Test
+    void refusesGarbageTruncatedOversizedAndForeignRecordsWithAReason() {
+        Random rnd = new Random(1);
+        byte[] garbage = new byte[64];
+        rnd.nextBytes(garbage);
+        var e =
+                assertThrows(
+                        EventCodec.DecodeException.class,
+                        () -> EventCodec.decodeRequest(garbage, 1 << 20));
+        assertTrue(e.getMessage().contains("single-object"), e.getMessage());
+        byte[] good = EventCodec.encode(request());
+        for (int len : List.of(0, 5, 10, 12, good.length - 3)) {
+            byte[] cut = Arrays.copyOf(good, len);
+            assertThrows(
+                    EventCodec.DecodeException.class,
+                    () -> EventCodec.decodeRequest(cut, 1 << 20),
+                    "len " + len);
+        }
+        var big =
+                assertThrows(
+                        EventCodec.DecodeException.class, () -> EventCodec.decodeRequest(good, 10));
+        assertTrue(big.getMessage().contains("exceed"));
+        // a channel state is not a request: unknown fingerprint for the request reader
+        byte[] channel =
+                EventCodec.encode(
+                        ChannelState.newBuilder()
+                                .setUserId("u")
+                                .setDomainId("d")
+                                .setNodeId("n")
+                                .setMeasuredAt(java.time.Instant.EPOCH)
+                                .setUplinkSpectralEfficiency(1)
+                                .setDownlinkSpectralEfficiency(1)
+                                .build());
+        var foreign =
+                assertThrows(
+                        EventCodec.DecodeException.class,
+                        () -> EventCodec.decodeRequest(channel, 1 << 20));
+        assertTrue(foreign.getMessage().contains("unknown schema"), foreign.getMessage());
+        assertThrows(EventCodec.DecodeException.class, () -> EventCodec.decodeRequest(null, 10));
+    }
+}
