@@ -52,8 +52,10 @@ import org.slf4j.LoggerFactory;
  *       and whose predicted busy time lies within the look-ahead; the pending requests (earliest
  *       deadlines first, at most max-candidates) with fresh channels; run the scheduler with its
  *       budget; emit one {@link BatchDecision} per used node and advance its busy time;
- *   <li>reject what no later slot could serve (checked optimistically: alone, on any healthy node
- *       idle from the next slot on): EXPIRED, ACCURACY_UNSATISFIABLE, TOO_LARGE, NO_CHANNEL,
+ *   <li>reject what no later slot could serve (checked optimistically: alone, on any known node,
+ *       healthy or not since a node that is down may return before the deadline, idle from the next
+ *       slot on, with its freshest channel; a request whose only suitable nodes lack a channel
+ *       waits for one until its deadline): EXPIRED, ACCURACY_UNSATISFIABLE, TOO_LARGE, NO_CHANNEL,
  *       DEADLINE_UNREACHABLE; shed beyond max-pending (latest deadline first); the rest stays
  *       pending for the next slot;
  *   <li>emit a {@link SlotReport}; clear silent users' channels and old request ids.
@@ -131,6 +133,24 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         }
         group.gauge("pending", () -> pendingGauge);
         group.gauge("certifiedRatio", () -> ratioGauge);
+    }
+
+    /** Pending requests of the current key (for tests and diagnostics). */
+    int pendingCount() throws Exception {
+        int n = 0;
+        for (String ignored : pending.keys()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Buffered events of the current key not yet applied (for tests and diagnostics). */
+    int bufferedCount() throws Exception {
+        int n = 0;
+        for (List<InputEvent> l : buffer.values()) {
+            n += l.size();
+        }
+        return n;
     }
 
     static long slotEndAfter(long t, long slotMs) {
@@ -243,7 +263,14 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             double ratio = schedule.certifiedRatio();
             ratioGauge = Double.isNaN(ratio) ? -1 : ratio;
             for (ScheduledBatch b : schedule.batches()) {
-                out.collect(decision(domain, slotEnd, b, byId, Double.isNaN(ratio) ? -1 : ratio));
+                out.collect(
+                        decision(
+                                domain,
+                                slotEnd,
+                                b,
+                                byId,
+                                Double.isNaN(ratio) ? -1 : ratio,
+                                config.scheduler));
                 NodeRuntime n = runtimes.get(b.node());
                 n.busyUntil = b.timeline().computeEndMs();
                 n.lastDecisionT0 = t0;
@@ -406,18 +433,17 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         }
         left.sort(Comparator.comparing(r -> r.requestId));
         double next = t0 + config.slotMs; // the earliest a later slot can start
-        List<String> healthyIds = new ArrayList<>();
+        // every known node counts, healthy or not: one that is down may be back before the deadline
+        List<String> knownIds = new ArrayList<>();
         List<EdgeNode> idle = new ArrayList<>();
         for (Map.Entry<String, NodeRuntime> en : runtimes.entrySet()) {
-            if (en.getValue().available(slotEnd, config.heartbeatTimeoutMs)) {
-                healthyIds.add(en.getKey());
-                idle.add(en.getValue().spec.toEdgeNode(next, en.getValue().slowdown));
-            }
+            knownIds.add(en.getKey());
+            idle.add(en.getValue().spec.toEdgeNode(next, en.getValue().slowdown));
         }
         long freshSince = slotEnd - config.maxChannelAgeMs;
         List<Request> reqs = new ArrayList<>();
         for (RequestEvent r : left) {
-            reqs.add(toRequest(r, healthyIds, freshSince));
+            reqs.add(toRequest(r, knownIds, freshSince));
         }
         Instance optimistic =
                 new Instance(
@@ -434,6 +460,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 tests.add(new Feasibility(optimistic, n, v));
             }
         }
+        List<Feasibility> known = tests;
         int remaining = 0;
         int[] one = new int[1];
         for (int i = 0; i < left.size(); i++) {
@@ -444,44 +471,33 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             boolean channel = false;
             boolean servable = false;
             // judged on every known node for accuracy and size, on healthy ones for the rest
-            for (NodeRuntime n : runtimes.values()) {
-                for (NodeSpec.VariantSpec v : n.spec.variants) {
-                    if (v.pplIncrease <= r.maxPplIncrease) {
-                        accurate = true;
-                        EdgeNode en = n.spec.toEdgeNode(next, 1.0);
-                        Variant var =
-                                new Variant(
-                                        v.name,
-                                        v.weightBits,
-                                        v.activationBits,
-                                        v.kvBits,
-                                        v.pplIncrease);
-                        if (new Feasibility(optimistic, en, var)
-                                .memoryFits(1, r.promptTokens, r.maxOutputTokens)) {
-                            fits = true;
-                        }
+            for (Feasibility f : known) {
+                if (f.accurate(i)) {
+                    accurate = true;
+                    if (f.memoryFits(1, r.promptTokens, r.maxOutputTokens)) {
+                        fits = true;
                     }
                 }
             }
+            boolean waitingForChannel = false;
             for (Feasibility f : tests) {
+                if (!f.accurate(i) || !f.memoryFits(1, r.promptTokens, r.maxOutputTokens)) {
+                    continue;
+                }
                 if (f.hasChannel(i)) {
                     channel = true;
-                    if (f.eligible(i) && f.feasible(one, 1)) {
+                    if (f.feasible(one, 1)) {
                         servable = true;
                         break;
                     }
+                } else {
+                    waitingForChannel = true;
                 }
             }
             RejectionReason reason = null;
             String detail = null;
-            if (r.deadline <= t0 && !servable) {
-                reason = channel ? RejectionReason.EXPIRED : RejectionReason.NO_CHANNEL;
-                detail =
-                        channel
-                                ? "deadline "
-                                        + (long) r.deadline
-                                        + " passed before it could be scheduled"
-                                : "no fresh channel to any healthy node before the deadline";
+            if (servable) {
+                reason = null;
             } else if (!accurate) {
                 reason = RejectionReason.ACCURACY_UNSATISFIABLE;
                 detail = "no resident variant within maxPplIncrease " + r.maxPplIncrease;
@@ -492,14 +508,17 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                                 + r.promptTokens
                                 + "+"
                                 + r.maxOutputTokens
-                                + " tokens fits on no node";
+                                + " tokens fits on no node within its accuracy";
+            } else if (waitingForChannel && next < r.deadline) {
+                reason = null; // a channel to a suitable node may still come
             } else if (!channel) {
-                if (next >= r.deadline) {
-                    reason = RejectionReason.NO_CHANNEL;
-                    detail = "no fresh channel to any healthy node before the deadline";
-                }
-            } else if (!servable) {
-                reason = RejectionReason.DEADLINE_UNREACHABLE;
+                reason = RejectionReason.NO_CHANNEL;
+                detail = "no fresh channel to a suitable healthy node before the deadline";
+            } else {
+                reason =
+                        r.deadline <= t0
+                                ? RejectionReason.EXPIRED
+                                : RejectionReason.DEADLINE_UNREACHABLE;
                 detail =
                         "alone on an idle node from "
                                 + (long) next
@@ -604,7 +623,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             long slotEnd,
             ScheduledBatch b,
             Map<String, RequestEvent> byId,
-            double ratio) {
+            double ratio,
+            String algorithm) {
         List<DecidedRequest> rs = new ArrayList<>();
         for (String id : b.requests()) {
             RequestEvent r = byId.get(id);
@@ -629,7 +649,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 .setSlotEnd(Instant.ofEpochMilli(slotEnd))
                 .setNodeId(b.node())
                 .setVariant(b.variant())
-                .setAlgorithm("")
+                .setAlgorithm(algorithm)
                 .setUplinkMs(b.timeline().uplinkMs())
                 .setComputeStartMs(b.timeline().computeStartMs())
                 .setComputeEndMs(b.timeline().computeEndMs())

@@ -1,0 +1,42 @@
+package org.edgellm.job;
+
+/** Builders of validated input events for the tests. */
+final class Events {
+    private Events() {}
+
+    static InputEvent request(
+            String id, String user, String domain, long t, int prompt, int out, double budgetMs) {
+        RequestEvent r = new RequestEvent();
+        r.requestId = id;
+        r.userId = user;
+        r.domainId = domain;
+        r.arrivalTime = t;
+        r.promptTokens = prompt;
+        r.maxOutputTokens = out;
+        r.deadline = t + budgetMs;
+        r.maxPplIncrease = 0.5;
+        r.weight = 1;
+        r.serviceClass = "standard";
+        return InputEvent.of(r);
+    }
+
+    static InputEvent channel(String user, String domain, String node, long t, double se) {
+        ChannelEvent c = new ChannelEvent();
+        c.userId = user;
+        c.domainId = domain;
+        c.nodeId = node;
+        c.measuredAt = t;
+        c.uplinkSpectralEfficiency = se;
+        c.downlinkSpectralEfficiency = se;
+        return InputEvent.of(c);
+    }
+
+    static InputEvent heartbeat(String node, String domain, long t, boolean healthy) {
+        TelemetryEvent e = new TelemetryEvent();
+        e.nodeId = node;
+        e.domainId = domain;
+        e.time = t;
+        e.healthy = healthy;
+        return InputEvent.of(e);
+    }
+}

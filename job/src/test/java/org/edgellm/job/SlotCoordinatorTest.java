@@ -1,0 +1,284 @@
+package org.edgellm.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.ParameterTool;
+import org.edgellm.events.BatchDecision;
+import org.edgellm.events.DecidedRequest;
+import org.edgellm.events.Rejection;
+import org.edgellm.events.RejectionReason;
+import org.edgellm.events.SlotReport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The coordinator in an operator test harness: slots, late data, state, node health. */
+class SlotCoordinatorTest {
+
+    static final Topology TOPOLOGY = Topology.parse(TestTopologies.twoDomains(), "test");
+
+    SlotCoordinator fn;
+    KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> h;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        start(Map.of());
+    }
+
+    void start(Map<String, String> extra) throws Exception {
+        Map<String, String> flags =
+                new java.util.HashMap<>(
+                        Map.of(
+                                "slot-ms", "100",
+                                "out-of-orderness-ms", "0",
+                                "delivery", "at-least-once",
+                                "checkpoint-ms", "0",
+                                "budget-micros", "0",
+                                "budget-nodes", "10000",
+                                "heartbeat-timeout-ms", "1000"));
+        flags.putAll(extra);
+        fn = new SlotCoordinator(TOPOLOGY, JobConfig.from(ParameterTool.fromMap(flags)));
+        h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(fn), e -> e.domainId, Types.STRING);
+        h.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        h.close();
+    }
+
+    void in(InputEvent e) throws Exception {
+        h.processElement(new StreamRecord<>(e, e.time));
+    }
+
+    void channels(String user, String domain, long t) throws Exception {
+        in(Events.channel(user, domain, domain + "-a", t, 5.0));
+        in(Events.channel(user, domain, domain + "-b", t, 5.0));
+    }
+
+    List<BatchDecision> decisions() {
+        return new ArrayList<>(h.extractOutputValues());
+    }
+
+    List<SlotReport> reports() {
+        List<SlotReport> out = new ArrayList<>();
+        var q = h.getSideOutput(SlotCoordinator.REPORTS);
+        if (q != null) {
+            q.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+
+    List<Rejection> rejections() {
+        List<Rejection> out = new ArrayList<>();
+        var q = h.getSideOutput(SlotCoordinator.REJECTIONS);
+        if (q != null) {
+            q.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+
+    int pending(String domain) throws Exception {
+        ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator())
+                .setCurrentKey(domain);
+        return fn.pendingCount();
+    }
+
+    static Set<String> ids(List<BatchDecision> ds) {
+        Set<String> out = new HashSet<>();
+        for (BatchDecision d : ds) {
+            for (DecidedRequest r : d.getRequests()) {
+                assertTrue(out.add(r.getRequestId()), "request decided twice: " + r.getRequestId());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void slotTimerFiresOncePerSlotAndDecidesItsRequests() throws Exception {
+        channels("u1", "d1", 5);
+        channels("u2", "d1", 5);
+        in(Events.request("r1", "u1", "d1", 10, 200, 50, 20_000));
+        in(Events.request("r2", "u2", "d1", 40, 300, 60, 20_000));
+        assertTrue(decisions().isEmpty(), "nothing before the slot closes");
+        h.processWatermark(99);
+        assertTrue(decisions().isEmpty(), "slot [0, 100) is still open at watermark 99");
+        h.processWatermark(100);
+        assertEquals(Set.of("r1", "r2"), ids(decisions()));
+        assertEquals(1, reports().size());
+        assertEquals(100L, reports().get(0).getSlotEnd().toEpochMilli());
+        assertEquals(2, reports().get(0).getAssigned());
+        for (BatchDecision d : decisions()) {
+            assertEquals(100L, d.getSlotEnd().toEpochMilli());
+            assertEquals("d1/100/" + d.getNodeId(), d.getDecisionId());
+            for (DecidedRequest r : d.getRequests()) {
+                assertTrue(r.getPredictedFinishMs() <= r.getDeadlineMs());
+            }
+        }
+        h.processWatermark(500);
+        assertEquals(1, reports().size(), "no further slot fires with nothing pending");
+        assertEquals(0, h.numEventTimeTimers());
+        assertEquals(0, pending("d1"));
+    }
+
+    @Test
+    void lateRequestJoinsTheNextSlot() throws Exception {
+        channels("u1", "d1", 5);
+        h.processWatermark(100); // slot 100 closes with nothing pending
+        assertTrue(decisions().isEmpty());
+        in(Events.request("late", "u1", "d1", 50, 200, 50, 20_000)); // belongs to the closed slot
+        h.processWatermark(199);
+        assertTrue(decisions().isEmpty());
+        h.processWatermark(200);
+        assertEquals(1, decisions().size());
+        assertEquals(200L, decisions().get(0).getSlotEnd().toEpochMilli());
+        assertEquals(Set.of("late"), ids(decisions()));
+    }
+
+    @Test
+    void eventsAfterTheSlotEndWaitForTheirOwnSlot() throws Exception {
+        channels("u1", "d1", 5);
+        in(Events.request("early", "u1", "d1", 10, 200, 50, 20_000));
+        in(Events.request("next", "u1", "d1", 150, 200, 50, 20_000)); // arrives before wm 100
+        h.processWatermark(100);
+        assertEquals(
+                Set.of("early"), ids(decisions()), "a request of slot 200 is not used in slot 100");
+    }
+
+    @Test
+    void pendingStateIsClearedOnDecisionAndOnRejectionAndDuplicatesAreInvalid() throws Exception {
+        channels("u1", "d1", 5);
+        in(Events.request("ok", "u1", "d1", 10, 200, 50, 20_000));
+        in(Events.request("hopeless", "u1", "d1", 20, 200, 400, 300)); // 300 ms for 400 tokens
+        h.processWatermark(100);
+        assertEquals(Set.of("ok"), ids(decisions()));
+        List<Rejection> rej = rejections();
+        assertEquals(1, rej.size());
+        assertEquals("hopeless", rej.get(0).getRequestId());
+        assertEquals(RejectionReason.DEADLINE_UNREACHABLE, rej.get(0).getReason());
+        assertEquals(0, pending("d1"));
+        in(Events.request("ok", "u1", "d1", 120, 200, 50, 20_000)); // the same id again
+        h.processWatermark(200);
+        assertEquals(2, rejections().size());
+        assertEquals(RejectionReason.INVALID, rejections().get(1).getReason());
+        assertTrue(rejections().get(1).getDetail().contains("duplicate"));
+        assertEquals(0, pending("d1"));
+        ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator())
+                .setCurrentKey("d1");
+        assertEquals(0, fn.bufferedCount());
+    }
+
+    @Test
+    void requestsWithoutAnyChannelWaitThenAreRejectedAsNoChannel() throws Exception {
+        in(Events.request("lonely", "nobody", "d1", 10, 200, 50, 1000));
+        h.processWatermark(100);
+        assertTrue(decisions().isEmpty());
+        assertEquals(1, pending("d1"), "it may still get a channel");
+        h.processWatermark(2000);
+        assertEquals(1, rejections().size());
+        assertEquals(RejectionReason.NO_CHANNEL, rejections().get(0).getReason());
+        assertEquals(0, pending("d1"));
+    }
+
+    @Test
+    void accuracyTooStrictForEveryVariantIsRejectedAtOnce() throws Exception {
+        channels("u1", "d1", 5);
+        InputEvent e = Events.request("picky", "u1", "d1", 10, 200, 50, 20_000);
+        e.request.maxPplIncrease = -0.0 + 0.0; // fp16 (0.0) still qualifies
+        in(e);
+        InputEvent strict = Events.request("stricter", "u1", "d2", 10, 200, 50, 20_000);
+        in(Events.channel("u1", "d2", "d2-b", 5, 5.0)); // only the L4 with w4a16 (0.31)
+        strict.request.maxPplIncrease = 0.1;
+        in(strict);
+        h.processWatermark(100);
+        assertEquals(Set.of("picky"), ids(decisions()));
+        assertEquals("fp16", decisions().get(0).getVariant());
+        assertEquals(1, pending("d2"), "d2-a could serve it with fp16 once a channel arrives");
+    }
+
+    @Test
+    void unhealthyNodesGetNothingUntilTheyAreBack() throws Exception {
+        in(Events.heartbeat("d1-a", "d1", 1, false));
+        in(Events.heartbeat("d1-b", "d1", 1, false));
+        channels("u1", "d1", 5);
+        in(Events.request("r1", "u1", "d1", 10, 200, 50, 20_000));
+        h.processWatermark(100);
+        assertTrue(decisions().isEmpty(), "both nodes unhealthy");
+        assertEquals(1, pending("d1"));
+        in(Events.heartbeat("d1-b", "d1", 150, true));
+        in(Events.heartbeat("d1-a", "d1", 150, false));
+        h.processWatermark(200);
+        assertEquals(1, decisions().size());
+        assertEquals("d1-b", decisions().get(0).getNodeId());
+    }
+
+    @Test
+    void silentNodesAreExcludedAndReadmittedByAHeartbeat() throws Exception {
+        in(Events.heartbeat("d1-a", "d1", 1, true));
+        in(Events.heartbeat("d1-b", "d1", 1, true));
+        in(Events.heartbeat("d1-b", "d1", 1900, true));
+        channels("u1", "d1", 1950);
+        in(Events.request("r1", "u1", "d1", 1950, 200, 50, 20_000));
+        h.processWatermark(2000); // d1-a silent since 1 (timeout 1000)
+        assertEquals(1, decisions().size());
+        assertEquals("d1-b", decisions().get(0).getNodeId());
+        in(Events.heartbeat("d1-a", "d1", 2050, true));
+        channels("u2", "d1", 2050);
+        in(Events.request("r2", "u2", "d1", 2060, 200, 50, 20_000));
+        h.processWatermark(2100); // d1-b is busy with r1, d1-a is back
+        assertEquals(2, decisions().size());
+        assertEquals("d1-a", decisions().get(1).getNodeId());
+    }
+
+    @Test
+    void aBusyNodeIsNotOfferedBeyondTheLookAhead() throws Exception {
+        in(Events.heartbeat("d1-b", "d1", 1, false)); // only d1-a
+        channels("u1", "d1", 5);
+        in(Events.request("r1", "u1", "d1", 10, 1500, 400, 60_000));
+        h.processWatermark(100);
+        assertEquals(1, decisions().size());
+        double busyUntil = decisions().get(0).getComputeEndMs();
+        assertTrue(busyUntil > 1000, "a long batch: " + busyUntil);
+        in(Events.request("r2", "u1", "d1", 150, 200, 50, 60_000));
+        h.processWatermark(200);
+        assertEquals(1, decisions().size(), "d1-a busy until " + busyUntil);
+        long slot = ((long) Math.ceil(busyUntil / 100.0)) * 100;
+        h.processWatermark(slot + 100);
+        assertEquals(2, decisions().size());
+        BatchDecision second = decisions().get(1);
+        assertTrue(second.getComputeStartMs() >= busyUntil - 1e-6, "no overlap on one node");
+        assertFalse(
+                second.getSlotEnd().toEpochMilli() + 100 < busyUntil,
+                "offered only within the look-ahead");
+    }
+
+    @Test
+    void overloadShedsTheLatestDeadlinesFirst() throws Exception {
+        h.close();
+        start(Map.of("max-pending", "2"));
+        in(Events.heartbeat("d1-a", "d1", 1, false));
+        in(Events.heartbeat("d1-b", "d1", 1, false)); // nothing can be served now
+        channels("u1", "d1", 5);
+        in(Events.request("soon", "u1", "d1", 10, 100, 10, 10_000));
+        in(Events.request("mid", "u1", "d1", 11, 100, 10, 20_000));
+        in(Events.request("late", "u1", "d1", 12, 100, 10, 30_000));
+        h.processWatermark(100);
+        assertEquals(1, rejections().size());
+        assertEquals("late", rejections().get(0).getRequestId());
+        assertEquals(RejectionReason.SHED, rejections().get(0).getReason());
+        assertEquals(2, pending("d1"));
+    }
+}
