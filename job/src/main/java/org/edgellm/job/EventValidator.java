@@ -17,6 +17,9 @@ import org.edgellm.events.VariantInfo;
 public final class EventValidator implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** 9999-12-31T23:59:59.999Z: later times are refused. */
+    static final long MAX_TIME = 253_402_300_799_999L;
+
     private final Topology topology;
     private final JobConfig config;
 
@@ -127,8 +130,12 @@ public final class EventValidator implements Serializable {
         if (!topology.domains.containsKey(r.getDomainId())) {
             return "domainId: unknown domain (got " + r.getDomainId() + ")";
         }
-        if (r.getArrivalTime() == null || r.getArrivalTime().toEpochMilli() < 0) {
-            return "arrivalTime: must be a time after the epoch (got " + r.getArrivalTime() + ")";
+        if (r.getArrivalTime() == null
+                || r.getArrivalTime().toEpochMilli() < 0
+                || r.getArrivalTime().toEpochMilli() > MAX_TIME) {
+            return "arrivalTime: must lie between the epoch and year 9999 (got "
+                    + (r.getArrivalTime() == null ? null : r.getArrivalTime().toEpochMilli())
+                    + ")";
         }
         if (r.getPromptTokens() < 1 || r.getPromptTokens() > config.maxPromptTokens) {
             return "promptTokens: must lie in [1, "
@@ -153,8 +160,11 @@ public final class EventValidator implements Serializable {
                     + ")";
         }
         Double budget = r.getLatencyBudgetMs();
-        if (budget != null && !(budget > 0 && budget < 1e12)) {
-            return "latencyBudgetMs: must be positive and finite (got " + budget + ")";
+        if (budget != null && !(budget >= 1 && budget < 1e12)) {
+            return "latencyBudgetMs: must lie in [1, 1e12) ms (got " + budget + ")";
+        }
+        if (r.getDeadline() != null && r.getDeadline().toEpochMilli() > MAX_TIME) {
+            return "deadline: beyond year 9999 (got " + r.getDeadline().toEpochMilli() + ")";
         }
         Double ppl = r.getMaxPplIncrease();
         if (ppl != null && !(ppl >= 0 && !ppl.isInfinite())) {

@@ -71,12 +71,38 @@ public final class KafkaIo {
         String key(T value);
     }
 
+    /** The record key as UTF-8. */
+    static final class KeySchema<T> implements SerializationSchema<T> {
+        private static final long serialVersionUID = 1L;
+        private final KeyOf<T> keyOf;
+
+        KeySchema(KeyOf<T> keyOf) {
+            this.keyOf = keyOf;
+        }
+
+        @Override
+        public byte[] serialize(T element) {
+            String k = keyOf.key(element);
+            return k == null ? null : k.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The value in Avro single-object encoding. */
+    static final class ValueSchema<T extends SpecificRecordBase> implements SerializationSchema<T> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(T element) {
+            return EventCodec.encode(element);
+        }
+    }
+
     static <T extends SpecificRecordBase> KafkaSink<T> sink(
             JobConfig c, String topic, String name, KeyOf<T> keyOf) {
         Properties p = c.kafkaProperties();
         p.setProperty("transaction.timeout.ms", Long.toString(c.transactionTimeoutMs));
-        SerializationSchema<T> key = v -> keyOf.key(v).getBytes(StandardCharsets.UTF_8);
-        SerializationSchema<T> value = EventCodec::encode;
+        SerializationSchema<T> key = new KeySchema<>(keyOf);
+        SerializationSchema<T> value = new ValueSchema<>();
         return KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers)
                 .setKafkaProducerConfig(p)
