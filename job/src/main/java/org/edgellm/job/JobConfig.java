@@ -25,15 +25,17 @@ import org.edgellm.scheduler.Algorithms;
  *   <tr><td>--commit-delay-ms</td><td>added to the planner's t0: when decisions become visible</td><td>checkpoint-ms in exactly-once, else 0</td></tr>
  *   <tr><td>--topology</td><td>topology YAML</td><td>the bundled default</td></tr>
  *   <tr><td>--scheduler</td><td>any algorithm of {@code solve}</td><td>ot-gah</td></tr>
- *   <tr><td>--budget-micros, --budget-nodes</td><td>budget of every OT call</td><td>5000, 0</td></tr>
+ *   <tr><td>--budget-micros, --budget-nodes</td><td>time budget of one slot's solve (GAH shares it among its OT calls); node budget of every OT call</td><td>1000, 0</td></tr>
  *   <tr><td>--slot-ms</td><td>scheduling slot length</td><td>100</td></tr>
  *   <tr><td>--out-of-orderness-ms</td><td>watermark delay; also added to t0</td><td>200</td></tr>
  *   <tr><td>--idleness-ms</td><td>a source partition idle this long stops holding watermarks (0: never)</td><td>1000</td></tr>
+ *   <tr><td>--watermark-interval-ms</td><td>how often sources emit watermarks: bounds how late a slot closes</td><td>20</td></tr>
+ *   <tr><td>--buffer-timeout-ms</td><td>network buffer flush interval: slot latency versus throughput</td><td>10</td></tr>
  *   <tr><td>--max-channel-age-ms</td><td>older channel state is not used</td><td>5000</td></tr>
  *   <tr><td>--heartbeat-timeout-ms</td><td>a node heard of before and silent this long gets nothing</td><td>3000</td></tr>
  *   <tr><td>--lookahead-ms</td><td>a node is offered only while busy-until is within this of the slot end</td><td>slot-ms</td></tr>
- *   <tr><td>--max-pending</td><td>pending requests per domain; beyond, SHED (latest deadline first)</td><td>10000</td></tr>
- *   <tr><td>--max-candidates</td><td>requests offered to one slot's solver (earliest deadlines)</td><td>256</td></tr>
+ *   <tr><td>--max-pending</td><td>pending requests per domain; beyond, SHED (latest deadline first)</td><td>2048</td></tr>
+ *   <tr><td>--max-candidates</td><td>requests offered to one slot's solver (earliest deadlines)</td><td>32</td></tr>
  *   <tr><td>--max-message-bytes</td><td>larger input records go to the dead letters undecoded</td><td>1048576</td></tr>
  *   <tr><td>--max-prompt-tokens, --max-output-tokens</td><td>larger requests are INVALID</td><td>262144, 32768</td></tr>
  *   <tr><td>--parallelism</td><td>job parallelism</td><td>the environment's</td></tr>
@@ -60,16 +62,18 @@ public final class JobConfig implements Serializable {
     public long commitDelayMs = -1;
     public String topologyFile;
     public String scheduler = "ot-gah";
-    public long budgetMicros = 5000;
+    public long budgetMicros = 1000;
     public long budgetNodes = 0;
     public long slotMs = 100;
     public long outOfOrdernessMs = 200;
     public long idlenessMs = 1000;
+    public long watermarkIntervalMs = 20;
+    public long bufferTimeoutMs = 10;
     public long maxChannelAgeMs = 5000;
     public long heartbeatTimeoutMs = 3000;
     public long lookaheadMs = -1;
-    public int maxPending = 10_000;
-    public int maxCandidates = 256;
+    public int maxPending = 2048;
+    public int maxCandidates = 32;
     public int maxMessageBytes = 1 << 20;
     public int maxPromptTokens = 262_144;
     public int maxOutputTokens = 32_768;
@@ -111,6 +115,8 @@ public final class JobConfig implements Serializable {
         c.slotMs = longAtLeast(p, "slot-ms", c.slotMs, 1);
         c.outOfOrdernessMs = longAtLeast(p, "out-of-orderness-ms", c.outOfOrdernessMs, 0);
         c.idlenessMs = longAtLeast(p, "idleness-ms", c.idlenessMs, 0);
+        c.watermarkIntervalMs = longAtLeast(p, "watermark-interval-ms", c.watermarkIntervalMs, 1);
+        c.bufferTimeoutMs = longAtLeast(p, "buffer-timeout-ms", c.bufferTimeoutMs, 0);
         c.maxChannelAgeMs = longAtLeast(p, "max-channel-age-ms", c.maxChannelAgeMs, 1);
         c.heartbeatTimeoutMs = longAtLeast(p, "heartbeat-timeout-ms", c.heartbeatTimeoutMs, 1);
         c.lookaheadMs = longAtLeast(p, "lookahead-ms", -1, -1);

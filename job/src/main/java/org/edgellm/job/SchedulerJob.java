@@ -51,5 +51,7 @@ public final class SchedulerJob {
         if (config.parallelism > 0) {
             env.setParallelism(config.parallelism);
         }
+        env.getConfig().setAutoWatermarkInterval(config.watermarkIntervalMs);
+        env.setBufferTimeout(config.bufferTimeoutMs);
     }
 }

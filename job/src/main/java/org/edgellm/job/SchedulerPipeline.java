@@ -64,7 +64,14 @@ public final class SchedulerPipeline {
         return config.idlenessMs > 0 ? w.withIdleness(Duration.ofMillis(config.idlenessMs)) : w;
     }
 
-    public static void build(
+    /** The job's output streams, for callers that want to observe them too. */
+    public record Outputs(
+            DataStream<BatchDecision> decisions,
+            DataStream<Rejection> rejections,
+            DataStream<SlotReport> reports,
+            DataStream<DeadLetter> deadLetters) {}
+
+    public static Outputs build(
             StreamExecutionEnvironment env,
             Sources sources,
             Sinks sinks,
@@ -91,21 +98,16 @@ public final class SchedulerPipeline {
                         .uid("slot-coordinator")
                         .name("slot-coordinator");
         decisions.sinkTo(sinks.decisions()).uid("decisions-sink").name("decisions-sink");
-        decisions
-                .getSideOutput(SlotCoordinator.REJECTIONS)
-                .union(valid.getSideOutput(INVALID_REQUESTS))
-                .sinkTo(sinks.rejections())
-                .uid("rejections-sink")
-                .name("rejections-sink");
-        decisions
-                .getSideOutput(SlotCoordinator.REPORTS)
-                .sinkTo(sinks.reports())
-                .uid("reports-sink")
-                .name("reports-sink");
-        valid.getSideOutput(DEAD_LETTERS)
-                .sinkTo(sinks.deadLetters())
-                .uid("dead-letters-sink")
-                .name("dead-letters-sink");
+        DataStream<Rejection> rejections =
+                decisions
+                        .getSideOutput(SlotCoordinator.REJECTIONS)
+                        .union(valid.getSideOutput(INVALID_REQUESTS));
+        rejections.sinkTo(sinks.rejections()).uid("rejections-sink").name("rejections-sink");
+        DataStream<SlotReport> reports = decisions.getSideOutput(SlotCoordinator.REPORTS);
+        reports.sinkTo(sinks.reports()).uid("reports-sink").name("reports-sink");
+        DataStream<DeadLetter> dead = valid.getSideOutput(DEAD_LETTERS);
+        dead.sinkTo(sinks.deadLetters()).uid("dead-letters-sink").name("dead-letters-sink");
+        return new Outputs(decisions, rejections, reports, dead);
     }
 
     /** Routes undecodable input to the dead letters and invalid requests to the rejections. */

@@ -6,12 +6,14 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -45,20 +47,22 @@ import org.slf4j.LoggerFactory;
  * outcome does not depend on how the three inputs interleave. At each slot end T:
  *
  * <ol>
- *   <li>apply the slot's events (requests join the pending set, duplicates are INVALID; the latest
- *       channel per user and node is kept; telemetry updates capabilities, health, slowdown and
- *       busy time);
+ *   <li>apply the slot's events (requests join the pending queue, a repeated id is INVALID; the
+ *       latest channel per user and node is kept; telemetry updates capabilities, health, slowdown
+ *       and busy time);
  *   <li>plan at t0 = T + out-of-orderness + commit delay: the nodes that are healthy, not silent
- *       and whose predicted busy time lies within the look-ahead; the pending requests (earliest
- *       deadlines first, at most max-candidates) with fresh channels; run the scheduler with its
- *       budget; emit one {@link BatchDecision} per used node and advance its busy time;
+ *       and whose predicted busy time lies within the look-ahead; the pending requests with the
+ *       earliest deadlines (at most max-candidates) with their fresh channels; run the scheduler
+ *       with its budget; emit one {@link BatchDecision} per used node and advance its busy time;
  *   <li>reject what no later slot could serve (checked optimistically: alone, on any known node,
  *       healthy or not since a node that is down may return before the deadline, idle from the next
  *       slot on, with its freshest channel; a request whose only suitable nodes lack a channel
  *       waits for one until its deadline): EXPIRED, ACCURACY_UNSATISFIABLE, TOO_LARGE, NO_CHANNEL,
- *       DEADLINE_UNREACHABLE; shed beyond max-pending (latest deadline first); the rest stays
- *       pending for the next slot;
- *   <li>emit a {@link SlotReport}; clear silent users' channels and old request ids.
+ *       DEADLINE_UNREACHABLE. Every tenth slot checks all pending requests, the others only those
+ *       within {@link #NEAR_DEADLINE_MS} of their deadline, so a rejection may come up to a second
+ *       later than it could, never earlier. Beyond max-pending the latest deadlines are shed;
+ *   <li>emit a {@link SlotReport} when the scheduler ran or something was rejected; clear silent
+ *       users' channels and old request ids.
  * </ol>
  *
  * Late events (their slot already closed) join the next slot. Nothing here throws on bad data.
@@ -72,13 +76,16 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     public static final OutputTag<SlotReport> REPORTS =
             new OutputTag<>("slot-reports", new AvroTypeInfo<>(SlotReport.class));
 
+    /** Requests closer than this to their deadline are checked for rejection every slot. */
+    static final double NEAR_DEADLINE_MS = 3000;
+
     private final Topology topology;
     private final JobConfig config;
 
     private transient MapState<Long, List<InputEvent>> buffer;
-    private transient MapState<String, RequestEvent> pending;
-    private transient MapState<String, Double> decided;
-    private transient MapState<String, ChannelEvent> channels;
+    private transient ValueState<PendingQueue> queue;
+    private transient MapState<String, Double> known;
+    private transient MapState<String, UserChannels> channels;
     private transient MapState<String, NodeRuntime> nodes;
     private transient Scheduler scheduler;
     private transient SearchBudget budget;
@@ -96,35 +103,26 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
 
     @Override
     public void open(OpenContext ctx) {
+        var rc = getRuntimeContext();
         buffer =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "slot-buffer",
-                                        Types.LONG,
-                                        Types.LIST(Types.POJO(InputEvent.class))));
-        pending =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "pending", Types.STRING, Types.POJO(RequestEvent.class)));
-        decided =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>("decided", Types.STRING, Types.DOUBLE));
+                rc.getMapState(
+                        new MapStateDescriptor<>(
+                                "slot-buffer",
+                                Types.LONG,
+                                Types.LIST(Types.POJO(InputEvent.class))));
+        queue = rc.getState(new ValueStateDescriptor<>("pending", Types.POJO(PendingQueue.class)));
+        known = rc.getMapState(new MapStateDescriptor<>("known-ids", Types.STRING, Types.DOUBLE));
         channels =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "channels", Types.STRING, Types.POJO(ChannelEvent.class)));
+                rc.getMapState(
+                        new MapStateDescriptor<>(
+                                "channels", Types.STRING, Types.POJO(UserChannels.class)));
         nodes =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "nodes", Types.STRING, Types.POJO(NodeRuntime.class)));
+                rc.getMapState(
+                        new MapStateDescriptor<>(
+                                "nodes", Types.STRING, Types.POJO(NodeRuntime.class)));
         scheduler = Algorithms.byName(config.scheduler, 1, 8);
         budget = new SearchBudget(config.budgetNodes, config.budgetMicros);
-        var group = getRuntimeContext().getMetricGroup();
+        var group = rc.getMetricGroup();
         solveMicros = group.histogram("solveMicros", new DescriptiveStatisticsHistogram(1000));
         assignedCounter = group.counter("assigned");
         rejectedCounters = new EnumMap<>(RejectionReason.class);
@@ -137,11 +135,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
 
     /** Pending requests of the current key (for tests and diagnostics). */
     int pendingCount() throws Exception {
-        int n = 0;
-        for (String ignored : pending.keys()) {
-            n++;
-        }
-        return n;
+        PendingQueue q = queue.value();
+        return q == null ? 0 : q.size;
     }
 
     /** Buffered events of the current key not yet applied (for tests and diagnostics). */
@@ -178,7 +173,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         }
         List<InputEvent> list = buffer.get(slot);
         if (list == null) {
-            list = new ArrayList<>();
+            list = new ArrayList<>(4);
         }
         list.add(e);
         buffer.put(slot, list);
@@ -191,77 +186,77 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         String domain = ctx.getCurrentKey();
         EnumMap<RejectionReason, Integer> rejectedNow = new EnumMap<>(RejectionReason.class);
         ensureNodes(domain);
-        applyBuffered(slotEnd, ctx, rejectedNow);
-
-        double t0 = slotEnd + config.outOfOrdernessMs + config.commitDelay();
-        // pending requests, earliest deadline first
-        List<RequestEvent> all = new ArrayList<>();
-        for (RequestEvent r : pending.values()) {
-            all.add(r);
+        PendingQueue q = queue.value();
+        if (q == null) {
+            q = new PendingQueue();
         }
-        all.sort(
-                Comparator.comparingDouble((RequestEvent r) -> r.deadline)
-                        .thenComparing(r -> r.requestId));
-        if (all.isEmpty()) {
+        applyBuffered(slotEnd, ctx, q, rejectedNow);
+        if (q.size == 0) {
             pendingGauge = 0;
-            maybeClean(slotEnd);
+            queue.update(q);
+            maybeClean(slotEnd, domain);
             return;
         }
-        // nodes offered in this slot
-        List<String> nodeIds = new ArrayList<>();
-        List<EdgeNode> offered = new ArrayList<>();
-        Map<String, NodeRuntime> runtimes = new LinkedHashMap<>();
+        double t0 = slotEnd + config.outOfOrdernessMs + config.commitDelay();
+        List<String> ids = new ArrayList<>();
+        List<NodeRuntime> runtimes = new ArrayList<>();
         for (Map.Entry<String, NodeRuntime> en : nodes.entries()) {
-            runtimes.put(en.getKey(), en.getValue());
+            ids.add(en.getKey());
         }
-        List<String> sortedIds = new ArrayList<>(runtimes.keySet());
-        sortedIds.sort(null);
-        for (String id : sortedIds) {
-            NodeRuntime n = runtimes.get(id);
+        ids.sort(null);
+        for (String id : ids) {
+            runtimes.add(nodes.get(id));
+        }
+        List<String> offeredIds = new ArrayList<>();
+        List<EdgeNode> offered = new ArrayList<>();
+        for (int k = 0; k < ids.size(); k++) {
+            NodeRuntime n = runtimes.get(k);
             if (n.offered(slotEnd, config.heartbeatTimeoutMs, config.lookahead())) {
-                nodeIds.add(id);
+                offeredIds.add(ids.get(k));
                 offered.add(n.spec.toEdgeNode(n.busyUntil, n.slowdown));
             }
         }
-        List<RequestEvent> candidates = all.subList(0, Math.min(all.size(), config.maxCandidates));
         long freshSince = slotEnd - config.maxChannelAgeMs;
-        List<Request> requests = new ArrayList<>();
-        for (RequestEvent r : candidates) {
-            if (r.deadline <= t0) {
-                continue; // handled below as expired
-            }
-            requests.add(toRequest(r, nodeIds, freshSince));
-        }
         Schedule schedule = null;
-        if (!offered.isEmpty() && !requests.isEmpty()) {
-            Instance instance =
-                    new Instance(
-                            t0,
-                            topology.objective,
-                            topology.computeModel,
-                            topology.bitsPerToken,
-                            topology.model(),
-                            offered,
-                            requests);
-            try {
-                schedule = scheduler.solve(instance, budget);
-            } catch (RuntimeException ex) {
-                LOG.error(
-                        "scheduler failed on domain {} slot {}; no decision this slot",
-                        domain,
-                        slotEnd,
-                        ex);
-            }
-        }
+        int considered = 0;
         Map<String, RequestEvent> byId = new HashMap<>();
-        for (RequestEvent r : candidates) {
-            byId.put(r.requestId, r);
+        if (!offered.isEmpty()) {
+            List<Request> requests = new ArrayList<>();
+            for (int i = 0; i < q.size && requests.size() < config.maxCandidates; i++) {
+                RequestEvent r = q.get(i);
+                if (r.deadline > t0) {
+                    requests.add(toRequest(r, offeredIds, freshSince));
+                    byId.put(r.requestId, r);
+                }
+            }
+            considered = requests.size();
+            if (!requests.isEmpty()) {
+                Instance instance =
+                        new Instance(
+                                t0,
+                                topology.objective,
+                                topology.computeModel,
+                                topology.bitsPerToken,
+                                topology.model(),
+                                offered,
+                                requests);
+                try {
+                    schedule = scheduler.solve(instance, budget);
+                } catch (RuntimeException ex) {
+                    LOG.error(
+                            "scheduler failed on domain {} slot {}; no decision this slot",
+                            domain,
+                            slotEnd,
+                            ex);
+                }
+            }
         }
         int assigned = 0;
         if (schedule != null) {
             solveMicros.update(schedule.stats().solveMicros());
             double ratio = schedule.certifiedRatio();
             ratioGauge = Double.isNaN(ratio) ? -1 : ratio;
+            java.util.Set<String> taken = new java.util.HashSet<>();
             for (ScheduledBatch b : schedule.batches()) {
                 out.collect(
                         decision(
@@ -271,36 +266,43 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                                 byId,
                                 Double.isNaN(ratio) ? -1 : ratio,
                                 config.scheduler));
-                NodeRuntime n = runtimes.get(b.node());
+                NodeRuntime n = runtimes.get(ids.indexOf(b.node()));
                 n.busyUntil = b.timeline().computeEndMs();
                 n.lastDecisionT0 = t0;
                 nodes.put(b.node(), n);
-                for (String id : b.requests()) {
-                    RequestEvent r = byId.get(id);
-                    pending.remove(id);
-                    decided.put(id, r.deadline);
-                    assigned++;
+                taken.addAll(b.requests());
+                assigned += b.requests().size();
+            }
+            if (!taken.isEmpty()) {
+                boolean[] drop = new boolean[q.size];
+                for (int i = 0; i < q.size; i++) {
+                    drop[i] = taken.contains(q.get(i).requestId);
                 }
+                q.removeFlagged(drop);
             }
             assignedCounter.inc(assigned);
         }
-        int remaining = rejectUnservable(ctx, domain, slotEnd, t0, runtimes, rejectedNow);
-        remaining = shed(ctx, domain, slotEnd, remaining, rejectedNow);
-        pendingGauge = remaining;
-        ctx.output(
-                REPORTS,
-                report(
-                        domain,
-                        slotEnd,
-                        candidates.size(),
-                        assigned,
-                        rejectedNow,
-                        offered.size(),
-                        schedule));
-        if (remaining > 0) {
+        rejectUnservable(ctx, domain, slotEnd, t0, ids, runtimes, q, rejectedNow);
+        shed(ctx, domain, slotEnd, q, rejectedNow);
+        pendingGauge = q.size;
+        queue.update(q);
+        if (schedule != null || !rejectedNow.isEmpty()) {
+            // a report for every slot in which the scheduler ran or something was rejected
+            ctx.output(
+                    REPORTS,
+                    report(
+                            domain,
+                            slotEnd,
+                            considered,
+                            assigned,
+                            rejectedNow,
+                            offered.size(),
+                            schedule));
+        }
+        if (q.size > 0) {
             ctx.timerService().registerEventTimeTimer(slotEnd + config.slotMs);
         }
-        maybeClean(slotEnd);
+        maybeClean(slotEnd, domain);
     }
 
     private void ensureNodes(String domain) throws Exception {
@@ -314,9 +316,10 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         }
     }
 
-    private void applyBuffered(long slotEnd, Context ctx, Map<RejectionReason, Integer> rejectedNow)
+    private void applyBuffered(
+            long slotEnd, Context ctx, PendingQueue q, Map<RejectionReason, Integer> rejectedNow)
             throws Exception {
-        List<Long> due = new ArrayList<>();
+        List<Long> due = new ArrayList<>(2);
         for (Long k : buffer.keys()) {
             if (k <= slotEnd) {
                 due.add(k);
@@ -334,11 +337,12 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 Comparator.comparingLong((InputEvent e) -> e.time)
                         .thenComparingInt(e -> e.kind)
                         .thenComparing(InputEvent::sortKey));
+        Map<String, UserChannels> touched = new HashMap<>();
         for (InputEvent e : events) {
             switch (e.kind) {
                 case InputEvent.REQUEST -> {
                     RequestEvent r = e.request;
-                    if (pending.contains(r.requestId) || decided.contains(r.requestId)) {
+                    if (known.contains(r.requestId)) {
                         reject(
                                 ctx,
                                 r.requestId,
@@ -349,20 +353,28 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                                 "requestId: duplicate request id (got " + r.requestId + ")");
                         count(rejectedNow, RejectionReason.INVALID);
                     } else {
-                        pending.put(r.requestId, r);
+                        known.put(r.requestId, r.deadline);
+                        q.add(r);
                     }
                 }
                 case InputEvent.CHANNEL -> {
                     ChannelEvent c = e.channel;
-                    String key = c.userId + '\u0001' + c.nodeId;
-                    ChannelEvent old = channels.get(key);
-                    if (old == null || old.measuredAt <= c.measuredAt) {
-                        channels.put(key, c);
+                    UserChannels u = touched.get(c.userId);
+                    if (u == null) {
+                        u = channels.get(c.userId);
+                        if (u == null) {
+                            u = new UserChannels();
+                        }
+                        touched.put(c.userId, u);
                     }
+                    u.update(c);
                 }
                 case InputEvent.TELEMETRY -> applyTelemetry(e.telemetry);
                 default -> {}
             }
+        }
+        for (Map.Entry<String, UserChannels> en : touched.entrySet()) {
+            channels.put(en.getKey(), en.getValue());
         }
     }
 
@@ -387,8 +399,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         n.heard = true;
         if (t.busyUntil != Long.MIN_VALUE) {
             // a heartbeat sent after the worker could see our last decision corrects the
-            // prediction;
-            // an older one can only push it later
+            // prediction; an older one can only push it later
             n.busyUntil =
                     t.time >= n.lastDecisionT0 ? t.busyUntil : Math.max(n.busyUntil, t.busyUntil);
         }
@@ -397,11 +408,14 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
 
     private Request toRequest(RequestEvent r, List<String> nodeIds, long freshSince)
             throws Exception {
-        Map<String, Channel> ch = new LinkedHashMap<>();
-        for (String node : nodeIds) {
-            ChannelEvent c = channels.get(r.userId + '\u0001' + node);
-            if (c != null && c.measuredAt >= freshSince) {
-                ch.put(node, new Channel(c.uplinkSpectralEfficiency, c.downlinkSpectralEfficiency));
+        Map<String, Channel> ch = new HashMap<>();
+        UserChannels u = channels.get(r.userId);
+        if (u != null) {
+            for (String node : nodeIds) {
+                int i = u.indexOf(node);
+                if (i >= 0 && u.measuredAt[i] >= freshSince) {
+                    ch.put(node, new Channel(u.uplink[i], u.downlink[i]));
+                }
             }
         }
         return new Request(
@@ -416,34 +430,40 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 ch);
     }
 
-    /**
-     * Rejects the pending requests that no later slot could serve; returns how many stay pending.
-     */
-    private int rejectUnservable(
+    /** Rejects the pending requests that no later slot could serve. */
+    private void rejectUnservable(
             Context ctx,
             String domain,
             long slotEnd,
             double t0,
-            Map<String, NodeRuntime> runtimes,
+            List<String> ids,
+            List<NodeRuntime> runtimes,
+            PendingQueue q,
             Map<RejectionReason, Integer> rejectedNow)
             throws Exception {
-        List<RequestEvent> left = new ArrayList<>();
-        for (RequestEvent r : pending.values()) {
-            left.add(r);
-        }
-        left.sort(Comparator.comparing(r -> r.requestId));
         double next = t0 + config.slotMs; // the earliest a later slot can start
-        // every known node counts, healthy or not: one that is down may be back before the deadline
-        List<String> knownIds = new ArrayList<>();
+        // staggered by domain so that domains do not all sweep in the same slot
+        boolean full = Math.floorMod(slotEnd / config.slotMs + domain.hashCode(), 10) == 0;
+        int n = 0;
+        if (full) {
+            n = q.size;
+        } else {
+            while (n < q.size && q.get(n).deadline - next < NEAR_DEADLINE_MS) {
+                n++; // the queue is sorted by deadline: only its head is near
+            }
+        }
+        if (n == 0) {
+            return;
+        }
+        // every known node counts, healthy or not: one that is down may be back in time
         List<EdgeNode> idle = new ArrayList<>();
-        for (Map.Entry<String, NodeRuntime> en : runtimes.entrySet()) {
-            knownIds.add(en.getKey());
-            idle.add(en.getValue().spec.toEdgeNode(next, en.getValue().slowdown));
+        for (NodeRuntime r : runtimes) {
+            idle.add(r.spec.toEdgeNode(next, r.slowdown));
         }
         long freshSince = slotEnd - config.maxChannelAgeMs;
-        List<Request> reqs = new ArrayList<>();
-        for (RequestEvent r : left) {
-            reqs.add(toRequest(r, knownIds, freshSince));
+        List<Request> reqs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            reqs.add(toRequest(q.get(i), ids, freshSince));
         }
         Instance optimistic =
                 new Instance(
@@ -455,40 +475,35 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                         idle,
                         reqs);
         List<Feasibility> tests = new ArrayList<>();
-        for (EdgeNode n : idle) {
-            for (Variant v : n.variants()) {
-                tests.add(new Feasibility(optimistic, n, v));
+        for (EdgeNode e : idle) {
+            for (Variant v : e.variants()) {
+                tests.add(new Feasibility(optimistic, e, v));
             }
         }
-        List<Feasibility> known = tests;
-        int remaining = 0;
+        boolean[] drop = new boolean[q.size];
+        boolean any = false;
         int[] one = new int[1];
-        for (int i = 0; i < left.size(); i++) {
-            RequestEvent r = left.get(i);
+        for (int i = 0; i < n; i++) {
+            RequestEvent r = q.get(i);
             one[0] = i;
             boolean accurate = false;
             boolean fits = false;
             boolean channel = false;
             boolean servable = false;
-            // judged on every known node for accuracy and size, on healthy ones for the rest
-            for (Feasibility f : known) {
-                if (f.accurate(i)) {
-                    accurate = true;
-                    if (f.memoryFits(1, r.promptTokens, r.maxOutputTokens)) {
-                        fits = true;
-                    }
-                }
-            }
             boolean waitingForChannel = false;
             for (Feasibility f : tests) {
-                if (!f.accurate(i) || !f.memoryFits(1, r.promptTokens, r.maxOutputTokens)) {
+                if (!f.accurate(i)) {
                     continue;
                 }
+                accurate = true;
+                if (!f.memoryFits(1, r.promptTokens, r.maxOutputTokens)) {
+                    continue;
+                }
+                fits = true;
                 if (f.hasChannel(i)) {
                     channel = true;
-                    if (f.feasible(one, 1)) {
+                    if (!servable && f.feasible(one, 1)) {
                         servable = true;
-                        break;
                     }
                 } else {
                     waitingForChannel = true;
@@ -497,7 +512,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             RejectionReason reason = null;
             String detail = null;
             if (servable) {
-                reason = null;
+                continue;
             } else if (!accurate) {
                 reason = RejectionReason.ACCURACY_UNSATISFIABLE;
                 detail = "no resident variant within maxPplIncrease " + r.maxPplIncrease;
@@ -510,10 +525,10 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                                 + r.maxOutputTokens
                                 + " tokens fits on no node within its accuracy";
             } else if (waitingForChannel && next < r.deadline) {
-                reason = null; // a channel to a suitable node may still come
+                continue; // a channel to a suitable node may still come
             } else if (!channel) {
                 reason = RejectionReason.NO_CHANNEL;
-                detail = "no fresh channel to a suitable healthy node before the deadline";
+                detail = "no fresh channel to a suitable node before the deadline";
             } else {
                 reason =
                         r.deadline <= t0
@@ -525,41 +540,25 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                                 + " it would still miss its deadline "
                                 + (long) r.deadline;
             }
-            if (reason != null) {
-                pending.remove(r.requestId);
-                decided.put(r.requestId, r.deadline);
-                reject(ctx, r.requestId, r.userId, domain, slotEnd, reason, detail);
-                count(rejectedNow, reason);
-            } else {
-                remaining++;
-            }
+            drop[i] = true;
+            any = true;
+            reject(ctx, r.requestId, r.userId, domain, slotEnd, reason, detail);
+            count(rejectedNow, reason);
         }
-        return remaining;
+        if (any) {
+            q.removeFlagged(drop);
+        }
     }
 
-    private int shed(
+    private void shed(
             Context ctx,
             String domain,
             long slotEnd,
-            int remaining,
-            Map<RejectionReason, Integer> rejectedNow)
-            throws Exception {
-        if (remaining <= config.maxPending) {
-            return remaining;
-        }
-        List<RequestEvent> left = new ArrayList<>();
-        for (RequestEvent r : pending.values()) {
-            left.add(r);
-        }
-        // latest deadline shed first; the earliest deadlines are kept
-        left.sort(
-                Comparator.comparingDouble((RequestEvent r) -> -r.deadline)
-                        .thenComparing(r -> r.requestId));
-        int drop = remaining - config.maxPending;
-        for (int k = 0; k < drop; k++) {
-            RequestEvent r = left.get(k);
-            pending.remove(r.requestId);
-            decided.put(r.requestId, r.deadline);
+            PendingQueue q,
+            Map<RejectionReason, Integer> rejectedNow) {
+        while (q.size > config.maxPending) {
+            // the latest deadline first: the earliest deadlines are kept
+            RequestEvent r = q.removeLast();
             reject(
                     ctx,
                     r.requestId,
@@ -570,21 +569,22 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                     "pending requests of the domain exceed max-pending " + config.maxPending);
             count(rejectedNow, RejectionReason.SHED);
         }
-        return config.maxPending;
     }
 
-    private void maybeClean(long slotEnd) throws Exception {
-        if (Math.floorMod(slotEnd / config.slotMs, 50) != 0) {
+    /** Once a minute of event time: drop silent users' channels and ids long past deadline. */
+    private void maybeClean(long slotEnd, String domain) throws Exception {
+        // staggered by domain so that domains do not all clean in the same slot
+        if (Math.floorMod(slotEnd + domain.hashCode() * 7919L, 60_000L) >= config.slotMs) {
             return;
         }
         long channelHorizon = slotEnd - 10 * config.maxChannelAgeMs;
-        for (Iterator<Map.Entry<String, ChannelEvent>> it = channels.iterator(); it.hasNext(); ) {
-            if (it.next().getValue().measuredAt < channelHorizon) {
+        for (Iterator<Map.Entry<String, UserChannels>> it = channels.iterator(); it.hasNext(); ) {
+            if (it.next().getValue().newest() < channelHorizon) {
                 it.remove();
             }
         }
-        double idHorizon = slotEnd - 600_000.0;
-        for (Iterator<Map.Entry<String, Double>> it = decided.iterator(); it.hasNext(); ) {
+        double idHorizon = slotEnd - 60_000.0; // a repeated id after its deadline + 1 min is new
+        for (Iterator<Map.Entry<String, Double>> it = known.iterator(); it.hasNext(); ) {
             if (it.next().getValue() < idHorizon) {
                 it.remove();
             }
@@ -666,12 +666,12 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             Map<RejectionReason, Integer> rejected,
             int nodesOffered,
             Schedule s) {
-        Map<String, Integer> rej = new java.util.TreeMap<>();
+        Map<String, Integer> rej = new TreeMap<>();
         rejected.forEach((k, v) -> rej.put(k.name(), v));
         double ub =
-                s == null || s.stats().upperBound() == null
-                        ? (s == null ? 0 : s.objective())
-                        : s.stats().upperBound();
+                s == null
+                        ? 0
+                        : s.stats().upperBound() == null ? s.objective() : s.stats().upperBound();
         return SlotReport.newBuilder()
                 .setDomainId(domain)
                 .setSlotEnd(Instant.ofEpochMilli(slotEnd))

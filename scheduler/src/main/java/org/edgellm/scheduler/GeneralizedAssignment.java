@@ -39,6 +39,21 @@ public final class GeneralizedAssignment implements Scheduler {
         return improved ? "ot-gah" : "gah";
     }
 
+    /** OT with the feasibility tests of every (node, variant) built once per slot. */
+    static NodeSolver cachedOt(Instance instance) {
+        java.util.IdentityHashMap<EdgeNode, Feasibility[]> cache =
+                new java.util.IdentityHashMap<>();
+        for (EdgeNode node : instance.nodes()) {
+            Feasibility[] tests = new Feasibility[node.variants().size()];
+            for (int q = 0; q < tests.length; q++) {
+                tests[q] = new Feasibility(instance, node, node.variants().get(q));
+            }
+            cache.put(node, tests);
+        }
+        return (inst, node, cand, prof, b) ->
+                OptimalTreeSearch.solve(cache.get(node), cand, prof, b);
+    }
+
     @Override
     public Schedule solve(Instance instance, SearchBudget budget) {
         long t = System.nanoTime();
@@ -46,33 +61,54 @@ public final class GeneralizedAssignment implements Scheduler {
         int nodes = instance.nodes().size();
         Assignment counters = new Assignment(instance);
         double[] nodeBound = new double[nodes];
-        Assignment best =
-                run(
-                        OptimalTreeSearch::solve,
-                        instance,
-                        identity(nodes),
-                        profit,
-                        budget,
-                        counters,
-                        nodeBound);
-        if (improved && nodes > 1) {
-            for (int[] order : orders(instance)) {
-                Assignment a =
-                        run(
-                                OptimalTreeSearch::solve,
-                                instance,
-                                order,
-                                profit,
-                                budget,
-                                counters,
-                                null);
-                if (a.value(profit) > best.value(profit) + 1e-9) {
-                    best = a;
+        // --budget-micros is the whole slot's: the first pass gets an equal share per node, the
+        // bound and the improvements run on what is left and stop when it is spent
+        long deadline = budget.maxMicros() > 0 ? t + budget.maxMicros() * 1000L : 0;
+        NodeSolver cached = cachedOt(instance);
+        NodeSolver ot =
+                deadline == 0
+                        ? cached
+                        : (inst, node, cand, prof, b) -> {
+                            long left = (deadline - System.nanoTime()) / 1000;
+                            return cached.solve(
+                                    inst,
+                                    node,
+                                    cand,
+                                    prof,
+                                    new SearchBudget(
+                                            b.maxNodes(),
+                                            Math.max(1, Math.min(left, b.maxMicros()))));
+                        };
+        SearchBudget share =
+                deadline == 0
+                        ? budget
+                        : new SearchBudget(
+                                budget.maxNodes(), Math.max(1, budget.maxMicros() / nodes));
+        Assignment best = run(ot, instance, identity(nodes), profit, share, counters, nodeBound);
+        double servable = servableProfit(instance, profit);
+        double upper;
+        if (best.value(profit) >= servable - OptimalTreeSearch.tolerance(servable)) {
+            upper = servable; // everything that can be served is: nothing to improve
+        } else {
+            upper = upperBound(ot, instance, profit, budget, counters, nodeBound, servable);
+            if (improved
+                    && nodes > 1
+                    && best.value(profit) < upper - OptimalTreeSearch.tolerance(upper)
+                    && (deadline == 0 || System.nanoTime() < deadline)) {
+                for (int[] order : orders(instance)) {
+                    if (deadline != 0 && System.nanoTime() >= deadline) {
+                        break;
+                    }
+                    Assignment a = run(ot, instance, order, profit, budget, counters, null);
+                    if (a.value(profit) > best.value(profit) + 1e-9) {
+                        best = a;
+                    }
+                }
+                if (deadline == 0 || System.nanoTime() < deadline) {
+                    best = repair(ot, instance, best, profit, budget, counters);
                 }
             }
-            best = repair(instance, best, profit, budget, counters);
         }
-        double upper = upperBound(instance, profit, budget, counters, nodeBound);
         double value = best.value(profit);
         best.nodesVisited = counters.nodesVisited;
         best.feasibilityChecks = counters.feasibilityChecks;
@@ -216,6 +252,7 @@ public final class GeneralizedAssignment implements Scheduler {
 
     /** Local search: re-solve single nodes and pairs of nodes; keep strict improvements. */
     static Assignment repair(
+            NodeSolver ot,
             Instance instance,
             Assignment start,
             double[] profit,
@@ -228,9 +265,7 @@ public final class GeneralizedAssignment implements Scheduler {
             for (int j = 0; j < nodes; j++) {
                 int[] pool = union(a.batch(j), unassigned(a));
                 double before = sum(a.batch(j), profit);
-                NodeSolution s =
-                        OptimalTreeSearch.solve(
-                                instance, instance.nodes().get(j), pool, profit, budget);
+                NodeSolution s = ot.solve(instance, instance.nodes().get(j), pool, profit, budget);
                 counters.count(s);
                 if (s.value() > before + 1e-9) {
                     a.set(j, s.variant(), s.batch());
@@ -321,26 +356,32 @@ public final class GeneralizedAssignment implements Scheduler {
      * of the requests some node can serve alone).
      */
     static double upperBound(
+            NodeSolver ot,
             Instance instance,
             double[] profit,
             SearchBudget budget,
             Assignment counters,
-            double[] known) {
+            double[] known,
+            double servable) {
         int nodes = instance.nodes().size();
         int n = instance.requests().size();
         int[] all = identity(n);
         double total = 0;
-        for (int j = 0; j < nodes; j++) {
+        for (int j = 0; j < nodes && total < servable; j++) {
             double b = known != null && known[j] > 0 ? known[j] : Double.NaN;
             if (Double.isNaN(b)) {
-                NodeSolution s =
-                        OptimalTreeSearch.solve(
-                                instance, instance.nodes().get(j), all, profit, budget);
+                NodeSolution s = ot.solve(instance, instance.nodes().get(j), all, profit, budget);
                 counters.count(s);
                 b = s.upperBound();
             }
             total += b;
         }
+        return Math.min(total, servable);
+    }
+
+    /** Total profit of the requests that some node can serve alone. */
+    static double servableProfit(Instance instance, double[] profit) {
+        int n = instance.requests().size();
         boolean[] servableAlone = new boolean[n];
         int[] one = new int[1];
         for (EdgeNode node : instance.nodes()) {
@@ -360,6 +401,6 @@ public final class GeneralizedAssignment implements Scheduler {
                 servable += profit[i];
             }
         }
-        return Math.min(total, servable);
+        return servable;
     }
 }

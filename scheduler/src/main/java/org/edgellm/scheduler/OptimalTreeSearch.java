@@ -50,6 +50,19 @@ public final class OptimalTreeSearch {
             int[] candidates,
             double[] profit,
             SearchBudget budget) {
+        Feasibility[] tests = new Feasibility[node.variants().size()];
+        for (int q = 0; q < tests.length; q++) {
+            tests[q] = new Feasibility(instance, node, node.variants().get(q));
+        }
+        return solve(tests, candidates, profit, budget);
+    }
+
+    /**
+     * The same with the feasibility tests of the node's variants already built (one per resident
+     * variant, in the node's order): callers that search one node many times share them.
+     */
+    public static NodeSolution solve(
+            Feasibility[] tests, int[] candidates, double[] profit, SearchBudget budget) {
         long deadlineNanos =
                 budget.maxMicros() > 0 ? System.nanoTime() + budget.maxMicros() * 1000L : 0;
         boolean integral = true;
@@ -58,14 +71,13 @@ public final class OptimalTreeSearch {
                 integral = false;
             }
         }
-        int vs = node.variants().size();
+        int vs = tests.length;
         Search[] searches = new Search[vs];
         double[] rootBound = new double[vs];
         Integer[] order = new Integer[vs];
         Counters counters = new Counters(budget, deadlineNanos);
         for (int q = 0; q < vs; q++) {
-            Feasibility f = new Feasibility(instance, node, node.variants().get(q));
-            searches[q] = new Search(f, candidates, profit, integral, counters);
+            searches[q] = new Search(tests[q], candidates, profit, integral, counters);
             rootBound[q] = searches[q].rootBound();
             order[q] = q;
         }
@@ -107,6 +119,9 @@ public final class OptimalTreeSearch {
                 counters.bounds);
     }
 
+    /** The cardinality bound costs O(m t); beyond this many candidates it is left out. */
+    static final int CARDINALITY_MAX = 64;
+
     static double tolerance(double best) {
         return 1e-9 * Math.max(1.0, Math.abs(best));
     }
@@ -141,7 +156,7 @@ public final class OptimalTreeSearch {
     }
 
     /** The search for one variant. */
-    private static final class Search {
+    static final class Search {
         final Feasibility f;
         final double[] profit;
         final boolean integral;
@@ -163,6 +178,8 @@ public final class OptimalTreeSearch {
         final Feasibility.BatchState[][] childState;
         final int[][] feasPos; // position in feasible[d] of each items[d] position, or -1
         final int[][] feasItems;
+        final boolean[] bandSorted;
+        final boolean[] upSorted;
 
         double bestValue;
         int[] bestBatch = new int[0];
@@ -185,33 +202,11 @@ public final class OptimalTreeSearch {
                     tmp[count++] = c;
                 }
             }
-            Integer[] boxed = new Integer[count];
-            for (int i = 0; i < count; i++) {
-                boxed[i] = tmp[i];
-            }
-            Arrays.sort(
-                    boxed,
-                    (a, b) -> {
-                        int c = Double.compare(profit[b], profit[a]);
-                        if (c != 0) {
-                            return c;
-                        }
-                        c = Integer.compare(f.prompt(a) + f.output(a), f.prompt(b) + f.output(b));
-                        if (c != 0) {
-                            return c;
-                        }
-                        c = Double.compare(f.deadline(b), f.deadline(a));
-                        return c != 0 ? c : Integer.compare(a, b);
-                    });
-            roots = new int[count];
-            for (int i = 0; i < count; i++) {
-                roots[i] = boxed[i];
-            }
+            roots = Arrays.copyOf(tmp, count);
+            sortCandidates(roots, f, profit);
             maxDepth = count;
             state = new Feasibility.BatchState[count + 2];
-            for (int d = 0; d < state.length; d++) {
-                state[d] = new Feasibility.BatchState();
-            }
+            state[0] = new Feasibility.BatchState();
             state[0].clear();
             path = new int[count + 1];
             items = new int[count + 1][];
@@ -225,6 +220,8 @@ public final class OptimalTreeSearch {
             childState = new Feasibility.BatchState[count + 1][];
             feasPos = new int[count + 1][];
             feasItems = new int[count + 1][];
+            bandSorted = new boolean[count + 1];
+            upSorted = new boolean[count + 1];
         }
 
         private void ensureDepth(int d, int size) {
@@ -240,12 +237,47 @@ public final class OptimalTreeSearch {
                 feasible[d] = new int[cap];
                 feasPos[d] = new int[cap];
                 feasItems[d] = new int[cap];
-                Feasibility.BatchState[] cs = new Feasibility.BatchState[cap];
-                for (int i = 0; i < cap; i++) {
-                    cs[i] = new Feasibility.BatchState();
-                }
-                childState[d] = cs;
+                childState[d] = new Feasibility.BatchState[cap]; // filled on demand
             }
+        }
+
+        /** Profit descending, then shorter padded length, later deadline, lower index. */
+        private static void sortCandidates(int[] a, Feasibility f, double[] profit) {
+            if (a.length > 48) {
+                Integer[] boxed = new Integer[a.length];
+                for (int i = 0; i < a.length; i++) {
+                    boxed[i] = a[i];
+                }
+                Arrays.sort(boxed, (x, y) -> x.equals(y) ? 0 : before(x, y, f, profit) ? -1 : 1);
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = boxed[i];
+                }
+                return;
+            }
+            for (int i = 1; i < a.length; i++) {
+                int x = a[i];
+                int j = i - 1;
+                while (j >= 0 && before(x, a[j], f, profit)) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = x;
+            }
+        }
+
+        private static boolean before(int a, int b, Feasibility f, double[] profit) {
+            if (profit[a] != profit[b]) {
+                return profit[a] > profit[b];
+            }
+            int pa = f.prompt(a) + f.output(a);
+            int pb = f.prompt(b) + f.output(b);
+            if (pa != pb) {
+                return pa < pb;
+            }
+            if (f.deadline(a) != f.deadline(b)) {
+                return f.deadline(a) > f.deadline(b);
+            }
+            return a < b;
         }
 
         /** Upper bound of the whole variant: the bound at the root over every candidate. */
@@ -273,6 +305,8 @@ public final class OptimalTreeSearch {
          */
         private int prepare(int d, int[] in, int from, int to) {
             ensureDepth(d, to - from);
+            bandSorted[d] = false;
+            upSorted[d] = false;
             Feasibility.BatchState b = state[d];
             int[] it = items[d];
             long[] lim = limit[d];
@@ -359,7 +393,7 @@ public final class OptimalTreeSearch {
                     minLim = Math.min(minLim, lim[k]);
                 }
             }
-            if (minLim < count) {
+            if (minLim < count && count <= CARDINALITY_MAX) {
                 long tMax = Math.min(count, maxLim);
                 double card = 0;
                 for (long t = 1; t <= tMax; t++) {
@@ -426,20 +460,28 @@ public final class OptimalTreeSearch {
             }
             int[] it = items[d];
             int[] fp = feasPos[d];
-            double[] key = sortKey[d];
-            int n = 0;
-            for (int k = 0; k < m; k++) {
-                if (fp[k] >= c) {
-                    order[n] = k;
-                    key[n] = cost[k] / profit[it[k]];
-                    n++;
+            boolean band = cost == bandCost[d];
+            if (!(band ? bandSorted[d] : upSorted[d])) {
+                // the order by cost per profit of every item of this node, computed once
+                double[] key = sortKey[d];
+                for (int k = 0; k < m; k++) {
+                    order[k] = k;
+                    key[k] = cost[k] / profit[it[k]];
+                }
+                sortByKey(order, key, m);
+                if (band) {
+                    bandSorted[d] = true;
+                } else {
+                    upSorted[d] = true;
                 }
             }
-            sortByKey(order, key, n);
             double s = 0;
             double left = cap;
-            for (int r = 0; r < n; r++) {
+            for (int r = 0; r < m; r++) {
                 int k = order[r];
+                if (fp[k] < c) {
+                    continue;
+                }
                 double p = profit[it[k]];
                 if (cost[k] <= left) {
                     left -= cost[k];
@@ -452,27 +494,44 @@ public final class OptimalTreeSearch {
             return s;
         }
 
-        private static void sortByKey(int[] order, double[] key, int n) {
-            // insertion sort for short lists, else a simple heap-free merge via boxing-free shell
-            for (int gap = n / 2; gap > 0; gap = gap < 3 && gap > 1 ? 1 : gap / 2) {
-                if (gap > 1 && gap < 3) {
-                    gap = 1;
-                }
-                for (int i = gap; i < n; i++) {
-                    double kv = key[i];
-                    int ov = order[i];
-                    int j = i;
-                    while (j >= gap && key[j - gap] > kv) {
-                        key[j] = key[j - gap];
-                        order[j] = order[j - gap];
-                        j -= gap;
+        static void sortByKey(int[] order, double[] key, int n) {
+            if (n > 32) {
+                // exact merge sort: the fractional bound is valid only in the true order
+                int[] o2 = new int[n];
+                double[] k2 = new double[n];
+                for (int width = 1; width < n; width *= 2) {
+                    for (int lo = 0; lo < n; lo += 2 * width) {
+                        int mid = Math.min(lo + width, n);
+                        int hi = Math.min(lo + 2 * width, n);
+                        int i = lo;
+                        int j = mid;
+                        int t = lo;
+                        while (i < mid || j < hi) {
+                            if (j >= hi || (i < mid && key[i] <= key[j])) {
+                                k2[t] = key[i];
+                                o2[t++] = order[i++];
+                            } else {
+                                k2[t] = key[j];
+                                o2[t++] = order[j++];
+                            }
+                        }
                     }
-                    key[j] = kv;
-                    order[j] = ov;
+                    System.arraycopy(k2, 0, key, 0, n);
+                    System.arraycopy(o2, 0, order, 0, n);
                 }
-                if (gap == 1) {
-                    break;
+                return;
+            }
+            for (int i = 1; i < n; i++) {
+                double kv = key[i];
+                int ov = order[i];
+                int j = i - 1;
+                while (j >= 0 && key[j] > kv) {
+                    key[j + 1] = key[j];
+                    order[j + 1] = order[j];
+                    j--;
                 }
+                key[j + 1] = kv;
+                order[j + 1] = ov;
             }
         }
 
@@ -502,6 +561,9 @@ public final class OptimalTreeSearch {
                 }
                 int x = it[k];
                 counters.checks++;
+                if (cs[fm] == null) {
+                    cs[fm] = new Feasibility.BatchState();
+                }
                 if (f.tryAdd(state[d], x, path, cs[fm])) {
                     counters.nodes++;
                     feas[fm++] = k;
