@@ -24,11 +24,11 @@ import org.edgellm.events.SlotReport;
  * and the tests (bounded sources, collecting sinks) run the same code:
  *
  * <pre>
- * requests ─┐
- * channels ─┼─ union ─ validate ─┬─ keyBy(domainId) ─ slot-coordinator ─┬─ decisions
- * telemetry ┘                    │                                      ├─ rejections
- *                                ├─ INVALID requests ───────────────────┤
- *                                └─ dead letters                        └─ slot reports
+ * requests  ─ validate ─┐
+ * channels  ─ validate ─┼─ union ─ keyBy(domainId) ─ slot-coordinator ─┬─ decisions
+ * telemetry ─ validate ─┘                                              ├─ rejections
+ *   (each validate: INVALID requests to the rejections ────────────────┤
+ *    and dead letters to the dead-letter sink)                         └─ slot reports
  * </pre>
  *
  * Every operator, source and sink has a stable uid and name.
@@ -78,19 +78,37 @@ public final class SchedulerPipeline {
             JobConfig config,
             Topology topology) {
         WatermarkStrategy<InputEvent> wm = watermarks(config);
-        DataStream<InputEvent> in =
-                env.fromSource(sources.requests(), wm, "requests-source").uid("requests-source");
-        DataStream<InputEvent> channels =
-                env.fromSource(sources.channels(), wm, "channels-source").uid("channels-source");
-        in = in.union(channels);
+        // each source is validated in an operator chained to it, so that events cross the network
+        // once, at the keyBy
+        SingleOutputStreamOperator<InputEvent> requests =
+                env.fromSource(sources.requests(), wm, "requests-source")
+                        .uid("requests-source")
+                        .process(new Split())
+                        .uid("validate-requests")
+                        .name("validate-requests");
+        SingleOutputStreamOperator<InputEvent> channels =
+                env.fromSource(sources.channels(), wm, "channels-source")
+                        .uid("channels-source")
+                        .process(new Split())
+                        .uid("validate-channels")
+                        .name("validate-channels");
+        DataStream<InputEvent> valid = requests.union(channels);
+        DataStream<DeadLetter> dead =
+                requests.getSideOutput(DEAD_LETTERS).union(channels.getSideOutput(DEAD_LETTERS));
+        DataStream<Rejection> invalidRequests =
+                requests.getSideOutput(INVALID_REQUESTS)
+                        .union(channels.getSideOutput(INVALID_REQUESTS));
         if (sources.telemetry() != null) {
-            in =
-                    in.union(
-                            env.fromSource(sources.telemetry(), wm, "telemetry-source")
-                                    .uid("telemetry-source"));
+            SingleOutputStreamOperator<InputEvent> telemetry =
+                    env.fromSource(sources.telemetry(), wm, "telemetry-source")
+                            .uid("telemetry-source")
+                            .process(new Split())
+                            .uid("validate-telemetry")
+                            .name("validate-telemetry");
+            valid = valid.union(telemetry);
+            dead = dead.union(telemetry.getSideOutput(DEAD_LETTERS));
+            invalidRequests = invalidRequests.union(telemetry.getSideOutput(INVALID_REQUESTS));
         }
-        SingleOutputStreamOperator<InputEvent> valid =
-                in.process(new Split()).uid("validate").name("validate");
         SingleOutputStreamOperator<BatchDecision> decisions =
                 valid.keyBy(e -> e.domainId)
                         .process(new SlotCoordinator(topology, config))
@@ -99,13 +117,10 @@ public final class SchedulerPipeline {
                         .name("slot-coordinator");
         decisions.sinkTo(sinks.decisions()).uid("decisions-sink").name("decisions-sink");
         DataStream<Rejection> rejections =
-                decisions
-                        .getSideOutput(SlotCoordinator.REJECTIONS)
-                        .union(valid.getSideOutput(INVALID_REQUESTS));
+                decisions.getSideOutput(SlotCoordinator.REJECTIONS).union(invalidRequests);
         rejections.sinkTo(sinks.rejections()).uid("rejections-sink").name("rejections-sink");
         DataStream<SlotReport> reports = decisions.getSideOutput(SlotCoordinator.REPORTS);
         reports.sinkTo(sinks.reports()).uid("reports-sink").name("reports-sink");
-        DataStream<DeadLetter> dead = valid.getSideOutput(DEAD_LETTERS);
         dead.sinkTo(sinks.deadLetters()).uid("dead-letters-sink").name("dead-letters-sink");
         return new Outputs(decisions, rejections, reports, dead);
     }

@@ -46,7 +46,9 @@ class PipelineUidTest {
                         "requests-source",
                         "channels-source",
                         "telemetry-source",
-                        "validate",
+                        "validate-requests",
+                        "validate-channels",
+                        "validate-telemetry",
                         "slot-coordinator")) {
             assertTrue(uids.contains(uid), uid + " in " + uids);
         }

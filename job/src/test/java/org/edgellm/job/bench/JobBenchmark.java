@@ -62,6 +62,7 @@ public final class JobBenchmark {
     static int latCount;
 
     static volatile long measureFrom = Long.MAX_VALUE;
+    static long warmupMs = 10_000;
 
     static synchronized void record(long micros) {
         if (System.currentTimeMillis() >= measureFrom && latCount < LAT.length) {
@@ -79,42 +80,51 @@ public final class JobBenchmark {
         ParameterTool p = ParameterTool.fromArgs(args);
         int domains = p.getInt("domains", 1000);
         int rate = p.getInt("rate", 2000);
+        warmupMs = p.getLong("warmup-ms", 10_000);
         int seconds = p.getInt("seconds", 30);
         StringBuilder md = new StringBuilder();
+        nodesPerDomain = p.getInt("nodes-per-domain", 2);
         String topo = topology(domains);
         Path topoFile = Files.createTempFile("bench-topology", ".yaml");
         Files.writeString(topoFile, topo);
 
-        int maxPending = p.getInt("max-pending", 1024);
+        int maxPending = p.getInt("max-pending", 256);
+        int target = p.getInt("target-rate", 0);
         String budget = p.get("budget-micros", "1000");
         String candidates = p.get("max-candidates", "64");
-        int runs = p.getInt("runs", 3);
-        double[] rates = new double[runs];
-        for (int r = 0; r < runs; r++) {
-            rates[r] = throughput(topoFile, domains, seconds, maxPending, budget, candidates);
+        if (!p.has("skip-throughput")) {
+            int runs = p.getInt("runs", 3);
+            double[] rates = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                rates[r] =
+                        throughput(
+                                topoFile, domains, seconds, maxPending, budget, candidates, target);
+            }
+            double[] sorted = rates.clone();
+            Arrays.sort(sorted);
+            double tput = sorted[runs / 2];
+            md.append("## Sustained throughput (real time, paced source, 100 ms slots)\n\n");
+            md.append(
+                    "| domains | max-pending | max-candidates | budget µs per slot | runs x seconds | request events/s, median (min-max) | input events/s incl. channel states, median |\n|---|---|---|---|---|---|---|\n");
+            md.append(
+                    String.format(
+                            "| %d | %d | %s | %s | %d x %d | %.0f (%.0f-%.0f) | %.0f |%n",
+                            domains,
+                            maxPending,
+                            candidates,
+                            budget,
+                            runs,
+                            seconds,
+                            tput,
+                            sorted[0],
+                            sorted[runs - 1],
+                            2 * tput));
         }
-        double[] sorted = rates.clone();
-        Arrays.sort(sorted);
-        double tput = sorted[runs / 2];
-        md.append("## Sustained throughput (real time, unthrottled source, 100 ms slots)\n\n");
-        md.append(
-                "| domains | max-pending | max-candidates | budget µs per slot | runs x seconds | request events/s, median (min-max) | input events/s incl. channel states, median |\n|---|---|---|---|---|---|---|\n");
-        md.append(
-                String.format(
-                        "| %d | %d | %s | %s | %d x %d | %.0f (%.0f-%.0f) | %.0f |%n",
-                        domains,
-                        maxPending,
-                        candidates,
-                        budget,
-                        runs,
-                        seconds,
-                        tput,
-                        sorted[0],
-                        sorted[runs - 1],
-                        2 * tput));
-
         if (p.has("skip-latency")) {
             System.out.print(md);
+            if (p.has("out")) {
+                Files.writeString(Path.of(p.get("out")), md.toString());
+            }
             System.exit(0);
         }
         md.append("\n## Slot-close-to-decision latency (100 ms slots, real time)\n\n");
@@ -143,6 +153,8 @@ public final class JobBenchmark {
         System.exit(0);
     }
 
+    static int nodesPerDomain = 2;
+
     static String topology(int domains) {
         StringBuilder sb = new StringBuilder();
         sb.append("model: {layers: 32, hidden: 4096, vocab: 32000}\n");
@@ -151,7 +163,8 @@ public final class JobBenchmark {
         sb.append("domains:\n");
         for (int d = 0; d < domains; d++) {
             sb.append("  - id: dom-").append(d).append("\n    nodes:\n");
-            for (String n : new String[] {"a", "b"}) {
+            for (int k = 0; k < nodesPerDomain; k++) {
+                String n = String.valueOf((char) ('a' + k));
                 sb.append("      - {id: dom-")
                         .append(d)
                         .append('-')
@@ -175,7 +188,7 @@ public final class JobBenchmark {
             ChannelEvent c = new ChannelEvent();
             c.userId = user;
             c.domainId = "dom-" + d;
-            c.nodeId = "dom-" + d + (pair % 4 < 2 ? "-a" : "-b");
+            c.nodeId = "dom-" + d + "-" + (char) ('a' + (int) ((pair / domains) % nodesPerDomain));
             c.measuredAt = time;
             c.uplinkSpectralEfficiency = 4;
             c.downlinkSpectralEfficiency = 5;
@@ -195,6 +208,8 @@ public final class JobBenchmark {
         return InputEvent.of(r);
     }
 
+    static double lastP99;
+
     static final java.util.concurrent.atomic.AtomicLong GENERATED =
             new java.util.concurrent.atomic.AtomicLong();
 
@@ -208,39 +223,25 @@ public final class JobBenchmark {
             int seconds,
             int maxPending,
             String budget,
-            String candidates)
+            String candidates,
+            int target)
             throws Exception {
-        GeneratorFunction<Long, InputEvent> gen =
-                k -> {
-                    GENERATED.incrementAndGet();
-                    return event(k, domains, System.currentTimeMillis());
-                };
+        GeneratorFunction<Long, InputEvent> gen = new PacedGenerator(domains, 2.0 * target);
         JobConfig config =
                 JobConfig.from(
                         ParameterTool.fromArgs(
                                 new String[] {
-                                    "--topology",
-                                    topoFile.toString(),
-                                    "--delivery",
-                                    "at-least-once",
-                                    "--checkpoint-ms",
-                                    "0",
-                                    "--slot-ms",
-                                    "100",
-                                    "--out-of-orderness-ms",
-                                    "20",
-                                    "--idleness-ms",
-                                    "0",
-                                    "--budget-micros",
-                                    budget,
-                                    "--max-candidates",
-                                    candidates,
-                                    "--watermark-interval-ms",
-                                    "10",
-                                    "--max-pending",
-                                    Integer.toString(maxPending),
-                                    "--parallelism",
-                                    "2"
+                                    "--topology", topoFile.toString(),
+                                    "--delivery", "at-least-once",
+                                    "--checkpoint-ms", "0",
+                                    "--slot-ms", "100",
+                                    "--out-of-orderness-ms", "20",
+                                    "--idleness-ms", "0",
+                                    "--budget-micros", budget,
+                                    "--max-candidates", candidates,
+                                    "--watermark-interval-ms", "10",
+                                    "--max-pending", Integer.toString(maxPending),
+                                    "--parallelism", "2"
                                 }));
         Topology topology = Topology.load(topoFile);
         StreamExecutionEnvironment env =
@@ -256,15 +257,21 @@ public final class JobBenchmark {
                 new DataGeneratorSource<>(
                         gen, 0, RateLimiterStrategy.noOp(), TypeInformation.of(InputEvent.class));
         SchedulerPipeline.build(
-                env,
-                new SchedulerPipeline.Sources(src, none, null),
-                new SchedulerPipeline.Sinks(
-                        new DiscardingSink<>(),
-                        new DiscardingSink<>(),
-                        new DiscardingSink<>(),
-                        new DiscardingSink<>()),
-                config,
-                topology);
+                        env,
+                        new SchedulerPipeline.Sources(src, none, null),
+                        new SchedulerPipeline.Sinks(
+                                new DiscardingSink<>(),
+                                new DiscardingSink<>(),
+                                new DiscardingSink<>(),
+                                new DiscardingSink<>()),
+                        config,
+                        topology)
+                .decisions()
+                .sinkTo(new LatencySink(20))
+                .uid("latency-tap")
+                .name("latency-tap");
+        drain();
+        measureFrom = System.currentTimeMillis() + 5000;
         JobClient job = env.executeAsync("throughput");
         Thread.sleep(5000);
         long c0 = GENERATED.get();
@@ -274,10 +281,51 @@ public final class JobBenchmark {
         double s = (System.nanoTime() - t0) / 1e9;
         job.cancel().get();
         double rate = (c1 - c0) / 2.0 / s;
+        long[] lat = drain();
+        Arrays.sort(lat);
+        lastP99 = pct(lat, 99) / 1000.0;
         System.out.printf(
-                "throughput: %d domains, max-pending %d: %.0f request events/s (+ as many channel events)%n",
-                domains, maxPending, rate);
+                "throughput: %d domains x %d nodes, max-pending %d, target %d: %.0f request events/s"
+                        + " (+ as many channel events), decision latency p50 %.0f ms p99 %.0f ms%n",
+                domains, nodesPerDomain, maxPending, target, rate, pct(lat, 50) / 1000.0, lastP99);
         return rate;
+    }
+
+    /**
+     * Generates (channel, request) pairs stamped with the wall clock, paced to a total rate by
+     * sleeping when ahead of schedule (Flink's per-record rate limiter costs more than it paces).
+     */
+    static final class PacedGenerator implements GeneratorFunction<Long, InputEvent> {
+        private static final long serialVersionUID = 1L;
+        final int domains;
+        final double totalPerSecond;
+        transient double perSecond;
+        transient long start;
+        transient long count;
+
+        PacedGenerator(int domains, double totalPerSecond) {
+            this.domains = domains;
+            this.totalPerSecond = totalPerSecond;
+        }
+
+        @Override
+        public void open(org.apache.flink.api.connector.source.SourceReaderContext ctx) {
+            perSecond = totalPerSecond / Math.max(1, ctx.currentParallelism());
+            start = System.nanoTime();
+        }
+
+        @Override
+        public InputEvent map(Long k) throws Exception {
+            GENERATED.incrementAndGet();
+            if (perSecond > 0 && (++count & 127) == 0) {
+                long due = start + (long) (count / perSecond * 1e9);
+                long ahead = due - System.nanoTime();
+                if (ahead > 0) {
+                    Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+                }
+            }
+            return event(k, domains, System.currentTimeMillis());
+        }
     }
 
     /** Records now - (slotEnd + ooo) of every decision. */
@@ -363,7 +411,8 @@ public final class JobBenchmark {
         SchedulerJob.configure(env, config);
         GeneratorFunction<Long, InputEvent> gen =
                 k -> event(k, domains, System.currentTimeMillis());
-        long events = (long) rate * 2 * seconds;
+        long events =
+                (long) rate * 2 * (seconds + warmupMs / 1000); // warm-up plus the measured seconds
         DataGeneratorSource<InputEvent> src =
                 new DataGeneratorSource<>(
                         gen,
@@ -419,7 +468,7 @@ public final class JobBenchmark {
                             }
                         });
         reader.start();
-        measureFrom = System.currentTimeMillis() + 5000; // JIT warm-up excluded
+        measureFrom = System.currentTimeMillis() + warmupMs; // start-up and JIT warm-up excluded
         JobClient job = env.executeAsync("latency-" + delivery);
         job.getJobExecutionResult().get();
         Thread.sleep(2000);

@@ -40,8 +40,13 @@ public final class OtBenchmark {
         boolean quick = false;
         long seed = 42;
         String file = null;
+        if (args.length > 0 && args[0].equals("paper")) {
+            return PaperBench.run(args, out, err);
+        }
         if (args.length == 0 || !args[0].equals("ot")) {
-            err.println("usage: scheduler.jar bench ot [--quick] [--seed N] [--out FILE]");
+            err.println(
+                    "usage: scheduler.jar bench ot [--quick] [--seed N] [--out FILE]\n"
+                            + "       scheduler.jar bench paper [--out DIR] [--instances N] [--seed S] [--quick]");
             return 2;
         }
         for (int k = 1; k < args.length; k++) {
