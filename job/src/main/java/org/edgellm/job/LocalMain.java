@@ -11,6 +11,7 @@ import org.edgellm.job.replay.ReplayRunner;
  * java -jar job-local.jar                  the embedded default: replay of the bundled sample
  * java -jar job-local.jar replay [flags]   replay recorded traces (see ReplayRunner)
  * java -jar job-local.jar run [flags]      the live job against Kafka (see JobConfig)
+ * java -jar job-local.jar bench-trace      the trace-driven comparison of schedulers (TraceBench)
  * </pre>
  */
 public final class LocalMain {
@@ -46,7 +47,7 @@ public final class LocalMain {
     }
 
     static String usage() {
-        return "usage: java -jar job-local.jar [replay [flags] | run [flags]]\n"
+        return "usage: java -jar job-local.jar [replay [flags] | run [flags] | bench-trace [flags]]\n"
                 + "  (no arguments: replay of the bundled sample: 5 minutes of the Azure conversation trace\n"
                 + "   with four Irish 5G radio traces on the default three-node domain, output in ./replay-out)";
     }
