@@ -572,7 +572,7 @@ public final class ReplayRunner {
         return s;
     }
 
-    static long pct(long[] sorted, int p) {
+    public static long pct(long[] sorted, int p) {
         if (sorted.length == 0) {
             return 0;
         }

@@ -50,14 +50,20 @@ public final class TraceBench {
                 common.add(p.get(k));
             }
         }
-        double[] speedups = {1, 2, 4, 8};
+        boolean quick = p.has("quick");
+        if (quick && !p.has("minutes")) {
+            common.add("--minutes");
+            common.add("0.5");
+        }
+        double[] speedups = quick ? new double[] {1, 2} : new double[] {1, 2, 4, 8};
+        String[] schedulers = quick ? new String[] {"ot-gah", "fcfs"} : SCHEDULERS;
         Map<String, List<double[]>> goodput = new LinkedHashMap<>();
         Map<String, List<double[]>> attain = new LinkedHashMap<>();
         Map<String, List<double[]>> solve = new LinkedHashMap<>();
         StringBuilder table =
                 new StringBuilder(
                         "| scheduler | speedup | requests | assigned | goodput req/s | deadline attainment | tokens/s | rejected by reason | solve p50/p99 µs |\n|---|---|---|---|---|---|---|---|---|\n");
-        for (String s : SCHEDULERS) {
+        for (String s : schedulers) {
             goodput.put(s, new ArrayList<>());
             attain.put(s, new ArrayList<>());
             solve.put(s, new ArrayList<>());
@@ -95,9 +101,9 @@ public final class TraceBench {
                                 .readAllBytes(),
                         java.nio.charset.StandardCharsets.UTF_8);
         int total = full.domains.values().iterator().next().size();
-        for (String s : SCHEDULERS) {
+        for (String s : schedulers) {
             byNodes.put(s, new ArrayList<>());
-            for (int k = 1; k <= total; k++) {
+            for (int k = 1; k <= (quick ? 2 : total); k++) {
                 Path topo = work.resolve("topology-" + k + ".yaml");
                 Files.writeString(topo, firstNodes(yaml, k));
                 List<String> a = new ArrayList<>(common);

@@ -497,10 +497,6 @@ public final class JobBenchmark {
     }
 
     static long pct(long[] sorted, int p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+        return org.edgellm.job.replay.ReplayRunner.pct(sorted, p);
     }
 }

@@ -175,7 +175,7 @@ public final class PaperBench {
         figs.addAll(
                 otVsBruteForce(
                         quick ? new int[] {8, 10} : new int[] {8, 10, 12, 14, 16, 18, 20, 22},
-                        quick ? 3 : Math.max(10, n / 5),
+                        quick ? 3 : n,
                         seed + 7));
         figs.add(
                 multiNodeRatio(
@@ -186,7 +186,7 @@ public final class PaperBench {
         figs.add(
                 multiNodeScale(
                         quick ? new int[] {10, 20} : new int[] {10, 25, 50, 100, 150, 200},
-                        Math.max(2, n / 4),
+                        quick ? 2 : n,
                         seed + 9));
         try {
             Files.createDirectories(dir);
