@@ -1,0 +1,199 @@
+package org.edgellm.worker;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.edgellm.events.BatchDecision;
+import org.edgellm.events.Completion;
+import org.edgellm.events.EventCodec;
+import org.edgellm.events.NodeTelemetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge GPU worker of one node. It reads the decision topic with {@code read_committed}, takes
+ * the batches for its node in order, runs them on its backend and reports back:
+ *
+ * <ul>
+ *   <li>one {@link Completion} per request, produced in a Kafka transaction together with the
+ *       consumed offsets (consume-process-produce exactly once);
+ *   <li>{@link NodeTelemetry} heartbeats: healthy, busy-until (the end of the batch it runs, or
+ *       now), and the measured slowdown (measured over predicted compute time, smoothed), which the
+ *       job folds into its predictions.
+ * </ul>
+ *
+ * A decision id it finished is recorded on disk before the transaction commits: after a crash it
+ * resumes from the committed offsets and skips what it already ran, and a decision delivered twice
+ * (the job's at-least-once mode) runs once.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    /** Settings of one worker. */
+    public record Settings(
+            String bootstrapServers,
+            String nodeId,
+            String domainId,
+            String decisionsTopic,
+            String completionsTopic,
+            String telemetryTopic,
+            Path stateDir,
+            long heartbeatMs,
+            Map<String, String> kafka) {}
+
+    private final Settings s;
+    private final SimulatedBackend backend;
+    private final FinishedLog finished;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private volatile double busyUntil;
+    private volatile double slowdown = 1.0;
+    private volatile long batches;
+
+    public Worker(Settings s, SimulatedBackend backend) throws java.io.IOException {
+        this.s = s;
+        this.backend = backend;
+        this.finished = new FinishedLog(s.stateDir().resolve("finished-" + s.nodeId() + ".log"));
+    }
+
+    Properties common() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", s.bootstrapServers());
+        p.putAll(s.kafka());
+        return p;
+    }
+
+    public void stop() {
+        running.set(false);
+    }
+
+    public long batches() {
+        return batches;
+    }
+
+    /** Runs until {@link #stop()}. */
+    public void run() throws Exception {
+        Properties cp = common();
+        cp.put("group.id", "worker-" + s.nodeId());
+        cp.put("isolation.level", "read_committed");
+        cp.put("enable.auto.commit", "false");
+        cp.put("auto.offset.reset", "earliest");
+        cp.put("max.poll.records", "20");
+        cp.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        cp.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        Properties pp = common();
+        pp.put("transactional.id", "worker-" + s.nodeId());
+        pp.put("key.serializer", ByteArraySerializer.class.getName());
+        pp.put("value.serializer", ByteArraySerializer.class.getName());
+        Properties hp = common();
+        hp.put("key.serializer", ByteArraySerializer.class.getName());
+        hp.put("value.serializer", ByteArraySerializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp);
+                KafkaProducer<byte[], byte[]> heartbeats = new KafkaProducer<>(hp)) {
+            producer.initTransactions();
+            consumer.subscribe(List.of(s.decisionsTopic()));
+            Thread beat = new Thread(() -> heartbeat(heartbeats), "heartbeat-" + s.nodeId());
+            beat.setDaemon(true);
+            beat.start();
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (!running.get()) {
+                        break;
+                    }
+                    handle(r, consumer, producer);
+                }
+            }
+        }
+    }
+
+    private void handle(
+            ConsumerRecord<byte[], byte[]> r,
+            KafkaConsumer<byte[], byte[]> consumer,
+            KafkaProducer<byte[], byte[]> producer)
+            throws Exception {
+        String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+        BatchDecision d = null;
+        if (key.equals(s.nodeId())) {
+            try {
+                d = BatchDecision.fromByteBuffer(ByteBuffer.wrap(r.value()));
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn(
+                        "undecodable decision at {}-{}@{}: {}",
+                        r.topic(),
+                        r.partition(),
+                        r.offset(),
+                        e.getMessage());
+            }
+        }
+        producer.beginTransaction();
+        if (d != null
+                && d.getNodeId().equals(s.nodeId())
+                && !finished.contains(d.getDecisionId())) {
+            busyUntil = Math.max(d.getComputeEndMs(), busyUntil);
+            List<Completion> done = backend.run(d);
+            for (Completion c : done) {
+                producer.send(
+                        new ProducerRecord<>(
+                                s.completionsTopic(),
+                                c.getRequestId().getBytes(StandardCharsets.UTF_8),
+                                EventCodec.encode(c)));
+                double ratio = c.getMeasuredComputeMs() / Math.max(1e-9, c.getPredictedComputeMs());
+                slowdown = 0.8 * slowdown + 0.2 * ratio; // smoothed measured / predicted
+            }
+            finished.add(d.getDecisionId());
+            batches++;
+        }
+        producer.sendOffsetsToTransaction(
+                Map.of(
+                        new TopicPartition(r.topic(), r.partition()),
+                        new OffsetAndMetadata(r.offset() + 1)),
+                consumer.groupMetadata());
+        producer.commitTransaction();
+    }
+
+    private void heartbeat(KafkaProducer<byte[], byte[]> p) {
+        while (running.get()) {
+            long now = System.currentTimeMillis();
+            NodeTelemetry t =
+                    NodeTelemetry.newBuilder()
+                            .setNodeId(s.nodeId())
+                            .setDomainId(s.domainId())
+                            .setTime(Instant.ofEpochMilli(now))
+                            .setBusyUntil(Instant.ofEpochMilli((long) Math.max(now, busyUntil)))
+                            .setHealthy(true)
+                            .setSlowdown(Math.max(0.01, slowdown))
+                            .build();
+            p.send(
+                    new ProducerRecord<>(
+                            s.telemetryTopic(),
+                            s.nodeId().getBytes(StandardCharsets.UTF_8),
+                            EventCodec.encode(t)));
+            try {
+                Thread.sleep(s.heartbeatMs());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+        stop();
+        finished.close();
+    }
+}

@@ -1,0 +1,103 @@
+package org.edgellm.worker;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code worker.jar}: {@code worker --node-id N --domain-id D [--bootstrap-servers B]
+ * [--decisions-topic T] [--completions-topic T] [--telemetry-topic T] [--state-dir DIR]
+ * [--heartbeat-ms N] [--backend simulated] [--slowdown X] [--jitter X] [--seed N] [--fast-forward]
+ * [--kafka.NAME VALUE]}.
+ */
+public final class WorkerMain {
+
+    private WorkerMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !args[0].equals("worker")) {
+            System.err.println(
+                    "usage: java -jar worker.jar worker --node-id N --domain-id D [flags]");
+            System.exit(2);
+        }
+        Map<String, String> f = new LinkedHashMap<>();
+        Map<String, String> kafka = new LinkedHashMap<>();
+        for (int k = 1; k < args.length; k++) {
+            String a = args[k];
+            if (!a.startsWith("--")) {
+                fail("unexpected argument: " + a);
+            }
+            String name = a.substring(2);
+            String value =
+                    name.equals("fast-forward") ? "true" : (k + 1 < args.length ? args[++k] : null);
+            if (value == null) {
+                fail(a + ": missing value");
+            }
+            if (name.startsWith("kafka.")) {
+                kafka.put(name.substring(6), value);
+            } else {
+                f.put(name, value);
+            }
+        }
+        String node = require(f, "node-id");
+        String domain = require(f, "domain-id");
+        if (!f.getOrDefault("backend", "simulated").equals("simulated")) {
+            fail(
+                    "--backend: only simulated is available in this build (got "
+                            + f.get("backend")
+                            + ")");
+        }
+        double slowdown = number(f, "slowdown", 1.0);
+        double jitter = number(f, "jitter", 0.05);
+        long seed = (long) number(f, "seed", 1);
+        SimulatedBackend backend =
+                new SimulatedBackend(
+                        slowdown,
+                        jitter,
+                        seed,
+                        f.containsKey("fast-forward")
+                                ? new SimulatedBackend.VirtualClock(System.currentTimeMillis())
+                                : SimulatedBackend.REAL);
+        Worker.Settings s =
+                new Worker.Settings(
+                        f.getOrDefault("bootstrap-servers", "localhost:9092"),
+                        node,
+                        domain,
+                        f.getOrDefault("decisions-topic", "batch-decisions"),
+                        f.getOrDefault("completions-topic", "completions"),
+                        f.getOrDefault("telemetry-topic", "node-telemetry"),
+                        Path.of(f.getOrDefault("state-dir", "worker-state")),
+                        (long) number(f, "heartbeat-ms", 500),
+                        kafka);
+        try (Worker w = new Worker(s, backend)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(w::stop));
+            w.run();
+        }
+    }
+
+    private static String require(Map<String, String> f, String k) {
+        String v = f.get(k);
+        if (v == null || v.isEmpty()) {
+            fail("--" + k + ": required");
+        }
+        return v;
+    }
+
+    private static double number(Map<String, String> f, String k, double dflt) {
+        String v = f.get(k);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            fail("--" + k + ": not a number (got " + v + ")");
+            return dflt;
+        }
+    }
+
+    private static void fail(String msg) {
+        System.err.println("worker: " + msg);
+        System.exit(2);
+    }
+}

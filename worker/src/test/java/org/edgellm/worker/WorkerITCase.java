@@ -1,0 +1,172 @@
+package org.edgellm.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.edgellm.events.BatchDecision;
+import org.edgellm.events.Completion;
+import org.edgellm.events.EventCodec;
+import org.edgellm.events.NodeTelemetry;
+import org.edgellm.job.testing.EmbeddedKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A worker against a real broker: its batches only, each once, across a restart; heartbeats. */
+class WorkerITCase {
+
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        kafka.createTopics(2, "decisions");
+        kafka.createTopics(1, "completions", "telemetry");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+    }
+
+    @TempDir Path state;
+
+    static ProducerRecord<byte[], byte[]> rec(BatchDecision d) {
+        return new ProducerRecord<>(
+                "decisions", d.getNodeId().getBytes(StandardCharsets.UTF_8), EventCodec.encode(d));
+    }
+
+    static BatchDecision decision(String id, String node, long start, int requests) {
+        BatchDecision base =
+                SimulatedBackendTest.decision(start, start + 200, new double[requests]);
+        BatchDecision.Builder b = BatchDecision.newBuilder(base).setDecisionId(id).setNodeId(node);
+        for (int i = 0; i < requests; i++) {
+            b.getRequests()
+                    .set(
+                            i,
+                            org.edgellm.events.DecidedRequest.newBuilder(b.getRequests().get(i))
+                                    .setRequestId(id + "#r" + i)
+                                    .setDeadlineMs(start + 10_000)
+                                    .build());
+        }
+        return b.build();
+    }
+
+    Worker worker(double slowdown) throws Exception {
+        return new Worker(
+                new Worker.Settings(
+                        kafka.bootstrapServers(),
+                        "n1",
+                        "d",
+                        "decisions",
+                        "completions",
+                        "telemetry",
+                        state,
+                        100,
+                        Map.of()),
+                new SimulatedBackend(
+                        slowdown,
+                        0,
+                        1,
+                        new SimulatedBackend.VirtualClock(System.currentTimeMillis())));
+    }
+
+    static Thread runInBackground(Worker w) {
+        Thread t =
+                new Thread(
+                        () -> {
+                            try {
+                                w.run();
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        });
+        t.start();
+        return t;
+    }
+
+    List<Completion> completions(int atLeast) {
+        List<Completion> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                kafka.readUntil(
+                        "completions", true, Duration.ofSeconds(30), l -> l.size() >= atLeast)) {
+            try {
+                out.add(Completion.fromByteBuffer(ByteBuffer.wrap(r.value())));
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void runsItsOwnBatchesOnceAcrossDuplicatesAndARestart() throws Exception {
+        long now = System.currentTimeMillis();
+        BatchDecision a = decision("d/1/n1", "n1", now, 2);
+        BatchDecision other = decision("d/1/n2", "n2", now, 3);
+        BatchDecision b = decision("d/2/n1", "n1", now + 100, 1);
+        kafka.send(
+                "decisions",
+                List.of(rec(a), rec(other), rec(b), rec(a))); // a twice (at-least-once)
+        Worker w = worker(1.5);
+        Thread t = runInBackground(w);
+        List<Completion> first = completions(3);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (w.batches() < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(500); // would a duplicate still come?
+        w.stop();
+        t.join();
+        w.close();
+        first = completions(3);
+        Map<String, Integer> times = new HashMap<>();
+        first.forEach(c -> times.merge(c.getRequestId(), 1, Integer::sum));
+        assertEquals(
+                Map.of("d/1/n1#r0", 1, "d/1/n1#r1", 1, "d/2/n1#r0", 1),
+                times,
+                "n1's requests once each, none of n2's");
+        first.forEach(
+                c -> assertEquals(1.5, c.getMeasuredComputeMs() / c.getPredictedComputeMs(), 1e-9));
+
+        // restart: an old decision delivered again and a new one
+        BatchDecision c = decision("d/3/n1", "n1", now + 200, 1);
+        kafka.send("decisions", List.of(rec(b), rec(c)));
+        Worker again = worker(1.5);
+        Thread t2 = runInBackground(again);
+        List<Completion> all = completions(4);
+        Thread.sleep(500);
+        again.stop();
+        t2.join();
+        again.close();
+        all = completions(4);
+        Map<String, Integer> after = new HashMap<>();
+        all.forEach(x -> after.merge(x.getRequestId(), 1, Integer::sum));
+        assertEquals(4, all.size(), "the restarted worker ran only the new batch: " + after);
+        assertEquals(1, after.get("d/3/n1#r0"));
+        assertEquals(1, after.get("d/2/n1#r0"));
+
+        // heartbeats report the measured slowdown
+        List<NodeTelemetry> beats = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                kafka.readUntil("telemetry", false, Duration.ofSeconds(10), l -> l.size() >= 5)) {
+            beats.add(NodeTelemetry.fromByteBuffer(ByteBuffer.wrap(r.value())));
+        }
+        assertTrue(beats.size() >= 5);
+        assertTrue(beats.stream().allMatch(h -> h.getNodeId().equals("n1") && h.getHealthy()));
+        assertTrue(
+                beats.stream().anyMatch(h -> h.getSlowdown() > 1.05),
+                "slowdown folded into heartbeats");
+    }
+}
