@@ -39,6 +39,20 @@ public final class WorkerMain {
                 f.put(name, value);
             }
         }
+        if (args[0].equals("feed")) {
+            try {
+                Feeder.Sent sent = Feeder.run(f, kafka);
+                System.out.println(
+                        "sent "
+                                + sent.requests()
+                                + " requests and "
+                                + sent.channels()
+                                + " channel states");
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                fail(e.getMessage());
+            }
+            return;
+        }
         String node = require(f, "node-id");
         String domain = require(f, "domain-id");
         if (!f.getOrDefault("backend", "simulated").equals("simulated")) {

@@ -4,21 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.avro.file.DataFileWriter;
@@ -36,9 +30,7 @@ import org.edgellm.events.Rejection;
 import org.edgellm.events.SlotReport;
 import org.edgellm.job.EventValidator;
 import org.edgellm.job.JobConfig;
-import org.edgellm.job.NodeSpec;
 import org.edgellm.job.SchedulerPipeline;
-import org.edgellm.job.ServiceClass;
 import org.edgellm.job.Topology;
 import org.edgellm.job.io.AvroEventFileFormat;
 import org.edgellm.job.io.JsonLinesSink;
@@ -73,13 +65,8 @@ import org.edgellm.job.io.JsonLinesSink;
 public final class ReplayRunner {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String[] BUNDLED_RADIO = {
-        "Driving/B_2020.01.16_12.10.03.csv",
-        "Driving/B_2020.02.14_07.29.00.csv",
-        "Driving/B_2020.02.14_09.38.22.csv",
-        "Static/B_2020.02.14_13.21.26.csv"
-    };
-    static final String BUNDLED_AZURE = "/traces/azure/AzureLLMInferenceTrace_conv-first5min.csv";
+    static final String[] BUNDLED_RADIO = TraceImport.BUNDLED_RADIO;
+    static final String BUNDLED_AZURE = TraceImport.BUNDLED_AZURE;
 
     private ReplayRunner() {}
 
@@ -130,16 +117,17 @@ public final class ReplayRunner {
             spanStart = span[0];
             spanEnd = span[1];
         } else {
-            Imported imp = importTraces(p, topology, seed, speedup);
+            TraceImport.Imported imp = importTraces(p, topology, seed, speedup);
             writeAvro(
                     events.resolve("requests.avro"),
-                    imp.requests,
+                    imp.requests(),
                     InferenceRequest.getClassSchema());
-            writeAvro(events.resolve("channels.avro"), imp.channels, ChannelState.getClassSchema());
-            requestCount = imp.requests.size();
-            spanStart = imp.spanStart;
-            spanEnd = imp.spanEnd;
-            skipped = imp.skipped;
+            writeAvro(
+                    events.resolve("channels.avro"), imp.channels(), ChannelState.getClassSchema());
+            requestCount = imp.requests().size();
+            spanStart = imp.spanStart();
+            spanEnd = imp.spanEnd();
+            skipped = imp.skipped();
         }
         EventValidator v = new EventValidator(topology, config);
         SchedulerPipeline.Sources sources =
@@ -222,140 +210,18 @@ public final class ReplayRunner {
                 .build();
     }
 
-    /** Imported events. */
-    record Imported(
-            List<InferenceRequest> requests,
-            List<ChannelState> channels,
-            long spanStart,
-            long spanEnd,
-            int skipped) {}
-
-    static Imported importTraces(ParameterTool p, Topology topology, long seed, double speedup)
-            throws IOException {
-        double minutes = p.getDouble("minutes", 0);
-        Traces.Azure azure;
-        if (p.has("requests-csv")) {
-            Path f = Path.of(p.get("requests-csv"));
-            try (BufferedReader r = Files.newBufferedReader(f)) {
-                azure = Traces.readAzure(r, f.toString(), minutes * 60);
-            }
-        } else {
-            try (InputStream in = ReplayRunner.class.getResourceAsStream(BUNDLED_AZURE)) {
-                azure =
-                        Traces.readAzure(
-                                new BufferedReader(
-                                        new InputStreamReader(in, StandardCharsets.UTF_8)),
-                                BUNDLED_AZURE,
-                                minutes * 60);
-            }
-        }
-        List<Traces.Radio> radios = new ArrayList<>();
-        if (p.has("channels-dir")) {
-            Path dir = Path.of(p.get("channels-dir"));
-            List<Path> files;
-            try (Stream<Path> s = Files.walk(dir)) {
-                files = s.filter(x -> x.toString().endsWith(".csv")).sorted().toList();
-            }
-            for (Path f : files) {
-                try (BufferedReader r = Files.newBufferedReader(f)) {
-                    radios.add(Traces.readRadio(r, dir.relativize(f).toString()));
-                }
-            }
-            if (radios.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "--channels-dir: no .csv radio trace under " + dir);
-            }
-        } else {
-            for (String name : BUNDLED_RADIO) {
-                try (InputStream in =
-                        ReplayRunner.class.getResourceAsStream("/traces/radio/" + name)) {
-                    radios.add(
-                            Traces.readRadio(
-                                    new BufferedReader(
-                                            new InputStreamReader(in, StandardCharsets.UTF_8)),
-                                    name));
-                }
-            }
-        }
-        if (azure.rows().isEmpty()) {
-            throw new IllegalArgumentException("--requests-csv: no request rows");
-        }
-        int users = p.getInt("users", 24);
-        long period = p.getLong("channel-period-ms", 1000);
-        Random rnd = new Random(seed);
-        List<String> domains = new ArrayList<>(topology.domains.keySet());
-        List<ServiceClass> classes = new ArrayList<>(topology.serviceClasses.values());
-        double shareSum = classes.stream().mapToDouble(ServiceClass::share).sum();
-        long first = azure.rows().get(0).epochMs();
-        List<InferenceRequest> reqs = new ArrayList<>();
-        double maxBudget = 0;
-        for (ServiceClass c : classes) {
-            maxBudget = Math.max(maxBudget, c.latencyBudgetMs());
-        }
-        long lastArrival = first;
-        for (int k = 0; k < azure.rows().size(); k++) {
-            Traces.AzureRow row = azure.rows().get(k);
-            long arrival = first + Math.round((row.epochMs() - first) / speedup);
-            lastArrival = Math.max(lastArrival, arrival);
-            int user = rnd.nextInt(users);
-            double x = rnd.nextDouble() * shareSum;
-            ServiceClass sc = classes.get(classes.size() - 1);
-            for (ServiceClass c : classes) {
-                x -= c.share();
-                if (x < 0) {
-                    sc = c;
-                    break;
-                }
-            }
-            reqs.add(
-                    InferenceRequest.newBuilder()
-                            .setRequestId("az-" + k)
-                            .setUserId("user-" + user)
-                            .setDomainId(domains.get(user % domains.size()))
-                            .setArrivalTime(Instant.ofEpochMilli(arrival))
-                            .setPromptTokens(row.contextTokens())
-                            .setMaxOutputTokens(row.generatedTokens())
-                            .setServiceClass(sc.name())
-                            .build());
-        }
-        long end = lastArrival + (long) maxBudget;
-        List<ChannelState> chans = new ArrayList<>();
-        for (int u = 0; u < users; u++) {
-            Traces.Radio radio = radios.get(u % radios.size());
-            int phase = rnd.nextInt(radio.snrDb().length);
-            String domain = domains.get(u % domains.size());
-            List<NodeSpec> nodes = topology.domains.get(domain);
-            double[] offset = new double[nodes.size()];
-            for (int j = 0; j < offset.length; j++) {
-                offset[j] = 10 * rnd.nextDouble();
-            }
-            for (long t = 0; first + t <= end; t += period) {
-                double snr = radio.snrDb()[(int) ((phase + t / 1000) % radio.snrDb().length)];
-                if (Double.isNaN(snr)) {
-                    continue;
-                }
-                for (int j = 0; j < offset.length; j++) {
-                    double dl = snr - offset[j];
-                    chans.add(
-                            ChannelState.newBuilder()
-                                    .setUserId("user-" + u)
-                                    .setDomainId(domain)
-                                    .setNodeId(nodes.get(j).id)
-                                    .setMeasuredAt(Instant.ofEpochMilli(first + t))
-                                    .setUplinkSpectralEfficiency(
-                                            round4(Traces.spectralEfficiency(dl - 3)))
-                                    .setDownlinkSpectralEfficiency(
-                                            round4(Traces.spectralEfficiency(dl)))
-                                    .setSnrDb(snr)
-                                    .build());
-                }
-            }
-        }
-        chans.sort(
-                Comparator.comparing((ChannelState c) -> c.getMeasuredAt())
-                        .thenComparing(ChannelState::getUserId)
-                        .thenComparing(ChannelState::getNodeId));
-        return new Imported(reqs, chans, first, lastArrival, azure.skipped());
+    static TraceImport.Imported importTraces(
+            ParameterTool p, Topology topology, long seed, double speedup) throws IOException {
+        return TraceImport.load(
+                new TraceImport.Options(
+                        p.get("requests-csv", null),
+                        p.get("channels-dir", null),
+                        p.getDouble("minutes", 0),
+                        p.getInt("users", 24),
+                        p.getLong("channel-period-ms", 1000),
+                        seed,
+                        speedup),
+                topology);
     }
 
     static double round4(double x) {

@@ -1,0 +1,112 @@
+package org.edgellm.worker;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.edgellm.events.ChannelState;
+import org.edgellm.events.EventCodec;
+import org.edgellm.events.InferenceRequest;
+import org.edgellm.job.Topology;
+import org.edgellm.job.replay.TraceImport;
+
+/**
+ * {@code worker.jar feed}: publishes requests and channel states from the Azure trace and the 5G
+ * radio traces (the bundled sample by default) into Kafka at real-time pace times {@code
+ * --speedup}, re-timed to start now: how people feed live telemetry to a running job and rehearse
+ * with recorded load. Flags: {@code --bootstrap-servers --requests-topic --channels-topic
+ * --requests-csv --channels-dir --topology --minutes --users --seed --speedup --channel-period-ms
+ * --kafka.NAME VALUE}.
+ */
+public final class Feeder {
+
+    private Feeder() {}
+
+    /** Counts of what was sent. */
+    public record Sent(int requests, int channels) {}
+
+    public static Sent run(Map<String, String> f, Map<String, String> kafka) throws Exception {
+        Topology topology =
+                f.containsKey("topology")
+                        ? Topology.load(Path.of(f.get("topology")))
+                        : Topology.defaults();
+        double speedup = Double.parseDouble(f.getOrDefault("speedup", "1"));
+        if (!(speedup > 0)) {
+            throw new IllegalArgumentException("--speedup: must be positive (got " + speedup + ")");
+        }
+        TraceImport.Imported imp =
+                TraceImport.load(
+                        new TraceImport.Options(
+                                f.get("requests-csv"),
+                                f.get("channels-dir"),
+                                Double.parseDouble(f.getOrDefault("minutes", "0")),
+                                Integer.parseInt(f.getOrDefault("users", "24")),
+                                Long.parseLong(f.getOrDefault("channel-period-ms", "1000")),
+                                Long.parseLong(f.getOrDefault("seed", "1")),
+                                speedup),
+                        topology);
+        String requestsTopic = f.getOrDefault("requests-topic", "inference-requests");
+        String channelsTopic = f.getOrDefault("channels-topic", "channel-state");
+        Properties p = new Properties();
+        p.put("bootstrap.servers", f.getOrDefault("bootstrap-servers", "localhost:9092"));
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("linger.ms", "5");
+        p.putAll(kafka);
+        long base = imp.spanStart();
+        long start = System.currentTimeMillis() + 500;
+        int r = 0;
+        int c = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            var reqs = imp.requests();
+            var chans = imp.channels();
+            while (r < reqs.size() || c < chans.size()) {
+                boolean takeRequest =
+                        c >= chans.size()
+                                || (r < reqs.size()
+                                        && reqs.get(r).getArrivalTime().toEpochMilli()
+                                                <= chans.get(c).getMeasuredAt().toEpochMilli());
+                long t;
+                ProducerRecord<byte[], byte[]> rec;
+                if (takeRequest) {
+                    InferenceRequest q = reqs.get(r++);
+                    t = start + (q.getArrivalTime().toEpochMilli() - base);
+                    q =
+                            InferenceRequest.newBuilder(q)
+                                    .setArrivalTime(Instant.ofEpochMilli(t))
+                                    .build();
+                    rec =
+                            new ProducerRecord<>(
+                                    requestsTopic,
+                                    null,
+                                    t,
+                                    q.getRequestId().getBytes(StandardCharsets.UTF_8),
+                                    EventCodec.encode(q));
+                } else {
+                    ChannelState s = chans.get(c++);
+                    t = start + (s.getMeasuredAt().toEpochMilli() - base);
+                    s = ChannelState.newBuilder(s).setMeasuredAt(Instant.ofEpochMilli(t)).build();
+                    rec =
+                            new ProducerRecord<>(
+                                    channelsTopic,
+                                    null,
+                                    t,
+                                    s.getUserId().getBytes(StandardCharsets.UTF_8),
+                                    EventCodec.encode(s));
+                }
+                long wait = t - System.currentTimeMillis();
+                if (wait > 0) {
+                    producer.flush();
+                    Thread.sleep(wait);
+                }
+                producer.send(rec);
+            }
+            producer.flush();
+        }
+        return new Sent(r, c);
+    }
+}
