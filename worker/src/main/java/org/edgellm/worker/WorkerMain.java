@@ -39,6 +39,10 @@ public final class WorkerMain {
                 f.put(name, value);
             }
         }
+        if (args[0].equals("report")) {
+            Report.run(f, kafka);
+            return;
+        }
         if (args[0].equals("feed")) {
             try {
                 Feeder.Sent sent = Feeder.run(f, kafka);

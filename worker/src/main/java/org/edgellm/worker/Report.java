@@ -1,0 +1,140 @@
+package org.edgellm.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.edgellm.events.Completion;
+import org.edgellm.events.Rejection;
+
+/**
+ * {@code worker.jar report}: reads completions and rejections (read_committed) until the topics are
+ * idle, and prints deadline attainment, goodput, tokens/s, per-node utilisation and the prediction
+ * error of the model (measured over predicted compute time) per quarter of the run, so that its
+ * convergence shows; writes the same as {@code report.json}.
+ */
+public final class Report {
+
+    private Report() {}
+
+    /** The figures of a run. */
+    public static ObjectNode compute(List<Completion> completions, List<Rejection> rejections) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode o = m.createObjectNode();
+        List<Completion> cs = new ArrayList<>(completions);
+        cs.sort(
+                Comparator.comparingDouble(Completion::getStartMs)
+                        .thenComparing(Completion::getRequestId));
+        int met = 0;
+        int errors = 0;
+        long tokens = 0;
+        double first = Double.POSITIVE_INFINITY;
+        double last = Double.NEGATIVE_INFINITY;
+        Map<String, Double> busy = new TreeMap<>();
+        Map<String, Boolean> seenBatch = new TreeMap<>();
+        for (Completion c : cs) {
+            if (c.getError() != null) {
+                errors++;
+                continue;
+            }
+            met += c.getDeadlineMet() ? 1 : 0;
+            tokens += c.getOutputTokens();
+            first = Math.min(first, c.getStartMs());
+            last = Math.max(last, c.getFinishMs());
+            if (seenBatch.put(c.getDecisionId(), true) == null) {
+                busy.merge(c.getNodeId(), c.getMeasuredComputeMs(), Double::sum);
+            }
+        }
+        double seconds = cs.isEmpty() ? 0 : Math.max(1e-3, (last - first) / 1000.0);
+        o.put("completions", cs.size());
+        o.put("errors", errors);
+        o.put("deadlineMet", met);
+        o.put(
+                "deadlineAttainment",
+                cs.isEmpty() ? 0 : (double) met / (cs.size() + rejections.size()));
+        o.put("goodputPerSecond", seconds == 0 ? 0 : met / seconds);
+        o.put("tokensPerSecond", seconds == 0 ? 0 : tokens / seconds);
+        ObjectNode util = o.putObject("nodeUtilisation");
+        double s = seconds;
+        busy.forEach((k, v) -> util.put(k, s == 0 ? 0 : v / 1000.0 / s));
+        ObjectNode rej = o.putObject("rejected");
+        Map<String, Integer> byReason = new TreeMap<>();
+        rejections.forEach(r -> byReason.merge(r.getReason().name(), 1, Integer::sum));
+        byReason.forEach(rej::put);
+        // prediction error per quarter of the run, one value per batch
+        List<double[]> batches = new ArrayList<>();
+        Map<String, Boolean> once = new TreeMap<>();
+        for (Completion c : cs) {
+            if (c.getError() == null && once.put(c.getDecisionId(), true) == null) {
+                batches.add(
+                        new double[] {
+                            c.getStartMs(),
+                            c.getMeasuredComputeMs() / Math.max(1e-9, c.getPredictedComputeMs()) - 1
+                        });
+            }
+        }
+        var q = o.putArray("predictionErrorByQuarter");
+        for (int k = 0; k < 4; k++) {
+            int from = batches.size() * k / 4;
+            int to = batches.size() * (k + 1) / 4;
+            double sum = 0;
+            for (int i = from; i < to; i++) {
+                sum += Math.abs(batches.get(i)[1]);
+            }
+            q.add(to > from ? sum / (to - from) : 0);
+        }
+        return o;
+    }
+
+    public static ObjectNode run(Map<String, String> f, Map<String, String> kafka)
+            throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", f.getOrDefault("bootstrap-servers", "localhost:9092"));
+        p.put("group.id", "report-" + System.nanoTime());
+        p.put("isolation.level", "read_committed");
+        p.put("auto.offset.reset", "earliest");
+        p.put("enable.auto.commit", "false");
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.putAll(kafka);
+        String ct = f.getOrDefault("completions-topic", "completions");
+        String rt = f.getOrDefault("rejections-topic", "rejections");
+        long idle = Long.parseLong(f.getOrDefault("idle-ms", "3000"));
+        List<Completion> cs = new ArrayList<>();
+        List<Rejection> rs = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(ct, rt));
+            long lastData = System.currentTimeMillis();
+            while (System.currentTimeMillis() - lastData < idle) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    lastData = System.currentTimeMillis();
+                    try {
+                        if (r.topic().equals(ct)) {
+                            cs.add(Completion.fromByteBuffer(ByteBuffer.wrap(r.value())));
+                        } else {
+                            rs.add(Rejection.fromByteBuffer(ByteBuffer.wrap(r.value())));
+                        }
+                    } catch (java.io.IOException | RuntimeException e) {
+                        System.err.println(
+                                "skipped an undecodable record at " + r.topic() + "@" + r.offset());
+                    }
+                }
+            }
+        }
+        ObjectNode o = compute(cs, rs);
+        Files.writeString(Path.of(f.getOrDefault("out", "report.json")), o.toPrettyString() + "\n");
+        System.out.println(o.toPrettyString());
+        return o;
+    }
+}
