@@ -1,0 +1,292 @@
+package org.edgellm.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ParameterTool;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.edgellm.events.Completion;
+import org.edgellm.events.InferenceRequest;
+import org.edgellm.events.Rejection;
+import org.edgellm.job.JobConfig;
+import org.edgellm.job.SchedulerJob;
+import org.edgellm.job.SchedulerPipeline;
+import org.edgellm.job.Topology;
+import org.edgellm.job.io.KafkaIo;
+import org.edgellm.job.testing.EmbeddedKafka;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The closed loop: the feeder publishes a slice of the Azure trace, the job schedules it on a
+ * MiniCluster, three simulated workers run the batches and report back. Every request ends as
+ * exactly one completion or one rejection, no batch runs twice, and a worker stopped mid-run and
+ * restarted loses nothing and duplicates nothing.
+ */
+class ClosedLoopITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(noRestarts())
+                            .build());
+
+    static Configuration noRestarts() {
+        Configuration c = new Configuration();
+        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return c;
+    }
+
+    @TempDir Path dir;
+
+    @Test
+    void everyRequestEndsOnceAcrossAWorkerRestart() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(2, "req", "chan", "dec");
+            kafka.createTopics(1, "tel", "rej", "rep", "dlq", "completions");
+            String yaml =
+                    new String(
+                            Topology.class
+                                    .getResourceAsStream("/topology-default.yaml")
+                                    .readAllBytes(),
+                            StandardCharsets.UTF_8);
+            Path topo = dir.resolve("topology.yaml");
+            Files.writeString(
+                    topo, yaml.replaceAll("latencyBudgetMs: [0-9]+", "latencyBudgetMs: 6000"));
+            JobConfig config =
+                    JobConfig.from(
+                            ParameterTool.fromArgs(
+                                    new String[] {
+                                        "--bootstrap-servers",
+                                        kafka.bootstrapServers(),
+                                        "--requests-topic",
+                                        "req",
+                                        "--channels-topic",
+                                        "chan",
+                                        "--telemetry-topic",
+                                        "tel",
+                                        "--decisions-topic",
+                                        "dec",
+                                        "--rejections-topic",
+                                        "rej",
+                                        "--reports-topic",
+                                        "rep",
+                                        "--dead-letter-topic",
+                                        "dlq",
+                                        "--topology",
+                                        topo.toString(),
+                                        "--delivery",
+                                        "exactly-once",
+                                        "--checkpoint-ms",
+                                        "300",
+                                        "--transaction-timeout-ms",
+                                        "60000",
+                                        "--slot-ms",
+                                        "200",
+                                        "--out-of-orderness-ms",
+                                        "100",
+                                        "--idleness-ms",
+                                        "500",
+                                        "--heartbeat-timeout-ms",
+                                        "5000",
+                                        "--starting-offsets",
+                                        "earliest",
+                                        "--parallelism",
+                                        "2"
+                                    }));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            SchedulerJob.configure(env, config);
+            Topology topology = Topology.load(topo);
+            SchedulerPipeline.build(
+                    env,
+                    KafkaIo.sources(config, topology),
+                    KafkaIo.sinks(config),
+                    config,
+                    topology);
+            JobClient job = env.executeAsync("closed-loop");
+            Map<String, Worker> workers = new HashMap<>();
+            Map<String, Thread> threads = new HashMap<>();
+            for (String n : List.of("edge-a", "edge-b", "edge-c")) {
+                start(kafka, n, workers, threads);
+            }
+            try {
+                Thread.sleep(3000); // job and workers up
+                Feeder.Sent[] fedCount = new Feeder.Sent[1];
+                Thread feeder =
+                        new Thread(
+                                () -> {
+                                    try {
+                                        fedCount[0] =
+                                                Feeder.run(
+                                                        Map.of(
+                                                                "bootstrap-servers",
+                                                                kafka.bootstrapServers(),
+                                                                "requests-topic",
+                                                                "req",
+                                                                "channels-topic",
+                                                                "chan",
+                                                                "minutes",
+                                                                "0.6",
+                                                                "speedup",
+                                                                "2",
+                                                                "topology",
+                                                                topo.toString(),
+                                                                "channel-period-ms",
+                                                                "500"),
+                                                        Map.of());
+                                    } catch (Exception e) {
+                                        throw new RuntimeException(e);
+                                    }
+                                },
+                                "feeder");
+                feeder.start();
+                // stop one worker in the middle of the feed and bring it back with the same state
+                Thread.sleep(8000);
+                Worker a = workers.get("edge-a");
+                long before = a.batches();
+                a.stop();
+                threads.get("edge-a").join();
+                a.close();
+                Thread.sleep(1500);
+                start(kafka, "edge-a", workers, threads);
+                feeder.join();
+                Feeder.Sent sent = fedCount[0];
+                System.out.printf("edge-a ran %d batches before its restart%n", before);
+                assertTrue(sent.requests() > 20, "requests fed: " + sent.requests());
+                // every request ends exactly once
+                Set<String> fed = new HashSet<>();
+                for (ConsumerRecord<byte[], byte[]> r :
+                        kafka.readUntil(
+                                "req",
+                                false,
+                                Duration.ofSeconds(10),
+                                l -> l.size() >= sent.requests())) {
+                    fed.add(
+                            InferenceRequest.fromByteBuffer(ByteBuffer.wrap(r.value()))
+                                    .getRequestId());
+                }
+                Map<String, Integer> ends = new HashMap<>();
+                List<Completion> completions = new ArrayList<>();
+                long deadline = System.currentTimeMillis() + 90_000;
+                while (System.currentTimeMillis() < deadline) {
+                    ends.clear();
+                    completions.clear();
+                    for (ConsumerRecord<byte[], byte[]> r :
+                            kafka.readUntil(
+                                    "completions", true, Duration.ofSeconds(2), l -> false)) {
+                        Completion c = Completion.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                        completions.add(c);
+                        ends.merge(c.getRequestId(), 1, Integer::sum);
+                    }
+                    for (ConsumerRecord<byte[], byte[]> r :
+                            kafka.readUntil("rej", true, Duration.ofSeconds(1), l -> false)) {
+                        ends.merge(
+                                Rejection.fromByteBuffer(ByteBuffer.wrap(r.value())).getRequestId(),
+                                1,
+                                Integer::sum);
+                    }
+                    if (ends.keySet().containsAll(fed)) {
+                        break;
+                    }
+                }
+                Set<String> missing = new HashSet<>(fed);
+                missing.removeAll(ends.keySet());
+                assertTrue(
+                        missing.isEmpty(),
+                        missing.size()
+                                + " requests never ended, e.g. "
+                                + missing.stream().limit(5).toList());
+                for (String id : fed) {
+                    assertEquals(1, ends.get(id), id + " ended more than once");
+                }
+                Map<String, Set<String>> byDecision = new HashMap<>();
+                for (Completion c : completions) {
+                    assertTrue(
+                            byDecision
+                                    .computeIfAbsent(c.getDecisionId(), k -> new HashSet<>())
+                                    .add(c.getRequestId()),
+                            "batch " + c.getDecisionId() + " ran twice");
+                }
+                assertTrue(
+                        completions.size() > fed.size() / 4,
+                        "a real share is served: " + completions.size() + " of " + fed.size());
+                System.out.printf(
+                        "closed loop: %d requests, %d completions in %d batches, %d rejected%n",
+                        fed.size(),
+                        completions.size(),
+                        byDecision.size(),
+                        fed.size() - completions.size());
+            } finally {
+                for (Worker w : workers.values()) {
+                    w.stop();
+                }
+                for (Thread t : threads.values()) {
+                    t.join(10_000);
+                }
+                for (Worker w : workers.values()) {
+                    w.close();
+                }
+                job.cancel().get();
+            }
+        }
+    }
+
+    void start(
+            EmbeddedKafka kafka,
+            String node,
+            Map<String, Worker> workers,
+            Map<String, Thread> threads)
+            throws Exception {
+        Worker w =
+                new Worker(
+                        new Worker.Settings(
+                                kafka.bootstrapServers(),
+                                node,
+                                "domain-1",
+                                "dec",
+                                "completions",
+                                "tel",
+                                dir.resolve("state"),
+                                300,
+                                Map.of()),
+                        new SimulatedBackend(
+                                1.2,
+                                0.05,
+                                node.hashCode(),
+                                new SimulatedBackend.VirtualClock(System.currentTimeMillis())));
+        Thread t =
+                new Thread(
+                        () -> {
+                            try {
+                                w.run();
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        },
+                        "worker-" + node);
+        t.start();
+        workers.put(node, w);
+        threads.put(node, t);
+    }
+}
