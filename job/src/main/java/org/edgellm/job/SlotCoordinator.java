@@ -258,15 +258,17 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             ratioGauge = Double.isNaN(ratio) ? -1 : ratio;
             java.util.Set<String> taken = new java.util.HashSet<>();
             for (ScheduledBatch b : schedule.batches()) {
-                out.collect(
+                NodeRuntime n = runtimes.get(ids.indexOf(b.node()));
+                BatchDecision bd =
                         decision(
                                 domain,
                                 slotEnd,
                                 b,
                                 byId,
                                 Double.isNaN(ratio) ? -1 : ratio,
-                                config.scheduler));
-                NodeRuntime n = runtimes.get(ids.indexOf(b.node()));
+                                config.scheduler);
+                bd.setAssumedSlowdown(n.slowdown > 0 ? n.slowdown : 1.0);
+                out.collect(bd);
                 n.busyUntil = b.timeline().computeEndMs();
                 n.lastDecisionT0 = t0;
                 nodes.put(b.node(), n);

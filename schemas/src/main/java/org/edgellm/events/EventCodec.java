@@ -27,7 +27,7 @@ public final class EventCodec {
     private static final SchemaStore.Cache HISTORY = new SchemaStore.Cache();
 
     static {
-        for (String v : new String[] {"InferenceRequest-v1.avsc"}) {
+        for (String v : new String[] {"InferenceRequest-v1.avsc", "BatchDecision-v1.avsc"}) {
             try (InputStream in = EventCodec.class.getResourceAsStream("/schemas/history/" + v)) {
                 if (in == null) {
                     throw new IllegalStateException("missing schema resource " + v);
@@ -45,6 +45,8 @@ public final class EventCodec {
             ChannelState.createDecoder(HISTORY);
     private static final BinaryMessageDecoder<NodeTelemetry> TELEMETRY =
             NodeTelemetry.createDecoder(HISTORY);
+    private static final BinaryMessageDecoder<BatchDecision> DECISIONS =
+            BatchDecision.createDecoder(HISTORY);
 
     private EventCodec() {}
 
@@ -71,6 +73,10 @@ public final class EventCodec {
 
     public static ChannelState decodeChannel(byte[] bytes, int maxBytes) throws DecodeException {
         return decode(CHANNELS, bytes, maxBytes, "ChannelState");
+    }
+
+    public static BatchDecision decodeDecision(byte[] bytes, int maxBytes) throws DecodeException {
+        return decode(DECISIONS, bytes, maxBytes, "BatchDecision");
     }
 
     public static NodeTelemetry decodeTelemetry(byte[] bytes, int maxBytes) throws DecodeException {

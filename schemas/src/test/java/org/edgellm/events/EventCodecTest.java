@@ -88,6 +88,34 @@ class EventCodecTest {
                 "v1 and v2 have different fingerprints");
     }
 
+    /** A decision written with v1 (no assumedSlowdown) is read with the default 1.0. */
+    @Test
+    void decisionWrittenWithV1SchemaIsReadByTheCurrentOne() throws Exception {
+        Schema v1;
+        try (InputStream in =
+                getClass().getResourceAsStream("/schemas/history/BatchDecision-v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("decisionId", "d/1/n");
+        old.put("domainId", "d");
+        old.put("slotEnd", 100L);
+        old.put("nodeId", "n");
+        old.put("variant", "fp16");
+        old.put("algorithm", "ot-gah");
+        old.put("uplinkMs", 1.0);
+        old.put("computeStartMs", 2.0);
+        old.put("computeEndMs", 3.0);
+        old.put("certifiedRatio", 1.0);
+        old.put("requests", new GenericData.Array<>(0, v1.getField("requests").schema()));
+        ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        BatchDecision now = EventCodec.decodeDecision(bytes, 1 << 20);
+        assertEquals("d/1/n", now.getDecisionId());
+        assertEquals(1.0, now.getAssumedSlowdown());
+    }
+
     @Test
     void refusesGarbageTruncatedOversizedAndForeignRecordsWithAReason() {
         Random rnd = new Random(1);

@@ -8,11 +8,12 @@ import org.edgellm.events.Completion;
 import org.edgellm.events.DecidedRequest;
 
 /**
- * Runs a batch for the time the model predicts, times a slowdown with seeded jitter. In real time
- * it waits until the planned compute start and then for the measured compute time, so the live loop
- * sees real timing; in fast-forward it only advances a virtual clock. The first token comes after
- * the prefill share of the batch (its prompt positions over all positions), the answer's download
- * takes the time the job predicted.
+ * Runs a batch for the time the model predicts at nominal speed (the job's prediction divided by
+ * the slowdown it assumed), times this GPU's slowdown with seeded jitter. In real time it waits
+ * until the planned compute start and then for the measured compute time, so the live loop sees
+ * real timing; in fast-forward it only advances a virtual clock. The first token comes after the
+ * prefill share of the batch (its prompt positions over all positions), the answer's download takes
+ * the time the job predicted.
  */
 public final class SimulatedBackend {
 
@@ -82,8 +83,11 @@ public final class SimulatedBackend {
     /** Runs the batch; returns one completion per request. */
     public List<Completion> run(BatchDecision d) throws InterruptedException {
         double predicted = d.getComputeEndMs() - d.getComputeStartMs();
+        // the job's prediction already includes the slowdown it assumed: the GPU's own speed is
+        // the nominal time (the prediction without it) times this GPU's slowdown
+        double nominal = predicted / (d.getAssumedSlowdown() > 0 ? d.getAssumedSlowdown() : 1.0);
         double factor = Math.max(0.05, slowdown * (1 + jitter * random.nextGaussian()));
-        double measured = predicted * factor;
+        double measured = nominal * factor;
         clock.sleepUntil((long) Math.ceil(d.getComputeStartMs()));
         long start = clock.now();
         int maxPrompt = 0;

@@ -1,6 +1,5 @@
 package org.edgellm.worker;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,8 +128,8 @@ public final class Worker implements AutoCloseable {
         BatchDecision d = null;
         if (key.equals(s.nodeId())) {
             try {
-                d = BatchDecision.fromByteBuffer(ByteBuffer.wrap(r.value()));
-            } catch (java.io.IOException | RuntimeException e) {
+                d = EventCodec.decodeDecision(r.value(), 16 << 20);
+            } catch (EventCodec.DecodeException | RuntimeException e) {
                 LOG.warn(
                         "undecodable decision at {}-{}@{}: {}",
                         r.topic(),
@@ -151,8 +150,15 @@ public final class Worker implements AutoCloseable {
                                 s.completionsTopic(),
                                 c.getRequestId().getBytes(StandardCharsets.UTF_8),
                                 EventCodec.encode(c)));
-                double ratio = c.getMeasuredComputeMs() / Math.max(1e-9, c.getPredictedComputeMs());
-                slowdown = 0.8 * slowdown + 0.2 * ratio; // smoothed measured / predicted
+                // the GPU's own slowdown: measured over nominal (the prediction without the
+                // slowdown
+                // the job assumed); reporting measured / predicted instead would undo the
+                // correction
+                double ratio =
+                        c.getMeasuredComputeMs()
+                                / Math.max(1e-9, c.getPredictedComputeMs())
+                                * d.getAssumedSlowdown();
+                slowdown = 0.5 * slowdown + 0.5 * ratio; // smoothed
             }
             finished.add(d.getDecisionId());
             batches++;

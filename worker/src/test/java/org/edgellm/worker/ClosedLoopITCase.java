@@ -162,13 +162,15 @@ class ClosedLoopITCase {
                                 "feeder");
                 feeder.start();
                 // stop one worker in the middle of the feed and bring it back with the same state
-                Thread.sleep(8000);
+                Thread.sleep(6000);
                 Worker a = workers.get("edge-a");
                 long before = a.batches();
                 a.stop();
                 threads.get("edge-a").join();
                 a.close();
-                Thread.sleep(1500);
+                long silentFrom = System.currentTimeMillis();
+                Thread.sleep(5000); // silent for longer than the heartbeat timeout
+                long back = System.currentTimeMillis();
                 start(kafka, "edge-a", workers, threads);
                 feeder.join();
                 Feeder.Sent sent = fedCount[0];
@@ -231,6 +233,18 @@ class ClosedLoopITCase {
                 assertTrue(
                         completions.size() > fed.size() / 4,
                         "a real share is served: " + completions.size() + " of " + fed.size());
+                // a 1.5x slower fleet: the job folds the measured slowdown from the heartbeats into
+                // its
+                // predictions, so the prediction error falls over the run
+                var report = Report.compute(completions, List.of());
+                var q = report.get("predictionErrorByQuarter");
+                System.out.println("prediction error by quarter: " + q);
+                assertTrue(
+                        q.get(0).asDouble() > 0.15,
+                        "the first batches are predicted at full speed: " + q);
+                assertTrue(
+                        q.get(3).asDouble() < q.get(0).asDouble() / 2 && q.get(3).asDouble() < 0.15,
+                        "and the error falls: " + q);
                 System.out.printf(
                         "closed loop: %d requests, %d completions in %d batches, %d rejected%n",
                         fed.size(),
@@ -271,7 +285,7 @@ class ClosedLoopITCase {
                                 300,
                                 Map.of()),
                         new SimulatedBackend(
-                                1.2,
+                                1.5,
                                 0.05,
                                 node.hashCode(),
                                 new SimulatedBackend.VirtualClock(System.currentTimeMillis())));
