@@ -15,7 +15,7 @@ import org.edgellm.events.DecidedRequest;
  * prefill share of the batch (its prompt positions over all positions), the answer's download takes
  * the time the job predicted.
  */
-public final class SimulatedBackend {
+public final class SimulatedBackend implements Backend {
 
     /** Waits; replaced in tests and in fast-forward. */
     public interface Clock {
@@ -81,6 +81,7 @@ public final class SimulatedBackend {
     }
 
     /** Runs the batch; returns one completion per request. */
+    @Override
     public List<Completion> run(BatchDecision d) throws InterruptedException {
         double predicted = d.getComputeEndMs() - d.getComputeStartMs();
         // the job's prediction already includes the slowdown it assumed: the GPU's own speed is

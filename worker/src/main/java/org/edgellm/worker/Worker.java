@@ -55,14 +55,14 @@ public final class Worker implements AutoCloseable {
             Map<String, String> kafka) {}
 
     private final Settings s;
-    private final SimulatedBackend backend;
+    private final Backend backend;
     private final FinishedLog finished;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile double busyUntil;
     private volatile double slowdown = 1.0;
     private volatile long batches;
 
-    public Worker(Settings s, SimulatedBackend backend) throws java.io.IOException {
+    public Worker(Settings s, Backend backend) throws java.io.IOException {
         this.s = s;
         this.backend = backend;
         this.finished = new FinishedLog(s.stateDir().resolve("finished-" + s.nodeId() + ".log"));

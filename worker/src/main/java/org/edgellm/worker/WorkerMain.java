@@ -59,23 +59,29 @@ public final class WorkerMain {
         }
         String node = require(f, "node-id");
         String domain = require(f, "domain-id");
-        if (!f.getOrDefault("backend", "simulated").equals("simulated")) {
-            fail(
-                    "--backend: only simulated is available in this build (got "
-                            + f.get("backend")
-                            + ")");
+        String backendName = f.getOrDefault("backend", "simulated");
+        if (!backendName.equals("simulated") && !backendName.equals("openai")) {
+            fail("--backend: simulated or openai (got " + backendName + ")");
         }
         double slowdown = number(f, "slowdown", 1.0);
         double jitter = number(f, "jitter", 0.05);
         long seed = (long) number(f, "seed", 1);
-        SimulatedBackend backend =
-                new SimulatedBackend(
-                        slowdown,
-                        jitter,
-                        seed,
-                        f.containsKey("fast-forward")
-                                ? new SimulatedBackend.VirtualClock(System.currentTimeMillis())
-                                : SimulatedBackend.REAL);
+        Backend backend =
+                backendName.equals("openai")
+                        ? new OpenAiBackend(
+                                f.getOrDefault("endpoint", "http://localhost:8000"),
+                                f.getOrDefault("model", "default"),
+                                !f.getOrDefault("stream", "true").equals("false"),
+                                java.time.Duration.ofMillis(
+                                        (long) number(f, "timeout-ms", 120_000)))
+                        : new SimulatedBackend(
+                                slowdown,
+                                jitter,
+                                seed,
+                                f.containsKey("fast-forward")
+                                        ? new SimulatedBackend.VirtualClock(
+                                                System.currentTimeMillis())
+                                        : SimulatedBackend.REAL);
         Worker.Settings s =
                 new Worker.Settings(
                         f.getOrDefault("bootstrap-servers", "localhost:9092"),
