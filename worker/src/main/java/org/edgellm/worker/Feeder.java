@@ -19,8 +19,10 @@ import org.edgellm.job.replay.TraceImport;
  * radio traces (the bundled sample by default) into Kafka at real-time pace times {@code
  * --speedup}, re-timed to start now: how people feed live telemetry to a running job and rehearse
  * with recorded load. Flags: {@code --bootstrap-servers --requests-topic --channels-topic
- * --requests-csv --channels-dir --topology --minutes --users --seed --speedup --channel-period-ms
- * --kafka.NAME VALUE}.
+ * --requests-csv --channels-dir --events --topology --domains --minutes --users --seed --speedup
+ * --channel-period-ms --kafka.NAME VALUE}; {@code --events DIR} feeds the project's Avro event
+ * files instead of the CSVs, {@code --domains N} spreads the users over the first N domains of the
+ * topology.
  */
 public final class Feeder {
 
@@ -28,6 +30,39 @@ public final class Feeder {
 
     /** Counts of what was sent. */
     public record Sent(int requests, int channels) {}
+
+    /** The project's event files (requests.avro, channels.avro in DIR), as replay writes them. */
+    static TraceImport.Imported fromEventFiles(Path dir) throws java.io.IOException {
+        java.util.List<InferenceRequest> reqs = new java.util.ArrayList<>();
+        java.util.List<ChannelState> chans = new java.util.ArrayList<>();
+        try (var r =
+                new org.apache.avro.file.DataFileReader<InferenceRequest>(
+                        dir.resolve("requests.avro").toFile(),
+                        new org.apache.avro.specific.SpecificDatumReader<>(
+                                InferenceRequest.class))) {
+            r.forEach(reqs::add);
+        }
+        if (java.nio.file.Files.exists(dir.resolve("channels.avro"))) {
+            try (var r =
+                    new org.apache.avro.file.DataFileReader<ChannelState>(
+                            dir.resolve("channels.avro").toFile(),
+                            new org.apache.avro.specific.SpecificDatumReader<>(
+                                    ChannelState.class))) {
+                r.forEach(chans::add);
+            }
+        }
+        reqs.sort(java.util.Comparator.comparing(InferenceRequest::getArrivalTime));
+        chans.sort(java.util.Comparator.comparing(ChannelState::getMeasuredAt));
+        if (reqs.isEmpty()) {
+            throw new IllegalArgumentException("--events: no requests in " + dir);
+        }
+        long first = reqs.get(0).getArrivalTime().toEpochMilli();
+        if (!chans.isEmpty()) {
+            first = Math.min(first, chans.get(0).getMeasuredAt().toEpochMilli());
+        }
+        return new TraceImport.Imported(
+                reqs, chans, first, reqs.get(reqs.size() - 1).getArrivalTime().toEpochMilli(), 0);
+    }
 
     public static Sent run(Map<String, String> f, Map<String, String> kafka) throws Exception {
         Topology topology =
@@ -39,16 +74,18 @@ public final class Feeder {
             throw new IllegalArgumentException("--speedup: must be positive (got " + speedup + ")");
         }
         TraceImport.Imported imp =
-                TraceImport.load(
-                        new TraceImport.Options(
-                                f.get("requests-csv"),
-                                f.get("channels-dir"),
-                                Double.parseDouble(f.getOrDefault("minutes", "0")),
-                                Integer.parseInt(f.getOrDefault("users", "24")),
-                                Long.parseLong(f.getOrDefault("channel-period-ms", "1000")),
-                                Long.parseLong(f.getOrDefault("seed", "1")),
-                                speedup),
-                        topology);
+                f.containsKey("events")
+                        ? fromEventFiles(Path.of(f.get("events")))
+                        : TraceImport.load(
+                                new TraceImport.Options(
+                                        f.get("requests-csv"),
+                                        f.get("channels-dir"),
+                                        Double.parseDouble(f.getOrDefault("minutes", "0")),
+                                        Integer.parseInt(f.getOrDefault("users", "24")),
+                                        Long.parseLong(f.getOrDefault("channel-period-ms", "1000")),
+                                        Long.parseLong(f.getOrDefault("seed", "1")),
+                                        speedup),
+                                topology);
         String requestsTopic = f.getOrDefault("requests-topic", "inference-requests");
         String channelsTopic = f.getOrDefault("channels-topic", "channel-state");
         Properties p = new Properties();

@@ -97,6 +97,40 @@ public final class Report {
         return o;
     }
 
+    /** The figures as a text table. */
+    public static String table(ObjectNode o) {
+        StringBuilder sb =
+                new StringBuilder("+--------------------------------+----------------+\n");
+        java.util.function.BiConsumer<String, String> row =
+                (k, v) -> sb.append(String.format("| %-30s | %14s |%n", k, v));
+        row.accept("completions", o.get("completions").asText());
+        row.accept("errors", o.get("errors").asText());
+        row.accept("deadline met", o.get("deadlineMet").asText());
+        row.accept(
+                "deadline attainment",
+                String.format("%.1f%%", 100 * o.get("deadlineAttainment").asDouble()));
+        row.accept("goodput (req/s)", String.format("%.3f", o.get("goodputPerSecond").asDouble()));
+        row.accept("tokens/s", String.format("%.1f", o.get("tokensPerSecond").asDouble()));
+        o.get("nodeUtilisation")
+                .fields()
+                .forEachRemaining(
+                        e ->
+                                row.accept(
+                                        "utilisation " + e.getKey(),
+                                        String.format("%.1f%%", 100 * e.getValue().asDouble())));
+        o.get("rejected")
+                .fields()
+                .forEachRemaining(e -> row.accept("rejected " + e.getKey(), e.getValue().asText()));
+        var q = o.get("predictionErrorByQuarter");
+        for (int k = 0; k < q.size(); k++) {
+            row.accept(
+                    "prediction error, quarter " + (k + 1),
+                    String.format("%.1f%%", 100 * q.get(k).asDouble()));
+        }
+        sb.append("+--------------------------------+----------------+\n");
+        return sb.toString();
+    }
+
     public static ObjectNode run(Map<String, String> f, Map<String, String> kafka)
             throws Exception {
         Properties p = new Properties();
@@ -134,7 +168,7 @@ public final class Report {
         }
         ObjectNode o = compute(cs, rs);
         Files.writeString(Path.of(f.getOrDefault("out", "report.json")), o.toPrettyString() + "\n");
-        System.out.println(o.toPrettyString());
+        System.out.print(table(o));
         return o;
     }
 }

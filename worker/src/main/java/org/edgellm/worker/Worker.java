@@ -52,7 +52,33 @@ public final class Worker implements AutoCloseable {
             String telemetryTopic,
             Path stateDir,
             long heartbeatMs,
-            Map<String, String> kafka) {}
+            Map<String, String> kafka,
+            org.edgellm.events.NodeCapabilities capabilities) {
+
+        /** Without capabilities in the heartbeats (the job's topology has them). */
+        public Settings(
+                String bootstrapServers,
+                String nodeId,
+                String domainId,
+                String decisionsTopic,
+                String completionsTopic,
+                String telemetryTopic,
+                Path stateDir,
+                long heartbeatMs,
+                Map<String, String> kafka) {
+            this(
+                    bootstrapServers,
+                    nodeId,
+                    domainId,
+                    decisionsTopic,
+                    completionsTopic,
+                    telemetryTopic,
+                    stateDir,
+                    heartbeatMs,
+                    kafka,
+                    null);
+        }
+    }
 
     private final Settings s;
     private final Backend backend;
@@ -182,6 +208,7 @@ public final class Worker implements AutoCloseable {
                             .setBusyUntil(Instant.ofEpochMilli((long) Math.max(now, busyUntil)))
                             .setHealthy(true)
                             .setSlowdown(Math.max(0.01, slowdown))
+                            .setCapabilities(s.capabilities())
                             .build();
             p.send(
                     new ProducerRecord<>(

@@ -92,11 +92,45 @@ public final class WorkerMain {
                         f.getOrDefault("telemetry-topic", "node-telemetry"),
                         Path.of(f.getOrDefault("state-dir", "worker-state")),
                         (long) number(f, "heartbeat-ms", 500),
-                        kafka);
+                        kafka,
+                        capabilities(f, domain, node));
         try (Worker w = new Worker(s, backend)) {
             Runtime.getRuntime().addShutdownHook(new Thread(w::stop));
             w.run();
         }
+    }
+
+    /**
+     * The node's capabilities from the topology (--topology, or the bundled default), if listed.
+     */
+    static org.edgellm.events.NodeCapabilities capabilities(
+            Map<String, String> f, String domain, String node) throws java.io.IOException {
+        org.edgellm.job.Topology t =
+                f.containsKey("topology")
+                        ? org.edgellm.job.Topology.load(Path.of(f.get("topology")))
+                        : org.edgellm.job.Topology.defaults();
+        org.edgellm.job.NodeSpec n = t.node(domain, node);
+        if (n == null) {
+            return null;
+        }
+        java.util.List<org.edgellm.events.VariantInfo> vs = new java.util.ArrayList<>();
+        for (org.edgellm.job.NodeSpec.VariantSpec v : n.variants) {
+            vs.add(
+                    new org.edgellm.events.VariantInfo(
+                            v.name, v.weightBits, v.activationBits, v.kvBits, v.pplIncrease));
+        }
+        return org.edgellm.events.NodeCapabilities.newBuilder()
+                .setMemoryBytes(n.memoryBytes)
+                .setReserveBytes(n.reserveBytes)
+                .setMemoryBandwidth(n.memoryBandwidth)
+                .setPeakFlops16(n.peakFlops16)
+                .setPeakFlops8(n.peakFlops8)
+                .setPeakFlops4(n.peakFlops4)
+                .setEfficiency(n.efficiency)
+                .setUplinkHz(n.uplinkHz)
+                .setDownlinkHz(n.downlinkHz)
+                .setVariants(vs)
+                .build();
     }
 
     private static String require(Map<String, String> f, String k) {

@@ -46,7 +46,21 @@ public final class TraceImport {
             int users,
             long channelPeriodMs,
             long seed,
-            double speedup) {}
+            double speedup,
+            int domains) {
+
+        /** All the topology's domains. */
+        public Options(
+                String requestsCsv,
+                String channelsDir,
+                double minutes,
+                int users,
+                long channelPeriodMs,
+                long seed,
+                double speedup) {
+            this(requestsCsv, channelsDir, minutes, users, channelPeriodMs, seed, speedup, 0);
+        }
+    }
 
     /** Imported events, each list sorted by time, and the span of the requests. */
     public record Imported(
@@ -111,6 +125,17 @@ public final class TraceImport {
         long period = o.channelPeriodMs();
         Random rnd = new Random(seed);
         List<String> domains = new ArrayList<>(topology.domains.keySet());
+        if (o.domains() > domains.size()) {
+            throw new IllegalArgumentException(
+                    "--domains: the topology defines "
+                            + domains.size()
+                            + " domains (got "
+                            + o.domains()
+                            + ")");
+        }
+        if (o.domains() > 0) {
+            domains = domains.subList(0, o.domains());
+        }
         List<ServiceClass> classes = new ArrayList<>(topology.serviceClasses.values());
         double shareSum = classes.stream().mapToDouble(ServiceClass::share).sum();
         long first = azure.rows().get(0).epochMs();
