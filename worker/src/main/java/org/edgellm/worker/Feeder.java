@@ -84,7 +84,8 @@ public final class Feeder {
                                         Integer.parseInt(f.getOrDefault("users", "24")),
                                         Long.parseLong(f.getOrDefault("channel-period-ms", "1000")),
                                         Long.parseLong(f.getOrDefault("seed", "1")),
-                                        speedup),
+                                        speedup,
+                                        Integer.parseInt(f.getOrDefault("domains", "0"))),
                                 topology);
         String requestsTopic = f.getOrDefault("requests-topic", "inference-requests");
         String channelsTopic = f.getOrDefault("channels-topic", "channel-state");
