@@ -45,6 +45,46 @@ import org.edgellm.scheduler.Algorithms;
 public final class JobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Every flag {@link #from} reads, besides {@code --kafka.*} (deployment files are checked
+     * against it).
+     */
+    public static final java.util.Set<String> FLAGS =
+            java.util.Set.of(
+                    "bootstrap-servers",
+                    "requests-topic",
+                    "channels-topic",
+                    "telemetry-topic",
+                    "decisions-topic",
+                    "rejections-topic",
+                    "reports-topic",
+                    "dead-letter-topic",
+                    "group-id",
+                    "starting-offsets",
+                    "delivery",
+                    "transactional-id-prefix",
+                    "transaction-timeout-ms",
+                    "checkpoint-ms",
+                    "commit-delay-ms",
+                    "topology",
+                    "scheduler",
+                    "budget-micros",
+                    "budget-nodes",
+                    "slot-ms",
+                    "out-of-orderness-ms",
+                    "idleness-ms",
+                    "watermark-interval-ms",
+                    "buffer-timeout-ms",
+                    "max-channel-age-ms",
+                    "heartbeat-timeout-ms",
+                    "lookahead-ms",
+                    "max-pending",
+                    "max-candidates",
+                    "max-message-bytes",
+                    "max-prompt-tokens",
+                    "max-output-tokens",
+                    "parallelism");
+
     public String bootstrapServers = "localhost:9092";
     public String requestsTopic = "inference-requests";
     public String channelsTopic = "channel-state";

@@ -12,6 +12,41 @@ import java.util.Map;
  */
 public final class WorkerMain {
 
+    /** Every flag of the three commands, besides {@code --kafka.*}. */
+    public static final java.util.Set<String> FLAGS =
+            java.util.Set.of(
+                    "backend",
+                    "bootstrap-servers",
+                    "channel-period-ms",
+                    "channels-dir",
+                    "channels-topic",
+                    "completions-topic",
+                    "decisions-topic",
+                    "domain-id",
+                    "domains",
+                    "endpoint",
+                    "events",
+                    "fast-forward",
+                    "heartbeat-ms",
+                    "idle-ms",
+                    "jitter",
+                    "minutes",
+                    "model",
+                    "node-id",
+                    "out",
+                    "rejections-topic",
+                    "requests-csv",
+                    "requests-topic",
+                    "seed",
+                    "slowdown",
+                    "speedup",
+                    "state-dir",
+                    "stream",
+                    "telemetry-topic",
+                    "timeout-ms",
+                    "topology",
+                    "users");
+
     private WorkerMain() {}
 
     public static void main(String[] args) throws Exception {

@@ -1,0 +1,201 @@
+package org.edgellm.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.edgellm.job.JobConfig;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * docker-compose.yml and deploy/k8s agree with the code: images of the Flink version we build on,
+ * jar paths, entry classes, topic names and every flag (a renamed flag breaks this test).
+ */
+class DeployFilesTest {
+
+    static final Path ROOT = Path.of("..");
+    static final String FLINK = org.apache.flink.runtime.util.EnvironmentInformation.getVersion();
+
+    static Object yaml(Path p) throws Exception {
+        return new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(p));
+    }
+
+    static List<Object> yamlAll(Path p) throws Exception {
+        List<Object> out = new ArrayList<>();
+        new Yaml(new SafeConstructor(new LoaderOptions()))
+                .loadAll(Files.readString(p))
+                .forEach(out::add);
+        return out;
+    }
+
+    static List<String> flags(String command) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("(?:^|\\s)--([a-z][a-z0-9.-]*)").matcher(command);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    static void jobFlags(List<String> fs, String where) {
+        for (String f : fs) {
+            assertTrue(
+                    JobConfig.FLAGS.contains(f) || f.startsWith("kafka."),
+                    where + ": unknown job flag --" + f);
+        }
+    }
+
+    static void workerFlags(List<String> fs, String where) {
+        for (String f : fs) {
+            assertTrue(
+                    WorkerMain.FLAGS.contains(f) || f.startsWith("kafka."),
+                    where + ": unknown worker flag --" + f);
+        }
+    }
+
+    static Set<String> defaultTopics() {
+        JobConfig c = new JobConfig();
+        return new TreeSet<>(
+                List.of(
+                        c.requestsTopic,
+                        c.channelsTopic,
+                        c.telemetryTopic,
+                        c.decisionsTopic,
+                        c.rejectionsTopic,
+                        c.reportsTopic,
+                        c.deadLetterTopic,
+                        "completions"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeAgreesWithTheCode() throws Exception {
+        Map<String, Object> services =
+                (Map<String, Object>)
+                        ((Map<String, Object>) yaml(ROOT.resolve("docker-compose.yml")))
+                                .get("services");
+        for (String s : List.of("jobmanager", "taskmanager", "submit")) {
+            assertEquals(
+                    "flink:" + FLINK + "-java17",
+                    ((Map<String, Object>) services.get(s)).get("image"),
+                    s);
+        }
+        Map<String, Object> submit = (Map<String, Object>) services.get("submit");
+        String cmd = (String) submit.get("command");
+        assertTrue(
+                cmd.contains(
+                        "-c "
+                                + org.edgellm.job.SchedulerJob.class.getName()
+                                + " /opt/flink/usrlib/job.jar"),
+                cmd);
+        assertTrue(
+                ((List<String>) submit.get("volumes"))
+                        .contains("./job/target/job.jar:/opt/flink/usrlib/job.jar:ro"));
+        jobFlags(flags(cmd.substring(cmd.indexOf("job.jar"))), "submit");
+        String topics =
+                String.join(
+                        " ",
+                        (List<String>)
+                                ((Map<String, Object>) services.get("topics")).get("command"));
+        for (String t : defaultTopics()) {
+            assertTrue(
+                    topics.contains(" " + t + " ") || topics.contains(" " + t + ";"),
+                    "topic " + t + " is created");
+        }
+        int workers = 0;
+        for (Map.Entry<String, Object> e : services.entrySet()) {
+            Map<String, Object> svc = (Map<String, Object>) e.getValue();
+            String c = String.valueOf(svc.get("command"));
+            if (c.contains("/app/worker.jar")) {
+                workerFlags(flags(c), e.getKey());
+                if (c.contains(" worker ")) {
+                    workers++;
+                }
+            }
+        }
+        assertEquals(3, workers, "three workers");
+        assertTrue(
+                Files.readString(ROOT.resolve("docker-compose.yml"))
+                        .contains("./worker/target/worker.jar:/app/worker.jar"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void kubernetesAgreesWithTheCode() throws Exception {
+        String docker = Files.readString(ROOT.resolve("deploy/k8s/Dockerfile"));
+        assertTrue(docker.contains("FROM flink:" + FLINK + "-java17"), docker);
+        assertTrue(docker.contains("COPY job/target/job.jar /opt/flink/usrlib/job.jar"), docker);
+        Map<String, Object> fd =
+                (Map<String, Object>) yaml(ROOT.resolve("deploy/k8s/flinkdeployment.yaml"));
+        Map<String, Object> spec = (Map<String, Object>) fd.get("spec");
+        assertEquals(
+                "v" + FLINK.substring(0, FLINK.lastIndexOf('.')).replace('.', '_'),
+                spec.get("flinkVersion"));
+        Map<String, Object> job = (Map<String, Object>) spec.get("job");
+        assertEquals(org.edgellm.job.SchedulerJob.class.getName(), job.get("entryClass"));
+        assertEquals("local:///opt/flink/usrlib/job.jar", job.get("jarURI"));
+        assertEquals("savepoint", job.get("upgradeMode"));
+        jobFlags(flags(String.join(" ", (List<String>) job.get("args"))), "FlinkDeployment");
+        Set<String> topics = new TreeSet<>();
+        for (Object o : yamlAll(ROOT.resolve("deploy/k8s/kafka.yaml"))) {
+            Map<String, Object> doc = (Map<String, Object>) o;
+            if ("KafkaTopic".equals(doc.get("kind"))) {
+                topics.add((String) ((Map<String, Object>) doc.get("metadata")).get("name"));
+            }
+        }
+        assertTrue(topics.containsAll(defaultTopics()), "topics " + topics);
+        Map<String, Object> dep =
+                (Map<String, Object>) yaml(ROOT.resolve("deploy/k8s/worker.yaml"));
+        Map<String, Object> pod =
+                (Map<String, Object>)
+                        ((Map<String, Object>)
+                                        ((Map<String, Object>) dep.get("spec")).get("template"))
+                                .get("spec");
+        Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
+        workerFlags(
+                flags(String.join(" ", (List<String>) container.get("args"))), "worker Deployment");
+    }
+
+    /** The flag lists are complete: every flag the parsers read is in them. */
+    @Test
+    void flagListsMatchTheParsers() throws Exception {
+        Pattern p =
+                Pattern.compile(
+                        "(?:p\\.get|longAtLeast\\(p,|oneOf\\(p,|p\\.has|p\\.getInt|p\\.getLong|p\\.getDouble)\\s*\\(?\\s*\"([a-z-]+)\"");
+        Set<String> read = new TreeSet<>();
+        Matcher m =
+                p.matcher(
+                        Files.readString(
+                                ROOT.resolve("job/src/main/java/org/edgellm/job/JobConfig.java")));
+        while (m.find()) {
+            read.add(m.group(1));
+        }
+        assertEquals(new TreeSet<>(JobConfig.FLAGS), read);
+        Pattern w =
+                Pattern.compile(
+                        "(?:getOrDefault|require\\(f,|number\\(f,|containsKey|f\\.get)\\s*\\(?\\s*\"([a-z-]+)\"");
+        Set<String> wread = new TreeSet<>();
+        for (String file : List.of("WorkerMain.java", "Feeder.java", "Report.java")) {
+            Matcher wm =
+                    w.matcher(
+                            Files.readString(
+                                    ROOT.resolve(
+                                            "worker/src/main/java/org/edgellm/worker/" + file)));
+            while (wm.find()) {
+                wread.add(wm.group(1));
+            }
+        }
+        assertEquals(new TreeSet<>(WorkerMain.FLAGS), wread);
+    }
+}
