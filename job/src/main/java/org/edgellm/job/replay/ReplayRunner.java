@@ -65,8 +65,6 @@ import org.edgellm.job.io.JsonLinesSink;
 public final class ReplayRunner {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String[] BUNDLED_RADIO = TraceImport.BUNDLED_RADIO;
-    static final String BUNDLED_AZURE = TraceImport.BUNDLED_AZURE;
 
     private ReplayRunner() {}
 
@@ -222,10 +220,6 @@ public final class ReplayRunner {
                         seed,
                         speedup),
                 topology);
-    }
-
-    static double round4(double x) {
-        return Math.round(x * 1e4) / 1e4;
     }
 
     static <T extends SpecificRecordBase> void writeAvro(

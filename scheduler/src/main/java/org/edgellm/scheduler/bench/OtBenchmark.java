@@ -109,7 +109,6 @@ public final class OtBenchmark {
             Instance inst = RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, 14, 1));
             OptimalTreeSearch.solve(inst, inst.nodes().get(0), SearchBudget.UNLIMITED);
             if (k < 30) {
-                all(inst);
                 BruteForce.solve(inst, inst.nodes().get(0), all(inst), inst.profits());
             }
         }
