@@ -39,8 +39,8 @@ public final class GeneralizedAssignment implements Scheduler {
         return improved ? "ot-gah" : "gah";
     }
 
-    /** OT with the feasibility tests of every (node, variant) built once per slot. */
-    static NodeSolver cachedOt(Instance instance) {
+    /** The feasibility test of every (node, variant) of an instance, built once per slot. */
+    static java.util.IdentityHashMap<EdgeNode, Feasibility[]> feasibilityTests(Instance instance) {
         java.util.IdentityHashMap<EdgeNode, Feasibility[]> cache =
                 new java.util.IdentityHashMap<>();
         for (EdgeNode node : instance.nodes()) {
@@ -50,8 +50,13 @@ public final class GeneralizedAssignment implements Scheduler {
             }
             cache.put(node, tests);
         }
+        return cache;
+    }
+
+    /** OT with the given feasibility tests. */
+    static NodeSolver cachedOt(java.util.IdentityHashMap<EdgeNode, Feasibility[]> tests) {
         return (inst, node, cand, prof, b) ->
-                OptimalTreeSearch.solve(cache.get(node), cand, prof, b);
+                OptimalTreeSearch.solve(tests.get(node), cand, prof, b);
     }
 
     @Override
@@ -64,7 +69,8 @@ public final class GeneralizedAssignment implements Scheduler {
         // --budget-micros is the whole slot's: the first pass gets an equal share per node, the
         // bound and the improvements run on what is left and stop when it is spent
         long deadline = budget.maxMicros() > 0 ? t + budget.maxMicros() * 1000L : 0;
-        NodeSolver cached = cachedOt(instance);
+        java.util.IdentityHashMap<EdgeNode, Feasibility[]> tests = feasibilityTests(instance);
+        NodeSolver cached = cachedOt(tests);
         NodeSolver ot =
                 deadline == 0
                         ? cached
@@ -85,7 +91,7 @@ public final class GeneralizedAssignment implements Scheduler {
                         : new SearchBudget(
                                 budget.maxNodes(), Math.max(1, budget.maxMicros() / nodes));
         Assignment best = run(ot, instance, identity(nodes), profit, share, counters, nodeBound);
-        double servable = servableProfit(instance, profit);
+        double servable = servableProfit(instance, profit, tests);
         double upper;
         if (best.value(profit) >= servable - OptimalTreeSearch.tolerance(servable)) {
             upper = servable; // everything that can be served is: nothing to improve
@@ -380,13 +386,15 @@ public final class GeneralizedAssignment implements Scheduler {
     }
 
     /** Total profit of the requests that some node can serve alone. */
-    static double servableProfit(Instance instance, double[] profit) {
+    static double servableProfit(
+            Instance instance,
+            double[] profit,
+            java.util.IdentityHashMap<EdgeNode, Feasibility[]> tests) {
         int n = instance.requests().size();
         boolean[] servableAlone = new boolean[n];
         int[] one = new int[1];
         for (EdgeNode node : instance.nodes()) {
-            for (Variant v : node.variants()) {
-                Feasibility f = new Feasibility(instance, node, v);
+            for (Feasibility f : tests.get(node)) {
                 for (int i = 0; i < n; i++) {
                     one[0] = i;
                     if (!servableAlone[i] && f.eligible(i) && f.feasible(one, 1)) {
