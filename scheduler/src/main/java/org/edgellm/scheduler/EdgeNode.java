@@ -44,21 +44,4 @@ public record EdgeNode(
             default -> peakFlops16;
         };
     }
-
-    /** The same node with another busy-until time. */
-    public EdgeNode withBusyUntil(double t) {
-        return new EdgeNode(
-                id,
-                memoryBytes,
-                reserveBytes,
-                memoryBandwidth,
-                peakFlops16,
-                peakFlops8,
-                peakFlops4,
-                efficiency,
-                uplinkHz,
-                downlinkHz,
-                t,
-                variants);
-    }
 }

@@ -171,11 +171,6 @@ public final class Feasibility {
         return memoryFixed + b * kvPerToken * (s + n) <= memoryBytes;
     }
 
-    /** Bytes that a batch of b sequences padded to s + n tokens occupies, weights included. */
-    public double memoryUsed(int b, int s, int n) {
-        return memoryFixed + b * kvPerToken * (s + n);
-    }
-
     /** T^C(S, q) in ms for a batch of b sequences padded to s prompt and n output tokens. */
     public double computeMs(int b, int s, int n) {
         return computeSeconds(b, s, n) * 1000.0;

@@ -21,9 +21,4 @@ public record NodeSolution(
         boolean provenOptimal,
         long nodesVisited,
         long feasibilityChecks,
-        long boundEvaluations) {
-
-    public static NodeSolution empty(double upperBound, boolean proven, long nodes, long checks) {
-        return new NodeSolution(null, new int[0], 0, upperBound, proven, nodes, checks, 0);
-    }
-}
+        long boundEvaluations) {}

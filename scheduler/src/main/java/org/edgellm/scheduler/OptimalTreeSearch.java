@@ -162,7 +162,6 @@ public final class OptimalTreeSearch {
         final boolean integral;
         final Counters counters;
         final int[] roots; // eligible candidates in search order
-        final int maxDepth;
 
         // per depth scratch
         final Feasibility.BatchState[] state;
@@ -204,7 +203,6 @@ public final class OptimalTreeSearch {
             }
             roots = Arrays.copyOf(tmp, count);
             sortCandidates(roots, f, profit);
-            maxDepth = count;
             state = new Feasibility.BatchState[count + 2];
             state[0] = new Feasibility.BatchState();
             state[0].clear();

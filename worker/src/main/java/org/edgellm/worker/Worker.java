@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
-    /** Settings of one worker. */
+    /** Settings of one worker; {@code capabilities} go with every heartbeat, or null for none. */
     public record Settings(
             String bootstrapServers,
             String nodeId,
@@ -53,32 +53,7 @@ public final class Worker implements AutoCloseable {
             Path stateDir,
             long heartbeatMs,
             Map<String, String> kafka,
-            org.edgellm.events.NodeCapabilities capabilities) {
-
-        /** Without capabilities in the heartbeats (the job's topology has them). */
-        public Settings(
-                String bootstrapServers,
-                String nodeId,
-                String domainId,
-                String decisionsTopic,
-                String completionsTopic,
-                String telemetryTopic,
-                Path stateDir,
-                long heartbeatMs,
-                Map<String, String> kafka) {
-            this(
-                    bootstrapServers,
-                    nodeId,
-                    domainId,
-                    decisionsTopic,
-                    completionsTopic,
-                    telemetryTopic,
-                    stateDir,
-                    heartbeatMs,
-                    kafka,
-                    null);
-        }
-    }
+            org.edgellm.events.NodeCapabilities capabilities) {}
 
     private final Settings s;
     private final Backend backend;

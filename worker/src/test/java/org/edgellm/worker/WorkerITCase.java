@@ -74,7 +74,8 @@ class WorkerITCase {
                         "telemetry",
                         state,
                         100,
-                        Map.of()),
+                        Map.of(),
+                        null),
                 new SimulatedBackend(
                         slowdown,
                         0,
