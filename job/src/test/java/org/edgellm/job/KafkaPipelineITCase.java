@@ -16,10 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ParameterTool;
@@ -36,6 +33,7 @@ import org.edgellm.events.Rejection;
 import org.edgellm.events.RejectionReason;
 import org.edgellm.job.io.KafkaIo;
 import org.edgellm.job.testing.EmbeddedKafka;
+import org.edgellm.job.testing.MiniClusters;
 import org.edgellm.scheduler.EdgeNode;
 import org.edgellm.scheduler.Feasibility;
 import org.edgellm.scheduler.Instance;
@@ -55,22 +53,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KafkaPipelineITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(noRestarts())
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoSlotsNoRestarts();
 
     static EmbeddedKafka kafka;
-
-    static Configuration noRestarts() {
-        Configuration c = new Configuration();
-        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return c;
-    }
 
     @BeforeAll
     static void startKafka() throws Exception {

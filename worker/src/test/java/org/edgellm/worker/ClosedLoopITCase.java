@@ -14,10 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ParameterTool;
@@ -31,6 +28,7 @@ import org.edgellm.job.SchedulerPipeline;
 import org.edgellm.job.Topology;
 import org.edgellm.job.io.KafkaIo;
 import org.edgellm.job.testing.EmbeddedKafka;
+import org.edgellm.job.testing.MiniClusters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,20 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClosedLoopITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(noRestarts())
-                            .build());
-
-    static Configuration noRestarts() {
-        Configuration c = new Configuration();
-        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return c;
-    }
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoSlotsNoRestarts();
 
     @TempDir Path dir;
 
@@ -283,7 +268,8 @@ class ClosedLoopITCase {
                                 "tel",
                                 dir.resolve("state"),
                                 300,
-                                Map.of()),
+                                Map.of(),
+                                null),
                         new SimulatedBackend(
                                 1.5,
                                 0.05,
