@@ -8,7 +8,8 @@ import java.util.Map;
  * {@code worker.jar}: {@code worker --node-id N --domain-id D [--bootstrap-servers B]
  * [--decisions-topic T] [--completions-topic T] [--telemetry-topic T] [--state-dir DIR]
  * [--heartbeat-ms N] [--backend simulated] [--slowdown X] [--jitter X] [--seed N] [--fast-forward]
- * [--kafka.NAME VALUE]}.
+ * [--kafka.NAME VALUE]}; {@code feed} ({@link Feeder}), {@code report} ({@link Report}) and {@code
+ * audit} ({@link Audit}) with the same flag syntax.
  */
 public final class WorkerMain {
 
@@ -26,6 +27,7 @@ public final class WorkerMain {
                     "domains",
                     "endpoint",
                     "events",
+                    "expect-all",
                     "fast-forward",
                     "heartbeat-ms",
                     "idle-ms",
@@ -47,12 +49,23 @@ public final class WorkerMain {
                     "topology",
                     "users");
 
+    /** The commands. */
+    static final java.util.Set<String> COMMANDS =
+            java.util.Set.of("worker", "feed", "report", "audit");
+
+    /** Flags without a value. */
+    static final java.util.Set<String> SWITCHES = java.util.Set.of("fast-forward", "expect-all");
+
     private WorkerMain() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !args[0].equals("worker")) {
+        if (args.length == 0 || !COMMANDS.contains(args[0])) {
             System.err.println(
-                    "usage: java -jar worker.jar worker --node-id N --domain-id D [flags]");
+                    "usage: java -jar worker.jar worker|feed|report|audit [flags]\n"
+                            + "  worker --node-id N --domain-id D [--bootstrap-servers B] ...\n"
+                            + "  feed [--requests-csv F] [--minutes M] [--speedup X] ...\n"
+                            + "  report [--out report.json] ...\n"
+                            + "  audit [--out audit.json] [--expect-all] ...");
             System.exit(2);
         }
         Map<String, String> f = new LinkedHashMap<>();
@@ -64,7 +77,7 @@ public final class WorkerMain {
             }
             String name = a.substring(2);
             String value =
-                    name.equals("fast-forward") ? "true" : (k + 1 < args.length ? args[++k] : null);
+                    SWITCHES.contains(name) ? "true" : (k + 1 < args.length ? args[++k] : null);
             if (value == null) {
                 fail(a + ": missing value");
             }
@@ -73,6 +86,12 @@ public final class WorkerMain {
             } else {
                 f.put(name, value);
             }
+        }
+        if (args[0].equals("audit")) {
+            Audit.Result r = Audit.run(f, kafka);
+            boolean ok =
+                    r.noDuplicates() && (!f.containsKey("expect-all") || r.undecided().isEmpty());
+            System.exit(ok ? 0 : 1);
         }
         if (args[0].equals("report")) {
             Report.run(f, kafka);

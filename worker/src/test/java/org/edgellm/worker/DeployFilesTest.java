@@ -64,6 +64,15 @@ class DeployFilesTest {
         }
     }
 
+    /** The word after worker.jar is one of the jar's commands. */
+    static void workerCommand(String command, String where) {
+        Matcher m = Pattern.compile("worker\\.jar\"?,?\\s+\"?([a-z]+)").matcher(command);
+        assertTrue(m.find(), where + ": no command after worker.jar in " + command);
+        assertTrue(
+                WorkerMain.COMMANDS.contains(m.group(1)),
+                where + ": unknown worker.jar command " + m.group(1));
+    }
+
     static Set<String> defaultTopics() {
         JobConfig c = new JobConfig();
         return new TreeSet<>(
@@ -118,6 +127,7 @@ class DeployFilesTest {
             Map<String, Object> svc = (Map<String, Object>) e.getValue();
             String c = String.valueOf(svc.get("command"));
             if (c.contains("/app/worker.jar")) {
+                workerCommand(c, e.getKey());
                 workerFlags(flags(c), e.getKey());
                 if (c.contains(" worker ")) {
                     workers++;
@@ -163,6 +173,8 @@ class DeployFilesTest {
                                         ((Map<String, Object>) dep.get("spec")).get("template"))
                                 .get("spec");
         Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
+        workerCommand(
+                String.join(", ", (List<String>) container.get("command")), "worker Deployment");
         workerFlags(
                 flags(String.join(" ", (List<String>) container.get("args"))), "worker Deployment");
     }
@@ -186,7 +198,7 @@ class DeployFilesTest {
                 Pattern.compile(
                         "(?:getOrDefault|require\\(f,|number\\(f,|containsKey|f\\.get)\\s*\\(?\\s*\"([a-z-]+)\"");
         Set<String> wread = new TreeSet<>();
-        for (String file : List.of("WorkerMain.java", "Feeder.java", "Report.java")) {
+        for (String file : List.of("WorkerMain.java", "Feeder.java", "Report.java", "Audit.java")) {
             Matcher wm =
                     w.matcher(
                             Files.readString(

@@ -1,0 +1,203 @@
+package org.edgellm.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.edgellm.events.BatchDecision;
+import org.edgellm.events.DecidedRequest;
+import org.edgellm.events.EventCodec;
+import org.edgellm.events.InferenceRequest;
+import org.edgellm.events.Rejection;
+
+/**
+ * {@code worker.jar audit}: reads the request, decision and rejection topics ({@code
+ * read_committed}) until they are idle and checks the scheduler's promise: no decision id twice, no
+ * request in two decisions, no request both decided and rejected, and (with {@code --expect-all})
+ * every request decided or rejected. Prints the counts as JSON (and writes them to {@code --out});
+ * the exit status is 1 when a check fails.
+ */
+public final class Audit {
+
+    private Audit() {}
+
+    /** What the topics held and what is wrong with it. */
+    public record Result(
+            int requests,
+            int decisions,
+            int decidedRequests,
+            int rejections,
+            List<String> duplicateDecisionIds,
+            List<String> requestsDecidedTwice,
+            List<String> requestsDecidedAndRejected,
+            List<String> requestsRejectedTwice,
+            List<String> undecided,
+            int undecodable) {
+
+        /** True when no request was decided twice and no decision id repeats. */
+        public boolean noDuplicates() {
+            return duplicateDecisionIds.isEmpty()
+                    && requestsDecidedTwice.isEmpty()
+                    && requestsDecidedAndRejected.isEmpty()
+                    && requestsRejectedTwice.isEmpty();
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("requests", requests);
+            o.put("decisions", decisions);
+            o.put("decidedRequests", decidedRequests);
+            o.put("rejections", rejections);
+            o.put("undecided", undecided.size());
+            o.put("undecodable", undecodable);
+            o.put("noDuplicates", noDuplicates());
+            put(o, "duplicateDecisionIds", duplicateDecisionIds);
+            put(o, "requestsDecidedTwice", requestsDecidedTwice);
+            put(o, "requestsDecidedAndRejected", requestsDecidedAndRejected);
+            put(o, "requestsRejectedTwice", requestsRejectedTwice);
+            put(o, "undecidedSample", undecided.subList(0, Math.min(20, undecided.size())));
+            return o;
+        }
+
+        private static void put(ObjectNode o, String k, List<String> v) {
+            var a = o.putArray(k);
+            v.stream().limit(50).forEach(a::add);
+        }
+    }
+
+    /**
+     * Checks one run. Rejections of requests that never reached the request list (invalid input
+     * that the job could not identify) count but are not matched.
+     */
+    public static Result check(
+            List<String> requestIds,
+            List<BatchDecision> decisions,
+            List<Rejection> rejections,
+            int undecodable) {
+        Set<String> decisionIds = new LinkedHashSet<>();
+        Set<String> duplicateDecisions = new LinkedHashSet<>();
+        Map<String, Integer> decided = new HashMap<>();
+        int decidedRequests = 0;
+        for (BatchDecision d : decisions) {
+            if (!decisionIds.add(d.getDecisionId())) {
+                duplicateDecisions.add(d.getDecisionId());
+            }
+            for (DecidedRequest r : d.getRequests()) {
+                decided.merge(r.getRequestId(), 1, Integer::sum);
+                decidedRequests++;
+            }
+        }
+        Map<String, Integer> rejected = new HashMap<>();
+        for (Rejection r : rejections) {
+            rejected.merge(r.getRequestId(), 1, Integer::sum);
+        }
+        List<String> twice = new ArrayList<>();
+        decided.forEach(
+                (k, v) -> {
+                    if (v > 1) {
+                        twice.add(k);
+                    }
+                });
+        List<String> both = new ArrayList<>();
+        List<String> rejectedTwice = new ArrayList<>();
+        rejected.forEach(
+                (k, v) -> {
+                    if (decided.containsKey(k)) {
+                        both.add(k);
+                    }
+                    if (v > 1) {
+                        rejectedTwice.add(k);
+                    }
+                });
+        List<String> undecided = new ArrayList<>();
+        for (String id : new LinkedHashSet<>(requestIds)) {
+            if (!decided.containsKey(id) && !rejected.containsKey(id)) {
+                undecided.add(id);
+            }
+        }
+        twice.sort(null);
+        both.sort(null);
+        rejectedTwice.sort(null);
+        return new Result(
+                requestIds.size(),
+                decisions.size(),
+                decidedRequests,
+                rejections.size(),
+                List.copyOf(duplicateDecisions),
+                twice,
+                both,
+                rejectedTwice,
+                undecided,
+                undecodable);
+    }
+
+    /** Reads the topics until idle, checks them, prints and writes the result. */
+    public static Result run(Map<String, String> f, Map<String, String> kafka) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", f.getOrDefault("bootstrap-servers", "localhost:9092"));
+        p.put("group.id", "audit-" + System.nanoTime());
+        p.put("isolation.level", "read_committed");
+        p.put("auto.offset.reset", "earliest");
+        p.put("enable.auto.commit", "false");
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.putAll(kafka);
+        String qt = f.getOrDefault("requests-topic", "inference-requests");
+        String dt = f.getOrDefault("decisions-topic", "batch-decisions");
+        String rt = f.getOrDefault("rejections-topic", "rejections");
+        long idle = Long.parseLong(f.getOrDefault("idle-ms", "3000"));
+        List<String> requests = new ArrayList<>();
+        List<BatchDecision> decisions = new ArrayList<>();
+        List<Rejection> rejections = new ArrayList<>();
+        int undecodable = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(qt, dt, rt));
+            long lastData = System.currentTimeMillis();
+            while (System.currentTimeMillis() - lastData < idle) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    lastData = System.currentTimeMillis();
+                    try {
+                        if (r.topic().equals(qt)) {
+                            InferenceRequest q =
+                                    EventCodec.decodeRequest(
+                                            r.value(), EventCodec.DEFAULT_MAX_BYTES);
+                            requests.add(q.getRequestId());
+                        } else if (r.topic().equals(dt)) {
+                            decisions.add(
+                                    EventCodec.decodeDecision(
+                                            r.value(), EventCodec.DEFAULT_MAX_BYTES));
+                        } else {
+                            rejections.add(Rejection.fromByteBuffer(ByteBuffer.wrap(r.value())));
+                        }
+                    } catch (EventCodec.DecodeException
+                            | java.io.IOException
+                            | RuntimeException e) {
+                        undecodable++;
+                    }
+                }
+            }
+        }
+        Result res = check(requests, decisions, rejections, undecodable);
+        if (f.containsKey("expect-all") && !res.undecided().isEmpty()) {
+            System.err.println(res.undecided().size() + " requests neither decided nor rejected");
+        }
+        String json = res.toJson().toPrettyString() + "\n";
+        if (f.containsKey("out")) {
+            Files.writeString(Path.of(f.get("out")), json);
+        }
+        System.out.print(json);
+        return res;
+    }
+}

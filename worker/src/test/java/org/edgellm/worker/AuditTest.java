@@ -1,0 +1,68 @@
+package org.edgellm.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import org.edgellm.events.BatchDecision;
+import org.edgellm.events.Rejection;
+import org.edgellm.events.RejectionReason;
+import org.junit.jupiter.api.Test;
+
+class AuditTest {
+
+    static BatchDecision decision(String id, String... requests) {
+        BatchDecision d = SimulatedBackendTest.decision(0, 10, new double[requests.length]);
+        d.setDecisionId(id);
+        for (int i = 0; i < requests.length; i++) {
+            d.getRequests().get(i).setRequestId(requests[i]);
+        }
+        return d;
+    }
+
+    static Rejection rejection(String id) {
+        return Rejection.newBuilder()
+                .setRequestId(id)
+                .setTime(Instant.EPOCH)
+                .setReason(RejectionReason.EXPIRED)
+                .setDetail("")
+                .build();
+    }
+
+    @Test
+    void aCleanRunPasses() {
+        var r =
+                Audit.check(
+                        List.of("a", "b", "c", "d"),
+                        List.of(decision("d/1/x", "a", "b"), decision("d/1/y", "c")),
+                        List.of(rejection("d")),
+                        0);
+        assertTrue(r.noDuplicates(), r.toJson().toString());
+        assertEquals(0, r.undecided().size());
+        assertEquals(3, r.decidedRequests());
+        assertEquals(2, r.decisions());
+    }
+
+    @Test
+    void everyKindOfDuplicateIsFound() {
+        var r =
+                Audit.check(
+                        List.of("a", "b", "c", "d", "e", "f"),
+                        List.of(
+                                decision("d/1/x", "a", "b"),
+                                decision("d/1/x", "a", "b"),
+                                decision("d/2/x", "c"),
+                                decision("d/3/y", "c", "d")),
+                        List.of(rejection("d"), rejection("e"), rejection("e")),
+                        1);
+        assertFalse(r.noDuplicates());
+        assertEquals(List.of("d/1/x"), r.duplicateDecisionIds());
+        assertEquals(List.of("a", "b", "c"), r.requestsDecidedTwice());
+        assertEquals(List.of("d"), r.requestsDecidedAndRejected());
+        assertEquals(List.of("e"), r.requestsRejectedTwice());
+        assertEquals(List.of("f"), r.undecided());
+        assertEquals(1, r.toJson().get("undecodable").asInt());
+    }
+}
