@@ -5,29 +5,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.DecidedRequest;
 import org.edgellm.events.EventCodec;
-import org.edgellm.events.InferenceRequest;
 import org.edgellm.events.Rejection;
 
 /**
  * {@code worker.jar audit}: reads the request, decision and rejection topics ({@code
- * read_committed}) until they are idle and checks the scheduler's promise: no decision id twice, no
- * request in two decisions, no request both decided and rejected, and (with {@code --expect-all})
- * every request decided or rejected. Prints the counts as JSON (and writes them to {@code --out});
- * the exit status is 1 when a check fails.
+ * read_committed}) up to the offsets they end at when it starts, and checks the scheduler's
+ * promise: no decision id twice, no request in two decisions, no request both decided and rejected,
+ * and (with {@code --expect-all}) every request decided or rejected. Prints the counts as JSON (and
+ * writes them to {@code --out}); the exit status is 1 when a check fails.
  */
 public final class Audit {
 
@@ -143,37 +137,30 @@ public final class Audit {
                 undecodable);
     }
 
-    /** Reads the topics until idle, checks them, prints and writes the result. */
+    /**
+     * Reads the topics up to their end offsets at the start, checks them, prints and writes the
+     * result.
+     */
     public static Result run(Map<String, String> f, Map<String, String> kafka) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", f.getOrDefault("bootstrap-servers", "localhost:9092"));
-        p.put("group.id", "audit-" + System.nanoTime());
-        p.put("isolation.level", "read_committed");
-        p.put("auto.offset.reset", "earliest");
-        p.put("enable.auto.commit", "false");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.putAll(kafka);
         String qt = f.getOrDefault("requests-topic", "inference-requests");
         String dt = f.getOrDefault("decisions-topic", "batch-decisions");
         String rt = f.getOrDefault("rejections-topic", "rejections");
-        long idle = Long.parseLong(f.getOrDefault("idle-ms", "3000"));
+        long timeout = Long.parseLong(f.getOrDefault("timeout-ms", "120000"));
         List<String> requests = new ArrayList<>();
         List<BatchDecision> decisions = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
-        int undecodable = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of(qt, dt, rt));
-            long lastData = System.currentTimeMillis();
-            while (System.currentTimeMillis() - lastData < idle) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    lastData = System.currentTimeMillis();
+        int[] undecodable = {0};
+        TopicSnapshot.read(
+                TopicSnapshot.consumer(f, kafka, "audit"),
+                List.of(qt, dt, rt),
+                timeout,
+                r -> {
                     try {
                         if (r.topic().equals(qt)) {
-                            InferenceRequest q =
+                            requests.add(
                                     EventCodec.decodeRequest(
-                                            r.value(), EventCodec.DEFAULT_MAX_BYTES);
-                            requests.add(q.getRequestId());
+                                                    r.value(), EventCodec.DEFAULT_MAX_BYTES)
+                                            .getRequestId());
                         } else if (r.topic().equals(dt)) {
                             decisions.add(
                                     EventCodec.decodeDecision(
@@ -184,12 +171,10 @@ public final class Audit {
                     } catch (EventCodec.DecodeException
                             | java.io.IOException
                             | RuntimeException e) {
-                        undecodable++;
+                        undecodable[0]++;
                     }
-                }
-            }
-        }
-        Result res = check(requests, decisions, rejections, undecodable);
+                });
+        Result res = check(requests, decisions, rejections, undecodable[0]);
         if (f.containsKey("expect-all") && !res.undecided().isEmpty()) {
             System.err.println(res.undecided().size() + " requests neither decided nor rejected");
         }

@@ -5,24 +5,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.edgellm.events.Completion;
 import org.edgellm.events.Rejection;
 
 /**
- * {@code worker.jar report}: reads completions and rejections (read_committed) until the topics are
- * idle, and prints deadline attainment, goodput, tokens/s, per-node utilisation and the prediction
- * error of the model (measured over predicted compute time) per quarter of the run, so that its
- * convergence shows; writes the same as {@code report.json}.
+ * {@code worker.jar report}: reads completions and rejections (read_committed) up to the offsets
+ * they end at when it starts, and prints deadline attainment, goodput, tokens/s, per-node
+ * utilisation and the prediction error of the model (measured over predicted compute time) per
+ * quarter of the run, so that its convergence shows; writes the same as {@code report.json}.
  */
 public final class Report {
 
@@ -133,26 +128,16 @@ public final class Report {
 
     public static ObjectNode run(Map<String, String> f, Map<String, String> kafka)
             throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", f.getOrDefault("bootstrap-servers", "localhost:9092"));
-        p.put("group.id", "report-" + System.nanoTime());
-        p.put("isolation.level", "read_committed");
-        p.put("auto.offset.reset", "earliest");
-        p.put("enable.auto.commit", "false");
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.putAll(kafka);
         String ct = f.getOrDefault("completions-topic", "completions");
         String rt = f.getOrDefault("rejections-topic", "rejections");
-        long idle = Long.parseLong(f.getOrDefault("idle-ms", "3000"));
+        long timeout = Long.parseLong(f.getOrDefault("timeout-ms", "120000"));
         List<Completion> cs = new ArrayList<>();
         List<Rejection> rs = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of(ct, rt));
-            long lastData = System.currentTimeMillis();
-            while (System.currentTimeMillis() - lastData < idle) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    lastData = System.currentTimeMillis();
+        TopicSnapshot.read(
+                TopicSnapshot.consumer(f, kafka, "report"),
+                List.of(ct, rt),
+                timeout,
+                r -> {
                     try {
                         if (r.topic().equals(ct)) {
                             cs.add(Completion.fromByteBuffer(ByteBuffer.wrap(r.value())));
@@ -163,9 +148,7 @@ public final class Report {
                         System.err.println(
                                 "skipped an undecodable record at " + r.topic() + "@" + r.offset());
                     }
-                }
-            }
-        }
+                });
         ObjectNode o = compute(cs, rs);
         Files.writeString(Path.of(f.getOrDefault("out", "report.json")), o.toPrettyString() + "\n");
         System.out.print(table(o));

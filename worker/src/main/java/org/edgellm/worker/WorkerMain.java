@@ -30,7 +30,6 @@ public final class WorkerMain {
                     "expect-all",
                     "fast-forward",
                     "heartbeat-ms",
-                    "idle-ms",
                     "jitter",
                     "minutes",
                     "model",
@@ -76,6 +75,9 @@ public final class WorkerMain {
                 fail("unexpected argument: " + a);
             }
             String name = a.substring(2);
+            if (!FLAGS.contains(name) && !name.startsWith("kafka.")) {
+                fail("unknown flag " + a);
+            }
             String value =
                     SWITCHES.contains(name) ? "true" : (k + 1 < args.length ? args[++k] : null);
             if (value == null) {

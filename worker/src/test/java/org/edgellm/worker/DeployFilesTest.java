@@ -210,4 +210,78 @@ class DeployFilesTest {
         }
         assertEquals(new TreeSet<>(WorkerMain.FLAGS), wread);
     }
+
+    static String pomProperty(String pom, String name) {
+        Matcher m = Pattern.compile("<" + name + ">([^<]+)</" + name + ">").matcher(pom);
+        assertTrue(m.find(), "property " + name);
+        return m.group(1).trim();
+    }
+
+    /**
+     * deploy/local: the classpath poms use the versions of the build, the scripts start classes
+     * that exist, pass flags the job and the worker know, create every topic and give the Flink
+     * processes the same Java 17 flags as the tests.
+     */
+    @Test
+    void localScriptsAgreeWithTheCode() throws Exception {
+        String parent = Files.readString(ROOT.resolve("pom.xml"));
+        String kafkaPom = Files.readString(ROOT.resolve("deploy/local/kafka/pom.xml"));
+        String flinkPom = Files.readString(ROOT.resolve("deploy/local/flink/pom.xml"));
+        assertEquals(pomProperty(parent, "kafka.version"), pomProperty(kafkaPom, "kafka.version"));
+        assertEquals(pomProperty(parent, "log4j.version"), pomProperty(kafkaPom, "log4j.version"));
+        assertEquals(pomProperty(parent, "flink.version"), pomProperty(flinkPom, "flink.version"));
+        assertEquals(FLINK, pomProperty(flinkPom, "flink.version"));
+        assertEquals(pomProperty(parent, "log4j.version"), pomProperty(flinkPom, "log4j.version"));
+        for (String a : List.of("flink-runtime-web", "flink-rpc-akka-loader", "flink-clients")) {
+            assertTrue(flinkPom.contains("<artifactId>" + a + "</artifactId>"), a);
+        }
+        String lib = Files.readString(ROOT.resolve("deploy/local/lib.sh"));
+        String start = Files.readString(ROOT.resolve("deploy/local/start.sh"));
+        String submit = Files.readString(ROOT.resolve("deploy/local/submit.sh"));
+        Matcher opts = Pattern.compile("FLINK_JAVA_OPTS=\"([^\"]+)\"").matcher(lib);
+        assertTrue(opts.find());
+        assertEquals(pomProperty(parent, "flink.java.opts"), opts.group(1));
+        Matcher topics = Pattern.compile("TOPICS=\"([^\"]+)\"").matcher(lib);
+        assertTrue(topics.find());
+        assertEquals(defaultTopics(), new TreeSet<>(List.of(topics.group(1).split(" "))));
+        for (String cls :
+                List.of(
+                        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                        "org.apache.flink.runtime.util.bash.BashJavaUtils")) {
+            assertTrue(start.contains(cls), cls);
+            Class.forName(cls, false, getClass().getClassLoader());
+        }
+        assertTrue(start.contains("kafka.tools.StorageTool") && start.contains("kafka.Kafka "));
+        assertTrue(
+                submit.contains(
+                        "entryClass\\\":\\\""
+                                + org.edgellm.job.SchedulerJob.class.getName()
+                                + "\\\""),
+                submit);
+        Matcher args = Pattern.compile("(?s)args=\\((.*?)\\)").matcher(submit);
+        assertTrue(args.find());
+        jobFlags(flags(args.group(1)), "submit.sh");
+        Matcher workers =
+                Pattern.compile("(?s)WORKER_JAR\"? (worker|feed) (.*?)\n\\s*(?:done|log)")
+                        .matcher(start);
+        int n = 0;
+        while (workers.find()) {
+            assertTrue(WorkerMain.COMMANDS.contains(workers.group(1)));
+            workerFlags(flags(workers.group(2)), "start.sh " + workers.group(1));
+            n++;
+        }
+        assertEquals(2, n, "start.sh starts workers and the feeder");
+        String smoke = Files.readString(ROOT.resolve("deploy/local/smoke-test.sh"));
+        Matcher tools = Pattern.compile("WORKER_JAR\"? (audit|report)([^\n]*)").matcher(smoke);
+        int t = 0;
+        while (tools.find()) {
+            workerFlags(flags(tools.group(2)), "smoke-test.sh " + tools.group(1));
+            t++;
+        }
+        assertEquals(3, t, "smoke-test.sh runs audit and report");
+        assertTrue(smoke.contains("audit --expect-all") && WorkerMain.FLAGS.contains("expect-all"));
+        assertTrue(
+                Files.readString(ROOT.resolve(".ci/run")).contains("deploy/local/smoke-test.sh"));
+    }
 }

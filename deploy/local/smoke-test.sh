@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The smoke test of the local deployment (run by .ci/run after `mvn -B verify`):
+#  1. start.sh brings up Kafka, the Flink session cluster, the job, three workers and a feeder
+#     that sends two minutes of the bundled trace at 2x speed;
+#  2. after 25 s the job is RUNNING and decisions and completions are on their topics;
+#  3. the job is stopped with a savepoint while traffic still flows, and restarted from it with
+#     parallelism 2;
+#  4. once the feeder is done, the topics read with read_committed hold no decision id twice, no
+#     request decided twice or both decided and rejected, and every request is decided or rejected;
+#     the restarted job decided requests too;
+#  5. stop.sh stops everything and no process of ours is left.
+# Uses a fresh state directory and its own ports unless EDGELLM_LOCAL_DIR / *_PORT are set.
+set -euo pipefail
+export EDGELLM_LOCAL_DIR="${EDGELLM_LOCAL_DIR:-$(mktemp -d /tmp/edgellm-smoke.XXXXXX)}"
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
+export FEED_ARGS="${FEED_ARGS:---minutes 2 --speedup 2}"
+cleanup() {
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "smoke test FAILED (exit $rc); last lines of the logs:" >&2
+    for f in "$LOGS"/*.out "$LOGS"/jobmanager.log "$LOGS"/taskmanager.log; do
+      [ -f "$f" ] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }
+    done
+  fi
+  "$here/stop.sh" >/dev/null 2>&1 || true
+  exit $rc
+}
+trap cleanup EXIT
+fail() { echo "smoke test: $*" >&2; exit 1; }
+audit() { "$JAVA" $MARK -jar "$WORKER_JAR" audit --bootstrap-servers "$BOOTSTRAP" "$@"; }
+field() { sed -n "s/.*\"$1\" : \\([0-9a-z]*\\).*/\\1/p" "$2" | head -n 1; }
+job_state() { rest GET "/jobs/$(cat "$LOCAL_DIR/job.id")" | json_field state; }
+
+t0=$(date +%s)
+"$here/start.sh"
+sleep 25
+[ "$(job_state)" = RUNNING ] || fail "job not RUNNING"
+audit --out "$LOCAL_DIR/audit-1.json" >/dev/null || fail "duplicates before the savepoint: $(cat "$LOCAL_DIR/audit-1.json")"
+d1=$(field decisions "$LOCAL_DIR/audit-1.json")
+[ "$d1" -gt 0 ] || fail "no decision after 25 s"
+"$JAVA" $MARK -jar "$WORKER_JAR" report --bootstrap-servers "$BOOTSTRAP" --out "$LOCAL_DIR/report-1.json" >/dev/null
+c1=$(field completions "$LOCAL_DIR/report-1.json")
+[ "$c1" -gt 0 ] || fail "no completion after 25 s"
+log "before the savepoint: $d1 decisions, $c1 completions"
+
+savepoint="$("$here/stop-job.sh" | tail -n 1)"
+running feeder || fail "the feeder ended before the savepoint: the restart would see no traffic"
+sleep 3
+"$here/submit.sh" --from-savepoint "$savepoint" --parallelism 2
+for ((i = 0; i < 300; i++)); do running feeder || break; sleep 1; done
+running feeder && fail "the feeder did not finish"
+log "feeder: $(cat "$LOGS/feeder.out")"
+sleep 15
+[ "$(job_state)" = RUNNING ] || fail "restarted job not RUNNING"
+audit --expect-all --out "$LOCAL_DIR/audit-2.json" >/dev/null \
+  || fail "audit after the restart: $(cat "$LOCAL_DIR/audit-2.json")"
+d2=$(field decisions "$LOCAL_DIR/audit-2.json")
+[ "$d2" -gt "$d1" ] || fail "the restarted job decided nothing ($d1 -> $d2 decisions)"
+"$JAVA" $MARK -jar "$WORKER_JAR" report --bootstrap-servers "$BOOTSTRAP" --out "$LOCAL_DIR/report-2.json" >"$LOCAL_DIR/report-2.txt"
+log "after the restart: $(tr -d '\n' <"$LOCAL_DIR/audit-2.json" | sed 's/ \+/ /g' | cut -c1-220)"
+cat "$LOCAL_DIR/report-2.txt"
+
+trap - EXIT
+"$here/stop.sh"
+left="$(leftovers)"
+[ -z "$left" ] || fail "processes left: $left"
+for f in "$PIDS"/*.pid; do [ -e "$f" ] && fail "PID file left: $f"; done
+log "smoke test passed in $(( $(date +%s) - t0 )) s (state in $LOCAL_DIR)"
