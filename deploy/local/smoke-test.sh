@@ -50,7 +50,7 @@ sleep 3
 "$here/submit.sh" --from-savepoint "$savepoint" --parallelism 2
 for ((i = 0; i < 300; i++)); do running feeder || break; sleep 1; done
 running feeder && fail "the feeder did not finish"
-log "feeder: $(cat "$LOGS/feeder.out")"
+log "feeder: $(tail -n 1 "$LOGS/feeder.out")"
 sleep 15
 [ "$(job_state)" = RUNNING ] || fail "restarted job not RUNNING"
 audit --expect-all --out "$LOCAL_DIR/audit-2.json" >/dev/null \

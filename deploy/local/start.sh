@@ -8,6 +8,9 @@
 #
 #   mvn -B package -DskipTests && deploy/local/start.sh
 #
+# `start.sh kafka | taskmanager | worker NODE | feeder` starts one piece alone: the broker again on
+# its data, a TaskManager (another one, or one in place of a dead one), a worker, a feeder.
+#
 # Settings (environment): EDGELLM_LOCAL_DIR (state, logs, PIDs; default deploy/local/run),
 # KAFKA_PORT (19092), FLINK_REST_PORT (18081), FEED_ARGS (flags of `worker.jar feed`, default
 # "--minutes 5 --speedup 1"; "none" starts no feeder), JOB_ARGS (extra job flags),
@@ -16,7 +19,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_jars
 mkdir -p "$LOCAL_DIR" "$PIDS" "$LOGS"
-[ -z "$(leftovers)" ] || die "processes of a previous run are alive ($(leftovers | tr '\n' ' ')); run deploy/local/stop.sh"
 
 # ---- Kafka broker (KRaft) --------------------------------------------------------------------
 start_kafka() {
@@ -99,6 +101,8 @@ rest.port: $FLINK_REST_PORT
 web.upload.dir: $LOCAL_DIR/flink/upload
 io.tmp.dirs: $LOCAL_DIR/flink/tmp
 blob.server.port: 0
+heartbeat.interval: 2000
+heartbeat.timeout: 10000
 execution.checkpointing.dir: file://$LOCAL_DIR/flink/checkpoints
 execution.checkpointing.savepoint-dir: file://$LOCAL_DIR/flink/savepoints
 execution.checkpointing.num-retained: 3
@@ -118,11 +122,6 @@ appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n
 logger.kafka.name = org.apache.kafka
 logger.kafka.level = WARN
 PROPS
-  # The memory flags Flink's own start scripts compute (bin/config.sh -> BashJavaUtils).
-  memory_params() {
-    "$JAVA" -cp "$cp" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$conf" 2>"$LOGS/bashjavautils.err" \
-      | sed -n '/BASH_JAVA_UTILS_EXEC_RESULT:/{s/.*BASH_JAVA_UTILS_EXEC_RESULT://;p}'
-  }
   params="$(memory_params GET_JM_RESOURCE_PARAMS)"
   jvm="$(sed -n 1p <<<"$params")"; dyn="$(sed -n 2p <<<"$params")"
   [ -n "$jvm" ] || die "BashJavaUtils computed no JobManager memory flags; see $LOGS/bashjavautils.err"
@@ -131,34 +130,47 @@ PROPS
   launch jobmanager "$JAVA" $MARK $jvm $FLINK_JAVA_OPTS -Dlog.file="$LOGS/jobmanager.log" \
     -Dlog4j.configurationFile="$conf/log4j.properties" -cp "$cp" \
     org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$conf" $dyn
+  wait_port "$FLINK_REST_PORT" 90 jobmanager
+}
+
+# The memory flags Flink's own start scripts compute (bin/config.sh -> BashJavaUtils).
+memory_params() {
+  "$JAVA" -cp "$(classpath flink)" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" \
+    --configDir "$LOCAL_DIR/flink/conf" 2>"$LOGS/bashjavautils.err" \
+    | sed -n '/BASH_JAVA_UTILS_EXEC_RESULT:/{s/.*BASH_JAVA_UTILS_EXEC_RESULT://;p}'
+}
+
+# start_taskmanager: one more TaskManager process (or a new one in place of a dead one).
+start_taskmanager() {
+  local cp conf="$LOCAL_DIR/flink/conf" params jvm dyn before i name=taskmanager k=1
+  cp="$(classpath flink)"
+  while running "$name"; do k=$((k + 1)); name="taskmanager-$k"; done
+  before="$(rest GET /taskmanagers 2>/dev/null | grep -o '"id":"[^"]*"' | sort | tr '\n' ' ' || true)"
   params="$(memory_params GET_TM_RESOURCE_PARAMS)"
   jvm="$(sed -n 1p <<<"$params")"; dyn="$(sed -n 2p <<<"$params")"
   [ -n "$jvm" ] || die "BashJavaUtils computed no TaskManager memory flags; see $LOGS/bashjavautils.err"
-  log "starting the Flink TaskManager"
+  log "starting a Flink TaskManager ($name)"
   # shellcheck disable=SC2086
-  launch taskmanager "$JAVA" $MARK $jvm $FLINK_JAVA_OPTS -Dlog.file="$LOGS/taskmanager.log" \
+  launch "$name" "$JAVA" $MARK $jvm $FLINK_JAVA_OPTS -Dlog.file="$LOGS/$name.log" \
     -Dlog4j.configurationFile="$conf/log4j.properties" -cp "$cp" \
     org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$conf" $dyn
-  wait_port "$FLINK_REST_PORT" 90 jobmanager
-  local i
   for ((i = 0; i < 240; i++)); do
-    if rest GET /taskmanagers 2>/dev/null | grep -q '"id"'; then return 0; fi
-    running taskmanager || die "the TaskManager exited; see $LOGS/taskmanager.out and $LOGS/taskmanager.log"
+    if rest GET /taskmanagers 2>/dev/null | grep -o '"id":"[^"]*"' | grep -qvxF -f <(tr ' ' '\n' <<<"$before" | grep .; echo '#none#'); then
+      return 0
+    fi
+    running "$name" || die "$name exited; see $LOGS/$name.out and $LOGS/$name.log"
     sleep 0.5
   done
-  die "no TaskManager registered within 120 s; see $LOGS/taskmanager.log"
+  die "$name did not register within 120 s; see $LOGS/$name.log"
 }
 
 # ---- workers and feeder ----------------------------------------------------------------------
-start_workers() {
-  local n slow
-  for n in $NODES; do
-    slow=1.0; [ "$n" = edge-a ] && slow=1.2
-    # shellcheck disable=SC2086
-    launch "worker-$n" "$JAVA" $MARK -Xmx256m -jar "$WORKER_JAR" worker --node-id "$n" --domain-id "$DOMAIN" \
-      --bootstrap-servers "$BOOTSTRAP" --state-dir "$LOCAL_DIR/workers/$n" --slowdown "$slow" ${WORKER_ARGS:-}
-  done
-  log "workers: $NODES (logs in $LOGS/worker-*.out)"
+start_worker() {
+  local n="$1" slow=1.0
+  [ "$n" = edge-a ] && slow=1.2
+  # shellcheck disable=SC2086
+  launch "worker-$n" "$JAVA" $MARK -Xmx256m -jar "$WORKER_JAR" worker --node-id "$n" --domain-id "$DOMAIN" \
+    --bootstrap-servers "$BOOTSTRAP" --state-dir "$LOCAL_DIR/workers/$n" --slowdown "$slow" ${WORKER_ARGS:-}
 }
 
 start_feeder() {
@@ -169,11 +181,22 @@ start_feeder() {
   log "feeder: $args (log $LOGS/feeder.out)"
 }
 
-start_kafka
-create_topics
-start_flink
-"$(dirname "$0")/submit.sh"
-start_workers
-start_feeder
-log "up. Flink web UI: $REST   Kafka: $BOOTSTRAP   logs: $LOGS"
-log "stop with a savepoint: deploy/local/stop-job.sh; everything: deploy/local/stop.sh"
+case "${1:-all}" in
+  all)
+    [ -z "$(leftovers)" ] || die "processes of a previous run are alive ($(leftovers | tr '\n' ' ')); run deploy/local/stop.sh"
+    start_kafka
+    create_topics
+    start_flink
+    start_taskmanager
+    "$(dirname "$0")/submit.sh"
+    for n in $NODES; do start_worker "$n"; done
+    log "workers: $NODES (logs in $LOGS/worker-*.out)"
+    start_feeder
+    log "up. Flink web UI: $REST   Kafka: $BOOTSTRAP   logs: $LOGS"
+    log "stop with a savepoint: deploy/local/stop-job.sh; everything: deploy/local/stop.sh" ;;
+  kafka) start_kafka ;;
+  taskmanager) start_taskmanager; log "TaskManager registered" ;;
+  worker) start_worker "${2:?start.sh worker NODE}"; log "worker $2 started" ;;
+  feeder) start_feeder ;;
+  *) die "usage: start.sh [all | kafka | taskmanager | worker NODE | feeder]" ;;
+esac

@@ -8,7 +8,9 @@ stop_process feeder 10
 for f in "$PIDS"/worker-*.pid; do
   [ -e "$f" ] && stop_process "$(basename "$f" .pid)" 20
 done
-stop_process taskmanager 30
+for f in "$PIDS"/taskmanager*.pid; do
+  [ -e "$f" ] && stop_process "$(basename "$f" .pid)" 30
+done
 stop_process jobmanager 30
 stop_process kafka 60
 rm -f "$LOCAL_DIR/job.id"

@@ -12,12 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.edgellm.events.BatchDecision;
+import org.edgellm.events.Completion;
 import org.edgellm.events.DecidedRequest;
 import org.edgellm.events.EventCodec;
 import org.edgellm.events.Rejection;
 
 /**
- * {@code worker.jar audit}: reads the request, decision and rejection topics ({@code
+ * {@code worker.jar audit}: reads the request, decision, rejection and completion topics ({@code
  * read_committed}) up to the offsets they end at when it starts, and checks the scheduler's
  * promise: no decision id twice, no request in two decisions, no request both decided and rejected,
  * and (with {@code --expect-all}) every request decided or rejected. Prints the counts as JSON (and
@@ -37,15 +38,21 @@ public final class Audit {
             List<String> requestsDecidedTwice,
             List<String> requestsDecidedAndRejected,
             List<String> requestsRejectedTwice,
+            int completions,
+            List<String> requestsCompletedTwice,
             List<String> undecided,
             int undecodable) {
 
-        /** True when no request was decided twice and no decision id repeats. */
+        /**
+         * True when no decision id repeats and no request was decided twice, rejected twice, both
+         * decided and rejected, or completed twice (a worker ran it twice).
+         */
         public boolean noDuplicates() {
             return duplicateDecisionIds.isEmpty()
                     && requestsDecidedTwice.isEmpty()
                     && requestsDecidedAndRejected.isEmpty()
-                    && requestsRejectedTwice.isEmpty();
+                    && requestsRejectedTwice.isEmpty()
+                    && requestsCompletedTwice.isEmpty();
         }
 
         public ObjectNode toJson() {
@@ -54,6 +61,7 @@ public final class Audit {
             o.put("decisions", decisions);
             o.put("decidedRequests", decidedRequests);
             o.put("rejections", rejections);
+            o.put("completions", completions);
             o.put("undecided", undecided.size());
             o.put("undecodable", undecodable);
             o.put("noDuplicates", noDuplicates());
@@ -61,6 +69,7 @@ public final class Audit {
             put(o, "requestsDecidedTwice", requestsDecidedTwice);
             put(o, "requestsDecidedAndRejected", requestsDecidedAndRejected);
             put(o, "requestsRejectedTwice", requestsRejectedTwice);
+            put(o, "requestsCompletedTwice", requestsCompletedTwice);
             put(o, "undecidedSample", undecided.subList(0, Math.min(20, undecided.size())));
             return o;
         }
@@ -79,6 +88,7 @@ public final class Audit {
             List<String> requestIds,
             List<BatchDecision> decisions,
             List<Rejection> rejections,
+            List<Completion> completions,
             int undecodable) {
         Set<String> decisionIds = new LinkedHashSet<>();
         Set<String> duplicateDecisions = new LinkedHashSet<>();
@@ -115,6 +125,18 @@ public final class Audit {
                         rejectedTwice.add(k);
                     }
                 });
+        Map<String, Integer> completed = new HashMap<>();
+        for (Completion c : completions) {
+            completed.merge(c.getRequestId(), 1, Integer::sum);
+        }
+        List<String> completedTwice = new ArrayList<>();
+        completed.forEach(
+                (k, v) -> {
+                    if (v > 1) {
+                        completedTwice.add(k);
+                    }
+                });
+        completedTwice.sort(null);
         List<String> undecided = new ArrayList<>();
         for (String id : new LinkedHashSet<>(requestIds)) {
             if (!decided.containsKey(id) && !rejected.containsKey(id)) {
@@ -133,6 +155,8 @@ public final class Audit {
                 twice,
                 both,
                 rejectedTwice,
+                completions.size(),
+                completedTwice,
                 undecided,
                 undecodable);
     }
@@ -145,14 +169,16 @@ public final class Audit {
         String qt = f.getOrDefault("requests-topic", "inference-requests");
         String dt = f.getOrDefault("decisions-topic", "batch-decisions");
         String rt = f.getOrDefault("rejections-topic", "rejections");
+        String ct = f.getOrDefault("completions-topic", "completions");
         long timeout = Long.parseLong(f.getOrDefault("timeout-ms", "120000"));
         List<String> requests = new ArrayList<>();
         List<BatchDecision> decisions = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
+        List<Completion> completions = new ArrayList<>();
         int[] undecodable = {0};
         TopicSnapshot.read(
                 TopicSnapshot.consumer(f, kafka, "audit"),
-                List.of(qt, dt, rt),
+                List.of(qt, dt, rt, ct),
                 timeout,
                 r -> {
                     try {
@@ -165,6 +191,8 @@ public final class Audit {
                             decisions.add(
                                     EventCodec.decodeDecision(
                                             r.value(), EventCodec.DEFAULT_MAX_BYTES));
+                        } else if (r.topic().equals(ct)) {
+                            completions.add(Completion.fromByteBuffer(ByteBuffer.wrap(r.value())));
                         } else {
                             rejections.add(Rejection.fromByteBuffer(ByteBuffer.wrap(r.value())));
                         }
@@ -174,7 +202,7 @@ public final class Audit {
                         undecodable[0]++;
                     }
                 });
-        Result res = check(requests, decisions, rejections, undecodable[0]);
+        Result res = check(requests, decisions, rejections, completions, undecodable[0]);
         if (f.containsKey("expect-all") && !res.undecided().isEmpty()) {
             System.err.println(res.undecided().size() + " requests neither decided nor rejected");
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.List;
 import org.edgellm.events.BatchDecision;
+import org.edgellm.events.Completion;
 import org.edgellm.events.Rejection;
 import org.edgellm.events.RejectionReason;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,10 @@ class AuditTest {
                 .build();
     }
 
+    static Completion completion(String id) {
+        return ReportTest.c(id, "d/1/x", 0, 100, 100, true);
+    }
+
     @Test
     void aCleanRunPasses() {
         var r =
@@ -38,6 +43,7 @@ class AuditTest {
                         List.of("a", "b", "c", "d"),
                         List.of(decision("d/1/x", "a", "b"), decision("d/1/y", "c")),
                         List.of(rejection("d")),
+                        List.of(completion("a"), completion("b")),
                         0);
         assertTrue(r.noDuplicates(), r.toJson().toString());
         assertEquals(0, r.undecided().size());
@@ -56,12 +62,14 @@ class AuditTest {
                                 decision("d/2/x", "c"),
                                 decision("d/3/y", "c", "d")),
                         List.of(rejection("d"), rejection("e"), rejection("e")),
+                        List.of(completion("a"), completion("a")),
                         1);
         assertFalse(r.noDuplicates());
         assertEquals(List.of("d/1/x"), r.duplicateDecisionIds());
         assertEquals(List.of("a", "b", "c"), r.requestsDecidedTwice());
         assertEquals(List.of("d"), r.requestsDecidedAndRejected());
         assertEquals(List.of("e"), r.requestsRejectedTwice());
+        assertEquals(List.of("a"), r.requestsCompletedTwice());
         assertEquals(List.of("f"), r.undecided());
         assertEquals(1, r.toJson().get("undecodable").asInt());
     }

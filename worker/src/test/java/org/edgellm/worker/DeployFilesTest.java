@@ -263,7 +263,7 @@ class DeployFilesTest {
         assertTrue(args.find());
         jobFlags(flags(args.group(1)), "submit.sh");
         Matcher workers =
-                Pattern.compile("(?s)WORKER_JAR\"? (worker|feed) (.*?)\n\\s*(?:done|log)")
+                Pattern.compile("(?s)WORKER_JAR\"? (worker|feed) (.*?)\n\\s*(?:done|log|\\})")
                         .matcher(start);
         int n = 0;
         while (workers.find()) {
