@@ -280,6 +280,10 @@ public final class EventValidator implements Serializable {
         e.time = t;
         e.capabilities = caps;
         e.busyUntil = n.getBusyUntil() == null ? Long.MIN_VALUE : n.getBusyUntil().toEpochMilli();
+        e.finishedThrough =
+                n.getFinishedThrough() == null
+                        ? Long.MIN_VALUE
+                        : n.getFinishedThrough().toEpochMilli();
         e.healthy = n.getHealthy();
         e.slowdown = n.getSlowdown();
         return InputEvent.of(e);

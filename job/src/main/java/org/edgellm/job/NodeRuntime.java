@@ -18,6 +18,33 @@ public class NodeRuntime {
     /** t0 of the last decision given to it: telemetry older than that cannot know of it. */
     public double lastDecisionT0 = Double.NEGATIVE_INFINITY;
 
+    /**
+     * Whether its heartbeats say which batches it finished (finishedThrough): only then are its
+     * batches tracked until finished, and reported UNFINISHED when it crashes or stalls.
+     */
+    public boolean tracksProgress;
+
+    /** Slot end of the last batch it reported finished. */
+    public long finishedThrough = Long.MIN_VALUE;
+
+    /** Stalled: heartbeats go on but an overdue batch is not finished; nothing is offered. */
+    public boolean stalled;
+
+    /** Batches given to it and not yet reported finished, in slot order. */
+    public java.util.List<Outstanding> outstanding = new java.util.ArrayList<>();
+
+    /** One batch given to a node and not yet reported finished (a Flink POJO). */
+    public static class Outstanding {
+        public String decisionId;
+        public long slotEnd;
+        public double computeStartMs;
+        public double computeEndMs;
+        public java.util.List<String> requestIds = new java.util.ArrayList<>();
+        public java.util.List<String> userIds = new java.util.ArrayList<>();
+
+        public Outstanding() {}
+    }
+
     public NodeRuntime() {}
 
     public static NodeRuntime of(NodeSpec spec) {
@@ -31,8 +58,26 @@ public class NodeRuntime {
         return available(slotEnd, heartbeatTimeoutMs) && busyUntil <= slotEnd + lookaheadMs;
     }
 
-    /** Healthy and not silent. */
+    /** Healthy, not stalled and not silent. */
     public boolean available(long slotEnd, long heartbeatTimeoutMs) {
-        return healthy && (!heard || lastHeartbeat >= slotEnd - heartbeatTimeoutMs);
+        return healthy && !stalled && !silent(slotEnd, heartbeatTimeoutMs);
+    }
+
+    /** Heard once, and no heartbeat within the timeout. */
+    public boolean silent(long slotEnd, long heartbeatTimeoutMs) {
+        return heard && lastHeartbeat < slotEnd - heartbeatTimeoutMs;
+    }
+
+    /**
+     * Overdue: its oldest unfinished batch should have ended more than the grace ago, the grace
+     * being the batch's own predicted compute time or the heartbeat timeout, whichever is longer.
+     */
+    public boolean overdue(long slotEnd, long heartbeatTimeoutMs) {
+        if (outstanding.isEmpty()) {
+            return false;
+        }
+        Outstanding o = outstanding.get(0);
+        double grace = Math.max(heartbeatTimeoutMs, o.computeEndMs - o.computeStartMs);
+        return slotEnd > o.computeEndMs + grace;
     }
 }

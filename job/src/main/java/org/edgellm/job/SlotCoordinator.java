@@ -191,9 +191,16 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             q = new PendingQueue();
         }
         applyBuffered(slotEnd, ctx, q, rejectedNow);
+        boolean tracking = checkNodes(ctx, domain, slotEnd, rejectedNow);
         if (q.size == 0) {
             pendingGauge = 0;
             queue.update(q);
+            if (!rejectedNow.isEmpty()) {
+                ctx.output(REPORTS, report(domain, slotEnd, 0, 0, rejectedNow, 0, null));
+            }
+            if (tracking) {
+                ctx.timerService().registerEventTimeTimer(slotEnd + config.slotMs);
+            }
             maybeClean(slotEnd, domain);
             return;
         }
@@ -269,6 +276,9 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                                 config.scheduler);
                 bd.setAssumedSlowdown(n.slowdown > 0 ? n.slowdown : 1.0);
                 out.collect(bd);
+                if (n.tracksProgress) {
+                    n.outstanding.add(outstanding(bd));
+                }
                 n.busyUntil = b.timeline().computeEndMs();
                 n.lastDecisionT0 = t0;
                 nodes.put(b.node(), n);
@@ -301,10 +311,91 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                             offered.size(),
                             schedule));
         }
-        if (q.size > 0) {
+        if (q.size > 0 || tracking || schedule != null) {
             ctx.timerService().registerEventTimeTimer(slotEnd + config.slotMs);
         }
         maybeClean(slotEnd, domain);
+    }
+
+    private static NodeRuntime.Outstanding outstanding(BatchDecision d) {
+        NodeRuntime.Outstanding o = new NodeRuntime.Outstanding();
+        o.decisionId = d.getDecisionId();
+        o.slotEnd = d.getSlotEnd().toEpochMilli();
+        o.computeStartMs = d.getComputeStartMs();
+        o.computeEndMs = d.getComputeEndMs();
+        for (DecidedRequest r : d.getRequests()) {
+            o.requestIds.add(r.getRequestId());
+            o.userIds.add(r.getUserId());
+        }
+        return o;
+    }
+
+    /**
+     * Finds the nodes whose oldest batch not reported finished is overdue (see {@link
+     * NodeRuntime#overdue}): crashed ones (silent past the heartbeat timeout, which already keeps
+     * them out of planning) and stalled ones (heartbeats go on, nothing finishes). Every request of
+     * their unfinished batches is reported UNFINISHED, so that none is silently lost. A stalled
+     * node is offered nothing until it reports progress; a silent one until it is heard again.
+     *
+     * @return whether some node still has batches to watch
+     */
+    private boolean checkNodes(
+            Context ctx, String domain, long slotEnd, Map<RejectionReason, Integer> rejectedNow)
+            throws Exception {
+        boolean tracking = false;
+        Map<String, NodeRuntime> changed = null;
+        for (Map.Entry<String, NodeRuntime> en : nodes.entries()) {
+            NodeRuntime n = en.getValue();
+            if (n.outstanding.isEmpty()) {
+                continue;
+            }
+            if (!n.overdue(slotEnd, config.heartbeatTimeoutMs)) {
+                tracking = true; // a silent node may still come back in time
+                continue;
+            }
+            boolean silent = n.silent(slotEnd, config.heartbeatTimeoutMs);
+            String why =
+                    silent
+                            ? "silent since " + Instant.ofEpochMilli(n.lastHeartbeat)
+                            : "stalled: finished nothing after "
+                                    + Instant.ofEpochMilli(n.finishedThrough);
+            for (NodeRuntime.Outstanding o : n.outstanding) {
+                for (int i = 0; i < o.requestIds.size(); i++) {
+                    reject(
+                            ctx,
+                            o.requestIds.get(i),
+                            o.userIds.get(i),
+                            domain,
+                            slotEnd,
+                            RejectionReason.UNFINISHED,
+                            "decided in "
+                                    + o.decisionId
+                                    + " on node "
+                                    + en.getKey()
+                                    + ", which did not report it finished ("
+                                    + why
+                                    + ")");
+                    count(rejectedNow, RejectionReason.UNFINISHED);
+                }
+            }
+            LOG.warn(
+                    "node {} of domain {} {}: {} batches reported UNFINISHED",
+                    en.getKey(),
+                    domain,
+                    why,
+                    n.outstanding.size());
+            n.outstanding.clear();
+            n.stalled = !silent;
+            n.busyUntil = Math.min(n.busyUntil, slotEnd);
+            if (changed == null) {
+                changed = new HashMap<>(2);
+            }
+            changed.put(en.getKey(), n);
+        }
+        if (changed != null) {
+            nodes.putAll(changed);
+        }
+        return tracking;
     }
 
     private void ensureNodes(String domain) throws Exception {
@@ -399,6 +490,16 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             n.lastHeartbeat = t.time;
         }
         n.heard = true;
+        if (t.finishedThrough != Long.MIN_VALUE) {
+            n.tracksProgress = true;
+            if (t.finishedThrough > n.finishedThrough) {
+                n.finishedThrough = t.finishedThrough;
+                n.stalled = false; // progress
+            }
+            while (!n.outstanding.isEmpty() && n.outstanding.get(0).slotEnd <= n.finishedThrough) {
+                n.outstanding.remove(0);
+            }
+        }
         if (t.busyUntil != Long.MIN_VALUE) {
             // a heartbeat sent after the worker could see our last decision corrects the
             // prediction; an older one can only push it later

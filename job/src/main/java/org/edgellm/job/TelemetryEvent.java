@@ -12,6 +12,9 @@ public class TelemetryEvent {
     /** Reported busy-until (epoch ms), or Long.MIN_VALUE when not reported. */
     public long busyUntil = Long.MIN_VALUE;
 
+    /** Slot end of the last batch the node finished, or Long.MIN_VALUE when not reported. */
+    public long finishedThrough = Long.MIN_VALUE;
+
     public boolean healthy = true;
     public double slowdown = 1.0;
 

@@ -39,4 +39,11 @@ final class Events {
         e.healthy = healthy;
         return InputEvent.of(e);
     }
+
+    /** A heartbeat of a worker that reports the slot end of the last batch it finished. */
+    static InputEvent progress(String node, String domain, long t, long finishedThrough) {
+        InputEvent e = heartbeat(node, domain, t, true);
+        e.telemetry.finishedThrough = finishedThrough;
+        return e;
+    }
 }

@@ -281,4 +281,106 @@ class SlotCoordinatorTest {
         assertEquals(RejectionReason.SHED, rejections().get(0).getReason());
         assertEquals(2, pending("d1"));
     }
+
+    List<Rejection> rejections(RejectionReason reason) {
+        List<Rejection> out = new ArrayList<>();
+        for (Rejection r : rejections()) {
+            if (r.getReason() == reason) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Both nodes report progress; d1-b is down so that d1-a gets the batch. */
+    BatchDecision batchOnA(String id, long t) throws Exception {
+        in(Events.progress("d1-a", "d1", t, 0));
+        in(Events.heartbeat("d1-b", "d1", t, false));
+        channels("u-" + id, "d1", t);
+        in(Events.request(id, "u-" + id, "d1", t + 5, 300, 100, 60_000));
+        h.processWatermark(t + 100);
+        BatchDecision d = decisions().get(decisions().size() - 1);
+        assertEquals("d1-a", d.getNodeId());
+        return d;
+    }
+
+    @Test
+    void aCrashedWorkersUnfinishedRequestsAreReportedAndItGetsNothingUntilBack() throws Exception {
+        BatchDecision d = batchOnA("r1", 0);
+        double end = d.getComputeEndMs();
+        double grace = Math.max(1000, end - d.getComputeStartMs());
+        // d1-a goes silent; d1-b's heartbeats keep the slots closing
+        long t = 200;
+        for (; t + 100 < end + grace; t += 100) {
+            in(Events.heartbeat("d1-b", "d1", t, false));
+            h.processWatermark(t + 100);
+        }
+        assertTrue(
+                rejections(RejectionReason.UNFINISHED).isEmpty(),
+                "silent, but it may come back in time: not reported before the batch is overdue");
+        for (long stop = t + 300; t <= stop; t += 100) {
+            in(Events.heartbeat("d1-b", "d1", t, false));
+            h.processWatermark(t + 100);
+        }
+        List<Rejection> lost = rejections(RejectionReason.UNFINISHED);
+        assertEquals(1, lost.size(), rejections().toString());
+        assertEquals("r1", lost.get(0).getRequestId());
+        assertTrue(lost.get(0).getDetail().contains(d.getDecisionId()), lost.get(0).getDetail());
+        assertTrue(lost.get(0).getDetail().contains("silent"), lost.get(0).getDetail());
+        // a new request gets no node while d1-a is silent and d1-b unhealthy
+        channels("u2", "d1", t);
+        in(Events.request("r2", "u2", "d1", t, 300, 100, 60_000));
+        h.processWatermark(t + 100);
+        assertEquals(1, decisions().size());
+        // back: it finished nothing (its first heartbeat after a restart), gets work again
+        in(Events.progress("d1-a", "d1", t + 150, 0));
+        h.processWatermark(t + 200);
+        assertEquals(2, decisions().size());
+        assertEquals("d1-a", decisions().get(1).getNodeId());
+        assertEquals(1, rejections(RejectionReason.UNFINISHED).size(), "reported once");
+    }
+
+    @Test
+    void aStalledWorkerIsDetectedReportedAndReadmittedOnProgress() throws Exception {
+        BatchDecision d = batchOnA("r1", 0);
+        double end = d.getComputeEndMs();
+        double grace = Math.max(1000, end - d.getComputeStartMs());
+        long stallSeen = (long) Math.ceil((end + grace) / 100.0) * 100 + 100;
+        // d1-a keeps sending heartbeats but never reports r1's batch finished
+        for (long t = 200; t <= stallSeen; t += 100) {
+            in(Events.progress("d1-a", "d1", t, 0));
+            in(Events.heartbeat("d1-b", "d1", t, false));
+            h.processWatermark(t + 100);
+            if (t + 100 < end + grace) {
+                assertTrue(rejections(RejectionReason.UNFINISHED).isEmpty(), "not before " + t);
+            }
+        }
+        List<Rejection> lost = rejections(RejectionReason.UNFINISHED);
+        assertEquals(1, lost.size());
+        assertTrue(lost.get(0).getDetail().contains("stalled"), lost.get(0).getDetail());
+        long t = stallSeen + 100;
+        channels("u2", "d1", t);
+        in(Events.progress("d1-a", "d1", t, 0));
+        in(Events.request("r2", "u2", "d1", t + 5, 300, 100, 60_000));
+        h.processWatermark(t + 100);
+        assertEquals(1, decisions().size(), "a stalled node gets nothing");
+        // it finally finishes r1's batch: progress readmits it
+        in(Events.progress("d1-a", "d1", t + 150, d.getSlotEnd().toEpochMilli()));
+        h.processWatermark(t + 200);
+        assertEquals(2, decisions().size());
+        assertEquals("d1-a", decisions().get(1).getNodeId());
+    }
+
+    @Test
+    void finishedBatchesAreNeverReported() throws Exception {
+        BatchDecision d = batchOnA("r1", 0);
+        in(Events.progress("d1-a", "d1", 150, d.getSlotEnd().toEpochMilli()));
+        h.processWatermark(200);
+        // then silent for good: nothing of its is outstanding
+        for (long t = 300; t <= 3000; t += 300) {
+            in(Events.heartbeat("d1-b", "d1", t, false));
+            h.processWatermark(t + 100);
+        }
+        assertTrue(rejections(RejectionReason.UNFINISHED).isEmpty(), rejections().toString());
+    }
 }

@@ -27,7 +27,13 @@ public final class EventCodec {
     private static final SchemaStore.Cache HISTORY = new SchemaStore.Cache();
 
     static {
-        for (String v : new String[] {"InferenceRequest-v1.avsc", "BatchDecision-v1.avsc"}) {
+        for (String v :
+                new String[] {
+                    "InferenceRequest-v1.avsc",
+                    "BatchDecision-v1.avsc",
+                    "NodeTelemetry-v1.avsc",
+                    "Rejection-v1.avsc"
+                }) {
             try (InputStream in = EventCodec.class.getResourceAsStream("/schemas/history/" + v)) {
                 if (in == null) {
                     throw new IllegalStateException("missing schema resource " + v);
@@ -47,6 +53,9 @@ public final class EventCodec {
             NodeTelemetry.createDecoder(HISTORY);
     private static final BinaryMessageDecoder<BatchDecision> DECISIONS =
             BatchDecision.createDecoder(HISTORY);
+
+    private static final BinaryMessageDecoder<Rejection> REJECTIONS =
+            Rejection.createDecoder(HISTORY);
 
     private EventCodec() {}
 
@@ -77,6 +86,10 @@ public final class EventCodec {
 
     public static BatchDecision decodeDecision(byte[] bytes, int maxBytes) throws DecodeException {
         return decode(DECISIONS, bytes, maxBytes, "BatchDecision");
+    }
+
+    public static Rejection decodeRejection(byte[] bytes, int maxBytes) throws DecodeException {
+        return decode(REJECTIONS, bytes, maxBytes, "Rejection");
     }
 
     public static NodeTelemetry decodeTelemetry(byte[] bytes, int maxBytes) throws DecodeException {

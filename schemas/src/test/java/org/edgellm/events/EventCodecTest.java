@@ -116,6 +116,71 @@ class EventCodecTest {
         assertEquals(1.0, now.getAssumedSlowdown());
     }
 
+    /** A heartbeat written with v1 (no finishedThrough) is read with the default null. */
+    @Test
+    void telemetryWrittenWithV1SchemaIsReadByTheCurrentOne() throws Exception {
+        Schema v1;
+        try (InputStream in =
+                getClass().getResourceAsStream("/schemas/history/NodeTelemetry-v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("nodeId", "n");
+        old.put("domainId", "d");
+        old.put("time", 100L);
+        old.put("capabilities", null);
+        old.put("busyUntil", 200L);
+        old.put("healthy", true);
+        old.put("slowdown", 1.5);
+        ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        NodeTelemetry now = EventCodec.decodeTelemetry(bytes, 1 << 20);
+        assertEquals(1.5, now.getSlowdown());
+        assertEquals(200L, now.getBusyUntil().toEpochMilli());
+        assertNull(now.getFinishedThrough(), "the field added in v2 takes its default");
+    }
+
+    /**
+     * Rejections: v1 data is read by the current schema, and a v1 reader (a consumer not yet
+     * upgraded) reads the new reason UNFINISHED as the enum's default OTHER instead of failing.
+     */
+    @Test
+    void rejectionsStayReadableBothWays() throws Exception {
+        Schema v1;
+        try (InputStream in =
+                getClass().getResourceAsStream("/schemas/history/Rejection-v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("requestId", "r1");
+        old.put("userId", null);
+        old.put("domainId", "d");
+        old.put("time", 100L);
+        old.put("reason", new GenericData.EnumSymbol(v1.getField("reason").schema(), "EXPIRED"));
+        old.put("detail", "x");
+        ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        assertEquals(
+                RejectionReason.EXPIRED, EventCodec.decodeRejection(bytes, 1 << 20).getReason());
+
+        Rejection now =
+                Rejection.newBuilder()
+                        .setRequestId("r2")
+                        .setDomainId("d")
+                        .setTime(java.time.Instant.ofEpochMilli(5))
+                        .setReason(RejectionReason.UNFINISHED)
+                        .setDetail("node lost")
+                        .build();
+        org.apache.avro.message.BinaryMessageDecoder<GenericRecord> oldReader =
+                new org.apache.avro.message.BinaryMessageDecoder<>(GenericData.get(), v1);
+        oldReader.addSchema(Rejection.getClassSchema());
+        GenericRecord seenByV1 = oldReader.decode(EventCodec.encode(now));
+        assertEquals("r2", seenByV1.get("requestId").toString());
+        assertEquals("OTHER", seenByV1.get("reason").toString());
+    }
+
     @Test
     void refusesGarbageTruncatedOversizedAndForeignRecordsWithAReason() {
         Random rnd = new Random(1);

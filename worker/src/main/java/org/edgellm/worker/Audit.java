@@ -16,6 +16,7 @@ import org.edgellm.events.Completion;
 import org.edgellm.events.DecidedRequest;
 import org.edgellm.events.EventCodec;
 import org.edgellm.events.Rejection;
+import org.edgellm.events.RejectionReason;
 
 /**
  * {@code worker.jar audit}: reads the request, decision, rejection and completion topics ({@code
@@ -34,6 +35,7 @@ public final class Audit {
             int decisions,
             int decidedRequests,
             int rejections,
+            int unfinished,
             List<String> duplicateDecisionIds,
             List<String> requestsDecidedTwice,
             List<String> requestsDecidedAndRejected,
@@ -61,6 +63,7 @@ public final class Audit {
             o.put("decisions", decisions);
             o.put("decidedRequests", decidedRequests);
             o.put("rejections", rejections);
+            o.put("unfinished", unfinished);
             o.put("completions", completions);
             o.put("undecided", undecided.size());
             o.put("undecodable", undecodable);
@@ -104,8 +107,11 @@ public final class Audit {
             }
         }
         Map<String, Integer> rejected = new HashMap<>();
+        Map<String, Integer> unfinished = new HashMap<>();
         for (Rejection r : rejections) {
-            rejected.merge(r.getRequestId(), 1, Integer::sum);
+            // UNFINISHED: decided, then its node crashed or stalled; a report, not a second outcome
+            (r.getReason() == RejectionReason.UNFINISHED ? unfinished : rejected)
+                    .merge(r.getRequestId(), 1, Integer::sum);
         }
         List<String> twice = new ArrayList<>();
         decided.forEach(
@@ -137,6 +143,12 @@ public final class Audit {
                     }
                 });
         completedTwice.sort(null);
+        unfinished.forEach(
+                (k, v) -> {
+                    if (v > 1 || !decided.containsKey(k)) {
+                        rejectedTwice.add(k); // reported lost twice, or lost but never decided
+                    }
+                });
         List<String> undecided = new ArrayList<>();
         for (String id : new LinkedHashSet<>(requestIds)) {
             if (!decided.containsKey(id) && !rejected.containsKey(id)) {
@@ -151,6 +163,7 @@ public final class Audit {
                 decisions.size(),
                 decidedRequests,
                 rejections.size(),
+                unfinished.size(),
                 List.copyOf(duplicateDecisions),
                 twice,
                 both,
@@ -194,7 +207,9 @@ public final class Audit {
                         } else if (r.topic().equals(ct)) {
                             completions.add(Completion.fromByteBuffer(ByteBuffer.wrap(r.value())));
                         } else {
-                            rejections.add(Rejection.fromByteBuffer(ByteBuffer.wrap(r.value())));
+                            rejections.add(
+                                    EventCodec.decodeRejection(
+                                            r.value(), EventCodec.DEFAULT_MAX_BYTES));
                         }
                     } catch (EventCodec.DecodeException
                             | java.io.IOException

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.edgellm.events.Completion;
+import org.edgellm.events.EventCodec;
 import org.edgellm.events.Rejection;
 
 /**
@@ -142,9 +143,13 @@ public final class Report {
                         if (r.topic().equals(ct)) {
                             cs.add(Completion.fromByteBuffer(ByteBuffer.wrap(r.value())));
                         } else {
-                            rs.add(Rejection.fromByteBuffer(ByteBuffer.wrap(r.value())));
+                            rs.add(
+                                    EventCodec.decodeRejection(
+                                            r.value(), EventCodec.DEFAULT_MAX_BYTES));
                         }
-                    } catch (java.io.IOException | RuntimeException e) {
+                    } catch (EventCodec.DecodeException
+                            | java.io.IOException
+                            | RuntimeException e) {
                         System.err.println(
                                 "skipped an undecodable record at " + r.topic() + "@" + r.offset());
                     }

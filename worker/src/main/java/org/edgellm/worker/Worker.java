@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *   <li>one {@link Completion} per request, produced in a Kafka transaction together with the
  *       consumed offsets (consume-process-produce exactly once);
  *   <li>{@link NodeTelemetry} heartbeats: healthy, busy-until (the end of the batch it runs, or
- *       now), and the measured slowdown (measured over predicted compute time, smoothed), which the
- *       job folds into its predictions.
+ *       now), the measured slowdown (measured over predicted compute time, smoothed), which the job
+ *       folds into its predictions, and finished-through (the slot end of the last decision whose
+ *       completions are committed), by which the job tells finished batches from lost ones.
  * </ul>
  *
  * A decision id it finished is recorded on disk before the transaction commits: after a crash it
@@ -60,6 +61,10 @@ public final class Worker implements AutoCloseable {
     private final FinishedLog finished;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile double busyUntil;
+
+    /** Slot end of the last decision finished (decisions of a node arrive in slot order). */
+    private volatile long finishedThrough;
+
     private volatile double slowdown = 1.0;
     private volatile long batches;
 
@@ -164,12 +169,17 @@ public final class Worker implements AutoCloseable {
             finished.add(d.getDecisionId());
             batches++;
         }
+
         producer.sendOffsetsToTransaction(
                 Map.of(
                         new TopicPartition(r.topic(), r.partition()),
                         new OffsetAndMetadata(r.offset() + 1)),
                 consumer.groupMetadata());
         producer.commitTransaction();
+        if (d != null && d.getNodeId().equals(s.nodeId())) {
+            // run now or before a restart, and its completions committed: finished
+            finishedThrough = Math.max(finishedThrough, d.getSlotEnd().toEpochMilli());
+        }
     }
 
     private void heartbeat(KafkaProducer<byte[], byte[]> p) {
@@ -183,6 +193,7 @@ public final class Worker implements AutoCloseable {
                             .setBusyUntil(Instant.ofEpochMilli((long) Math.max(now, busyUntil)))
                             .setHealthy(true)
                             .setSlowdown(Math.max(0.01, slowdown))
+                            .setFinishedThrough(Instant.ofEpochMilli(finishedThrough))
                             .setCapabilities(s.capabilities())
                             .build();
             p.send(

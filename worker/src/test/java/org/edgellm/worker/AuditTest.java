@@ -24,10 +24,14 @@ class AuditTest {
     }
 
     static Rejection rejection(String id) {
+        return rejection(id, RejectionReason.EXPIRED);
+    }
+
+    static Rejection rejection(String id, RejectionReason reason) {
         return Rejection.newBuilder()
                 .setRequestId(id)
                 .setTime(Instant.EPOCH)
-                .setReason(RejectionReason.EXPIRED)
+                .setReason(reason)
                 .setDetail("")
                 .build();
     }
@@ -42,13 +46,14 @@ class AuditTest {
                 Audit.check(
                         List.of("a", "b", "c", "d"),
                         List.of(decision("d/1/x", "a", "b"), decision("d/1/y", "c")),
-                        List.of(rejection("d")),
+                        List.of(rejection("d"), rejection("c", RejectionReason.UNFINISHED)),
                         List.of(completion("a"), completion("b")),
                         0);
         assertTrue(r.noDuplicates(), r.toJson().toString());
         assertEquals(0, r.undecided().size());
         assertEquals(3, r.decidedRequests());
         assertEquals(2, r.decisions());
+        assertEquals(1, r.unfinished(), "c: decided, then its node was lost: reported, no error");
     }
 
     @Test
@@ -61,14 +66,21 @@ class AuditTest {
                                 decision("d/1/x", "a", "b"),
                                 decision("d/2/x", "c"),
                                 decision("d/3/y", "c", "d")),
-                        List.of(rejection("d"), rejection("e"), rejection("e")),
+                        List.of(
+                                rejection("d"),
+                                rejection("e"),
+                                rejection("e"),
+                                rejection("f", RejectionReason.UNFINISHED)),
                         List.of(completion("a"), completion("a")),
                         1);
         assertFalse(r.noDuplicates());
         assertEquals(List.of("d/1/x"), r.duplicateDecisionIds());
         assertEquals(List.of("a", "b", "c"), r.requestsDecidedTwice());
         assertEquals(List.of("d"), r.requestsDecidedAndRejected());
-        assertEquals(List.of("e"), r.requestsRejectedTwice());
+        assertEquals(
+                List.of("e", "f"),
+                r.requestsRejectedTwice(),
+                "f was reported unfinished but never decided");
         assertEquals(List.of("a"), r.requestsCompletedTwice());
         assertEquals(List.of("f"), r.undecided());
         assertEquals(1, r.toJson().get("undecodable").asInt());
