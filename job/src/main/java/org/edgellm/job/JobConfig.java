@@ -40,6 +40,7 @@ import org.edgellm.scheduler.Algorithms;
  *   <tr><td>--max-prompt-tokens, --max-output-tokens</td><td>larger requests are INVALID</td><td>262144, 32768</td></tr>
  *   <tr><td>--parallelism</td><td>job parallelism</td><td>the environment's</td></tr>
  *   <tr><td>--kafka.NAME VALUE</td><td>passed to every Kafka client (TLS, SASL, ...)</td><td></td></tr>
+ *   <tr><td>--kafka-properties FILE</td><td>client settings from a properties file (secrets stay off the command line); --kafka.* win</td><td></td></tr>
  * </table>
  */
 public final class JobConfig implements Serializable {
@@ -83,6 +84,7 @@ public final class JobConfig implements Serializable {
                     "max-message-bytes",
                     "max-prompt-tokens",
                     "max-output-tokens",
+                    "kafka-properties",
                     "parallelism");
 
     public String bootstrapServers = "localhost:9092";
@@ -166,6 +168,18 @@ public final class JobConfig implements Serializable {
         c.maxPromptTokens = (int) longAtLeast(p, "max-prompt-tokens", c.maxPromptTokens, 1);
         c.maxOutputTokens = (int) longAtLeast(p, "max-output-tokens", c.maxOutputTokens, 1);
         c.parallelism = (int) longAtLeast(p, "parallelism", -1, -1);
+        String file = p.get("kafka-properties", null);
+        if (file != null) {
+            // client settings (TLS, SASL) from a file, so that secrets stay off the command line
+            Properties fromFile = new Properties();
+            try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+                fromFile.load(in);
+            } catch (java.io.IOException | RuntimeException ex) {
+                throw new IllegalArgumentException(
+                        "--kafka-properties: cannot read " + file + " (" + ex.getMessage() + ")");
+            }
+            fromFile.forEach((k, v) -> c.kafka.put(k.toString(), v.toString()));
+        }
         for (Map.Entry<String, String> e : p.toMap().entrySet()) {
             if (e.getKey().startsWith("kafka.")) {
                 c.kafka.put(e.getKey().substring("kafka.".length()), e.getValue());
@@ -177,6 +191,13 @@ public final class JobConfig implements Serializable {
         }
         return c;
     }
+
+    /**
+     * Live runs (set by {@link SchedulerJob}, not a flag): a slot that closes late (the watermark
+     * lags the wall clock) is planned from the wall clock, since its decisions cannot reach the
+     * workers before then. Replays plan from event time only, so that they stay deterministic.
+     */
+    public boolean wallClock;
 
     /** When decisions become visible after the slot closes. */
     public long commitDelay() {

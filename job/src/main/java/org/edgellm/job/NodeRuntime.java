@@ -27,6 +27,12 @@ public class NodeRuntime {
     /** Slot end of the last batch it reported finished. */
     public long finishedThrough = Long.MIN_VALUE;
 
+    /**
+     * The busy-until of its latest heartbeat when it was running a batch (the batch's expected end,
+     * epoch ms); minus infinity when that heartbeat said it was idle (busy-until = its time).
+     */
+    public double reportedBusyUntil = Double.NEGATIVE_INFINITY;
+
     /** Stalled: heartbeats go on but an overdue batch is not finished; nothing is offered. */
     public boolean stalled;
 
@@ -69,8 +75,10 @@ public class NodeRuntime {
     }
 
     /**
-     * Overdue: its oldest unfinished batch should have ended more than the grace ago, the grace
-     * being the batch's own predicted compute time or the heartbeat timeout, whichever is longer.
+     * Overdue: its oldest unfinished batch should have ended more than the grace ago, by our plan
+     * and by the node's own latest estimate (a node that runs late but says so is not stalled; an
+     * idle one that has not even started it is); the grace is the batch's predicted compute time or
+     * the heartbeat timeout, whichever is longer.
      */
     public boolean overdue(long slotEnd, long heartbeatTimeoutMs) {
         if (outstanding.isEmpty()) {
@@ -78,6 +86,6 @@ public class NodeRuntime {
         }
         Outstanding o = outstanding.get(0);
         double grace = Math.max(heartbeatTimeoutMs, o.computeEndMs - o.computeStartMs);
-        return slotEnd > o.computeEndMs + grace;
+        return slotEnd > Math.max(o.computeEndMs, reportedBusyUntil) + grace;
     }
 }

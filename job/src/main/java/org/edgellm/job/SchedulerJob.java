@@ -33,6 +33,7 @@ public final class SchedulerJob {
     public static void run(String[] args, StreamExecutionEnvironment env) throws Exception {
         ParameterTool p = ParameterTool.fromArgs(args);
         JobConfig config = JobConfig.from(p);
+        config.wallClock = true;
         Topology topology =
                 config.topologyFile == null
                         ? Topology.defaults()

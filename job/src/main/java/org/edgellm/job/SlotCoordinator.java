@@ -205,6 +205,9 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             return;
         }
         double t0 = slotEnd + config.outOfOrdernessMs + config.commitDelay();
+        if (config.wallClock) {
+            t0 = Math.max(t0, System.currentTimeMillis() + config.commitDelay());
+        }
         List<String> ids = new ArrayList<>();
         List<NodeRuntime> runtimes = new ArrayList<>();
         for (Map.Entry<String, NodeRuntime> en : nodes.entries()) {
@@ -501,10 +504,25 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             }
         }
         if (t.busyUntil != Long.MIN_VALUE) {
-            // a heartbeat sent after the worker could see our last decision corrects the
-            // prediction; an older one can only push it later
-            n.busyUntil =
-                    t.time >= n.lastDecisionT0 ? t.busyUntil : Math.max(n.busyUntil, t.busyUntil);
+            n.reportedBusyUntil = t.busyUntil > t.time ? t.busyUntil : Double.NEGATIVE_INFINITY;
+            if (n.tracksProgress) {
+                // it knows which of our batches it finished: it is busy with the first unfinished
+                // one (its busy-until is that batch's expected end), and the later ones are
+                // shifted by the same lateness; with none unfinished it is as free as it says
+                if (n.outstanding.isEmpty()) {
+                    n.busyUntil = t.busyUntil;
+                } else {
+                    double late = Math.max(0, t.busyUntil - n.outstanding.get(0).computeEndMs);
+                    n.busyUntil = n.outstanding.get(n.outstanding.size() - 1).computeEndMs + late;
+                }
+            } else {
+                // a heartbeat sent after the worker could see our last decision corrects the
+                // prediction; an older one can only push it later
+                n.busyUntil =
+                        t.time >= n.lastDecisionT0
+                                ? t.busyUntil
+                                : Math.max(n.busyUntil, t.busyUntil);
+            }
         }
         nodes.put(t.nodeId, n);
     }

@@ -89,12 +89,7 @@ public final class Feeder {
                                 topology);
         String requestsTopic = f.getOrDefault("requests-topic", "inference-requests");
         String channelsTopic = f.getOrDefault("channels-topic", "channel-state");
-        Properties p = new Properties();
-        p.put("bootstrap.servers", f.getOrDefault("bootstrap-servers", "localhost:9092"));
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("linger.ms", "5");
-        p.putAll(kafka);
+        Properties p = producer(f, kafka);
         long base = imp.spanStart();
         long start = System.currentTimeMillis() + 500;
         int r = 0;
@@ -146,5 +141,16 @@ public final class Feeder {
             producer.flush();
         }
         return new Sent(r, c);
+    }
+
+    /** The feeder's producer settings: {@code --bootstrap-servers}, then {@code --kafka.*}. */
+    static Properties producer(Map<String, String> f, Map<String, String> kafka) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", f.getOrDefault("bootstrap-servers", "localhost:9092"));
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("linger.ms", "5");
+        p.putAll(kafka);
+        return p;
     }
 }

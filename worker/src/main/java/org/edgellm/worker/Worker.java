@@ -30,10 +30,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>one {@link Completion} per request, produced in a Kafka transaction together with the
  *       consumed offsets (consume-process-produce exactly once);
- *   <li>{@link NodeTelemetry} heartbeats: healthy, busy-until (the end of the batch it runs, or
- *       now), the measured slowdown (measured over predicted compute time, smoothed), which the job
- *       folds into its predictions, and finished-through (the slot end of the last decision whose
- *       completions are committed), by which the job tells finished batches from lost ones.
+ *   <li>{@link NodeTelemetry} heartbeats: healthy, busy-until (the expected end of the batch it
+ *       runs, or now when idle), the measured slowdown (measured over predicted compute time,
+ *       smoothed), which the job folds into its predictions, and finished-through (the slot end of
+ *       the last decision whose completions are committed), by which the job tells finished batches
+ *       from lost ones.
  * </ul>
  *
  * A decision id it finished is recorded on disk before the transaction commits: after a crash it
@@ -148,8 +149,16 @@ public final class Worker implements AutoCloseable {
         if (d != null
                 && d.getNodeId().equals(s.nodeId())
                 && !finished.contains(d.getDecisionId())) {
-            busyUntil = Math.max(d.getComputeEndMs(), busyUntil);
+            // the expected end of this batch: from its planned start (or now, if late), for its
+            // predicted time rescaled from the slowdown the job assumed to the one measured here
+            double predicted = d.getComputeEndMs() - d.getComputeStartMs();
+            busyUntil =
+                    Math.max(System.currentTimeMillis(), d.getComputeStartMs())
+                            + predicted
+                                    * Math.max(0.01, slowdown)
+                                    / Math.max(0.01, d.getAssumedSlowdown());
             List<Completion> done = backend.run(d);
+            busyUntil = Double.NEGATIVE_INFINITY; // idle until the next one
             for (Completion c : done) {
                 producer.send(
                         new ProducerRecord<>(
@@ -190,7 +199,10 @@ public final class Worker implements AutoCloseable {
                             .setNodeId(s.nodeId())
                             .setDomainId(s.domainId())
                             .setTime(Instant.ofEpochMilli(now))
-                            .setBusyUntil(Instant.ofEpochMilli((long) Math.max(now, busyUntil)))
+                            // the expected end of the batch it runs (in the past when late),
+                            // or now when idle
+                            .setBusyUntil(
+                                    Instant.ofEpochMilli((long) (busyUntil > 0 ? busyUntil : now)))
                             .setHealthy(true)
                             .setSlowdown(Math.max(0.01, slowdown))
                             .setFinishedThrough(Instant.ofEpochMilli(finishedThrough))

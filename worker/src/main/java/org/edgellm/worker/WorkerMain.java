@@ -31,6 +31,7 @@ public final class WorkerMain {
                     "fast-forward",
                     "heartbeat-ms",
                     "jitter",
+                    "kafka-properties",
                     "minutes",
                     "model",
                     "node-id",
@@ -88,6 +89,9 @@ public final class WorkerMain {
             } else {
                 f.put(name, value);
             }
+        }
+        if (f.get("kafka-properties") != null) {
+            kafka = withFile(f.get("kafka-properties"), kafka);
         }
         if (args[0].equals("audit")) {
             Audit.Result r = Audit.run(f, kafka);
@@ -187,6 +191,23 @@ public final class WorkerMain {
                 .setDownlinkHz(n.downlinkHz)
                 .setVariants(vs)
                 .build();
+    }
+
+    /**
+     * Kafka client settings from a properties file (TLS, SASL: secrets stay off the command line,
+     * where every user of the machine can read them), under the {@code --kafka.*} flags.
+     */
+    static Map<String, String> withFile(String file, Map<String, String> flags) {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(Path.of(file))) {
+            p.load(in);
+        } catch (java.io.IOException | RuntimeException e) {
+            fail("--kafka-properties: cannot read " + file + " (" + e.getMessage() + ")");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        p.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        out.putAll(flags);
+        return out;
     }
 
     private static String require(Map<String, String> f, String k) {
