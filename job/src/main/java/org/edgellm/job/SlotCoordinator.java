@@ -148,6 +148,33 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         return n;
     }
 
+    /** Remembered request ids of the current key (for tests and diagnostics). */
+    int knownIdCount() throws Exception {
+        int n = 0;
+        for (String ignored : known.keys()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Users with channel state of the current key (for tests and diagnostics). */
+    int channelUserCount() throws Exception {
+        int n = 0;
+        for (String ignored : channels.keys()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Batches not reported finished, over the current key's nodes (for tests and diagnostics). */
+    int outstandingCount() throws Exception {
+        int n = 0;
+        for (NodeRuntime r : nodes.values()) {
+            n += r.outstanding.size();
+        }
+        return n;
+    }
+
     static long slotEndAfter(long t, long slotMs) {
         return Math.floorDiv(t, slotMs) * slotMs + slotMs;
     }
@@ -202,6 +229,10 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 ctx.timerService().registerEventTimeTimer(slotEnd + config.slotMs);
             }
             maybeClean(slotEnd, domain);
+            if (!tracking && !(known.isEmpty() && channels.isEmpty())) {
+                // a quiet domain: wake up for the next cleaning so that its state still empties
+                ctx.timerService().registerEventTimeTimer(nextClean(slotEnd, domain));
+            }
             return;
         }
         double t0 = slotEnd + config.outOfOrdernessMs + config.commitDelay();
@@ -690,6 +721,12 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                     "pending requests of the domain exceed max-pending " + config.maxPending);
             count(rejectedNow, RejectionReason.SHED);
         }
+    }
+
+    /** The slot end of the domain's next cleaning after slotEnd. */
+    long nextClean(long slotEnd, String domain) {
+        long phase = Math.floorMod(slotEnd + domain.hashCode() * 7919L, 60_000L);
+        return slotEndAfter(slotEnd + 60_000L - phase - 1, config.slotMs);
     }
 
     /** Once a minute of event time: drop silent users' channels and ids long past deadline. */

@@ -1,0 +1,154 @@
+package org.edgellm.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.ParameterTool;
+import org.edgellm.events.BatchDecision;
+import org.edgellm.events.ChannelState;
+import org.edgellm.events.DecidedRequest;
+import org.edgellm.events.InferenceRequest;
+import org.edgellm.events.Rejection;
+import org.edgellm.events.SlotReport;
+import org.edgellm.job.replay.TraceImport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole hour of the Azure conversation trace (19,366 requests) with four 5G radio traces,
+ * replayed at 8x through the slot coordinator (about 43 requests/s on three GPUs, far beyond what
+ * they serve): every request ends decided or rejected exactly once, the pending state stays within
+ * max-pending at every slot, and two minutes after the last request the domain's state is back to
+ * nothing: no pending request, no buffered event, no remembered id, no channel.
+ */
+class LongReplayTest {
+
+    @Test
+    void aFullHourAt8xEndsWithEveryRequestDecidedOnceAndStateBackToZero() throws Exception {
+        Path csv =
+                Path.of(
+                        getClass()
+                                .getResource("/traces/azure-full/AzureLLMInferenceTrace_conv.csv")
+                                .toURI());
+        Topology topology = Topology.defaults();
+        TraceImport.Imported imp =
+                TraceImport.load(
+                        new TraceImport.Options(csv.toString(), null, 60, 24, 1000, 1, 8.0),
+                        topology);
+        int maxPending = 512;
+        JobConfig config =
+                JobConfig.from(
+                        ParameterTool.fromMap(
+                                Map.of(
+                                        "slot-ms", "100",
+                                        "out-of-orderness-ms", "0",
+                                        "delivery", "at-least-once",
+                                        "checkpoint-ms", "0",
+                                        "budget-micros", "0",
+                                        "budget-nodes", "20000",
+                                        "max-pending", Integer.toString(maxPending))));
+        EventValidator v = new EventValidator(topology, config);
+        List<InputEvent> events = new ArrayList<>();
+        for (InferenceRequest r : imp.requests()) {
+            events.add(v.validate(r));
+        }
+        for (ChannelState c : imp.channels()) {
+            events.add(v.validate(c, null, "test", 0, 0));
+        }
+        events.sort((a, b) -> Long.compare(a.time, b.time));
+        SlotCoordinator fn = new SlotCoordinator(topology, config);
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(fn), (InputEvent e) -> e.domainId, Types.STRING);
+        h.open();
+        long start = System.nanoTime();
+        long heapBefore = usedHeap();
+        long peakHeap = heapBefore;
+        int maxSeen = 0;
+        long slot = SlotCoordinator.slotEndAfter(events.get(0).time, 100);
+        int i = 0;
+        long end = events.get(events.size() - 1).time + 240_000;
+        for (; slot <= end; slot += 100) {
+            while (i < events.size() && events.get(i).time < slot) {
+                h.processElement(new StreamRecord<>(events.get(i), events.get(i).time));
+                i++;
+            }
+            h.processWatermark(slot);
+            if (slot % 10_000 == 0) {
+                ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>)
+                                h.getOperator())
+                        .setCurrentKey("domain-1");
+                maxSeen = Math.max(maxSeen, fn.pendingCount());
+                peakHeap = Math.max(peakHeap, usedHeap());
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // every request ends exactly once
+        Map<String, Integer> ends = new HashMap<>();
+        int decisions = 0;
+        for (BatchDecision d : h.extractOutputValues()) {
+            decisions++;
+            for (DecidedRequest r : d.getRequests()) {
+                ends.merge(r.getRequestId(), 1, Integer::sum);
+            }
+        }
+        Map<String, Integer> byReason = new TreeMap<>();
+        for (StreamRecord<Rejection> r : h.getSideOutput(SlotCoordinator.REJECTIONS)) {
+            ends.merge(r.getValue().getRequestId(), 1, Integer::sum);
+            byReason.merge(r.getValue().getReason().name(), 1, Integer::sum);
+        }
+        int reportsOverCap = 0;
+        int unproven = 0;
+        int reports = 0;
+        for (StreamRecord<SlotReport> r : h.getSideOutput(SlotCoordinator.REPORTS)) {
+            reports++;
+            unproven += r.getValue().getProvenOptimal() ? 0 : 1;
+            reportsOverCap +=
+                    r.getValue().getNodesVisited()
+                                    > 20_000L * topology.domains.get("domain-1").size()
+                            ? 1
+                            : 0;
+        }
+        assertEquals(imp.requests().size(), ends.size(), "every request ended");
+        ends.forEach((k, n) -> assertEquals(1, n, k + " ended " + n + " times"));
+        assertTrue(maxSeen <= maxPending, "pending within max-pending: " + maxSeen);
+        assertTrue(byReason.getOrDefault("SHED", 0) > 0, "8x the trace overloads: " + byReason);
+        assertEquals(0, reportsOverCap, "no slot searched beyond its node budget");
+        ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator())
+                .setCurrentKey("domain-1");
+        assertEquals(0, fn.pendingCount(), "no pending request");
+        assertEquals(0, fn.bufferedCount(), "no buffered event");
+        assertEquals(0, fn.knownIdCount(), "no remembered request id");
+        assertEquals(0, fn.channelUserCount(), "no channel state");
+        assertEquals(0, fn.outstandingCount(), "no unfinished batch");
+        System.out.printf(
+                "full hour at 8x: %d requests, %d decided in %d batches, rejected %s; max pending"
+                        + " %d; %d slot reports, %d stopped at the node budget; %.1f s wall,"
+                        + " heap %d -> peak %d MB%n",
+                imp.requests().size(),
+                imp.requests().size() - byReason.values().stream().mapToInt(x -> x).sum(),
+                decisions,
+                byReason,
+                maxSeen,
+                reports,
+                unproven,
+                seconds,
+                heapBefore >> 20,
+                peakHeap >> 20);
+        h.close();
+    }
+
+    static long usedHeap() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+}
