@@ -8,11 +8,19 @@
 # then, once the feeder is done, audits the topics with read_committed: no decision id twice, no
 # request decided twice, rejected twice or both, no request completed twice (no worker ran a batch
 # twice), every request decided or rejected; and checks that the job restarted and is RUNNING.
+#
+# FAULT_DELIVERY=at-least-once runs the job with at-least-once delivery instead: decisions replayed
+# after a restart must then repeat identically (same id, same requests), which the audit allows
+# (--at-least-once), and still no worker may run a request twice.
 set -euo pipefail
 export EDGELLM_LOCAL_DIR="${EDGELLM_LOCAL_DIR:-$(mktemp -d /tmp/edgellm-faults.XXXXXX)}"
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 export FEED_ARGS="${FEED_ARGS:---minutes 3 --speedup 2}"
+delivery="${FAULT_DELIVERY:-exactly-once}"
+export JOB_ARGS="${JOB_ARGS:-} --delivery $delivery"
+audit_mode=""
+[ "$delivery" = at-least-once ] && audit_mode="--at-least-once"
 cleanup() {
   local rc=$?
   if [ $rc -ne 0 ]; then
@@ -76,9 +84,10 @@ sleep 20
 [ "$(job_state)" = RUNNING ] || fail "job not RUNNING at the end"
 n="$(restarts)"
 [ "${n:-0}" -ge 2 ] || fail "the job restarted $n times; expected at least 2"
-"$JAVA" $MARK -jar "$WORKER_JAR" audit --bootstrap-servers "$BOOTSTRAP" --expect-all \
+# shellcheck disable=SC2086
+"$JAVA" $MARK -jar "$WORKER_JAR" audit --bootstrap-servers "$BOOTSTRAP" --expect-all $audit_mode \
   --out "$LOCAL_DIR/audit.json" >/dev/null || fail "audit: $(cat "$LOCAL_DIR/audit.json")"
-log "audit after the faults ($n job restarts): $(tr -d '\n' <"$LOCAL_DIR/audit.json" | sed 's/ \+/ /g' | cut -c1-260)"
+log "audit after the faults ($delivery, $n job restarts): $(tr -d '\n' <"$LOCAL_DIR/audit.json" | sed 's/ \+/ /g' | cut -c1-260)"
 trap - EXIT
 "$here/stop.sh"
 [ -z "$(leftovers)" ] || fail "processes left: $(leftovers)"

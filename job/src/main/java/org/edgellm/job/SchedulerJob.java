@@ -33,7 +33,10 @@ public final class SchedulerJob {
     public static void run(String[] args, StreamExecutionEnvironment env) throws Exception {
         ParameterTool p = ParameterTool.fromArgs(args);
         JobConfig config = JobConfig.from(p);
-        config.wallClock = true;
+        // plan late slots from the wall clock, but only with transactions: an at-least-once replay
+        // after a failure must decide exactly as the first run, so that its repeated decisions
+        // carry the same ids and the same requests (workers then run them once)
+        config.wallClock = config.exactlyOnce;
         Topology topology =
                 config.topologyFile == null
                         ? Topology.defaults()

@@ -536,6 +536,9 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         }
         if (t.busyUntil != Long.MIN_VALUE) {
             n.reportedBusyUntil = t.busyUntil > t.time ? t.busyUntil : Double.NEGATIVE_INFINITY;
+            if (t.busyUntil > t.time && t.time == n.lastHeartbeat) {
+                n.stalled = false; // at work on a batch it expects to finish later: not stalled
+            }
             if (n.tracksProgress) {
                 // it knows which of our batches it finished: it is busy with the first unfinished
                 // one (its busy-until is that batch's expected end), and the later ones are

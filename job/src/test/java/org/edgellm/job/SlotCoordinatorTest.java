@@ -130,8 +130,11 @@ class SlotCoordinatorTest {
         }
         h.processWatermark(500);
         assertEquals(1, reports().size(), "no further slot fires with nothing pending");
-        assertEquals(0, h.numEventTimeTimers());
+        assertEquals(1, h.numEventTimeTimers(), "only the wake-up for the next cleaning");
         assertEquals(0, pending("d1"));
+        h.processWatermark(200_000); // cleaned: ids and channels long past, no timer left
+        assertEquals(0, h.numEventTimeTimers());
+        assertEquals(1, reports().size());
     }
 
     @Test

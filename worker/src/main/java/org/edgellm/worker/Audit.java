@@ -35,6 +35,7 @@ public final class Audit {
             int decisions,
             int decidedRequests,
             int rejections,
+            int replayed,
             int unfinished,
             List<String> duplicateDecisionIds,
             List<String> requestsDecidedTwice,
@@ -63,6 +64,7 @@ public final class Audit {
             o.put("decisions", decisions);
             o.put("decidedRequests", decidedRequests);
             o.put("rejections", rejections);
+            o.put("replayed", replayed);
             o.put("unfinished", unfinished);
             o.put("completions", completions);
             o.put("undecided", undecided.size());
@@ -92,13 +94,21 @@ public final class Audit {
             List<BatchDecision> decisions,
             List<Rejection> rejections,
             List<Completion> completions,
-            int undecodable) {
-        Set<String> decisionIds = new LinkedHashSet<>();
+            int undecodable,
+            boolean atLeastOnce) {
+        Map<String, String> decisionIds = new HashMap<>();
         Set<String> duplicateDecisions = new LinkedHashSet<>();
         Map<String, Integer> decided = new HashMap<>();
         int decidedRequests = 0;
+        int replayed = 0;
         for (BatchDecision d : decisions) {
-            if (!decisionIds.add(d.getDecisionId())) {
+            String content = d.getNodeId() + " " + requestIds(d);
+            String first = decisionIds.putIfAbsent(d.getDecisionId(), content);
+            if (first != null) {
+                if (atLeastOnce && first.equals(content)) {
+                    replayed++; // the same decision again: workers run it once
+                    continue;
+                }
                 duplicateDecisions.add(d.getDecisionId());
             }
             for (DecidedRequest r : d.getRequests()) {
@@ -108,7 +118,12 @@ public final class Audit {
         }
         Map<String, Integer> rejected = new HashMap<>();
         Map<String, Integer> unfinished = new HashMap<>();
+        Set<String> seenRejections = new java.util.HashSet<>();
         for (Rejection r : rejections) {
+            if (atLeastOnce && !seenRejections.add(r.getRequestId() + " " + r.getReason())) {
+                replayed++; // the same rejection again
+                continue;
+            }
             // UNFINISHED: decided, then its node crashed or stalled; a report, not a second outcome
             (r.getReason() == RejectionReason.UNFINISHED ? unfinished : rejected)
                     .merge(r.getRequestId(), 1, Integer::sum);
@@ -163,6 +178,7 @@ public final class Audit {
                 decisions.size(),
                 decidedRequests,
                 rejections.size(),
+                replayed,
                 unfinished.size(),
                 List.copyOf(duplicateDecisions),
                 twice,
@@ -172,6 +188,15 @@ public final class Audit {
                 completedTwice,
                 undecided,
                 undecodable);
+    }
+
+    private static String requestIds(BatchDecision d) {
+        List<String> ids = new ArrayList<>();
+        for (DecidedRequest r : d.getRequests()) {
+            ids.add(r.getRequestId());
+        }
+        ids.sort(null);
+        return ids.toString();
     }
 
     /**
@@ -217,7 +242,14 @@ public final class Audit {
                         undecodable[0]++;
                     }
                 });
-        Result res = check(requests, decisions, rejections, completions, undecodable[0]);
+        Result res =
+                check(
+                        requests,
+                        decisions,
+                        rejections,
+                        completions,
+                        undecodable[0],
+                        f.containsKey("at-least-once"));
         if (f.containsKey("expect-all") && !res.undecided().isEmpty()) {
             System.err.println(res.undecided().size() + " requests neither decided nor rejected");
         }

@@ -16,6 +16,7 @@ public final class WorkerMain {
     /** Every flag of the three commands, besides {@code --kafka.*}. */
     public static final java.util.Set<String> FLAGS =
             java.util.Set.of(
+                    "at-least-once",
                     "backend",
                     "bootstrap-servers",
                     "channel-period-ms",
@@ -54,7 +55,8 @@ public final class WorkerMain {
             java.util.Set.of("worker", "feed", "report", "audit");
 
     /** Flags without a value. */
-    static final java.util.Set<String> SWITCHES = java.util.Set.of("fast-forward", "expect-all");
+    static final java.util.Set<String> SWITCHES =
+            java.util.Set.of("fast-forward", "expect-all", "at-least-once");
 
     private WorkerMain() {}
 

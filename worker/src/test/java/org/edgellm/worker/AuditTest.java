@@ -48,7 +48,8 @@ class AuditTest {
                         List.of(decision("d/1/x", "a", "b"), decision("d/1/y", "c")),
                         List.of(rejection("d"), rejection("c", RejectionReason.UNFINISHED)),
                         List.of(completion("a"), completion("b")),
-                        0);
+                        0,
+                        false);
         assertTrue(r.noDuplicates(), r.toJson().toString());
         assertEquals(0, r.undecided().size());
         assertEquals(3, r.decidedRequests());
@@ -72,7 +73,8 @@ class AuditTest {
                                 rejection("e"),
                                 rejection("f", RejectionReason.UNFINISHED)),
                         List.of(completion("a"), completion("a")),
-                        1);
+                        1,
+                        false);
         assertFalse(r.noDuplicates());
         assertEquals(List.of("d/1/x"), r.duplicateDecisionIds());
         assertEquals(List.of("a", "b", "c"), r.requestsDecidedTwice());
@@ -84,5 +86,39 @@ class AuditTest {
         assertEquals(List.of("a"), r.requestsCompletedTwice());
         assertEquals(List.of("f"), r.undecided());
         assertEquals(1, r.toJson().get("undecodable").asInt());
+    }
+
+    @Test
+    void atLeastOnceAllowsIdenticalReplaysOnly() {
+        var replay =
+                Audit.check(
+                        List.of("a", "b", "c"),
+                        List.of(decision("d/1/x", "a", "b"), decision("d/1/x", "b", "a")),
+                        List.of(rejection("c"), rejection("c")),
+                        List.of(completion("a"), completion("b")),
+                        0,
+                        true);
+        assertTrue(replay.noDuplicates(), replay.toJson().toString());
+        assertEquals(2, replay.replayed());
+        var conflict =
+                Audit.check(
+                        List.of("a", "b", "c"),
+                        List.of(decision("d/1/x", "a", "b"), decision("d/1/x", "a", "c")),
+                        List.of(),
+                        List.of(),
+                        0,
+                        true);
+        assertEquals(List.of("d/1/x"), conflict.duplicateDecisionIds());
+        assertEquals(List.of("a"), conflict.requestsDecidedTwice());
+        assertFalse(
+                Audit.check(
+                                List.of("a"),
+                                List.of(decision("d/1/x", "a"), decision("d/1/x", "a")),
+                                List.of(),
+                                List.of(),
+                                0,
+                                false)
+                        .noDuplicates(),
+                "exactly-once: a repeated decision is an error");
     }
 }
