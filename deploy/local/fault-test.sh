@@ -21,18 +21,7 @@ delivery="${FAULT_DELIVERY:-exactly-once}"
 export JOB_ARGS="${JOB_ARGS:-} --delivery $delivery"
 audit_mode=""
 [ "$delivery" = at-least-once ] && audit_mode="--at-least-once"
-cleanup() {
-  local rc=$?
-  if [ $rc -ne 0 ]; then
-    echo "fault test FAILED (exit $rc); last lines of the logs:" >&2
-    for f in "$LOGS"/*.out "$LOGS"/jobmanager.log "$LOGS"/taskmanager*.log; do
-      [ -f "$f" ] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }
-    done
-  fi
-  "$here/stop.sh" >/dev/null 2>&1 || true
-  exit $rc
-}
-trap cleanup EXIT
+trap 'test_cleanup "fault test"' EXIT
 fail() { echo "fault test: $*" >&2; exit 1; }
 job() { cat "$LOCAL_DIR/job.id"; }
 job_state() { rest GET "/jobs/$(job)" | json_field state; }

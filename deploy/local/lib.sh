@@ -102,3 +102,17 @@ require_jars() {
 
 # json_field KEY: the first string value of "KEY" in the JSON on stdin (Flink's answers are flat enough).
 json_field() { sed -n "s/.*\"$1\" *: *\"\([^\"]*\)\".*/\1/p" | head -n 1; }
+
+# test_cleanup NAME: the EXIT trap of the test scripts: on failure, the last lines of every log;
+# in any case, stop.sh.
+test_cleanup() {
+  local rc=$? f
+  if [ $rc -ne 0 ]; then
+    echo "$1 FAILED (exit $rc); last lines of the logs:" >&2
+    for f in "$LOGS"/*.out "$LOGS"/jobmanager.log "$LOGS"/taskmanager*.log; do
+      [ -f "$f" ] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }
+    done
+  fi
+  "$ROOT/deploy/local/stop.sh" >/dev/null 2>&1 || true
+  exit $rc
+}

@@ -15,18 +15,7 @@ export EDGELLM_LOCAL_DIR="${EDGELLM_LOCAL_DIR:-$(mktemp -d /tmp/edgellm-smoke.XX
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 export FEED_ARGS="${FEED_ARGS:---minutes 2 --speedup 2}"
-cleanup() {
-  local rc=$?
-  if [ $rc -ne 0 ]; then
-    echo "smoke test FAILED (exit $rc); last lines of the logs:" >&2
-    for f in "$LOGS"/*.out "$LOGS"/jobmanager.log "$LOGS"/taskmanager.log; do
-      [ -f "$f" ] && { echo "== $f" >&2; tail -n 15 "$f" >&2; }
-    done
-  fi
-  "$here/stop.sh" >/dev/null 2>&1 || true
-  exit $rc
-}
-trap cleanup EXIT
+trap 'test_cleanup "smoke test"' EXIT
 fail() { echo "smoke test: $*" >&2; exit 1; }
 audit() { "$JAVA" $MARK -jar "$WORKER_JAR" audit --bootstrap-servers "$BOOTSTRAP" "$@"; }
 field() { sed -n "s/.*\"$1\" : \\([0-9a-z]*\\).*/\\1/p" "$2" | head -n 1; }

@@ -22,7 +22,7 @@ import org.edgellm.scheduler.Algorithms;
  *   <tr><td>--transactional-id-prefix</td><td>prefix of the sink's transactional ids</td><td>edge-llm-scheduler</td></tr>
  *   <tr><td>--transaction-timeout-ms</td><td>below the broker's transaction.max.timeout.ms</td><td>600000</td></tr>
  *   <tr><td>--checkpoint-ms</td><td>checkpoint interval (0: off; exactly-once needs it)</td><td>1000</td></tr>
- *   <tr><td>--commit-delay-ms</td><td>added to the planner's t0: when decisions become visible</td><td>checkpoint-ms in exactly-once, else 0</td></tr>
+ *   <tr><td>--commit-delay-ms</td><td>added to the planner's t0: when decisions become visible</td><td>checkpoint-ms in exactly-once; live at-least-once: idleness-ms (the watermark lag; exactly-once plans from the wall clock instead); replay: 0</td></tr>
  *   <tr><td>--topology</td><td>topology YAML</td><td>the bundled default</td></tr>
  *   <tr><td>--scheduler</td><td>any algorithm of {@code solve}</td><td>ot-gah</td></tr>
  *   <tr><td>--budget-micros, --budget-nodes</td><td>time budget of one slot's solve (GAH shares it among its OT calls); node budget of every OT call</td><td>1000, 0</td></tr>
@@ -198,6 +198,14 @@ public final class JobConfig implements Serializable {
      * workers before then. Replays plan from event time only, so that they stay deterministic.
      */
     public boolean wallClock;
+
+    /**
+     * Live runs (set by {@link SchedulerJob}, not a flag): after the coordinator (re)starts, no
+     * batch is reported UNFINISHED for this long of wall-clock time, while the heartbeats that
+     * arrived during the outage are replayed (an input partition marked idle lets slots close
+     * before them). Zero in replays.
+     */
+    public long restartGraceMs;
 
     /** When decisions become visible after the slot closes. */
     public long commitDelay() {

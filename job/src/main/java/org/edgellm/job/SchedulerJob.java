@@ -37,6 +37,12 @@ public final class SchedulerJob {
         // after a failure must decide exactly as the first run, so that its repeated decisions
         // carry the same ids and the same requests (workers then run them once)
         config.wallClock = config.exactlyOnce;
+        config.restartGraceMs = 2 * config.heartbeatTimeoutMs + config.idlenessMs;
+        if (!config.exactlyOnce && config.commitDelayMs < 0) {
+            // instead, a fixed margin for the watermark's lag behind the wall clock: an input
+            // partition holds the watermark back for at most the idleness timeout
+            config.commitDelayMs = config.idlenessMs;
+        }
         Topology topology =
                 config.topologyFile == null
                         ? Topology.defaults()

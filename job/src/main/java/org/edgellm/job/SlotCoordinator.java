@@ -88,6 +88,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     private transient MapState<String, UserChannels> channels;
     private transient MapState<String, NodeRuntime> nodes;
     private transient Scheduler scheduler;
+    private transient long reportLossAfter;
     private transient SearchBudget budget;
 
     private transient Histogram solveMicros;
@@ -121,6 +122,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                         new MapStateDescriptor<>(
                                 "nodes", Types.STRING, Types.POJO(NodeRuntime.class)));
         scheduler = Algorithms.byName(config.scheduler, 1, 8);
+        reportLossAfter =
+                config.restartGraceMs > 0 ? System.currentTimeMillis() + config.restartGraceMs : 0;
         budget = new SearchBudget(config.budgetNodes, config.budgetMicros);
         var group = rc.getMetricGroup();
         solveMicros = group.histogram("solveMicros", new DescriptiveStatisticsHistogram(1000));
@@ -383,7 +386,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             if (n.outstanding.isEmpty()) {
                 continue;
             }
-            if (!n.overdue(slotEnd, config.heartbeatTimeoutMs)) {
+            if (!n.overdue(slotEnd, config.heartbeatTimeoutMs)
+                    || (reportLossAfter > 0 && System.currentTimeMillis() < reportLossAfter)) {
                 tracking = true; // a silent node may still come back in time
                 continue;
             }

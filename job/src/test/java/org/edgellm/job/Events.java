@@ -46,4 +46,23 @@ final class Events {
         e.telemetry.finishedThrough = finishedThrough;
         return e;
     }
+
+    /**
+     * The configuration of the coordinator harness tests: 100 ms slots, no out-of-orderness, no
+     * commit delay (at-least-once, no checkpoints), a search budget in nodes (deterministic), with
+     * the given flags on top.
+     */
+    static JobConfig harnessConfig(java.util.Map<String, String> extra) {
+        java.util.Map<String, String> flags =
+                new java.util.HashMap<>(
+                        java.util.Map.of(
+                                "slot-ms", "100",
+                                "out-of-orderness-ms", "0",
+                                "delivery", "at-least-once",
+                                "checkpoint-ms", "0",
+                                "budget-micros", "0",
+                                "budget-nodes", "10000"));
+        flags.putAll(extra);
+        return JobConfig.from(org.apache.flink.util.ParameterTool.fromMap(flags));
+    }
 }

@@ -13,7 +13,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.ParameterTool;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.ChannelState;
 import org.edgellm.events.DecidedRequest;
@@ -46,16 +45,12 @@ class LongReplayTest {
                         topology);
         int maxPending = 512;
         JobConfig config =
-                JobConfig.from(
-                        ParameterTool.fromMap(
-                                Map.of(
-                                        "slot-ms", "100",
-                                        "out-of-orderness-ms", "0",
-                                        "delivery", "at-least-once",
-                                        "checkpoint-ms", "0",
-                                        "budget-micros", "0",
-                                        "budget-nodes", "20000",
-                                        "max-pending", Integer.toString(maxPending))));
+                Events.harnessConfig(
+                        Map.of(
+                                "budget-nodes",
+                                "20000",
+                                "max-pending",
+                                Integer.toString(maxPending)));
         EventValidator v = new EventValidator(topology, config);
         List<InputEvent> events = new ArrayList<>();
         for (InferenceRequest r : imp.requests()) {

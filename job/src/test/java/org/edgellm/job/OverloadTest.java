@@ -12,7 +12,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.ParameterTool;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Rejection;
 import org.edgellm.events.RejectionReason;
@@ -38,16 +37,10 @@ class OverloadTest {
     void aTenfoldBurstIsShedWithinBoundsAndTheJobRecovers() throws Exception {
         Topology topology = Topology.defaults();
         JobConfig config =
-                JobConfig.from(
-                        ParameterTool.fromMap(
-                                Map.of(
-                                        "slot-ms", "100",
-                                        "out-of-orderness-ms", "0",
-                                        "delivery", "at-least-once",
-                                        "checkpoint-ms", "0",
-                                        "budget-micros", "0",
-                                        "budget-nodes", Long.toString(BUDGET_NODES),
-                                        "max-pending", Integer.toString(MAX_PENDING))));
+                Events.harnessConfig(
+                        Map.of(
+                                "budget-nodes", Long.toString(BUDGET_NODES),
+                                "max-pending", Integer.toString(MAX_PENDING)));
         List<Phase> phases =
                 List.of(
                         new Phase("before", 0, 20_000, 6),

@@ -16,7 +16,6 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.ParameterTool;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.DecidedRequest;
 import org.edgellm.events.Rejection;
@@ -37,17 +36,10 @@ class SlotCoordinatorRescaleTest {
     static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> harness(
             int parallelism, int subtask) throws Exception {
         JobConfig config =
-                JobConfig.from(
-                        ParameterTool.fromMap(
-                                Map.of(
-                                        "slot-ms", "100",
-                                        "out-of-orderness-ms", "0",
-                                        "delivery", "at-least-once",
-                                        "checkpoint-ms", "0",
-                                        "budget-micros", "0",
-                                        "budget-nodes", "10000",
-                                        "heartbeat-timeout-ms", "100000",
-                                        "max-channel-age-ms", "60000")));
+                Events.harnessConfig(
+                        Map.of(
+                                "heartbeat-timeout-ms", "100000",
+                                "max-channel-age-ms", "60000"));
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
                         new SlotCoordinator(SlotCoordinatorTest.TOPOLOGY, config)),

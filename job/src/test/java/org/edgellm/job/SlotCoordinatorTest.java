@@ -13,7 +13,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.ParameterTool;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.DecidedRequest;
 import org.edgellm.events.Rejection;
@@ -37,18 +36,9 @@ class SlotCoordinatorTest {
     }
 
     void start(Map<String, String> extra) throws Exception {
-        Map<String, String> flags =
-                new java.util.HashMap<>(
-                        Map.of(
-                                "slot-ms", "100",
-                                "out-of-orderness-ms", "0",
-                                "delivery", "at-least-once",
-                                "checkpoint-ms", "0",
-                                "budget-micros", "0",
-                                "budget-nodes", "10000",
-                                "heartbeat-timeout-ms", "1000"));
+        Map<String, String> flags = new java.util.HashMap<>(Map.of("heartbeat-timeout-ms", "1000"));
         flags.putAll(extra);
-        fn = new SlotCoordinator(TOPOLOGY, JobConfig.from(ParameterTool.fromMap(flags)));
+        fn = new SlotCoordinator(TOPOLOGY, Events.harnessConfig(flags));
         h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(fn), e -> e.domainId, Types.STRING);
