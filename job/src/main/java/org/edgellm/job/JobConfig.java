@@ -40,6 +40,7 @@ import org.edgellm.scheduler.Algorithms;
  *   <tr><td>--max-prompt-tokens, --max-output-tokens</td><td>larger requests are INVALID</td><td>262144, 32768</td></tr>
  *   <tr><td>--parallelism</td><td>job parallelism</td><td>the environment's</td></tr>
  *   <tr><td>--kafka.NAME VALUE</td><td>passed to every Kafka client (TLS, SASL, ...)</td><td></td></tr>
+ *   <tr><td>--max-clock-skew-ms</td><td>an event whose time lies further than this from its Kafka record's timestamp is refused (dead letter)</td><td>3600000</td></tr>
  *   <tr><td>--kafka-properties FILE</td><td>client settings from a properties file (secrets stay off the command line); --kafka.* win</td><td></td></tr>
  * </table>
  */
@@ -85,6 +86,7 @@ public final class JobConfig implements Serializable {
                     "max-prompt-tokens",
                     "max-output-tokens",
                     "kafka-properties",
+                    "max-clock-skew-ms",
                     "parallelism");
 
     public String bootstrapServers = "localhost:9092";
@@ -109,6 +111,7 @@ public final class JobConfig implements Serializable {
     public long slotMs = 100;
     public long outOfOrdernessMs = 200;
     public long idlenessMs = 1000;
+    public long maxClockSkewMs = 3_600_000;
     public long watermarkIntervalMs = 20;
     public long bufferTimeoutMs = 10;
     public long maxChannelAgeMs = 5000;
@@ -157,6 +160,7 @@ public final class JobConfig implements Serializable {
         c.slotMs = longAtLeast(p, "slot-ms", c.slotMs, 1);
         c.outOfOrdernessMs = longAtLeast(p, "out-of-orderness-ms", c.outOfOrdernessMs, 0);
         c.idlenessMs = longAtLeast(p, "idleness-ms", c.idlenessMs, 0);
+        c.maxClockSkewMs = longAtLeast(p, "max-clock-skew-ms", c.maxClockSkewMs, 1);
         c.watermarkIntervalMs = longAtLeast(p, "watermark-interval-ms", c.watermarkIntervalMs, 1);
         c.bufferTimeoutMs = longAtLeast(p, "buffer-timeout-ms", c.bufferTimeoutMs, 0);
         c.maxChannelAgeMs = longAtLeast(p, "max-channel-age-ms", c.maxChannelAgeMs, 1);

@@ -53,7 +53,7 @@ public final class KafkaIo {
                 .setGroupId(c.groupId)
                 .setStartingOffsets(start)
                 .setProperties(p)
-                .setDeserializer(new KafkaInputDeserializer(v, stream, 3_600_000L))
+                .setDeserializer(new KafkaInputDeserializer(v, stream, c.maxClockSkewMs))
                 .build();
     }
 
