@@ -51,14 +51,26 @@ class EventCodecTest {
         assertEquals((byte) 0x01, bytes[1]);
     }
 
+    /** An earlier version of a schema, from schemas/history. */
+    Schema history(String file) throws Exception {
+        try (InputStream in = getClass().getResourceAsStream("/schemas/history/" + file)) {
+            return new Schema.Parser().parse(in);
+        }
+    }
+
+    /** A record in single-object encoding with the given (earlier) schema. */
+    static byte[] encode(Schema schema, GenericRecord r) throws Exception {
+        ByteBuffer buf =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(r);
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        return bytes;
+    }
+
     /** Data written with the previous schema version (v1, no promptText) stays readable. */
     @Test
     void requestWrittenWithV1SchemaIsReadByTheCurrentOne() throws Exception {
-        Schema v1;
-        try (InputStream in =
-                getClass().getResourceAsStream("/schemas/history/InferenceRequest-v1.avsc")) {
-            v1 = new Schema.Parser().parse(in);
-        }
+        Schema v1 = history("InferenceRequest-v1.avsc");
         GenericRecord old = new GenericData.Record(v1);
         old.put("requestId", "old-1");
         old.put("userId", "u9");
@@ -72,9 +84,7 @@ class EventCodecTest {
         old.put("weight", 2.0);
         old.put("uplinkBytes", null);
         old.put("serviceClass", null);
-        ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
-        byte[] bytes = new byte[buf.remaining()];
-        buf.get(bytes);
+        byte[] bytes = encode(v1, old);
         InferenceRequest now = EventCodec.decodeRequest(bytes, 1 << 20);
         assertEquals("old-1", now.getRequestId());
         assertEquals(7, now.getPromptTokens());
@@ -91,11 +101,7 @@ class EventCodecTest {
     /** A decision written with v1 (no assumedSlowdown) is read with the default 1.0. */
     @Test
     void decisionWrittenWithV1SchemaIsReadByTheCurrentOne() throws Exception {
-        Schema v1;
-        try (InputStream in =
-                getClass().getResourceAsStream("/schemas/history/BatchDecision-v1.avsc")) {
-            v1 = new Schema.Parser().parse(in);
-        }
+        Schema v1 = history("BatchDecision-v1.avsc");
         GenericRecord old = new GenericData.Record(v1);
         old.put("decisionId", "d/1/n");
         old.put("domainId", "d");
@@ -108,9 +114,7 @@ class EventCodecTest {
         old.put("computeEndMs", 3.0);
         old.put("certifiedRatio", 1.0);
         old.put("requests", new GenericData.Array<>(0, v1.getField("requests").schema()));
-        ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
-        byte[] bytes = new byte[buf.remaining()];
-        buf.get(bytes);
+        byte[] bytes = encode(v1, old);
         BatchDecision now = EventCodec.decodeDecision(bytes, 1 << 20);
         assertEquals("d/1/n", now.getDecisionId());
         assertEquals(1.0, now.getAssumedSlowdown());
@@ -119,11 +123,7 @@ class EventCodecTest {
     /** A heartbeat written with v1 (no finishedThrough) is read with the default null. */
     @Test
     void telemetryWrittenWithV1SchemaIsReadByTheCurrentOne() throws Exception {
-        Schema v1;
-        try (InputStream in =
-                getClass().getResourceAsStream("/schemas/history/NodeTelemetry-v1.avsc")) {
-            v1 = new Schema.Parser().parse(in);
-        }
+        Schema v1 = history("NodeTelemetry-v1.avsc");
         GenericRecord old = new GenericData.Record(v1);
         old.put("nodeId", "n");
         old.put("domainId", "d");
@@ -132,9 +132,7 @@ class EventCodecTest {
         old.put("busyUntil", 200L);
         old.put("healthy", true);
         old.put("slowdown", 1.5);
-        ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
-        byte[] bytes = new byte[buf.remaining()];
-        buf.get(bytes);
+        byte[] bytes = encode(v1, old);
         NodeTelemetry now = EventCodec.decodeTelemetry(bytes, 1 << 20);
         assertEquals(1.5, now.getSlowdown());
         assertEquals(200L, now.getBusyUntil().toEpochMilli());
@@ -147,11 +145,7 @@ class EventCodecTest {
      */
     @Test
     void rejectionsStayReadableBothWays() throws Exception {
-        Schema v1;
-        try (InputStream in =
-                getClass().getResourceAsStream("/schemas/history/Rejection-v1.avsc")) {
-            v1 = new Schema.Parser().parse(in);
-        }
+        Schema v1 = history("Rejection-v1.avsc");
         GenericRecord old = new GenericData.Record(v1);
         old.put("requestId", "r1");
         old.put("userId", null);
@@ -159,9 +153,7 @@ class EventCodecTest {
         old.put("time", 100L);
         old.put("reason", new GenericData.EnumSymbol(v1.getField("reason").schema(), "EXPIRED"));
         old.put("detail", "x");
-        ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
-        byte[] bytes = new byte[buf.remaining()];
-        buf.get(bytes);
+        byte[] bytes = encode(v1, old);
         assertEquals(
                 RejectionReason.EXPIRED, EventCodec.decodeRejection(bytes, 1 << 20).getReason());
 
