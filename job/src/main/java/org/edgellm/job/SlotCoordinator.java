@@ -89,6 +89,11 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     private transient MapState<String, NodeRuntime> nodes;
     private transient Scheduler scheduler;
     private transient long reportLossAfter;
+
+    /** Wall-clock arrival of the latest telemetry record, and of the latest other record. */
+    private transient long telemetryArrived;
+
+    private transient long otherArrived;
     private transient SearchBudget budget;
 
     private transient Histogram solveMicros;
@@ -124,6 +129,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         scheduler = Algorithms.byName(config.scheduler, 1, 8);
         reportLossAfter =
                 config.restartGraceMs > 0 ? System.currentTimeMillis() + config.restartGraceMs : 0;
+        telemetryArrived = System.currentTimeMillis();
+        otherArrived = telemetryArrived;
         budget = new SearchBudget(config.budgetNodes, config.budgetMicros);
         var group = rc.getMetricGroup();
         solveMicros = group.histogram("solveMicros", new DescriptiveStatisticsHistogram(1000));
@@ -195,6 +202,13 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                     RejectionReason.INVALID,
                     e.error);
             return;
+        }
+        if (config.restartGraceMs > 0) {
+            if (e.kind == InputEvent.TELEMETRY) {
+                telemetryArrived = System.currentTimeMillis();
+            } else {
+                otherArrived = System.currentTimeMillis();
+            }
         }
         long wm = ctx.timerService().currentWatermark();
         long slot = slotEndAfter(e.time, config.slotMs);
@@ -354,6 +368,20 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         maybeClean(slotEnd, domain);
     }
 
+    /**
+     * Live only: no telemetry record arrived for the heartbeat timeout plus the restart grace (wall
+     * clock) while requests or channel states kept arriving: the broker works, the workers are
+     * gone.
+     */
+    private boolean allWorkersGone() {
+        if (config.restartGraceMs <= 0) {
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        return now - telemetryArrived > config.heartbeatTimeoutMs + config.restartGraceMs
+                && now - otherArrived <= config.heartbeatTimeoutMs;
+    }
+
     private static NodeRuntime.Outstanding outstanding(BatchDecision d) {
         NodeRuntime.Outstanding o = new NodeRuntime.Outstanding();
         o.decisionId = d.getDecisionId();
@@ -381,6 +409,10 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             throws Exception {
         boolean tracking = false;
         Map<String, NodeRuntime> changed = null;
+        long heardLatest = Long.MIN_VALUE; // the domain's most recent heartbeat, any node
+        for (NodeRuntime n : nodes.values()) {
+            heardLatest = Math.max(heardLatest, n.lastHeartbeat);
+        }
         for (Map.Entry<String, NodeRuntime> en : nodes.entries()) {
             NodeRuntime n = en.getValue();
             if (n.outstanding.isEmpty()) {
@@ -392,6 +424,14 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 continue;
             }
             boolean silent = n.silent(slotEnd, config.heartbeatTimeoutMs);
+            if (silent
+                    && heardLatest - n.lastHeartbeat <= config.heartbeatTimeoutMs
+                    && !allWorkersGone()) {
+                // no node of the domain was heard since: the telemetry stream lags (a broker
+                // outage, a partition still catching up), not this node; wait for it
+                tracking = true;
+                continue;
+            }
             String why =
                     silent
                             ? "silent since " + Instant.ofEpochMilli(n.lastHeartbeat)

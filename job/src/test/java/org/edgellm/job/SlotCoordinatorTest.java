@@ -376,4 +376,28 @@ class SlotCoordinatorTest {
         }
         assertTrue(rejections(RejectionReason.UNFINISHED).isEmpty(), rejections().toString());
     }
+
+    @Test
+    void whenNoNodeIsHeardTheTelemetryLagsAndNothingIsReported() throws Exception {
+        BatchDecision d = batchOnA("r1", 0);
+        double end = d.getComputeEndMs();
+        double grace = Math.max(1000, end - d.getComputeStartMs());
+        long t = (long) Math.ceil((end + grace) / 100.0) * 100 + 500;
+        // requests keep the slots closing, but no heartbeat of any node arrives
+        for (long s = 200; s <= t; s += 100) {
+            channels("w" + s, "d1", s);
+            in(Events.request("q" + s, "w" + s, "d1", s, 100, 10, 1_000));
+            h.processWatermark(s + 100);
+        }
+        assertTrue(
+                rejections(RejectionReason.UNFINISHED).isEmpty(),
+                "every node silent: the telemetry stream lags, not d1-a");
+        // d1-b is heard again, d1-a is not: now d1-a's batches (r1's and those it got before
+        // it fell silent) are reported
+        in(Events.heartbeat("d1-b", "d1", t + 150, false));
+        h.processWatermark(t + 200);
+        List<Rejection> lost = rejections(RejectionReason.UNFINISHED);
+        assertTrue(lost.stream().anyMatch(r -> r.getRequestId().equals("r1")), lost.toString());
+        assertTrue(lost.stream().allMatch(r -> r.getDetail().contains("on node d1-a")));
+    }
 }
