@@ -242,14 +242,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             if (!rejectedNow.isEmpty()) {
                 ctx.output(REPORTS, report(domain, slotEnd, 0, 0, rejectedNow, 0, null));
             }
-            if (tracking) {
-                ctx.timerService().registerEventTimeTimer(slotEnd + config.slotMs);
-            }
             maybeClean(slotEnd, domain);
-            if (!tracking && !(known.isEmpty() && channels.isEmpty())) {
-                // a quiet domain: wake up for the next cleaning so that its state still empties
-                ctx.timerService().registerEventTimeTimer(nextClean(slotEnd, domain));
-            }
+            wakeUp(ctx, slotEnd, domain, false, tracking);
             return;
         }
         double t0 = slotEnd + config.outOfOrdernessMs + config.commitDelay();
@@ -329,6 +323,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 out.collect(bd);
                 if (n.tracksProgress) {
                     n.outstanding.add(outstanding(bd));
+                    tracking = true; // watched from the next slot on
                 }
                 n.busyUntil = b.timeline().computeEndMs();
                 n.lastDecisionT0 = t0;
@@ -362,10 +357,22 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                             offered.size(),
                             schedule));
         }
-        if (q.size > 0 || tracking || schedule != null) {
-            ctx.timerService().registerEventTimeTimer(slotEnd + config.slotMs);
-        }
         maybeClean(slotEnd, domain);
+        wakeUp(ctx, slotEnd, domain, q.size > 0, tracking);
+    }
+
+    /**
+     * The next timer of the domain: the next slot while requests are pending or batches are
+     * watched; otherwise, while it still remembers ids or channels, its next cleaning, so that a
+     * quiet domain's state still empties; otherwise none (events register their own slots).
+     */
+    private void wakeUp(Context ctx, long slotEnd, String domain, boolean pending, boolean tracking)
+            throws Exception {
+        if (pending || tracking) {
+            ctx.timerService().registerEventTimeTimer(slotEnd + config.slotMs);
+        } else if (!(known.isEmpty() && channels.isEmpty())) {
+            ctx.timerService().registerEventTimeTimer(nextClean(slotEnd, domain));
+        }
     }
 
     /**
@@ -770,16 +777,22 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         }
     }
 
+    /**
+     * Where slotEnd lies in the domain's cleaning minute: a domain cleans in the slot where this is
+     * below one slot, staggered by domain so that domains do not all clean in the same slot.
+     */
+    private static long cleanPhase(long slotEnd, String domain) {
+        return Math.floorMod(slotEnd + domain.hashCode() * 7919L, 60_000L);
+    }
+
     /** The slot end of the domain's next cleaning after slotEnd. */
     long nextClean(long slotEnd, String domain) {
-        long phase = Math.floorMod(slotEnd + domain.hashCode() * 7919L, 60_000L);
-        return slotEndAfter(slotEnd + 60_000L - phase - 1, config.slotMs);
+        return slotEndAfter(slotEnd + 60_000L - cleanPhase(slotEnd, domain) - 1, config.slotMs);
     }
 
     /** Once a minute of event time: drop silent users' channels and ids long past deadline. */
     private void maybeClean(long slotEnd, String domain) throws Exception {
-        // staggered by domain so that domains do not all clean in the same slot
-        if (Math.floorMod(slotEnd + domain.hashCode() * 7919L, 60_000L) >= config.slotMs) {
+        if (cleanPhase(slotEnd, domain) >= config.slotMs) {
             return;
         }
         long channelHorizon = slotEnd - 10 * config.maxChannelAgeMs;
