@@ -174,15 +174,7 @@ public final class JobConfig implements Serializable {
         c.parallelism = (int) longAtLeast(p, "parallelism", -1, -1);
         String file = p.get("kafka-properties", null);
         if (file != null) {
-            // client settings (TLS, SASL) from a file, so that secrets stay off the command line
-            Properties fromFile = new Properties();
-            try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
-                fromFile.load(in);
-            } catch (java.io.IOException | RuntimeException ex) {
-                throw new IllegalArgumentException(
-                        "--kafka-properties: cannot read " + file + " (" + ex.getMessage() + ")");
-            }
-            fromFile.forEach((k, v) -> c.kafka.put(k.toString(), v.toString()));
+            c.kafka.putAll(kafkaPropertiesFile(file));
         }
         for (Map.Entry<String, String> e : p.toMap().entrySet()) {
             if (e.getKey().startsWith("kafka.")) {
@@ -210,6 +202,26 @@ public final class JobConfig implements Serializable {
      * before them). Zero in replays.
      */
     public long restartGraceMs;
+
+    /**
+     * Kafka client settings (TLS, SASL) from a properties file ({@code --kafka-properties}, for the
+     * job and worker.jar), so that secrets stay off the command line, where every user of the
+     * machine can read them.
+     *
+     * @throws IllegalArgumentException naming the flag and the file when it cannot be read
+     */
+    public static Map<String, String> kafkaPropertiesFile(String file) {
+        Properties fromFile = new Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+            fromFile.load(in);
+        } catch (java.io.IOException | RuntimeException ex) {
+            throw new IllegalArgumentException(
+                    "--kafka-properties: cannot read " + file + " (" + ex.getMessage() + ")");
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        fromFile.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        return out;
+    }
 
     /** When decisions become visible after the slot closes. */
     public long commitDelay() {

@@ -99,10 +99,10 @@ public final class Worker implements AutoCloseable {
         cp.put("auto.offset.reset", "earliest");
         cp.put("max.poll.records", "20");
         // static membership: a worker restarted after a crash takes its partitions back at once
-        // instead of waiting for the dead member's session to time out (45 s by default)
-        cp.put("group.instance.id", "worker-" + s.nodeId());
-        cp.put("session.timeout.ms", "10000");
-        cp.putAll(s.kafka()); // the user's settings win
+        // instead of waiting for the dead member's session to time out (45 s by default); the
+        // user's settings win
+        cp.putIfAbsent("group.instance.id", "worker-" + s.nodeId());
+        cp.putIfAbsent("session.timeout.ms", "10000");
         cp.put("key.deserializer", ByteArrayDeserializer.class.getName());
         cp.put("value.deserializer", ByteArrayDeserializer.class.getName());
         Properties pp = common();

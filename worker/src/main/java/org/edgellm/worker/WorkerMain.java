@@ -195,19 +195,14 @@ public final class WorkerMain {
                 .build();
     }
 
-    /**
-     * Kafka client settings from a properties file (TLS, SASL: secrets stay off the command line,
-     * where every user of the machine can read them), under the {@code --kafka.*} flags.
-     */
+    /** The settings of {@code --kafka-properties} under the {@code --kafka.*} flags. */
     static Map<String, String> withFile(String file, Map<String, String> flags) {
-        java.util.Properties p = new java.util.Properties();
-        try (var in = java.nio.file.Files.newBufferedReader(Path.of(file))) {
-            p.load(in);
-        } catch (java.io.IOException | RuntimeException e) {
-            fail("--kafka-properties: cannot read " + file + " (" + e.getMessage() + ")");
-        }
         Map<String, String> out = new LinkedHashMap<>();
-        p.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        try {
+            out.putAll(org.edgellm.job.JobConfig.kafkaPropertiesFile(file));
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+        }
         out.putAll(flags);
         return out;
     }
