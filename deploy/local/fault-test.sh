@@ -24,7 +24,6 @@ audit_mode=""
 trap 'test_cleanup "fault test"' EXIT
 fail() { echo "fault test: $*" >&2; exit 1; }
 job() { cat "$LOCAL_DIR/job.id"; }
-job_state() { rest GET "/jobs/$(job)" | json_field state; }
 restarts() { rest GET "/jobs/$(job)/metrics?get=numRestarts" | sed -n 's/.*"value":"\([0-9]*\)".*/\1/p'; }
 # wait_running SECONDS: until the job is RUNNING with every task RUNNING again.
 wait_running() {

@@ -100,6 +100,9 @@ require_jars() {
   command -v curl >/dev/null || die "curl is needed for Flink's REST API"
 }
 
+# job_state [JOB]: the state of the job (default: the one in $LOCAL_DIR/job.id), e.g. RUNNING.
+job_state() { rest GET "/jobs/${1:-$(cat "$LOCAL_DIR/job.id")}" | json_field state; }
+
 # json_field KEY: the first string value of "KEY" in the JSON on stdin (Flink's answers are flat enough).
 json_field() { sed -n "s/.*\"$1\" *: *\"\([^\"]*\)\".*/\1/p" | head -n 1; }
 

@@ -19,7 +19,6 @@ trap 'test_cleanup "smoke test"' EXIT
 fail() { echo "smoke test: $*" >&2; exit 1; }
 audit() { "$JAVA" $MARK -jar "$WORKER_JAR" audit --bootstrap-servers "$BOOTSTRAP" "$@"; }
 field() { sed -n "s/.*\"$1\" : \\([0-9a-z]*\\).*/\\1/p" "$2" | head -n 1; }
-job_state() { rest GET "/jobs/$(cat "$LOCAL_DIR/job.id")" | json_field state; }
 
 t0=$(date +%s)
 "$here/start.sh"

@@ -16,7 +16,7 @@ for ((i = 0; i < 240; i++)); do
       [ -n "$location" ] || die "the savepoint failed: $answer"
       echo "$location" >"$LOCAL_DIR/last-savepoint"
       for ((k = 0; k < 120; k++)); do
-        [ "$(rest GET "/jobs/$job" | json_field state)" = FINISHED ] && break
+        [ "$(job_state "$job")" = FINISHED ] && break
         sleep 0.5
       done
       log "job $job stopped with savepoint $location"

@@ -31,7 +31,7 @@ job="$(json_field jobid <<<"$answer")"
 [ -n "$job" ] || die "the cluster refused the job: $answer"
 echo "$job" >"$LOCAL_DIR/job.id"
 for ((i = 0; i < 240; i++)); do
-  state="$(rest GET "/jobs/$job" | json_field state)"
+  state="$(job_state "$job")"
   case "$state" in
     RUNNING) log "job $job RUNNING${savepoint:+ (restored from $savepoint)}"; exit 0 ;;
     FAILED | CANCELED | FINISHED) die "job $job is $state; see $LOGS/jobmanager.log" ;;

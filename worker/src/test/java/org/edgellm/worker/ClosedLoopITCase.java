@@ -304,17 +304,7 @@ class ClosedLoopITCase {
                                 0.05,
                                 node.hashCode(),
                                 new SimulatedBackend.VirtualClock(System.currentTimeMillis())));
-        Thread t =
-                new Thread(
-                        () -> {
-                            try {
-                                w.run();
-                            } catch (Exception e) {
-                                throw new RuntimeException(e);
-                            }
-                        },
-                        "worker-" + node);
-        t.start();
+        Thread t = WorkerITCase.runInBackground(w, "worker-" + node);
         workers.put(node, w);
         threads.put(node, t);
     }

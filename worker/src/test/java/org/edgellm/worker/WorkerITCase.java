@@ -84,6 +84,10 @@ class WorkerITCase {
     }
 
     static Thread runInBackground(Worker w) {
+        return runInBackground(w, "worker");
+    }
+
+    static Thread runInBackground(Worker w, String name) {
         Thread t =
                 new Thread(
                         () -> {
@@ -92,7 +96,8 @@ class WorkerITCase {
                             } catch (Exception e) {
                                 throw new RuntimeException(e);
                             }
-                        });
+                        },
+                        name);
         t.start();
         return t;
     }
