@@ -128,51 +128,33 @@ public final class Audit {
             (r.getReason() == RejectionReason.UNFINISHED ? unfinished : rejected)
                     .merge(r.getRequestId(), 1, Integer::sum);
         }
-        List<String> twice = new ArrayList<>();
-        decided.forEach(
-                (k, v) -> {
-                    if (v > 1) {
-                        twice.add(k);
-                    }
-                });
-        List<String> both = new ArrayList<>();
-        List<String> rejectedTwice = new ArrayList<>();
-        rejected.forEach(
-                (k, v) -> {
-                    if (decided.containsKey(k)) {
-                        both.add(k);
-                    }
-                    if (v > 1) {
-                        rejectedTwice.add(k);
-                    }
-                });
-        Map<String, Integer> completed = new HashMap<>();
-        for (Completion c : completions) {
-            completed.merge(c.getRequestId(), 1, Integer::sum);
-        }
-        List<String> completedTwice = new ArrayList<>();
-        completed.forEach(
-                (k, v) -> {
-                    if (v > 1) {
-                        completedTwice.add(k);
-                    }
-                });
-        completedTwice.sort(null);
+        List<String> twice = repeated(decided);
+        List<String> rejectedTwice = repeated(rejected);
         unfinished.forEach(
                 (k, v) -> {
                     if (v > 1 || !decided.containsKey(k)) {
                         rejectedTwice.add(k); // reported lost twice, or lost but never decided
                     }
                 });
+        rejectedTwice.sort(null);
+        List<String> both = new ArrayList<>();
+        for (String k : rejected.keySet()) {
+            if (decided.containsKey(k)) {
+                both.add(k);
+            }
+        }
+        both.sort(null);
+        Map<String, Integer> completed = new HashMap<>();
+        for (Completion c : completions) {
+            completed.merge(c.getRequestId(), 1, Integer::sum);
+        }
+        List<String> completedTwice = repeated(completed);
         List<String> undecided = new ArrayList<>();
         for (String id : new LinkedHashSet<>(requestIds)) {
             if (!decided.containsKey(id) && !rejected.containsKey(id)) {
                 undecided.add(id);
             }
         }
-        twice.sort(null);
-        both.sort(null);
-        rejectedTwice.sort(null);
         return new Result(
                 requestIds.size(),
                 decisions.size(),
@@ -188,6 +170,19 @@ public final class Audit {
                 completedTwice,
                 undecided,
                 undecodable);
+    }
+
+    /** The keys counted more than once, sorted. */
+    private static List<String> repeated(Map<String, Integer> counts) {
+        List<String> out = new ArrayList<>();
+        counts.forEach(
+                (k, v) -> {
+                    if (v > 1) {
+                        out.add(k);
+                    }
+                });
+        out.sort(null);
+        return out;
     }
 
     private static String requestIds(BatchDecision d) {
