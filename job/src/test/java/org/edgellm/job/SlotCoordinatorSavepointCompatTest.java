@@ -1,0 +1,126 @@
+package org.edgellm.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+import org.edgellm.events.BatchDecision;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * State written by an earlier release restores: {@code savepoints/slot-coordinator-0.1.0.snapshot}
+ * is the coordinator's operator state (every keyed state: the slot buffer with an event of a future
+ * slot, the pending queues, the remembered ids, the channels, the node runtimes with unfinished
+ * batches, and the registered timers) written with {@link OperatorSnapshotUtil}, the format of
+ * Flink's own operator migration tests, by the code of commit 3e3d229 (before the domain logic left
+ * the Flink function). {@code slot-coordinator-0.1.0.expected} is what that code then emitted after
+ * the restore. The current code must restore the file and emit exactly the same.
+ *
+ * <p>To write both files again with the code of a release (only when that release's state layout
+ * becomes the new baseline): {@code mvn -pl job test -Dtest=SlotCoordinatorSavepointCompatTest
+ * -Dsavepoint.write=job/src/test/resources/savepoints}.
+ */
+class SlotCoordinatorSavepointCompatTest {
+
+    static final String NAME = "slot-coordinator-0.1.0";
+
+    /** Before the snapshot: both domains busy, tracked batches, pending work, a future event. */
+    static List<InputEvent> before() {
+        List<InputEvent> l = new ArrayList<>(SlotCoordinatorRescaleTest.phase1());
+        // d1's nodes report progress, so their batches are tracked until finished
+        l.add(Events.progress("d1-a", "d1", 50, 0));
+        l.add(Events.progress("d1-b", "d1", 50, 0));
+        l.add(Events.request("r4", "u1", "d1", 250, 600, 150, 60_000));
+        // a request of a slot that has not closed at the snapshot: it sits in the slot buffer
+        l.add(Events.request("r5", "u2", "d1", 395, 300, 60, 60_000));
+        return l;
+    }
+
+    /** After the restore: heartbeats (d1-a never finishes its batch: UNFINISHED), d2 returns. */
+    static List<InputEvent> after() {
+        List<InputEvent> l = new ArrayList<>(SlotCoordinatorRescaleTest.phase2());
+        for (long t = 500; t <= 3000; t += 500) {
+            l.add(Events.progress("d1-b", "d1", t, 0));
+        }
+        l.add(Events.request("r6", "u3", "d1", 700, 200, 50, 60_000));
+        return l;
+    }
+
+    static final long SNAPSHOT_AT = 300;
+    static final long END = 6000;
+
+    static String text(Map<String, String> outcome) {
+        StringBuilder sb = new StringBuilder();
+        outcome.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
+        return sb.toString();
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> harness()
+            throws Exception {
+        JobConfig config =
+                Events.harnessConfig(
+                        Map.of("heartbeat-timeout-ms", "1000", "max-channel-age-ms", "60000"));
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(
+                        new SlotCoordinator(SlotCoordinatorTest.TOPOLOGY, config)),
+                e -> e.domainId,
+                Types.STRING);
+    }
+
+    static Path dir() {
+        return Path.of("src/test/resources/savepoints");
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "savepoint.write", matches = ".+")
+    void write() throws Exception {
+        Path out = Path.of(System.getProperty("savepoint.write"));
+        if (!out.isAbsolute()) {
+            out = Path.of("..").resolve(out); // relative to the project root
+        }
+        Files.createDirectories(out);
+        var one = harness();
+        one.open();
+        SlotCoordinatorRescaleTest.feed(List.of(one), before(), 100, SNAPSHOT_AT);
+        OperatorSubtaskState snapshot = one.snapshot(1, SNAPSHOT_AT);
+        one.close();
+        OperatorSnapshotUtil.writeStateHandle(snapshot, out.resolve(NAME + ".snapshot").toString());
+        Files.writeString(out.resolve(NAME + ".expected"), text(restoreAndRun(out)));
+    }
+
+    static Map<String, String> restoreAndRun(Path from) throws Exception {
+        OperatorSubtaskState state =
+                OperatorSnapshotUtil.readStateHandle(from.resolve(NAME + ".snapshot").toString());
+        KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> h = harness();
+        h.initializeState(state);
+        h.open();
+        try {
+            SlotCoordinatorRescaleTest.feed(List.of(h), after(), SNAPSHOT_AT + 100, END);
+            return new TreeMap<>(SlotCoordinatorRescaleTest.outcome(List.of(h)));
+        } finally {
+            h.close();
+        }
+    }
+
+    @Test
+    void stateOfTheEarlierReleaseRestoresAndDecidesTheSame() throws Exception {
+        String expected = Files.readString(dir().resolve(NAME + ".expected"));
+        String got = text(restoreAndRun(dir()));
+        // the restored state matters: r5 sat in the slot buffer, r2..r4 in the pending queue
+        for (String id : List.of("r2", "r3", "r4", "r5", "r6", "s1", "s2", "s3")) {
+            assertTrue(got.contains(id), id + " is decided or rejected after the restore: " + got);
+        }
+        assertEquals(expected, got, "the restored run emits what the earlier release emitted");
+    }
+}
