@@ -223,6 +223,24 @@ public final class JobConfig implements Serializable {
         return out;
     }
 
+    /** The settings the domain logic reads. */
+    public org.edgellm.job.domain.DomainSettings domainSettings() {
+        return new org.edgellm.job.domain.DomainSettings(
+                slotMs,
+                outOfOrdernessMs,
+                commitDelay(),
+                wallClock,
+                restartGraceMs,
+                maxChannelAgeMs,
+                heartbeatTimeoutMs,
+                lookahead(),
+                maxPending,
+                maxCandidates,
+                scheduler,
+                budgetNodes,
+                budgetMicros);
+    }
+
     /** When decisions become visible after the slot closes. */
     public long commitDelay() {
         if (commitDelayMs >= 0) {

@@ -1,0 +1,36 @@
+package org.edgellm.job.domain;
+
+import java.io.Serializable;
+
+/**
+ * The settings the domain logic reads (a plain copy of the job's flags; see {@code JobConfig}).
+ *
+ * @param slotMs slot length
+ * @param outOfOrdernessMs watermark delay, added to t0
+ * @param commitDelayMs when decisions become visible after the slot closes, added to t0
+ * @param wallClockPlanning live runs: a slot that closes late is planned from the wall clock
+ * @param restartGraceMs live runs: after a (re)start nothing is reported UNFINISHED for this long
+ * @param maxChannelAgeMs older channel state is not used
+ * @param heartbeatTimeoutMs a node heard of before and silent this long gets nothing
+ * @param lookaheadMs a node is offered only while its busy-until is within this of the slot end
+ * @param maxPending pending requests per domain; beyond, SHED
+ * @param maxCandidates requests offered to one slot's solver (earliest deadlines)
+ * @param scheduler the algorithm's name
+ * @param budgetNodes node budget of every OT call (0: none)
+ * @param budgetMicros time budget of one slot's solve (0: none)
+ */
+public record DomainSettings(
+        long slotMs,
+        long outOfOrdernessMs,
+        long commitDelayMs,
+        boolean wallClockPlanning,
+        long restartGraceMs,
+        long maxChannelAgeMs,
+        long heartbeatTimeoutMs,
+        long lookaheadMs,
+        int maxPending,
+        int maxCandidates,
+        String scheduler,
+        long budgetNodes,
+        long budgetMicros)
+        implements Serializable {}

@@ -1,0 +1,46 @@
+package org.edgellm.job.domain;
+
+import java.util.SortedMap;
+import org.edgellm.job.NodeRuntime;
+import org.edgellm.job.PendingQueue;
+import org.edgellm.job.UserChannels;
+
+/**
+ * The state of one domain as the domain logic sees it. Objects read from it are copies or live
+ * objects depending on the implementation (Flink's RocksDB backend copies, its heap backend and the
+ * simulator do not): a caller that changes one stores it back.
+ */
+public interface DomainState {
+
+    /** The pending queue, empty when none is stored. */
+    PendingQueue pending();
+
+    void storePending(PendingQueue q);
+
+    boolean knowsId(String requestId);
+
+    /** Remembers a request id (to refuse it again) with its deadline (to forget it later). */
+    void rememberId(String requestId, double deadline);
+
+    /** Forgets the ids whose deadline lies before the horizon. */
+    void forgetIdsBefore(double horizon);
+
+    /** The user's latest channels, or null. */
+    UserChannels channels(String userId);
+
+    void storeChannels(String userId, UserChannels u);
+
+    /** Forgets the users whose newest channel measurement lies before the horizon. */
+    void forgetChannelsBefore(long horizon);
+
+    /** Whether it remembers neither ids nor channels. */
+    boolean remembersNothing();
+
+    /** Every node of the domain by id, in id order. */
+    SortedMap<String, NodeRuntime> nodes();
+
+    /** One node, or null. */
+    NodeRuntime node(String nodeId);
+
+    void storeNode(String nodeId, NodeRuntime n);
+}

@@ -1,0 +1,201 @@
+package org.edgellm.job.domain;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.edgellm.job.NodeRuntime;
+import org.edgellm.job.PendingQueue;
+import org.edgellm.job.RequestEvent;
+import org.edgellm.job.Topology;
+import org.edgellm.scheduler.EdgeNode;
+import org.edgellm.scheduler.Instance;
+import org.edgellm.scheduler.Request;
+import org.edgellm.scheduler.Schedule;
+import org.edgellm.scheduler.ScheduledBatch;
+import org.edgellm.scheduler.Scheduler;
+import org.edgellm.scheduler.SearchBudget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plans one slot of one domain at t0: offers the nodes that are healthy, not silent, not stalled
+ * and whose predicted busy time lies within the look-ahead, and the pending requests with the
+ * earliest deadlines still ahead of t0 (at most max-candidates) with their fresh channels; runs the
+ * scheduler with its budget; turns each batch into a {@link Decision}, advances the node's busy
+ * time, watches the batch when the node reports progress, and takes the decided requests out of the
+ * queue.
+ */
+final class SlotPlanner {
+    private static final Logger LOG = LoggerFactory.getLogger(SlotPlanner.class);
+
+    private final Topology topology;
+    private final DomainSettings settings;
+    private final Scheduler scheduler;
+    private final SearchBudget budget;
+
+    SlotPlanner(Topology topology, DomainSettings settings, Scheduler scheduler) {
+        this.topology = topology;
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.budget = new SearchBudget(settings.budgetNodes(), settings.budgetMicros());
+    }
+
+    /**
+     * What a slot's planning did.
+     *
+     * @param schedule the scheduler's answer, or null when it did not run (or failed)
+     * @param considered candidates offered
+     * @param nodesOffered nodes offered
+     * @param watching whether a decided batch is now watched until finished
+     */
+    record Plan(
+            Schedule schedule,
+            int considered,
+            int nodesOffered,
+            List<Decision> decisions,
+            int assigned,
+            boolean watching) {}
+
+    Plan plan(
+            String domain,
+            long slotEnd,
+            double t0,
+            List<String> ids,
+            List<NodeRuntime> runtimes,
+            PendingQueue q,
+            DomainState state) {
+        List<String> offeredIds = new ArrayList<>();
+        List<EdgeNode> offered = new ArrayList<>();
+        for (int k = 0; k < ids.size(); k++) {
+            NodeRuntime n = runtimes.get(k);
+            if (n.offered(slotEnd, settings.heartbeatTimeoutMs(), settings.lookaheadMs())) {
+                offeredIds.add(ids.get(k));
+                offered.add(n.spec.toEdgeNode(n.busyUntil, n.slowdown));
+            }
+        }
+        if (offered.isEmpty()) {
+            return new Plan(null, 0, 0, List.of(), 0, false);
+        }
+        long freshSince = slotEnd - settings.maxChannelAgeMs();
+        Map<String, RequestEvent> byId = new HashMap<>();
+        List<Request> requests = new ArrayList<>();
+        for (int i = 0; i < q.size && requests.size() < settings.maxCandidates(); i++) {
+            RequestEvent r = q.get(i);
+            if (r.deadline > t0) {
+                requests.add(RequestView.of(r, offeredIds, freshSince, state));
+                byId.put(r.requestId, r);
+            }
+        }
+        if (requests.isEmpty()) {
+            return new Plan(null, 0, offered.size(), List.of(), 0, false);
+        }
+        Schedule schedule = solve(domain, slotEnd, t0, offered, requests);
+        if (schedule == null) {
+            return new Plan(null, requests.size(), offered.size(), List.of(), 0, false);
+        }
+        double ratio = schedule.certifiedRatio();
+        double shownRatio = Double.isNaN(ratio) ? -1 : ratio;
+        List<Decision> decisions = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
+        boolean watching = false;
+        for (ScheduledBatch b : schedule.batches()) {
+            NodeRuntime n = runtimes.get(ids.indexOf(b.node()));
+            Decision d =
+                    decision(
+                            domain,
+                            slotEnd,
+                            b,
+                            byId,
+                            shownRatio,
+                            n.slowdown > 0 ? n.slowdown : 1.0);
+            decisions.add(d);
+            if (n.tracksProgress) {
+                n.outstanding.add(outstanding(d));
+                watching = true; // watched from the next slot on
+            }
+            n.busyUntil = b.timeline().computeEndMs();
+            n.lastDecisionT0 = t0;
+            state.storeNode(b.node(), n);
+            taken.addAll(b.requests());
+        }
+        if (!taken.isEmpty()) {
+            boolean[] drop = new boolean[q.size];
+            for (int i = 0; i < q.size; i++) {
+                drop[i] = taken.contains(q.get(i).requestId);
+            }
+            q.removeFlagged(drop);
+        }
+        return new Plan(
+                schedule, requests.size(), offered.size(), decisions, taken.size(), watching);
+    }
+
+    private Schedule solve(
+            String domain, long slotEnd, double t0, List<EdgeNode> offered, List<Request> reqs) {
+        Instance instance =
+                new Instance(
+                        t0,
+                        topology.objective,
+                        topology.computeModel,
+                        topology.bitsPerToken,
+                        topology.model(),
+                        offered,
+                        reqs);
+        try {
+            return scheduler.solve(instance, budget);
+        } catch (RuntimeException ex) {
+            LOG.error(
+                    "scheduler failed on domain {} slot {}; no decision this slot",
+                    domain,
+                    slotEnd,
+                    ex);
+            return null;
+        }
+    }
+
+    private Decision decision(
+            String domain,
+            long slotEnd,
+            ScheduledBatch b,
+            Map<String, RequestEvent> byId,
+            double ratio,
+            double slowdown) {
+        List<Decision.Decided> rs = new ArrayList<>(b.requests().size());
+        for (String id : b.requests()) {
+            rs.add(
+                    new Decision.Decided(
+                            byId.get(id),
+                            b.timeline().finishMs().get(id),
+                            b.timeline().uplinkShareHz().get(id),
+                            b.timeline().downlinkShareHz().get(id)));
+        }
+        return new Decision(
+                domain + "/" + slotEnd + "/" + b.node(),
+                domain,
+                slotEnd,
+                b.node(),
+                b.variant(),
+                settings.scheduler(),
+                b.timeline().uplinkMs(),
+                b.timeline().computeStartMs(),
+                b.timeline().computeEndMs(),
+                ratio,
+                slowdown,
+                List.copyOf(rs));
+    }
+
+    private static NodeRuntime.Outstanding outstanding(Decision d) {
+        NodeRuntime.Outstanding o = new NodeRuntime.Outstanding();
+        o.decisionId = d.decisionId();
+        o.slotEnd = d.slotEnd();
+        o.computeStartMs = d.computeStartMs();
+        o.computeEndMs = d.computeEndMs();
+        for (Decision.Decided r : d.requests()) {
+            o.requestIds.add(r.request().requestId);
+            o.userIds.add(r.request().userId);
+        }
+        return o;
+    }
+}
