@@ -31,6 +31,7 @@ public final class LocalMain {
                 case "run" ->
                         SchedulerJob.run(
                                 rest, StreamExecutionEnvironment.getExecutionEnvironment());
+                case "simulate" -> org.edgellm.job.replay.Simulator.run(rest, System.out);
                 case "bench-trace" -> org.edgellm.job.replay.TraceBench.run(rest, System.out);
                 case "--help", "-h", "help" -> System.out.println(usage());
                 default -> {

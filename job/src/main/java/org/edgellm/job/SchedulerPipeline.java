@@ -132,32 +132,36 @@ public final class SchedulerPipeline {
         @Override
         public void processElement(InputEvent e, Context ctx, Collector<InputEvent> out) {
             if (e.kind == InputEvent.INVALID) {
-                ctx.output(
-                        DEAD_LETTERS,
-                        DeadLetter.newBuilder()
-                                .setSource(e.source == null ? "" : e.source)
-                                .setPartition(e.partition)
-                                .setOffset(e.offset)
-                                .setTime(Instant.ofEpochMilli(Math.max(0, e.time)))
-                                .setError(e.error)
-                                .setPayload(
-                                        ByteBuffer.wrap(
-                                                e.payload == null ? new byte[0] : e.payload))
-                                .build());
+                ctx.output(DEAD_LETTERS, deadLetter(e));
             } else if (e.kind == InputEvent.INVALID_REQUEST) {
-                ctx.output(
-                        INVALID_REQUESTS,
-                        Rejection.newBuilder()
-                                .setRequestId(e.requestId)
-                                .setUserId(e.userId)
-                                .setDomainId(e.domainId)
-                                .setTime(Instant.ofEpochMilli(Math.max(0, e.time)))
-                                .setReason(RejectionReason.INVALID)
-                                .setDetail(e.error)
-                                .build());
+                ctx.output(INVALID_REQUESTS, invalidRequest(e));
             } else {
                 out.collect(e);
             }
         }
+    }
+
+    /** The dead letter of an undecodable or invalid input. */
+    public static DeadLetter deadLetter(InputEvent e) {
+        return DeadLetter.newBuilder()
+                .setSource(e.source == null ? "" : e.source)
+                .setPartition(e.partition)
+                .setOffset(e.offset)
+                .setTime(Instant.ofEpochMilli(Math.max(0, e.time)))
+                .setError(e.error)
+                .setPayload(ByteBuffer.wrap(e.payload == null ? new byte[0] : e.payload))
+                .build();
+    }
+
+    /** The INVALID rejection of a request with invalid fields. */
+    public static Rejection invalidRequest(InputEvent e) {
+        return Rejection.newBuilder()
+                .setRequestId(e.requestId)
+                .setUserId(e.userId)
+                .setDomainId(e.domainId)
+                .setTime(Instant.ofEpochMilli(Math.max(0, e.time)))
+                .setReason(RejectionReason.INVALID)
+                .setDetail(e.error)
+                .build();
     }
 }

@@ -17,7 +17,7 @@ public final class FeedWatch {
     public FeedWatch(LongSupplier clock, long restartGraceMs) {
         this.clock = clock;
         this.graceMs = restartGraceMs;
-        long now = clock.getAsLong();
+        long now = restartGraceMs > 0 ? clock.getAsLong() : 0; // off: the clock is never read
         this.reportLossAfter = restartGraceMs > 0 ? now + restartGraceMs : 0;
         this.telemetryArrived = now;
         this.otherArrived = now;
@@ -37,7 +37,7 @@ public final class FeedWatch {
 
     /** Within the grace after a (re)start: no loss is reported yet. */
     public boolean inGrace() {
-        return reportLossAfter > 0 && clock.getAsLong() < reportLossAfter;
+        return graceMs > 0 && clock.getAsLong() < reportLossAfter;
     }
 
     /**

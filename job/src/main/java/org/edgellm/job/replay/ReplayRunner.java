@@ -82,9 +82,27 @@ public final class ReplayRunner {
         return m;
     }
 
-    /** Runs a replay; returns the summary. */
-    public static ObjectNode run(String[] args, StreamExecutionEnvironment env, PrintStream out)
-            throws Exception {
+    /**
+     * What a replay or a simulation reads: the parsed flags, the imported (or given) events and
+     * where the output goes.
+     */
+    record Setup(
+            ParameterTool p,
+            JobConfig config,
+            Topology topology,
+            Path outDir,
+            Path events,
+            TraceImport.Imported imported,
+            int requestCount,
+            long spanStart,
+            long spanEnd,
+            int skipped) {}
+
+    /**
+     * Parses the flags and imports the traces (or reads the span of {@code --events}). With
+     * writeEvents the imported events are written to {@code OUT/events/} as Avro container files.
+     */
+    static Setup setup(String[] args, boolean writeEvents) throws IOException {
         ParameterTool p = ParameterTool.fromMap(withDefaults(ParameterTool.fromArgs(args)));
         JobConfig config = JobConfig.from(p);
         Topology topology =
@@ -99,35 +117,50 @@ public final class ReplayRunner {
                     "--speedup: must be positive (got " + p.get("speedup") + ")");
         }
         Files.createDirectories(outDir);
-        Path events = outDir.resolve("events");
-        Path parts = outDir.resolve("parts");
-        deleteTree(parts);
-        Files.createDirectories(events);
-        int requestCount;
-        long spanStart;
-        long spanEnd;
-        int skipped = 0;
         if (p.has("events")) {
             Path dir = Path.of(p.get("events"));
-            events = dir;
             long[] span = span(dir.resolve("requests.avro"));
-            requestCount = (int) span[2];
-            spanStart = span[0];
-            spanEnd = span[1];
-        } else {
-            TraceImport.Imported imp = importTraces(p, topology, seed, speedup);
+            return new Setup(
+                    p, config, topology, outDir, dir, null, (int) span[2], span[0], span[1], 0);
+        }
+        TraceImport.Imported imp = importTraces(p, topology, seed, speedup);
+        Path events = outDir.resolve("events");
+        if (writeEvents) {
+            Files.createDirectories(events);
             writeAvro(
                     events.resolve("requests.avro"),
                     imp.requests(),
                     InferenceRequest.getClassSchema());
             writeAvro(
                     events.resolve("channels.avro"), imp.channels(), ChannelState.getClassSchema());
-            requestCount = imp.requests().size();
-            spanStart = imp.spanStart();
-            spanEnd = imp.spanEnd();
-            skipped = imp.skipped();
         }
-        EventValidator v = new EventValidator(topology, config);
+        return new Setup(
+                p,
+                config,
+                topology,
+                outDir,
+                events,
+                imp,
+                imp.requests().size(),
+                imp.spanStart(),
+                imp.spanEnd(),
+                imp.skipped());
+    }
+
+    /** The job's settings of a replay's flags. */
+    static JobConfig setupConfig(String[] args) {
+        return JobConfig.from(ParameterTool.fromMap(withDefaults(ParameterTool.fromArgs(args))));
+    }
+
+    /** Runs a replay; returns the summary. */
+    public static ObjectNode run(String[] args, StreamExecutionEnvironment env, PrintStream out)
+            throws Exception {
+        Setup s = setup(args, true);
+        JobConfig config = s.config();
+        Path events = s.events();
+        Path parts = s.outDir().resolve("parts");
+        deleteTree(parts);
+        EventValidator v = new EventValidator(s.topology(), config);
         SchedulerPipeline.Sources sources =
                 new SchedulerPipeline.Sources(
                         file(events.resolve("requests.avro"), v, EventValidator.Stream.REQUESTS),
@@ -147,47 +180,64 @@ public final class ReplayRunner {
         if (config.parallelism > 0) {
             env.setParallelism(config.parallelism);
         }
-        SchedulerPipeline.build(env, sources, sinks, config, topology);
+        SchedulerPipeline.build(env, sources, sinks, config, s.topology());
         long wall = System.nanoTime();
         env.execute("edge-llm-scheduler replay");
         double wallSeconds = (System.nanoTime() - wall) / 1e9;
+        Outputs o =
+                new Outputs(
+                        read(parts, "decisions"),
+                        read(parts, "rejections"),
+                        read(parts, "slot-reports"),
+                        read(parts, "dead-letters"));
+        deleteTree(parts);
+        ObjectNode summary = finish(s, s.outDir(), s.config(), o, wallSeconds);
+        printTable(out, summary, s.outDir(), "Replay");
+        return summary;
+    }
 
-        List<JsonNode> decisions =
-                merge(
-                        parts,
-                        "decisions",
-                        Comparator.comparingLong((JsonNode n) -> n.get("slotEnd").asLong())
-                                .thenComparing(n -> n.get("domain").asText())
-                                .thenComparing(n -> n.get("node").asText()));
-        List<JsonNode> rejections =
-                merge(
-                        parts,
-                        "rejections",
-                        Comparator.comparingLong((JsonNode n) -> n.get("time").asLong())
-                                .thenComparing(n -> n.get("requestId").asText())
-                                .thenComparing(n -> n.get("reason").asText()));
-        List<JsonNode> reports =
-                merge(
-                        parts,
-                        "slot-reports",
-                        Comparator.comparingLong((JsonNode n) -> n.get("slotEnd").asLong())
-                                .thenComparing(n -> n.get("domain").asText()));
-        List<JsonNode> dead =
-                merge(parts, "dead-letters", Comparator.comparing(JsonNode::toString));
+    /** The rendered output lines of a run, in any order. */
+    record Outputs(
+            List<JsonNode> decisions,
+            List<JsonNode> rejections,
+            List<JsonNode> reports,
+            List<JsonNode> deadLetters) {}
+
+    /**
+     * Sorts the outputs into their canonical order, writes the four files and summary.json to
+     * outDir, and returns the summary.
+     */
+    static ObjectNode finish(Setup s, Path outDir, JobConfig config, Outputs o, double wallSeconds)
+            throws IOException {
+        Files.createDirectories(outDir);
+        List<JsonNode> decisions = new ArrayList<>(o.decisions());
+        decisions.sort(
+                Comparator.comparingLong((JsonNode n) -> n.get("slotEnd").asLong())
+                        .thenComparing(n -> n.get("domain").asText())
+                        .thenComparing(n -> n.get("node").asText()));
+        List<JsonNode> rejections = new ArrayList<>(o.rejections());
+        rejections.sort(
+                Comparator.comparingLong((JsonNode n) -> n.get("time").asLong())
+                        .thenComparing(n -> n.get("requestId").asText())
+                        .thenComparing(n -> n.get("reason").asText()));
+        List<JsonNode> reports = new ArrayList<>(o.reports());
+        reports.sort(
+                Comparator.comparingLong((JsonNode n) -> n.get("slotEnd").asLong())
+                        .thenComparing(n -> n.get("domain").asText()));
+        List<JsonNode> dead = new ArrayList<>(o.deadLetters());
+        dead.sort(Comparator.comparing(JsonNode::toString));
         write(outDir.resolve("decisions.jsonl"), decisions);
         write(outDir.resolve("rejections.jsonl"), rejections);
         write(outDir.resolve("slot-reports.jsonl"), stripTiming(reports));
         write(outDir.resolve("dead-letters.jsonl"), dead);
-        deleteTree(parts);
-
         ObjectNode summary =
                 summary(
                         config,
-                        p,
-                        requestCount,
-                        skipped,
-                        spanStart,
-                        spanEnd,
+                        s.p(),
+                        s.requestCount(),
+                        s.skipped(),
+                        s.spanStart(),
+                        s.spanEnd(),
                         decisions,
                         rejections,
                         reports,
@@ -196,7 +246,6 @@ public final class ReplayRunner {
         Files.writeString(
                 outDir.resolve("summary.json"),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
-        printTable(out, summary, outDir);
         return summary;
     }
 
@@ -319,8 +368,7 @@ public final class ReplayRunner {
 
     // ---- merging and the summary --------------------------------------------------------------
 
-    static List<JsonNode> merge(Path parts, String prefix, Comparator<JsonNode> order)
-            throws IOException {
+    static List<JsonNode> read(Path parts, String prefix) throws IOException {
         List<JsonNode> all = new ArrayList<>();
         if (!Files.isDirectory(parts)) {
             return all;
@@ -337,7 +385,6 @@ public final class ReplayRunner {
                 }
             }
         }
-        all.sort(order);
         return all;
     }
 
@@ -440,10 +487,10 @@ public final class ReplayRunner {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
-    static void printTable(PrintStream out, ObjectNode s, Path outDir) {
+    static void printTable(PrintStream out, ObjectNode s, Path outDir, String what) {
         out.println();
         out.printf(
-                "Replay with %s (slot %d ms, speedup %s, seed %d) -> %s%n",
+                what + " with %s (slot %d ms, speedup %s, seed %d) -> %s%n",
                 s.get("scheduler").asText(),
                 s.get("slotMs").asLong(),
                 s.get("speedup").asText(),

@@ -1,0 +1,285 @@
+package org.edgellm.job.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.edgellm.events.ChannelState;
+import org.edgellm.events.EventCodec;
+import org.edgellm.events.InferenceRequest;
+import org.edgellm.events.NodeTelemetry;
+import org.edgellm.job.AvroOutputs;
+import org.edgellm.job.EventValidator;
+import org.edgellm.job.InputEvent;
+import org.edgellm.job.JobConfig;
+import org.edgellm.job.SchedulerPipeline;
+import org.edgellm.job.domain.Decision;
+import org.edgellm.job.domain.DomainScheduler;
+import org.edgellm.job.domain.EventTimeDriver;
+import org.edgellm.job.domain.Rejected;
+import org.edgellm.job.domain.SlotOutcome;
+
+/**
+ * {@code simulate}: the job's domain scheduler over recorded traces in one process, without Flink.
+ * It takes the flags of {@code replay} and writes the same files; given the same input, flags and
+ * seed, {@code decisions.jsonl} and {@code rejections.jsonl} are byte-identical to the replay's
+ * (the events go through the same decoding and validation, and {@link EventTimeDriver} closes slots
+ * with the job's event-time semantics). {@code --scheduler a,b,c} runs each scheduler over the same
+ * imported events (in parallel, one thread each), writes each to {@code OUT/<name>/} and prints
+ * them side by side.
+ */
+public final class Simulator {
+
+    private Simulator() {}
+
+    /** Runs the simulation; returns the summary of each scheduler, by name. */
+    public static Map<String, ObjectNode> run(String[] args, PrintStream out) throws Exception {
+        String[] names = schedulers(args);
+        String[] first = withScheduler(args, names[0]);
+        ReplayRunner.Setup setup = ReplayRunner.setup(first, false);
+        List<InputEvent> events = events(setup);
+        Map<String, ObjectNode> summaries = new LinkedHashMap<>();
+        if (names.length == 1) {
+            summaries.put(names[0], simulate(setup, setup.config(), events, setup.outDir()));
+            ReplayRunner.printTable(out, summaries.get(names[0]), setup.outDir(), "Simulation");
+            return summaries;
+        }
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        Math.min(names.length, Runtime.getRuntime().availableProcessors()));
+        try {
+            List<Future<ObjectNode>> runs = new ArrayList<>();
+            for (String name : names) {
+                JobConfig config = ReplayRunner.setupConfig(withScheduler(args, name));
+                Path dir = setup.outDir().resolve(name);
+                runs.add(pool.submit(() -> simulate(setup, config, events, dir)));
+            }
+            for (int i = 0; i < names.length; i++) {
+                summaries.put(names[i], runs.get(i).get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        printSideBySide(out, summaries, setup.outDir());
+        return summaries;
+    }
+
+    /** The names of --scheduler (comma-separated), or the default. */
+    static String[] schedulers(String[] args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--scheduler")) {
+                String[] names = args[i + 1].split(",");
+                for (String n : names) {
+                    if (n.isBlank()) {
+                        throw new IllegalArgumentException(
+                                "--scheduler: empty name in the list (got " + args[i + 1] + ")");
+                    }
+                }
+                if (Arrays.stream(names).distinct().count() != names.length) {
+                    throw new IllegalArgumentException(
+                            "--scheduler: a name is repeated (got " + args[i + 1] + ")");
+                }
+                return names;
+            }
+        }
+        return new String[] {new JobConfig().scheduler};
+    }
+
+    static String[] withScheduler(String[] args, String name) {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--scheduler") && i + 1 < args.length) {
+                i++;
+            } else {
+                l.add(args[i]);
+            }
+        }
+        l.add("--scheduler");
+        l.add(name);
+        return l.toArray(String[]::new);
+    }
+
+    /**
+     * Every input as the job would see it: encoded (single-object encoding) and decoded and
+     * validated by the job's validator, requests, channels and telemetry merged by event time.
+     */
+    static List<InputEvent> events(ReplayRunner.Setup s) throws IOException {
+        EventValidator v = new EventValidator(s.topology(), s.config());
+        List<InputEvent> events = new ArrayList<>();
+        if (s.imported() != null) {
+            long i = 0;
+            for (InferenceRequest r : s.imported().requests()) {
+                events.add(
+                        v.decode(
+                                EventValidator.Stream.REQUESTS,
+                                EventCodec.encode(r),
+                                "file:REQUESTS",
+                                0,
+                                i++,
+                                0));
+            }
+            i = 0;
+            for (ChannelState c : s.imported().channels()) {
+                events.add(
+                        v.decode(
+                                EventValidator.Stream.CHANNELS,
+                                EventCodec.encode(c),
+                                "file:CHANNELS",
+                                0,
+                                i++,
+                                0));
+            }
+        } else {
+            read(
+                    s.events().resolve("requests.avro"),
+                    InferenceRequest.class,
+                    v,
+                    events,
+                    EventValidator.Stream.REQUESTS);
+            read(
+                    s.events().resolve("channels.avro"),
+                    ChannelState.class,
+                    v,
+                    events,
+                    EventValidator.Stream.CHANNELS);
+            Path telemetry = s.events().resolve("telemetry.avro");
+            if (Files.exists(telemetry)) {
+                read(telemetry, NodeTelemetry.class, v, events, EventValidator.Stream.TELEMETRY);
+            }
+        }
+        // a stable sort: the job's sources are each in file order, and nothing is late
+        events.sort((a, b) -> Long.compare(a.time, b.time));
+        return events;
+    }
+
+    private static <T extends SpecificRecordBase> void read(
+            Path f,
+            Class<T> type,
+            EventValidator v,
+            List<InputEvent> into,
+            EventValidator.Stream stream)
+            throws IOException {
+        long i = 0;
+        try (DataFileReader<T> r =
+                new DataFileReader<>(f.toFile(), new SpecificDatumReader<>(type))) {
+            for (T rec : r) {
+                into.add(v.decode(stream, EventCodec.encode(rec), "file:" + stream, 0, i++, 0));
+            }
+        }
+    }
+
+    /** One scheduler over the events; writes its files to dir and returns its summary. */
+    static ObjectNode simulate(
+            ReplayRunner.Setup s, JobConfig config, List<InputEvent> events, Path dir)
+            throws IOException {
+        long wall = System.nanoTime();
+        List<JsonNode> decisions = new ArrayList<>();
+        List<JsonNode> rejections = new ArrayList<>();
+        List<JsonNode> reports = new ArrayList<>();
+        List<JsonNode> dead = new ArrayList<>();
+        // replays run no live clock: the domain never reads it
+        DomainScheduler scheduler =
+                new DomainScheduler(
+                        s.topology(),
+                        config.domainSettings(),
+                        () -> {
+                            throw new IllegalStateException("a replay read the wall clock");
+                        });
+        EventTimeDriver driver =
+                new EventTimeDriver(
+                        scheduler,
+                        (SlotOutcome o) -> {
+                            for (Decision d : o.decisions()) {
+                                decisions.add(
+                                        json(ReplayRunner.decisionJson(AvroOutputs.decision(d))));
+                            }
+                            for (Rejected r : o.rejections()) {
+                                rejections.add(
+                                        json(ReplayRunner.rejectionJson(AvroOutputs.rejection(r))));
+                            }
+                            if (o.report() != null) {
+                                reports.add(
+                                        json(
+                                                ReplayRunner.reportJson(
+                                                        AvroOutputs.report(o.report()))));
+                            }
+                        });
+        for (InputEvent e : events) {
+            if (e.kind == InputEvent.INVALID) {
+                dead.add(json(ReplayRunner.deadLetterJson(SchedulerPipeline.deadLetter(e))));
+            } else if (e.kind == InputEvent.INVALID_REQUEST) {
+                rejections.add(
+                        json(ReplayRunner.rejectionJson(SchedulerPipeline.invalidRequest(e))));
+            } else {
+                driver.accept(e);
+            }
+        }
+        driver.finish();
+        double wallSeconds = (System.nanoTime() - wall) / 1e9;
+        return ReplayRunner.finish(
+                s,
+                dir,
+                config,
+                new ReplayRunner.Outputs(decisions, rejections, reports, dead),
+                wallSeconds);
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return ReplayRunner.JSON.readTree(line);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void printSideBySide(PrintStream out, Map<String, ObjectNode> s, Path outDir) {
+        out.println();
+        out.println("Simulation of " + s.size() + " schedulers -> " + outDir.toAbsolutePath());
+        StringBuilder head = new StringBuilder(String.format("%-24s", ""));
+        for (String name : s.keySet()) {
+            head.append(String.format(" %14s", name));
+        }
+        out.println(head);
+        row(out, s, "requests", n -> n.get("requests").asText());
+        row(out, s, "assigned", n -> n.get("assigned").asText());
+        row(out, s, "rejected", n -> n.get("rejectedTotal").asText());
+        row(out, s, "undecided", n -> n.get("undecided").asText());
+        row(
+                out,
+                s,
+                "goodput (req/s)",
+                n -> String.format("%.3f", n.get("goodputPerSecond").asDouble()));
+        row(
+                out,
+                s,
+                "deadline attainment",
+                n -> String.format("%.1f%%", 100 * n.get("deadlineAttainment").asDouble()));
+        row(out, s, "tokens/s", n -> String.format("%.1f", n.get("tokensPerSecond").asDouble()));
+        row(out, s, "wall seconds", n -> n.get("timing").get("wallSeconds").asText());
+    }
+
+    private static void row(
+            PrintStream out,
+            Map<String, ObjectNode> s,
+            String label,
+            java.util.function.Function<ObjectNode, String> f) {
+        StringBuilder b = new StringBuilder(String.format("%-24s", label));
+        for (ObjectNode n : s.values()) {
+            b.append(String.format(" %14s", f.apply(n)));
+        }
+        out.println(b);
+    }
+}
