@@ -187,7 +187,8 @@ public final class EventValidator implements Serializable {
         return null;
     }
 
-    InputEvent validate(ChannelState c, byte[] raw, String source, int partition, long offset) {
+    public InputEvent validate(
+            ChannelState c, byte[] raw, String source, int partition, long offset) {
         long t = c.getMeasuredAt() == null ? 0 : c.getMeasuredAt().toEpochMilli();
         String problem = null;
         if (!topology.domains.containsKey(c.getDomainId())) {
@@ -238,7 +239,8 @@ public final class EventValidator implements Serializable {
         return se > 0 && se <= 64;
     }
 
-    InputEvent validate(NodeTelemetry n, byte[] raw, String source, int partition, long offset) {
+    public InputEvent validate(
+            NodeTelemetry n, byte[] raw, String source, int partition, long offset) {
         long t = n.getTime() == null ? 0 : n.getTime().toEpochMilli();
         String problem = null;
         NodeSpec caps = null;

@@ -59,14 +59,27 @@ public final class EventCodec {
 
     private EventCodec() {}
 
+    /**
+     * One encoder per generated class: an encoder computes its schema's fingerprint when it is
+     * made, and is thread-safe afterwards.
+     */
+    private static final ClassValue<
+                    org.apache.avro.message.BinaryMessageEncoder<SpecificRecordBase>>
+            ENCODERS =
+                    new ClassValue<>() {
+                        @Override
+                        protected org.apache.avro.message.BinaryMessageEncoder<SpecificRecordBase>
+                                computeValue(Class<?> type) {
+                            org.apache.avro.Schema schema = SpecificData.get().getSchema(type);
+                            return new org.apache.avro.message.BinaryMessageEncoder<>(
+                                    SpecificData.getForSchema(schema), schema);
+                        }
+                    };
+
     /** Single-object encoding of any generated event. */
     public static byte[] encode(SpecificRecordBase record) {
         try {
-            ByteBuffer b =
-                    new org.apache.avro.message.BinaryMessageEncoder<SpecificRecordBase>(
-                                    SpecificData.getForSchema(record.getSchema()),
-                                    record.getSchema())
-                            .encode(record);
+            ByteBuffer b = ENCODERS.get(record.getClass()).encode(record);
             byte[] out = new byte[b.remaining()];
             b.get(out);
             return out;

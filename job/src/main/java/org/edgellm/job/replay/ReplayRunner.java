@@ -304,6 +304,10 @@ public final class ReplayRunner {
     // ---- rendering ----------------------------------------------------------------------------
 
     static String decisionJson(BatchDecision d) {
+        return decisionNode(d).toString();
+    }
+
+    static ObjectNode decisionNode(BatchDecision d) {
         ObjectNode o = JSON.createObjectNode();
         o.put("slotEnd", d.getSlotEnd().toEpochMilli());
         o.put("domain", d.getDomainId());
@@ -326,20 +330,28 @@ public final class ReplayRunner {
             x.put("maxPplIncrease", r.getMaxPplIncrease());
             x.put("predictedFinishMs", r.getPredictedFinishMs());
         }
-        return o.toString();
+        return o;
     }
 
     static String rejectionJson(Rejection r) {
+        return rejectionNode(r).toString();
+    }
+
+    static ObjectNode rejectionNode(Rejection r) {
         ObjectNode o = JSON.createObjectNode();
         o.put("time", r.getTime().toEpochMilli());
         o.put("requestId", r.getRequestId());
         o.put("domain", r.getDomainId());
         o.put("reason", r.getReason().name());
         o.put("detail", r.getDetail());
-        return o.toString();
+        return o;
     }
 
     static String reportJson(SlotReport s) {
+        return reportNode(s).toString();
+    }
+
+    static ObjectNode reportNode(SlotReport s) {
         ObjectNode o = JSON.createObjectNode();
         o.put("slotEnd", s.getSlotEnd().toEpochMilli());
         o.put("domain", s.getDomainId());
@@ -354,16 +366,20 @@ public final class ReplayRunner {
         o.put("feasibilityChecks", s.getFeasibilityChecks());
         o.put("provenOptimal", s.getProvenOptimal());
         o.put("solveMicros", s.getSolveMicros());
-        return o.toString();
+        return o;
     }
 
     static String deadLetterJson(DeadLetter d) {
+        return deadLetterNode(d).toString();
+    }
+
+    static ObjectNode deadLetterNode(DeadLetter d) {
         ObjectNode o = JSON.createObjectNode();
         o.put("source", d.getSource());
         o.put("offset", d.getOffset());
         o.put("error", d.getError());
         o.put("bytes", d.getPayload().remaining());
-        return o.toString();
+        return o;
     }
 
     // ---- merging and the summary --------------------------------------------------------------

@@ -113,34 +113,27 @@ public final class Simulator {
     }
 
     /**
-     * Every input as the job would see it: encoded (single-object encoding) and decoded and
-     * validated by the job's validator, requests, channels and telemetry merged by event time.
+     * Every input as the job would see it: validated by the job's validator (files of {@code
+     * --events} also decoded as the job decodes them), requests, channels and telemetry merged by
+     * event time.
      */
     static List<InputEvent> events(ReplayRunner.Setup s) throws IOException {
         EventValidator v = new EventValidator(s.topology(), s.config());
         List<InputEvent> events = new ArrayList<>();
         if (s.imported() != null) {
-            long i = 0;
+            // validated as decoded, without the encoding round trip (lossless for these records);
+            // a dead letter still carries the encoded bytes, as the job's would
             for (InferenceRequest r : s.imported().requests()) {
-                events.add(
-                        v.decode(
-                                EventValidator.Stream.REQUESTS,
-                                EventCodec.encode(r),
-                                "file:REQUESTS",
-                                0,
-                                i++,
-                                0));
+                events.add(v.validate(r));
             }
-            i = 0;
+            long i = 0;
             for (ChannelState c : s.imported().channels()) {
-                events.add(
-                        v.decode(
-                                EventValidator.Stream.CHANNELS,
-                                EventCodec.encode(c),
-                                "file:CHANNELS",
-                                0,
-                                i++,
-                                0));
+                InputEvent e = v.validate(c, null, "file:CHANNELS", 0, i);
+                if (e.kind == InputEvent.INVALID) {
+                    e = v.validate(c, EventCodec.encode(c), "file:CHANNELS", 0, i);
+                }
+                events.add(e);
+                i++;
             }
         } else {
             read(
@@ -203,26 +196,22 @@ public final class Simulator {
                         scheduler,
                         (SlotOutcome o) -> {
                             for (Decision d : o.decisions()) {
-                                decisions.add(
-                                        json(ReplayRunner.decisionJson(AvroOutputs.decision(d))));
+                                decisions.add((ReplayRunner.decisionNode(AvroOutputs.decision(d))));
                             }
                             for (Rejected r : o.rejections()) {
                                 rejections.add(
-                                        json(ReplayRunner.rejectionJson(AvroOutputs.rejection(r))));
+                                        (ReplayRunner.rejectionNode(AvroOutputs.rejection(r))));
                             }
                             if (o.report() != null) {
                                 reports.add(
-                                        json(
-                                                ReplayRunner.reportJson(
-                                                        AvroOutputs.report(o.report()))));
+                                        (ReplayRunner.reportNode(AvroOutputs.report(o.report()))));
                             }
                         });
         for (InputEvent e : events) {
             if (e.kind == InputEvent.INVALID) {
-                dead.add(json(ReplayRunner.deadLetterJson(SchedulerPipeline.deadLetter(e))));
+                dead.add((ReplayRunner.deadLetterNode(SchedulerPipeline.deadLetter(e))));
             } else if (e.kind == InputEvent.INVALID_REQUEST) {
-                rejections.add(
-                        json(ReplayRunner.rejectionJson(SchedulerPipeline.invalidRequest(e))));
+                rejections.add((ReplayRunner.rejectionNode(SchedulerPipeline.invalidRequest(e))));
             } else {
                 driver.accept(e);
             }
@@ -235,14 +224,6 @@ public final class Simulator {
                 config,
                 new ReplayRunner.Outputs(decisions, rejections, reports, dead),
                 wallSeconds);
-    }
-
-    private static JsonNode json(String line) {
-        try {
-            return ReplayRunner.JSON.readTree(line);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static void printSideBySide(PrintStream out, Map<String, ObjectNode> s, Path outDir) {
