@@ -56,21 +56,25 @@ class DeployFilesTest {
         }
     }
 
-    static void workerFlags(List<String> fs, String where) {
+    /** Every flag is one of the command's own (picocli refuses any other). */
+    static void workerFlags(String command, List<String> fs, String where) {
+        Set<String> known = WorkerMain.flagsByCommand().get(command);
+        assertTrue(known != null, where + ": unknown worker.jar command " + command);
         for (String f : fs) {
             assertTrue(
-                    WorkerMain.FLAGS.contains(f) || f.startsWith("kafka."),
-                    where + ": unknown worker flag --" + f);
+                    known.contains(f) || f.startsWith("kafka."),
+                    where + ": unknown flag --" + f + " of worker.jar " + command);
         }
     }
 
-    /** The word after worker.jar is one of the jar's commands. */
-    static void workerCommand(String command, String where) {
+    /** The word after worker.jar, one of the jar's commands. */
+    static String workerCommand(String command, String where) {
         Matcher m = Pattern.compile("worker\\.jar\"?,?\\s+\"?([a-z]+)").matcher(command);
         assertTrue(m.find(), where + ": no command after worker.jar in " + command);
         assertTrue(
                 WorkerMain.COMMANDS.contains(m.group(1)),
                 where + ": unknown worker.jar command " + m.group(1));
+        return m.group(1);
     }
 
     static Set<String> defaultTopics() {
@@ -127,8 +131,7 @@ class DeployFilesTest {
             Map<String, Object> svc = (Map<String, Object>) e.getValue();
             String c = String.valueOf(svc.get("command"));
             if (c.contains("/app/worker.jar")) {
-                workerCommand(c, e.getKey());
-                workerFlags(flags(c), e.getKey());
+                workerFlags(workerCommand(c, e.getKey()), flags(c), e.getKey());
                 if (c.contains(" worker ")) {
                     workers++;
                 }
@@ -173,13 +176,20 @@ class DeployFilesTest {
                                         ((Map<String, Object>) dep.get("spec")).get("template"))
                                 .get("spec");
         Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
-        workerCommand(
-                String.join(", ", (List<String>) container.get("command")), "worker Deployment");
+        String command =
+                workerCommand(
+                        String.join(", ", (List<String>) container.get("command")),
+                        "worker Deployment");
         workerFlags(
-                flags(String.join(" ", (List<String>) container.get("args"))), "worker Deployment");
+                command,
+                flags(String.join(" ", (List<String>) container.get("args"))),
+                "worker Deployment");
     }
 
-    /** The flag lists are complete: every flag the parsers read is in them. */
+    /**
+     * The flag lists are complete: every flag the job's parser reads is in JobConfig.FLAGS, and the
+     * flags that feed, report and audit hand on as a map are exactly those their code reads.
+     */
     @Test
     void flagListsMatchTheParsers() throws Exception {
         Pattern p =
@@ -194,21 +204,29 @@ class DeployFilesTest {
             read.add(m.group(1));
         }
         assertEquals(new TreeSet<>(JobConfig.FLAGS), read);
-        Pattern w =
-                Pattern.compile(
-                        "(?:getOrDefault|require\\(f,|number\\(f,|containsKey|f\\.get)\\s*\\(?\\s*\"([a-z-]+)\"");
-        Set<String> wread = new TreeSet<>();
-        for (String file : List.of("WorkerMain.java", "Feeder.java", "Report.java", "Audit.java")) {
-            Matcher wm =
-                    w.matcher(
-                            Files.readString(
-                                    ROOT.resolve(
-                                            "worker/src/main/java/org/edgellm/worker/" + file)));
-            while (wm.find()) {
-                wread.add(wm.group(1));
+        Pattern w = Pattern.compile("(?:getOrDefault|containsKey|f\\.get)\\s*\\(\\s*\"([a-z-]+)\"");
+        Map<String, List<String>> readers =
+                Map.of(
+                        "feed", List.of("Feeder.java"),
+                        "report", List.of("Report.java", "TopicSnapshot.java"),
+                        "audit", List.of("Audit.java", "TopicSnapshot.java"));
+        for (Map.Entry<String, List<String>> e : readers.entrySet()) {
+            // --kafka-properties is read by WorkerMain for every command
+            Set<String> wread = new TreeSet<>(Set.of("kafka-properties"));
+            for (String file : e.getValue()) {
+                Matcher wm =
+                        w.matcher(
+                                Files.readString(
+                                        ROOT.resolve(
+                                                "worker/src/main/java/org/edgellm/worker/"
+                                                        + file)));
+                while (wm.find()) {
+                    wread.add(wm.group(1));
+                }
             }
+            assertEquals(wread, WorkerMain.flagsByCommand().get(e.getKey()), e.getKey());
         }
-        assertEquals(new TreeSet<>(WorkerMain.FLAGS), wread);
+        assertEquals(WorkerMain.COMMANDS, WorkerMain.flagsByCommand().keySet());
     }
 
     static String pomProperty(String pom, String name) {
@@ -267,8 +285,7 @@ class DeployFilesTest {
                         .matcher(start);
         int n = 0;
         while (workers.find()) {
-            assertTrue(WorkerMain.COMMANDS.contains(workers.group(1)));
-            workerFlags(flags(workers.group(2)), "start.sh " + workers.group(1));
+            workerFlags(workers.group(1), flags(workers.group(2)), "start.sh " + workers.group(1));
             n++;
         }
         assertEquals(2, n, "start.sh starts workers and the feeder");
@@ -276,11 +293,19 @@ class DeployFilesTest {
         Matcher tools = Pattern.compile("WORKER_JAR\"? (audit|report)([^\n]*)").matcher(smoke);
         int t = 0;
         while (tools.find()) {
-            workerFlags(flags(tools.group(2)), "smoke-test.sh " + tools.group(1));
+            workerFlags(tools.group(1), flags(tools.group(2)), "smoke-test.sh " + tools.group(1));
             t++;
         }
         assertEquals(3, t, "smoke-test.sh runs audit and report");
-        assertTrue(smoke.contains("audit --expect-all") && WorkerMain.FLAGS.contains("expect-all"));
+        assertTrue(
+                smoke.contains("audit --expect-all")
+                        && WorkerMain.flagsByCommand().get("audit").contains("expect-all"));
+        String fault = Files.readString(ROOT.resolve("deploy/local/fault-test.sh"));
+        Matcher faultAudit = Pattern.compile("(?s)WORKER_JAR\"? audit (.*?)\\|\\|").matcher(fault);
+        assertTrue(faultAudit.find(), "fault-test.sh runs audit");
+        workerFlags("audit", flags(faultAudit.group(1)), "fault-test.sh audit");
+        assertTrue(fault.contains("audit_mode=\"--at-least-once\""), "fault-test.sh's audit mode");
+        workerFlags("audit", List.of("at-least-once"), "fault-test.sh audit_mode");
         assertTrue(
                 Files.readString(ROOT.resolve(".ci/run")).contains("deploy/local/smoke-test.sh"));
     }

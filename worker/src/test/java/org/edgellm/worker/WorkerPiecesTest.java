@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.edgellm.events.ChannelState;
@@ -22,10 +21,10 @@ class WorkerPiecesTest {
 
     @Test
     void heartbeatCapabilitiesComeFromTheTopology() throws Exception {
-        var caps = WorkerMain.capabilities(Map.of(), "domain-1", "edge-a");
+        var caps = WorkerMain.capabilities(null, "domain-1", "edge-a");
         assertEquals(40e9, caps.getMemoryBytes());
         assertEquals(2, caps.getVariants().size());
-        assertNull(WorkerMain.capabilities(Map.of(), "domain-1", "nowhere"));
+        assertNull(WorkerMain.capabilities(null, "domain-1", "nowhere"));
     }
 
     @Test

@@ -28,10 +28,10 @@ public final class RandomInstances {
     public static final List<String> PROFILES =
             List.of("balanced", "memory", "band", "deadline", "accuracy");
 
-    static final Variant FP16 = new Variant("fp16", 16, 16, 16, 0.0);
-    static final Variant W8A8 = new Variant("w8a8", 8, 8, 16, 0.05);
-    static final Variant W4A16 = new Variant("w4a16", 4, 16, 16, 0.31);
-    static final Variant W4A16_KV8 = new Variant("w4a16-kv8", 4, 16, 8, 0.45);
+    public static final Variant FP16 = new Variant("fp16", 16, 16, 16, 0.0);
+    public static final Variant W8A8 = new Variant("w8a8", 8, 8, 16, 0.05);
+    public static final Variant W4A16 = new Variant("w4a16", 4, 16, 16, 0.31);
+    public static final Variant W4A16_KV8 = new Variant("w4a16-kv8", 4, 16, 8, 0.45);
 
     public static final ModelSpec LLAMA2_7B = new ModelSpec(32, 4096, 32000);
     public static final ModelSpec SMALL_1B = new ModelSpec(22, 2048, 32000);

@@ -10,39 +10,49 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.edgellm.scheduler.Algorithms;
 import org.edgellm.scheduler.Instance;
 import org.edgellm.scheduler.Schedule;
 import org.edgellm.scheduler.Scheduler;
 import org.edgellm.scheduler.SearchBudget;
-import org.edgellm.scheduler.bench.OtBenchmark;
 import org.edgellm.scheduler.io.InstanceJson;
 import org.edgellm.scheduler.io.InvalidInstanceException;
 import org.edgellm.scheduler.io.ScheduleJson;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * The {@code scheduler.jar} command line.
  *
  * <pre>
  * solve [--algorithm NAME] [--budget-micros N] [--budget-nodes N] [--seed N] [--static-batch K] [FILE...]
- * bench ot [--quick] [--seed N] [--out FILE]
  * </pre>
  *
  * <p>{@code solve} reads instance JSON files (stdin when none; stdin may hold several objects) and
  * prints one result object per line, in input order. Invalid input prints one line naming the file,
- * the field and the value, and exits with status 2; nothing else is printed for it.
+ * the field and the value, and exits with status 2; nothing else is printed for it. Every command
+ * answers {@code --help} and {@code --version}; command-line mistakes follow {@link Cli}.
  */
-public final class Main {
+@Command(
+        name = "scheduler.jar",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cli.Version.class,
+        description = "The offline solver of the edge LLM scheduling model.",
+        footer = "Benchmarks and figures: bench.jar (bench/target/bench.jar).")
+public final class Main implements Callable<Integer> {
 
-    static final String USAGE =
-            "usage: scheduler.jar solve [--algorithm "
-                    + String.join("|", Algorithms.NAMES)
-                    + "] [--budget-micros N] [--budget-nodes N] [--seed N] [--static-batch K]"
-                    + " [FILE...]\n"
-                    + "       scheduler.jar bench ot [--quick] [--seed N] [--out FILE]";
+    private final PrintStream err;
 
-    private Main() {}
+    private Main(PrintStream err) {
+        this.err = err;
+    }
 
     public static void main(String[] args) {
         int status = run(args, System.in, System.out, System.err);
@@ -54,116 +64,164 @@ public final class Main {
 
     /** Runs a command; returns the exit status. */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        if (args.length == 0) {
-            err.println(USAGE);
-            return 2;
-        }
-        try {
-            return switch (args[0]) {
-                case "solve" -> solve(tail(args), in, out, err);
-                case "bench" -> OtBenchmark.run(tail(args), out, err);
-                case "--help", "-h", "help" -> {
-                    out.println(USAGE);
-                    yield 0;
-                }
-                default -> {
-                    err.println("unknown command: " + args[0] + "\n" + USAGE);
-                    yield 2;
-                }
-            };
-        } catch (UsageException e) {
-            err.println(e.getMessage());
-            return 2;
+        return Cli.execute(commandLine(in, out, err), args, out, err);
+    }
+
+    /** The command tree, for {@link #run} and for tests that inspect the flags. */
+    static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Main(err));
+        cl.addSubcommand(new Solve(in, out, err));
+        cl.addSubcommand(new CommandLine.HelpCommand());
+        return cl;
+    }
+
+    /** No command: the usage, as a mistake. */
+    @Override
+    public Integer call() {
+        err.println("scheduler.jar: a command is required (see scheduler.jar --help)");
+        return Cli.USAGE;
+    }
+
+    /** {@code --algorithm}: one of {@link Algorithms#NAMES}. */
+    static final class AlgorithmName implements ITypeConverter<String> {
+        @Override
+        public String convert(String v) {
+            if (!Algorithms.NAMES.contains(v)) {
+                throw new TypeConversionException(
+                        "'" + v + "' is not one of " + String.join(", ", Algorithms.NAMES));
+            }
+            return v;
         }
     }
 
-    private static String[] tail(String[] a) {
-        String[] t = new String[a.length - 1];
-        System.arraycopy(a, 1, t, 0, t.length);
-        return t;
+    /** The names of {@code --algorithm} for the help. */
+    static final class AlgorithmNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Algorithms.NAMES.iterator();
+        }
     }
 
-    static int solve(String[] args, InputStream in, PrintStream out, PrintStream err)
-            throws UsageException {
+    @Command(
+            name = "solve",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cli.Version.class,
+            sortOptions = false,
+            showDefaultValues = true,
+            description = {
+                "Solves instance JSON files (stdin when none; stdin may hold several objects) and"
+                        + " prints one result object per line, in input order.",
+                "Invalid input prints one line naming the file, the field and the value and exits"
+                        + " with status 2."
+            })
+    static final class Solve implements Callable<Integer> {
+        private final InputStream in;
+        private final PrintStream out;
+        private final PrintStream err;
+
+        @Option(
+                names = "--algorithm",
+                paramLabel = "NAME",
+                converter = AlgorithmName.class,
+                completionCandidates = AlgorithmNames.class,
+                description = "The scheduler: one of ${COMPLETION-CANDIDATES}.")
         String algorithm = "ot-gah";
+
+        @Option(
+                names = "--budget-micros",
+                paramLabel = "N",
+                converter = Cli.NonNegativeLong.class,
+                description = "Time budget of the search per node, in µs (0: none).")
         long budgetMicros = 0;
+
+        @Option(
+                names = "--budget-nodes",
+                paramLabel = "N",
+                converter = Cli.NonNegativeLong.class,
+                description = "Search-tree nodes budget per node (0: none).")
         long budgetNodes = 0;
+
+        @Option(
+                names = "--seed",
+                paramLabel = "N",
+                converter = Cli.AnyLong.class,
+                description = "Seed of the random baseline.")
         long seed = 1;
+
+        @Option(
+                names = "--static-batch",
+                paramLabel = "K",
+                converter = Cli.PositiveInt.class,
+                description = "Batch size K of the static baseline.")
         int staticBatch = 8;
+
+        @Parameters(
+                paramLabel = "FILE",
+                arity = "0..*",
+                showDefaultValue = CommandLine.Help.Visibility.NEVER,
+                description =
+                        "Instance JSON files, in the specification's format (stdin when none).")
         List<String> files = new ArrayList<>();
-        for (int k = 0; k < args.length; k++) {
-            String a = args[k];
-            switch (a) {
-                case "--algorithm" -> algorithm = value(args, ++k, a);
-                case "--budget-micros" -> budgetMicros = longValue(args, ++k, a, 0);
-                case "--budget-nodes" -> budgetNodes = longValue(args, ++k, a, 0);
-                case "--seed" -> seed = longValue(args, ++k, a, Long.MIN_VALUE);
-                case "--static-batch" -> staticBatch = (int) longValue(args, ++k, a, 1);
-                default -> {
-                    if (a.startsWith("--")) {
-                        throw new UsageException("unknown option: " + a + "\n" + USAGE);
-                    }
-                    files.add(a);
-                }
-            }
+
+        Solve(InputStream in, PrintStream out, PrintStream err) {
+            this.in = in;
+            this.out = out;
+            this.err = err;
         }
-        Scheduler scheduler = Algorithms.byName(algorithm, seed, staticBatch);
-        if (scheduler == null) {
-            throw new UsageException(
-                    "--algorithm: unknown algorithm \""
-                            + algorithm
-                            + "\"; one of "
-                            + String.join(", ", Algorithms.NAMES));
-        }
-        SearchBudget budget = new SearchBudget(budgetNodes, budgetMicros);
-        List<Input> inputs = new ArrayList<>();
-        if (files.isEmpty()) {
-            try {
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                MappingIterator<JsonNode> it =
-                        InstanceJson.MAPPER.readerFor(JsonNode.class).readValues(text);
-                int k = 0;
-                while (it.hasNextValue()) {
-                    inputs.add(new Input("<stdin>#" + (++k), it.nextValue()));
-                }
-            } catch (IOException | RuntimeException e) {
-                err.println("<stdin>: malformed JSON: " + oneLine(e.getMessage()));
-                return 2;
-            }
-        } else {
-            for (String f : files) {
+
+        @Override
+        public Integer call() {
+            Scheduler scheduler = Algorithms.byName(algorithm, seed, staticBatch);
+            SearchBudget budget = new SearchBudget(budgetNodes, budgetMicros);
+            List<Input> inputs = new ArrayList<>();
+            if (files.isEmpty()) {
                 try {
-                    String text = Files.readString(Path.of(f));
-                    inputs.add(new Input(f, InstanceJson.MAPPER.readTree(text)));
-                } catch (NoSuchFileException e) {
-                    err.println(f + ": no such file");
-                    return 2;
+                    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    MappingIterator<JsonNode> it =
+                            InstanceJson.MAPPER.readerFor(JsonNode.class).readValues(text);
+                    int k = 0;
+                    while (it.hasNextValue()) {
+                        inputs.add(new Input("<stdin>#" + (++k), it.nextValue()));
+                    }
                 } catch (IOException | RuntimeException e) {
-                    err.println(f + ": malformed JSON: " + oneLine(e.getMessage()));
+                    err.println("<stdin>: malformed JSON: " + oneLine(e.getMessage()));
+                    return 2;
+                }
+            } else {
+                for (String f : files) {
+                    try {
+                        String text = Files.readString(Path.of(f));
+                        inputs.add(new Input(f, InstanceJson.MAPPER.readTree(text)));
+                    } catch (NoSuchFileException e) {
+                        err.println(f + ": no such file");
+                        return 2;
+                    } catch (IOException | RuntimeException e) {
+                        err.println(f + ": malformed JSON: " + oneLine(e.getMessage()));
+                        return 2;
+                    }
+                }
+            }
+            List<Instance> instances = new ArrayList<>();
+            for (Input input : inputs) {
+                try {
+                    instances.add(InstanceJson.parse(input.json));
+                } catch (InvalidInstanceException e) {
+                    err.println(input.name + ": " + e.getMessage());
                     return 2;
                 }
             }
-        }
-        List<Instance> instances = new ArrayList<>();
-        for (Input input : inputs) {
-            try {
-                instances.add(InstanceJson.parse(input.json));
-            } catch (InvalidInstanceException e) {
-                err.println(input.name + ": " + e.getMessage());
-                return 2;
+            for (int k = 0; k < instances.size(); k++) {
+                Schedule s;
+                try {
+                    s = scheduler.solve(instances.get(k), budget);
+                } catch (IllegalArgumentException e) {
+                    err.println(inputs.get(k).name + ": " + e.getMessage());
+                    return 2;
+                }
+                out.println(ScheduleJson.toJson(s).toString());
             }
+            return 0;
         }
-        for (int k = 0; k < instances.size(); k++) {
-            Schedule s;
-            try {
-                s = scheduler.solve(instances.get(k), budget);
-            } catch (IllegalArgumentException e) {
-                err.println(inputs.get(k).name + ": " + e.getMessage());
-                return 2;
-            }
-            out.println(ScheduleJson.toJson(s).toString());
-        }
-        return 0;
     }
 
     private record Input(String name, JsonNode json) {}
@@ -174,32 +232,5 @@ public final class Main {
         }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    static String value(String[] args, int k, String flag) throws UsageException {
-        if (k >= args.length) {
-            throw new UsageException(flag + ": missing value");
-        }
-        return args[k];
-    }
-
-    static long longValue(String[] args, int k, String flag, long min) throws UsageException {
-        String v = value(args, k, flag);
-        try {
-            long x = Long.parseLong(v);
-            if (x < min) {
-                throw new UsageException(flag + ": must be at least " + min + " (got " + v + ")");
-            }
-            return x;
-        } catch (NumberFormatException e) {
-            throw new UsageException(flag + ": not an integer (got " + v + ")");
-        }
-    }
-
-    /** A command-line mistake; its message is printed as is. */
-    public static final class UsageException extends Exception {
-        public UsageException(String message) {
-            super(message);
-        }
     }
 }

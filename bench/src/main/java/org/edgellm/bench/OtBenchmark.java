@@ -1,4 +1,4 @@
-package org.edgellm.scheduler.bench;
+package org.edgellm.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,11 +16,13 @@ import org.edgellm.scheduler.Instance;
 import org.edgellm.scheduler.NodeSolution;
 import org.edgellm.scheduler.OptimalTreeSearch;
 import org.edgellm.scheduler.SearchBudget;
+import org.edgellm.scheduler.bench.RandomInstances;
 import org.edgellm.scheduler.bench.RandomInstances.Spec;
 
 /**
- * {@code scheduler.jar bench ot}: a plain benchmark harness (not a test) of the scheduling core on
- * seeded random instances of every constraint profile. It prints three tables as Markdown:
+ * {@code bench.jar ot [--quick] [--seed N] [--out FILE]}: a plain benchmark harness (not a test) of
+ * the scheduling core on seeded random instances of every constraint profile. It prints three
+ * tables as Markdown:
  *
  * <ol>
  *   <li>OT against brute force on one node, N = 10, 15, 20, 25: median and p99 solve time, median
@@ -36,30 +38,13 @@ public final class OtBenchmark {
 
     private OtBenchmark() {}
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        boolean quick = false;
-        long seed = 42;
-        String file = null;
-        if (args.length > 0 && args[0].equals("paper")) {
-            return PaperBench.run(args, out, err);
-        }
-        if (args.length == 0 || !args[0].equals("ot")) {
-            err.println(
-                    "usage: scheduler.jar bench ot [--quick] [--seed N] [--out FILE]\n"
-                            + "       scheduler.jar bench paper [--out DIR] [--instances N] [--seed S] [--quick]");
-            return 2;
-        }
-        for (int k = 1; k < args.length; k++) {
-            switch (args[k]) {
-                case "--quick" -> quick = true;
-                case "--seed" -> seed = Long.parseLong(args[++k]);
-                case "--out" -> file = args[++k];
-                default -> {
-                    err.println("unknown option: " + args[k]);
-                    return 2;
-                }
-            }
-        }
+    /**
+     * Prints the tables as Markdown (and writes them to {@code file} unless null); returns the exit
+     * status.
+     *
+     * @param quick a small version in seconds
+     */
+    public static int run(boolean quick, long seed, Path file, PrintStream out, PrintStream err) {
         StringBuilder md = new StringBuilder();
         md.append("## OT against brute force (one node)\n\n");
         md.append(
@@ -94,7 +79,7 @@ public final class OtBenchmark {
         out.print(md);
         if (file != null) {
             try {
-                Files.writeString(Path.of(file), md.toString());
+                Files.writeString(file, md.toString());
             } catch (IOException e) {
                 err.println(file + ": " + e.getMessage());
                 return 1;

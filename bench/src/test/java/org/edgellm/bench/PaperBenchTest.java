@@ -1,4 +1,4 @@
-package org.edgellm.scheduler.bench;
+package org.edgellm.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +13,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Keeps {@code bench paper} working: the tiny configuration writes every figure, CSV and table. */
+/**
+ * Keeps {@code bench.jar paper} working: the tiny configuration writes every figure, CSV and table.
+ */
 class PaperBenchTest {
 
     @TempDir Path dir;
@@ -22,7 +24,7 @@ class PaperBenchTest {
     void quickRunWritesEveryFigureAndTheExactSolverLeadsOnOneNode() throws Exception {
         Path out = dir.resolve("results");
         int status =
-                PaperBench.run(
+                BenchMain.run(
                         new String[] {"paper", "--quick", "--out", out.toString()},
                         new PrintStream(new ByteArrayOutputStream()),
                         System.err);
@@ -44,7 +46,7 @@ class PaperBenchTest {
             assertTrue(Files.readAllLines(out.resolve(f + ".csv")).size() > 2, f + ".csv");
         }
         String md = Files.readString(dir.resolve("results.md"));
-        assertTrue(md.contains("bench paper") && md.contains("fig4-ratio"));
+        assertTrue(md.contains("bench.jar paper") && md.contains("fig4-ratio"));
         // one node: OT-GAH is exact, so on average it serves at least as many as any baseline
         Map<String, Map<String, Double>> byX = new HashMap<>();
         List<String> csv = Files.readAllLines(out.resolve("fig1-requests.csv"));

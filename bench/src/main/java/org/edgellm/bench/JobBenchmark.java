@@ -1,4 +1,4 @@
-package org.edgellm.job.bench;
+package org.edgellm.bench;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,8 +51,7 @@ import org.edgellm.job.testing.EmbeddedKafka;
  *       broker, for both delivery modes.
  * </ol>
  *
- * Run: {@code mvn -B -pl job -Pbench exec:exec} (see the bench profile of job/pom.xml); flags
- * {@code --domains --requests --rate --seconds --out}.
+ * Run: {@code java -Xmx4g -jar bench/target/bench.jar job [flags]} ({@code --help} lists them).
  */
 public final class JobBenchmark {
 
@@ -76,24 +75,40 @@ public final class JobBenchmark {
         return out;
     }
 
-    public static void main(String[] args) throws Exception {
-        ParameterTool p = ParameterTool.fromArgs(args);
-        int domains = p.getInt("domains", 1000);
-        int rate = p.getInt("rate", 2000);
-        warmupMs = p.getLong("warmup-ms", 10_000);
-        int seconds = p.getInt("seconds", 30);
+    /** The flags of {@code bench.jar job} (see BenchMain for their meaning). */
+    public record Settings(
+            int domains,
+            int rate,
+            long warmupMs,
+            int seconds,
+            int nodesPerDomain,
+            int maxPending,
+            int targetRate,
+            long budgetMicros,
+            int maxCandidates,
+            int runs,
+            boolean skipThroughput,
+            boolean skipLatency,
+            Path out) {}
+
+    /** Runs the phases; returns the exit status (Flink and Kafka threads may outlive it). */
+    public static int run(Settings p) throws Exception {
+        int domains = p.domains();
+        int rate = p.rate();
+        warmupMs = p.warmupMs();
+        int seconds = p.seconds();
         StringBuilder md = new StringBuilder();
-        nodesPerDomain = p.getInt("nodes-per-domain", 2);
+        nodesPerDomain = p.nodesPerDomain();
         String topo = topology(domains);
         Path topoFile = Files.createTempFile("bench-topology", ".yaml");
         Files.writeString(topoFile, topo);
 
-        int maxPending = p.getInt("max-pending", 256);
-        int target = p.getInt("target-rate", 0);
-        String budget = p.get("budget-micros", "1000");
-        String candidates = p.get("max-candidates", "64");
-        if (!p.has("skip-throughput")) {
-            int runs = p.getInt("runs", 3);
+        int maxPending = p.maxPending();
+        int target = p.targetRate();
+        String budget = Long.toString(p.budgetMicros());
+        String candidates = Integer.toString(p.maxCandidates());
+        if (!p.skipThroughput()) {
+            int runs = p.runs();
             double[] rates = new double[runs];
             for (int r = 0; r < runs; r++) {
                 rates[r] =
@@ -120,12 +135,12 @@ public final class JobBenchmark {
                             sorted[runs - 1],
                             2 * tput));
         }
-        if (p.has("skip-latency")) {
+        if (p.skipLatency()) {
             System.out.print(md);
-            if (p.has("out")) {
-                Files.writeString(Path.of(p.get("out")), md.toString());
+            if (p.out() != null) {
+                Files.writeString(p.out(), md.toString());
             }
-            System.exit(0);
+            return 0;
         }
         md.append("\n## Slot-close-to-decision latency (100 ms slots, real time)\n\n");
         md.append(
@@ -147,10 +162,10 @@ public final class JobBenchmark {
         }
         System.out.println();
         System.out.print(md);
-        if (p.has("out")) {
-            Files.writeString(Path.of(p.get("out")), md.toString());
+        if (p.out() != null) {
+            Files.writeString(p.out(), md.toString());
         }
-        System.exit(0);
+        return 0;
     }
 
     static int nodesPerDomain = 2;

@@ -1,4 +1,4 @@
-package org.edgellm.scheduler.bench;
+package org.edgellm.bench;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -28,6 +28,7 @@ import org.edgellm.scheduler.ScheduledBatch;
 import org.edgellm.scheduler.Scheduler;
 import org.edgellm.scheduler.SearchBudget;
 import org.edgellm.scheduler.Variant;
+import org.edgellm.scheduler.bench.RandomInstances;
 import org.edgellm.scheduler.bench.RandomInstances.Spec;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -40,9 +41,9 @@ import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
- * {@code scheduler.jar bench paper [--out DIR] [--instances N] [--seed S] [--quick]}: the figures
- * that reproduce the paper's claims and show where we go beyond them. Every point is the mean over
- * N seeded random instances (default 100) with a 95% confidence interval (1.96 standard errors).
+ * {@code bench.jar paper [--out DIR] [--instances N] [--seed S] [--quick]}: the figures that
+ * reproduce the paper's claims and show where we go beyond them. Every point is the mean over N
+ * seeded random instances (default 100) with a 95% confidence interval (1.96 standard errors).
  * Writes one CSV and one PNG per figure and {@code results.md} with the tables, the seeds and the
  * command. OT runs with a node budget (200,000 per call) so that results do not depend on the
  * machine.
@@ -70,24 +71,15 @@ public final class PaperBench {
             List<Series> series,
             String note) {}
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    /**
+     * Writes every figure to {@code dir} and {@code results.md} beside it; returns the exit status.
+     *
+     * @param n random instances per point (at most 4 with {@code quick})
+     * @param quick a small version in seconds (fewer points and instances)
+     */
+    public static int run(
+            Path dir, int n, long seed, boolean quick, PrintStream out, PrintStream err) {
         System.setProperty("java.awt.headless", "true");
-        Path dir = Path.of("docs/results");
-        int n = 100;
-        long seed = 2024;
-        boolean quick = false;
-        for (int k = 1; k < args.length; k++) {
-            switch (args[k]) {
-                case "--out" -> dir = Path.of(args[++k]);
-                case "--instances" -> n = Integer.parseInt(args[++k]);
-                case "--seed" -> seed = Long.parseLong(args[++k]);
-                case "--quick" -> quick = true;
-                default -> {
-                    err.println("unknown option: " + args[k]);
-                    return 2;
-                }
-            }
-        }
         if (quick) {
             n = Math.min(n, 4);
         }
@@ -669,7 +661,7 @@ public final class PaperBench {
             List<Figure> figs, Path dir, int n, long seed, boolean quick, double seconds) {
         StringBuilder sb = new StringBuilder();
         sb.append(
-                        "# Results\n\nMade by\n\n```\nmvn -B package -DskipTests\njava -jar scheduler/target/scheduler.jar bench paper --out ")
+                        "# Results\n\nMade by\n\n```\nmvn -B package -DskipTests\njava -jar bench/target/bench.jar paper --out ")
                 .append(dir)
                 .append(" --instances ")
                 .append(n)

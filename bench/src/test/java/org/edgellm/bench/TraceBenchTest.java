@@ -1,16 +1,16 @@
-package org.edgellm.job;
+package org.edgellm.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.edgellm.job.replay.TraceBench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Keeps {@code bench-trace} working: the tiny configuration writes its plots and tables. */
+/** Keeps {@code bench.jar trace} working: the tiny configuration writes its plots and tables. */
 class TraceBenchTest {
 
     @TempDir Path dir;
@@ -18,9 +18,12 @@ class TraceBenchTest {
     @Test
     void quickRunWritesPlotsAndTables() throws Exception {
         Path out = dir.resolve("results");
-        TraceBench.run(
-                new String[] {"--quick", "--out", out.toString()},
-                new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(
+                0,
+                BenchMain.run(
+                        new String[] {"trace", "--quick", "--out", out.toString()},
+                        new PrintStream(new ByteArrayOutputStream()),
+                        System.err));
         for (String f :
                 new String[] {
                     "fig5-goodput.png", "fig5-attainment.png", "fig5-solve.png", "fig5-nodes.png"
@@ -29,6 +32,6 @@ class TraceBenchTest {
         }
         String md = Files.readString(dir.resolve("results-trace.md"));
         assertTrue(md.contains("| ot-gah | 1.0 |") && md.contains("| fcfs | 2.0 |"), md);
-        assertTrue(md.contains("bench-trace"));
+        assertTrue(md.contains("java -jar bench/target/bench.jar trace --quick --out "), md);
     }
 }

@@ -1,0 +1,383 @@
+package org.edgellm.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.edgellm.scheduler.cli.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench/target/bench.jar}: the benchmarks and figures, out of the product jars.
+ *
+ * <pre>
+ * paper [--out DIR] [--instances N] [--seed S] [--quick]     figures on random instances (PaperBench)
+ * ot [--quick] [--seed N] [--out FILE]                       the core benchmark (OtBenchmark)
+ * trace [--out DIR] [--requests-csv F] [--channels-dir D] ... the Azure trace through the job (TraceBench)
+ * job [--domains N] [--rate N] [--seconds N] ...             the streaming job's benchmark (JobBenchmark)
+ * </pre>
+ *
+ * Every command answers {@code --help} and {@code --version}; command-line mistakes follow {@link
+ * Cli} (one line, status 2).
+ */
+@Command(
+        name = "bench.jar",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cli.Version.class,
+        description = "Benchmarks and figures of the edge LLM scheduler.")
+public final class BenchMain implements Callable<Integer> {
+
+    private final PrintStream err;
+
+    private BenchMain(PrintStream err) {
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        System.out.flush();
+        // Flink's and Kafka's threads may outlive a benchmark: end the JVM either way
+        System.exit(status);
+    }
+
+    /** Runs a command; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return Cli.execute(commandLine(out, err), args, out, err);
+    }
+
+    static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new BenchMain(err));
+        cl.addSubcommand(new Paper(out, err));
+        cl.addSubcommand(new Ot(out, err));
+        cl.addSubcommand(new Trace(out));
+        cl.addSubcommand(new Job());
+        cl.addSubcommand(new CommandLine.HelpCommand());
+        return cl;
+    }
+
+    @Override
+    public Integer call() {
+        err.println(
+                "bench.jar: a command is required: paper, ot, trace or job (see bench.jar --help)");
+        return Cli.USAGE;
+    }
+
+    /** The command line as typed, for the Markdown the benchmarks write. */
+    static String commandText(CommandLine.Model.CommandSpec spec) {
+        List<String> a = spec.commandLine().getParseResult().originalArgs();
+        return "java -jar bench/target/bench.jar " + String.join(" ", a);
+    }
+
+    @Command(
+            name = "paper",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cli.Version.class,
+            sortOptions = false,
+            showDefaultValues = true,
+            description = {
+                "The figures that reproduce the paper's claims, on seeded random instances: one CSV"
+                        + " and one PNG per figure in --out, and results.md beside that directory.",
+                "Every point is the mean over --instances instances with a 95% confidence interval."
+            })
+    static final class Paper implements Callable<Integer> {
+        private final PrintStream out;
+        private final PrintStream err;
+
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
+                description = "Directory of the CSV and PNG files (results.md goes beside it).")
+        Path dir = Path.of("docs/results");
+
+        @Option(
+                names = "--instances",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Random instances per point (at most 4 with --quick).")
+        int instances = 100;
+
+        @Option(
+                names = "--seed",
+                paramLabel = "S",
+                converter = Cli.AnyLong.class,
+                description = "Seed; every point derives its own from it.")
+        long seed = 2024;
+
+        @Option(
+                names = "--quick",
+                description = "A small version in seconds (fewer points and instances).")
+        boolean quick;
+
+        Paper(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            return PaperBench.run(dir, instances, seed, quick, out, err);
+        }
+    }
+
+    @Command(
+            name = "ot",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cli.Version.class,
+            sortOptions = false,
+            showDefaultValues = true,
+            description = {
+                "The core benchmark: OT against brute force on one node, OT alone on large"
+                        + " instances, GAH against the exhaustive optimum; prints Markdown tables."
+            })
+    static final class Ot implements Callable<Integer> {
+        private final PrintStream out;
+        private final PrintStream err;
+
+        @Option(
+                names = "--quick",
+                description = "A small version in seconds (fewer instances, no N = 25).")
+        boolean quick;
+
+        @Option(
+                names = "--seed",
+                paramLabel = "N",
+                converter = Cli.AnyLong.class,
+                description = "Seed of the random instances.")
+        long seed = 42;
+
+        @Option(
+                names = "--out",
+                paramLabel = "FILE",
+                description = "Also write the tables to FILE (default: printed only).")
+        Path file;
+
+        Ot(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            return OtBenchmark.run(quick, seed, file, out, err);
+        }
+    }
+
+    @Command(
+            name = "trace",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cli.Version.class,
+            sortOptions = false,
+            showDefaultValues = true,
+            description = {
+                "The trace-driven comparison of schedulers: replays the Azure conversation trace"
+                        + " with the 5G radio traces through the job (job-local.jar replay) for each"
+                        + " scheduler, as the load is scaled (speedup 1x..8x) and as nodes are added;"
+                        + " writes CSV and PNG files to --out and results-trace.md beside it."
+            })
+    static final class Trace implements Callable<Integer> {
+        private final PrintStream out;
+
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
+                description =
+                        "Directory of the CSV and PNG files (results-trace.md goes beside it).")
+        Path dir = Path.of("docs/results");
+
+        @Option(
+                names = "--requests-csv",
+                paramLabel = "FILE",
+                description =
+                        "Azure LLM inference trace CSV (default: the bundled sample, the first 5"
+                                + " minutes of the conversation trace).")
+        String requestsCsv;
+
+        @Option(
+                names = "--channels-dir",
+                paramLabel = "DIR",
+                description = "Directory of 5G radio traces (default: the four bundled ones).")
+        String channelsDir;
+
+        @Option(
+                names = "--minutes",
+                paramLabel = "X",
+                converter = Cli.NonNegativeDouble.class,
+                description =
+                        "Minutes of the trace to replay (default: all of it; 0.5 with --quick).")
+        Double minutes;
+
+        @Option(
+                names = "--seed",
+                paramLabel = "N",
+                converter = Cli.AnyLong.class,
+                description = "Seed of every replay.")
+        long seed = 1;
+
+        @Option(
+                names = "--users",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Users the requests are dealt to.")
+        int users = 24;
+
+        @Option(
+                names = "--quick",
+                description = "Two schedulers, two load points, two node counts, 0.5 minutes.")
+        boolean quick;
+
+        Trace(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> flags = new ArrayList<>();
+            if (requestsCsv != null) {
+                flags.addAll(List.of("--requests-csv", requestsCsv));
+            }
+            if (channelsDir != null) {
+                flags.addAll(List.of("--channels-dir", channelsDir));
+            }
+            if (minutes != null) {
+                flags.addAll(List.of("--minutes", minutes.toString()));
+            }
+            flags.addAll(
+                    List.of("--seed", Long.toString(seed), "--users", Integer.toString(users)));
+            TraceBench.run(
+                    new TraceBench.Settings(dir, flags, seed, quick, commandText(spec)), out);
+            return 0;
+        }
+    }
+
+    /** Nodes are named a..z. */
+    static final class NodesPerDomain implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            return Cli.intInRange(v, 1, 26);
+        }
+    }
+
+    @Command(
+            name = "job",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cli.Version.class,
+            sortOptions = false,
+            showDefaultValues = true,
+            description = {
+                "The streaming job's benchmark on a local Flink MiniCluster (parallelism 2):"
+                        + " sustained throughput with a paced generator, then slot-close-to-decision"
+                        + " latency at the coordinator and on the decision topic of an in-JVM Kafka"
+                        + " broker, for both delivery modes. Give the JVM memory: java -Xmx4g -jar"
+                        + " bench.jar job ..."
+            })
+    static final class Job implements Callable<Integer> {
+
+        @Option(
+                names = "--domains",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Coordination domains.")
+        int domains = 1000;
+
+        @Option(
+                names = "--nodes-per-domain",
+                paramLabel = "N",
+                converter = NodesPerDomain.class,
+                description = "A100-40GB nodes per domain (at most 26).")
+        int nodesPerDomain = 2;
+
+        @Option(
+                names = "--rate",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Request events per second of the latency phase.")
+        int rate = 2000;
+
+        @Option(
+                names = "--seconds",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Measured seconds of each run.")
+        int seconds = 30;
+
+        @Option(
+                names = "--warmup-ms",
+                paramLabel = "N",
+                converter = Cli.NonNegativeLong.class,
+                description = "Warm-up of the latency phase, not measured, in ms.")
+        long warmupMs = 10_000;
+
+        @Option(
+                names = "--runs",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Throughput runs (the median is reported).")
+        int runs = 3;
+
+        @Option(
+                names = "--target-rate",
+                paramLabel = "N",
+                converter = Cli.NonNegativeInt.class,
+                description =
+                        "Request events per second the throughput generator is paced to (0: unpaced).")
+        int targetRate = 0;
+
+        @Option(
+                names = "--max-pending",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "The job's --max-pending.")
+        int maxPending = 256;
+
+        @Option(
+                names = "--budget-micros",
+                paramLabel = "N",
+                converter = Cli.NonNegativeLong.class,
+                description = "The job's --budget-micros (search time per slot).")
+        long budgetMicros = 1000;
+
+        @Option(
+                names = "--max-candidates",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "The job's --max-candidates.")
+        int maxCandidates = 64;
+
+        @Option(names = "--skip-throughput", description = "Skip the throughput phase.")
+        boolean skipThroughput;
+
+        @Option(names = "--skip-latency", description = "Skip the latency phase.")
+        boolean skipLatency;
+
+        @Option(
+                names = "--out",
+                paramLabel = "FILE",
+                description = "Also write the Markdown tables to FILE (default: printed only).")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            return JobBenchmark.run(
+                    new JobBenchmark.Settings(
+                            domains,
+                            rate,
+                            warmupMs,
+                            seconds,
+                            nodesPerDomain,
+                            maxPending,
+                            targetRate,
+                            budgetMicros,
+                            maxCandidates,
+                            runs,
+                            skipThroughput,
+                            skipLatency,
+                            out));
+        }
+    }
+}

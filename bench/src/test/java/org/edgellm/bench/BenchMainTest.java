@@ -1,0 +1,111 @@
+package org.edgellm.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.edgellm.scheduler.cli.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** bench.jar's command line: help, version, one-line errors with status 2, and the quick ot. */
+class BenchMainTest {
+
+    @TempDir Path dir;
+
+    record Result(int status, String out, String err) {}
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                BenchMain.run(
+                        args,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(
+                status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static void assertUsageError(Result r, String... fragments) {
+        assertEquals(2, r.status(), r.err());
+        assertEquals("", r.out());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), "one line: " + err);
+        assertFalse(err.contains("Exception") || err.contains("\tat "), "no stack trace: " + err);
+        for (String f : fragments) {
+            assertTrue(err.contains(f), "'" + f + "' in: " + err);
+        }
+    }
+
+    static final List<String> COMMANDS = List.of("paper", "ot", "trace", "job");
+
+    @Test
+    void everyCommandAnswersHelpWithEachFlagAndExitsZero() {
+        Map<String, CommandLine> subs =
+                BenchMain.commandLine(System.out, System.err).getSubcommands();
+        assertTrue(subs.keySet().containsAll(COMMANDS), subs.keySet().toString());
+        for (String c : COMMANDS) {
+            Result r = run(c, "--help");
+            assertEquals(0, r.status(), c + ": " + r.err());
+            for (OptionSpec o : subs.get(c).getCommandSpec().options()) {
+                assertTrue(r.out().contains(o.longestName()), c + " " + o.longestName());
+                assertFalse(o.description().length == 0, c + " " + o.longestName() + " described");
+            }
+        }
+        assertTrue(run("paper", "--help").out().contains("Default: 100"));
+        assertTrue(run("job", "--help").out().contains("Default: 1000"));
+        Result top = run("--help");
+        assertEquals(0, top.status());
+        for (String c : COMMANDS) {
+            assertTrue(top.out().contains(c), c);
+        }
+    }
+
+    @Test
+    void versionIsTheProjectVersion() {
+        for (String[] args : new String[][] {{"--version"}, {"trace", "--version"}}) {
+            Result r = run(args);
+            assertEquals(0, r.status());
+            assertEquals("bench.jar " + Cli.projectVersion(), r.out().strip());
+        }
+    }
+
+    @Test
+    void mistakesAreOneLineNamingFlagAndValue() {
+        for (String c : COMMANDS) {
+            assertUsageError(run(c, "--no-such-flag"), "bench.jar " + c, "--no-such-flag");
+        }
+        assertUsageError(run("paper", "--instances", "3000000000"), "--instances", "3000000000");
+        assertUsageError(run("paper", "--instances", "0"), "--instances", "'0'");
+        assertUsageError(run("ot", "--seed", "x1"), "--seed", "x1");
+        assertUsageError(run("trace", "--minutes", "NaN"), "--minutes", "NaN");
+        assertUsageError(run("trace", "--users", "-3"), "--users", "-3");
+        assertUsageError(run("job", "--rate", "2.5"), "--rate", "2.5");
+        assertUsageError(run("job", "--nodes-per-domain", "27"), "--nodes-per-domain", "27");
+        assertUsageError(run("job", "--warmup-ms", "-1"), "--warmup-ms", "-1");
+        assertUsageError(run("nonsense"), "nonsense");
+        assertUsageError(run(), "command");
+    }
+
+    @Test
+    void quickOtPrintsAndWritesTheTables() throws Exception {
+        Path f = dir.resolve("ot.md");
+        Result r = run("ot", "--quick", "--seed", "7", "--out", f.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("## OT against brute force"), r.out());
+        assertEquals(r.out(), Files.readString(f));
+        // on one node OT is exact: no instance where it and brute force differ
+        String row = r.out().lines().filter(l -> l.startsWith("| 10 |")).findFirst().orElseThrow();
+        assertTrue(row.endsWith("| 0 |"), row);
+    }
+}
