@@ -1,55 +1,30 @@
 package org.edgellm.job;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.util.ParameterTool;
 import org.edgellm.scheduler.Algorithms;
+import org.edgellm.scheduler.cli.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
- * Every setting of the job, from command-line flags ({@code --name value}). Unknown values raise
- * {@link IllegalArgumentException} naming the flag and the value.
- *
- * <table>
- *   <caption>Flags</caption>
- *   <tr><td>--bootstrap-servers</td><td>Kafka bootstrap servers (live mode)</td><td>localhost:9092</td></tr>
- *   <tr><td>--requests-topic, --channels-topic, --telemetry-topic</td><td>input topics</td><td>inference-requests, channel-state, node-telemetry</td></tr>
- *   <tr><td>--decisions-topic, --rejections-topic, --reports-topic, --dead-letter-topic</td><td>output topics</td><td>batch-decisions, rejections, slot-reports, dead-letters</td></tr>
- *   <tr><td>--group-id</td><td>consumer group of the sources</td><td>edge-llm-scheduler</td></tr>
- *   <tr><td>--starting-offsets</td><td>earliest | latest | committed</td><td>committed (earliest when none)</td></tr>
- *   <tr><td>--delivery</td><td>exactly-once | at-least-once</td><td>exactly-once</td></tr>
- *   <tr><td>--transactional-id-prefix</td><td>prefix of the sink's transactional ids</td><td>edge-llm-scheduler</td></tr>
- *   <tr><td>--transaction-timeout-ms</td><td>below the broker's transaction.max.timeout.ms</td><td>600000</td></tr>
- *   <tr><td>--checkpoint-ms</td><td>checkpoint interval (0: off; exactly-once needs it)</td><td>1000</td></tr>
- *   <tr><td>--commit-delay-ms</td><td>added to the planner's t0: when decisions become visible</td><td>checkpoint-ms in exactly-once; live at-least-once: idleness-ms (the watermark lag; exactly-once plans from the wall clock instead); replay: 0</td></tr>
- *   <tr><td>--topology</td><td>topology YAML</td><td>the bundled default</td></tr>
- *   <tr><td>--scheduler</td><td>any algorithm of {@code solve}</td><td>ot-gah</td></tr>
- *   <tr><td>--budget-micros, --budget-nodes</td><td>time budget of one slot's solve (GAH shares it among its OT calls); node budget of every OT call</td><td>1000, 0</td></tr>
- *   <tr><td>--slot-ms</td><td>scheduling slot length</td><td>100</td></tr>
- *   <tr><td>--out-of-orderness-ms</td><td>watermark delay; also added to t0</td><td>200</td></tr>
- *   <tr><td>--idleness-ms</td><td>a source partition idle this long stops holding watermarks (0: never)</td><td>1000</td></tr>
- *   <tr><td>--watermark-interval-ms</td><td>how often sources emit watermarks: bounds how late a slot closes</td><td>20</td></tr>
- *   <tr><td>--buffer-timeout-ms</td><td>network buffer flush interval: slot latency versus throughput</td><td>10</td></tr>
- *   <tr><td>--max-channel-age-ms</td><td>older channel state is not used</td><td>5000</td></tr>
- *   <tr><td>--heartbeat-timeout-ms</td><td>a node heard of before and silent this long gets nothing</td><td>3000</td></tr>
- *   <tr><td>--lookahead-ms</td><td>a node is offered only while busy-until is within this of the slot end</td><td>slot-ms</td></tr>
- *   <tr><td>--max-pending</td><td>pending requests per domain; beyond, SHED (latest deadline first)</td><td>2048</td></tr>
- *   <tr><td>--max-candidates</td><td>requests offered to one slot's solver (earliest deadlines)</td><td>32</td></tr>
- *   <tr><td>--max-message-bytes</td><td>larger input records go to the dead letters undecoded</td><td>1048576</td></tr>
- *   <tr><td>--max-prompt-tokens, --max-output-tokens</td><td>larger requests are INVALID</td><td>262144, 32768</td></tr>
- *   <tr><td>--parallelism</td><td>job parallelism</td><td>the environment's</td></tr>
- *   <tr><td>--kafka.NAME VALUE</td><td>passed to every Kafka client (TLS, SASL, ...)</td><td></td></tr>
- *   <tr><td>--max-clock-skew-ms</td><td>an event whose time lies further than this from its Kafka record's timestamp is refused (dead letter)</td><td>3600000</td></tr>
- *   <tr><td>--kafka-properties FILE</td><td>client settings from a properties file (secrets stay off the command line); --kafka.* win</td><td></td></tr>
- * </table>
+ * Every setting of the job, from command-line flags ({@code --name value}), parsed with picocli: an
+ * instance is the options of the job's commands (a picocli mixin), and {@code --help} of those
+ * commands lists every flag with its meaning and default. Kafka client settings pass through as
+ * {@code --kafka.NAME VALUE}. Mistakes raise {@link IllegalArgumentException} with one line naming
+ * the flag and the value.
  */
 public final class JobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Every flag {@link #from} reads, besides {@code --kafka.*} (deployment files are checked
-     * against it).
+     * Every flag of the job, besides {@code --kafka.*} (deployment files are checked against it,
+     * and a test checks it against the options below).
      */
     public static final java.util.Set<String> FLAGS =
             java.util.Set.of(
@@ -89,103 +64,421 @@ public final class JobConfig implements Serializable {
                     "max-clock-skew-ms",
                     "parallelism");
 
+    @Option(
+            names = "--bootstrap-servers",
+            defaultValue = "localhost:9092",
+            description = "Kafka bootstrap servers (live mode). Default: ${DEFAULT-VALUE}")
     public String bootstrapServers = "localhost:9092";
+
+    @Option(
+            names = "--requests-topic",
+            defaultValue = "inference-requests",
+            description = "input topic of inference requests. Default: ${DEFAULT-VALUE}")
     public String requestsTopic = "inference-requests";
+
+    @Option(
+            names = "--channels-topic",
+            defaultValue = "channel-state",
+            description = "input topic of channel states. Default: ${DEFAULT-VALUE}")
     public String channelsTopic = "channel-state";
+
+    @Option(
+            names = "--telemetry-topic",
+            defaultValue = "node-telemetry",
+            description = "input topic of node heartbeats. Default: ${DEFAULT-VALUE}")
     public String telemetryTopic = "node-telemetry";
+
+    @Option(
+            names = "--decisions-topic",
+            defaultValue = "batch-decisions",
+            description = "output topic of batch decisions. Default: ${DEFAULT-VALUE}")
     public String decisionsTopic = "batch-decisions";
+
+    @Option(
+            names = "--rejections-topic",
+            defaultValue = "rejections",
+            description = "output topic of rejections. Default: ${DEFAULT-VALUE}")
     public String rejectionsTopic = "rejections";
+
+    @Option(
+            names = "--reports-topic",
+            defaultValue = "slot-reports",
+            description = "output topic of slot reports. Default: ${DEFAULT-VALUE}")
     public String reportsTopic = "slot-reports";
+
+    @Option(
+            names = "--dead-letter-topic",
+            defaultValue = "dead-letters",
+            description = "output topic of undecodable or invalid input. Default: ${DEFAULT-VALUE}")
     public String deadLetterTopic = "dead-letters";
+
+    @Option(
+            names = "--group-id",
+            defaultValue = "edge-llm-scheduler",
+            description = "consumer group of the sources. Default: ${DEFAULT-VALUE}")
     public String groupId = "edge-llm-scheduler";
+
+    @Option(
+            names = "--starting-offsets",
+            defaultValue = "committed",
+            description =
+                    "earliest | latest | committed (earliest when none is committed). Default:"
+                            + " ${DEFAULT-VALUE}")
     public String startingOffsets = "committed";
+
+    @Option(
+            names = "--delivery",
+            defaultValue = "exactly-once",
+            description = "exactly-once | at-least-once. Default: ${DEFAULT-VALUE}")
+    String delivery = "exactly-once";
+
     public boolean exactlyOnce = true;
+
+    @Option(
+            names = "--transactional-id-prefix",
+            defaultValue = "edge-llm-scheduler",
+            description = "prefix of the sink's transactional ids. Default: ${DEFAULT-VALUE}")
     public String transactionalIdPrefix = "edge-llm-scheduler";
+
+    @Option(
+            names = "--transaction-timeout-ms",
+            defaultValue = "600000",
+            converter = AtLeast1000.class,
+            description =
+                    "sink transaction timeout; keep it below the broker's"
+                            + " transaction.max.timeout.ms (at least 1000). Default:"
+                            + " ${DEFAULT-VALUE}")
     public long transactionTimeoutMs = 600_000;
+
+    @Option(
+            names = "--checkpoint-ms",
+            defaultValue = "1000",
+            converter = Cli.NonNegativeLong.class,
+            description =
+                    "checkpoint interval (0: off; exactly-once needs checkpoints). Default:"
+                            + " ${DEFAULT-VALUE}")
     public long checkpointMs = 1000;
+
+    @Option(
+            names = "--commit-delay-ms",
+            defaultValue = "-1",
+            converter = AtLeastMinusOne.class,
+            description =
+                    "added to the planner's t0: when decisions become visible (-1: checkpoint-ms"
+                            + " in exactly-once, idleness-ms in live at-least-once, 0 in"
+                            + " replay). Default: ${DEFAULT-VALUE}")
     public long commitDelayMs = -1;
+
+    @Option(
+            names = "--topology",
+            description = "topology YAML (default: the bundled three-GPU domain)")
     public String topologyFile;
+
+    @Option(
+            names = "--scheduler",
+            defaultValue = "ot-gah",
+            description =
+                    "the slot algorithm, any of solve's (${COMPLETION-CANDIDATES}). Default: ${DEFAULT-VALUE}",
+            completionCandidates = Schedulers.class)
     public String scheduler = "ot-gah";
+
+    @Option(
+            names = "--budget-micros",
+            defaultValue = "1000",
+            converter = Cli.NonNegativeLong.class,
+            description =
+                    "time budget of one slot's solve, GAH shares it among its OT calls (0: none)."
+                            + " Default: ${DEFAULT-VALUE}")
     public long budgetMicros = 1000;
+
+    @Option(
+            names = "--budget-nodes",
+            defaultValue = "0",
+            converter = Cli.NonNegativeLong.class,
+            description =
+                    "node budget of every OT call (0: none; deterministic). Default:"
+                            + " ${DEFAULT-VALUE}")
     public long budgetNodes = 0;
+
+    @Option(
+            names = "--slot-ms",
+            defaultValue = "100",
+            converter = Cli.PositiveLong.class,
+            description = "scheduling slot length. Default: ${DEFAULT-VALUE}")
     public long slotMs = 100;
+
+    @Option(
+            names = "--out-of-orderness-ms",
+            defaultValue = "200",
+            converter = Cli.NonNegativeLong.class,
+            description = "watermark delay; also added to t0. Default: ${DEFAULT-VALUE}")
     public long outOfOrdernessMs = 200;
+
+    @Option(
+            names = "--idleness-ms",
+            defaultValue = "1000",
+            converter = Cli.NonNegativeLong.class,
+            description =
+                    "a source partition idle this long stops holding watermarks (0: never)."
+                            + " Default: ${DEFAULT-VALUE}")
     public long idlenessMs = 1000;
+
+    @Option(
+            names = "--max-clock-skew-ms",
+            defaultValue = "3600000",
+            converter = Cli.PositiveLong.class,
+            description =
+                    "an event whose time lies further than this from its Kafka record's"
+                            + " timestamp is refused (dead letter). Default: ${DEFAULT-VALUE}")
     public long maxClockSkewMs = 3_600_000;
+
+    @Option(
+            names = "--watermark-interval-ms",
+            defaultValue = "20",
+            converter = Cli.PositiveLong.class,
+            description =
+                    "how often sources emit watermarks: bounds how late a slot closes. Default:"
+                            + " ${DEFAULT-VALUE}")
     public long watermarkIntervalMs = 20;
+
+    @Option(
+            names = "--buffer-timeout-ms",
+            defaultValue = "10",
+            converter = Cli.NonNegativeLong.class,
+            description =
+                    "network buffer flush interval: slot latency versus throughput. Default:"
+                            + " ${DEFAULT-VALUE}")
     public long bufferTimeoutMs = 10;
+
+    @Option(
+            names = "--max-channel-age-ms",
+            defaultValue = "5000",
+            converter = Cli.PositiveLong.class,
+            description = "older channel state is not used. Default: ${DEFAULT-VALUE}")
     public long maxChannelAgeMs = 5000;
+
+    @Option(
+            names = "--heartbeat-timeout-ms",
+            defaultValue = "3000",
+            converter = Cli.PositiveLong.class,
+            description =
+                    "a node heard of before and silent this long gets nothing. Default:"
+                            + " ${DEFAULT-VALUE}")
     public long heartbeatTimeoutMs = 3000;
+
+    @Option(
+            names = "--lookahead-ms",
+            defaultValue = "-1",
+            converter = AtLeastMinusOne.class,
+            description =
+                    "a node is offered only while its busy-until is within this of the slot end"
+                            + " (-1: slot-ms). Default: ${DEFAULT-VALUE}")
     public long lookaheadMs = -1;
+
+    @Option(
+            names = "--max-pending",
+            defaultValue = "2048",
+            converter = Cli.PositiveInt.class,
+            description =
+                    "pending requests per domain; beyond, SHED (latest deadline first). Default:"
+                            + " ${DEFAULT-VALUE}")
     public int maxPending = 2048;
+
+    @Option(
+            names = "--max-candidates",
+            defaultValue = "32",
+            converter = Cli.PositiveInt.class,
+            description =
+                    "requests offered to one slot's solver (earliest deadlines). Default:"
+                            + " ${DEFAULT-VALUE}")
     public int maxCandidates = 32;
+
+    @Option(
+            names = "--max-message-bytes",
+            defaultValue = "1048576",
+            converter = AtLeast64.class,
+            description =
+                    "larger input records go to the dead letters undecoded (at least 64)."
+                            + " Default: ${DEFAULT-VALUE}")
     public int maxMessageBytes = 1 << 20;
+
+    @Option(
+            names = "--max-prompt-tokens",
+            defaultValue = "262144",
+            converter = Cli.PositiveInt.class,
+            description = "larger prompts are INVALID. Default: ${DEFAULT-VALUE}")
     public int maxPromptTokens = 262_144;
+
+    @Option(
+            names = "--max-output-tokens",
+            defaultValue = "32768",
+            converter = Cli.PositiveInt.class,
+            description = "larger outputs are INVALID. Default: ${DEFAULT-VALUE}")
     public int maxOutputTokens = 32_768;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "-1",
+            converter = IntAtLeastMinusOne.class,
+            description = "job parallelism (-1: the environment's). Default: ${DEFAULT-VALUE}")
     public int parallelism = -1;
+
+    @Option(
+            names = "--kafka-properties",
+            paramLabel = "FILE",
+            description =
+                    "Kafka client settings from a properties file (secrets stay off the command"
+                            + " line); --kafka.NAME VALUE pass single settings and win over it")
+    String kafkaPropertiesFile;
+
+    /** Kafka client settings: {@code --kafka.NAME VALUE} and {@code --kafka-properties}. */
     public Map<String, String> kafka = new LinkedHashMap<>();
 
-    public static JobConfig from(ParameterTool p) {
+    /** The configuration of these flags. */
+    public static JobConfig parse(String... args) {
         JobConfig c = new JobConfig();
-        c.bootstrapServers = p.get("bootstrap-servers", c.bootstrapServers);
-        c.requestsTopic = p.get("requests-topic", c.requestsTopic);
-        c.channelsTopic = p.get("channels-topic", c.channelsTopic);
-        c.telemetryTopic = p.get("telemetry-topic", c.telemetryTopic);
-        c.decisionsTopic = p.get("decisions-topic", c.decisionsTopic);
-        c.rejectionsTopic = p.get("rejections-topic", c.rejectionsTopic);
-        c.reportsTopic = p.get("reports-topic", c.reportsTopic);
-        c.deadLetterTopic = p.get("dead-letter-topic", c.deadLetterTopic);
-        c.groupId = p.get("group-id", c.groupId);
-        c.startingOffsets =
-                oneOf(p, "starting-offsets", c.startingOffsets, "earliest", "latest", "committed");
-        c.exactlyOnce =
-                oneOf(p, "delivery", "exactly-once", "exactly-once", "at-least-once")
-                        .equals("exactly-once");
-        c.transactionalIdPrefix = p.get("transactional-id-prefix", c.transactionalIdPrefix);
-        c.transactionTimeoutMs =
-                longAtLeast(p, "transaction-timeout-ms", c.transactionTimeoutMs, 1000);
-        c.checkpointMs = longAtLeast(p, "checkpoint-ms", c.checkpointMs, 0);
-        c.commitDelayMs = longAtLeast(p, "commit-delay-ms", -1, -1);
-        c.topologyFile = p.get("topology", null);
-        c.scheduler = p.get("scheduler", c.scheduler);
-        if (Algorithms.byName(c.scheduler, 1, 8) == null) {
-            throw new IllegalArgumentException(
-                    "--scheduler: unknown algorithm (got "
-                            + c.scheduler
-                            + "); one of "
-                            + String.join(", ", Algorithms.NAMES));
+        String[] rest = c.takeKafkaFlags(args);
+        parseInto(new CommandLine(c), rest);
+        c.validate();
+        return c;
+    }
+
+    /** The configuration of a Flink ParameterTool's flags (for callers that have one). */
+    public static JobConfig from(org.apache.flink.util.ParameterTool p) {
+        return from(p.toMap());
+    }
+
+    /** The configuration of these flags ({@code name -> value}, without the dashes). */
+    public static JobConfig from(Map<String, String> flags) {
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> e : flags.entrySet()) {
+            args.add("--" + e.getKey());
+            args.add(e.getValue());
         }
-        c.budgetMicros = longAtLeast(p, "budget-micros", c.budgetMicros, 0);
-        c.budgetNodes = longAtLeast(p, "budget-nodes", c.budgetNodes, 0);
-        c.slotMs = longAtLeast(p, "slot-ms", c.slotMs, 1);
-        c.outOfOrdernessMs = longAtLeast(p, "out-of-orderness-ms", c.outOfOrdernessMs, 0);
-        c.idlenessMs = longAtLeast(p, "idleness-ms", c.idlenessMs, 0);
-        c.maxClockSkewMs = longAtLeast(p, "max-clock-skew-ms", c.maxClockSkewMs, 1);
-        c.watermarkIntervalMs = longAtLeast(p, "watermark-interval-ms", c.watermarkIntervalMs, 1);
-        c.bufferTimeoutMs = longAtLeast(p, "buffer-timeout-ms", c.bufferTimeoutMs, 0);
-        c.maxChannelAgeMs = longAtLeast(p, "max-channel-age-ms", c.maxChannelAgeMs, 1);
-        c.heartbeatTimeoutMs = longAtLeast(p, "heartbeat-timeout-ms", c.heartbeatTimeoutMs, 1);
-        c.lookaheadMs = longAtLeast(p, "lookahead-ms", -1, -1);
-        c.maxPending = (int) longAtLeast(p, "max-pending", c.maxPending, 1);
-        c.maxCandidates = (int) longAtLeast(p, "max-candidates", c.maxCandidates, 1);
-        c.maxMessageBytes = (int) longAtLeast(p, "max-message-bytes", c.maxMessageBytes, 64);
-        c.maxPromptTokens = (int) longAtLeast(p, "max-prompt-tokens", c.maxPromptTokens, 1);
-        c.maxOutputTokens = (int) longAtLeast(p, "max-output-tokens", c.maxOutputTokens, 1);
-        c.parallelism = (int) longAtLeast(p, "parallelism", -1, -1);
-        String file = p.get("kafka-properties", null);
-        if (file != null) {
-            c.kafka.putAll(kafkaPropertiesFile(file));
+        return parse(args.toArray(String[]::new));
+    }
+
+    /**
+     * Parses args into a command's options, refusing unknown flags and bad values with one line
+     * naming the flag and the value.
+     */
+    public static void parseInto(CommandLine cl, String[] args) {
+        cl.setOverwrittenOptionsAllowed(true);
+        cl.setExpandAtFiles(false);
+        try {
+            cl.parseArgs(args);
+        } catch (ParameterException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage().strip();
+            int nl = m.indexOf('\n');
+            throw new IllegalArgumentException(nl < 0 ? m : m.substring(0, nl).strip());
         }
-        for (Map.Entry<String, String> e : p.toMap().entrySet()) {
-            if (e.getKey().startsWith("kafka.")) {
-                c.kafka.put(e.getKey().substring("kafka.".length()), e.getValue());
+    }
+
+    /**
+     * Takes the {@code --kafka.NAME VALUE} (or {@code --kafka.NAME=VALUE}) pairs out of args into
+     * {@link #kafka}; returns the other arguments.
+     */
+    public String[] takeKafkaFlags(String[] args) {
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("--kafka.")) {
+                int eq = a.indexOf('=');
+                if (eq > 0) {
+                    kafka.put(a.substring("--kafka.".length(), eq), a.substring(eq + 1));
+                } else if (i + 1 < args.length) {
+                    kafka.put(a.substring("--kafka.".length()), args[++i]);
+                } else {
+                    throw new IllegalArgumentException(a + ": needs a value");
+                }
+            } else {
+                rest.add(a);
             }
         }
-        if (c.exactlyOnce && c.checkpointMs == 0) {
+        return rest.toArray(String[]::new);
+    }
+
+    /** Checks what the parser cannot, and resolves delivery and the properties file. */
+    public void validate() {
+        if (!startingOffsets.equals("earliest")
+                && !startingOffsets.equals("latest")
+                && !startingOffsets.equals("committed")) {
+            throw new IllegalArgumentException(
+                    "--starting-offsets: must be one of earliest, latest, committed (got "
+                            + startingOffsets
+                            + ")");
+        }
+        if (!delivery.equals("exactly-once") && !delivery.equals("at-least-once")) {
+            throw new IllegalArgumentException(
+                    "--delivery: must be one of exactly-once, at-least-once (got "
+                            + delivery
+                            + ")");
+        }
+        exactlyOnce = delivery.equals("exactly-once");
+        checkScheduler(scheduler);
+        if (kafkaPropertiesFile != null) {
+            Map<String, String> merged =
+                    new LinkedHashMap<>(kafkaPropertiesFile(kafkaPropertiesFile));
+            merged.putAll(kafka); // --kafka.* win
+            kafka = merged;
+            kafkaPropertiesFile = null;
+        }
+        if (exactlyOnce && checkpointMs == 0) {
             throw new IllegalArgumentException(
                     "--checkpoint-ms: exactly-once delivery needs checkpoints (got 0)");
         }
-        return c;
+    }
+
+    /** Refuses an unknown algorithm name, naming the flag, the value and the choices. */
+    public static void checkScheduler(String name) {
+        if (Algorithms.byName(name, 1, 8) == null) {
+            throw new IllegalArgumentException(
+                    "--scheduler: unknown algorithm (got "
+                            + name
+                            + "); one of "
+                            + String.join(", ", Algorithms.NAMES));
+        }
+    }
+
+    /** The algorithm names, for --help. */
+    static final class Schedulers extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        Schedulers() {
+            super(Algorithms.NAMES);
+        }
+    }
+
+    /** At least -1 (-1: derived from other settings). */
+    static final class AtLeastMinusOne implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String v) {
+            return (long) Cli.intInRange(v, -1, Integer.MAX_VALUE);
+        }
+    }
+
+    /** An int of at least -1. */
+    static final class IntAtLeastMinusOne implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            return Cli.intInRange(v, -1, Integer.MAX_VALUE);
+        }
+    }
+
+    /** At least 1000. */
+    static final class AtLeast1000 implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String v) {
+            return (long) Cli.intInRange(v, 1000, Integer.MAX_VALUE);
+        }
+    }
+
+    /** At least 64. */
+    static final class AtLeast64 implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            return Cli.intInRange(v, 64, Integer.MAX_VALUE);
+        }
     }
 
     /**
@@ -258,33 +551,5 @@ public final class JobConfig implements Serializable {
         Properties p = new Properties();
         p.putAll(kafka);
         return p;
-    }
-
-    private static String oneOf(ParameterTool p, String key, String dflt, String... allowed) {
-        String v = p.get(key, dflt);
-        for (String a : allowed) {
-            if (a.equals(v)) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException(
-                "--" + key + ": must be one of " + String.join(", ", allowed) + " (got " + v + ")");
-    }
-
-    private static long longAtLeast(ParameterTool p, String key, long dflt, long min) {
-        String v = p.get(key, null);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            long x = Long.parseLong(v.trim());
-            if (x < min) {
-                throw new IllegalArgumentException(
-                        "--" + key + ": must be at least " + min + " (got " + v + ")");
-            }
-            return x;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + ": not an integer (got " + v + ")");
-        }
     }
 }

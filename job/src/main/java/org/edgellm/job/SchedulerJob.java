@@ -1,10 +1,15 @@
 package org.edgellm.job;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ParameterTool;
 import org.edgellm.job.io.KafkaIo;
+import org.edgellm.scheduler.cli.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The live job, as submitted to a Flink cluster ({@code job/target/job.jar}): requests, channel
@@ -20,19 +25,51 @@ public final class SchedulerJob {
 
     private SchedulerJob() {}
 
-    public static void main(String[] args) throws Exception {
-        try {
-            run(args, StreamExecutionEnvironment.getExecutionEnvironment());
-        } catch (IllegalArgumentException e) {
-            System.err.println("edge-llm-scheduler: " + e.getMessage());
-            System.exit(2);
+    public static void main(String[] args) {
+        int status = execute(args, System.out, System.err);
+        System.out.flush();
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** Runs job.jar's command line; returns the exit status. */
+    static int execute(String[] args, java.io.PrintStream out, java.io.PrintStream err) {
+        String[][] split = LocalMain.splitKafkaFlags(args);
+        return Cli.execute(new CommandLine(new Submit(split[1])), split[0], out, err);
+    }
+
+    /** The command line of job.jar (flags: {@link JobConfig}). */
+    @Command(
+            name = "job.jar",
+            mixinStandardHelpOptions = true,
+            abbreviateSynopsis = true,
+            versionProvider = Cli.Version.class,
+            description =
+                    "The live edge LLM scheduler job: requests, channel state and node telemetry"
+                            + " from Kafka, decisions, rejections, slot reports and dead letters"
+                            + " to Kafka. Kafka client settings: --kafka.NAME VALUE.")
+    static final class Submit implements Callable<Integer> {
+        @CommandLine.Mixin JobConfig job = new JobConfig();
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        private final String[] kafka;
+
+        Submit(String[] kafka) {
+            this.kafka = kafka;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+            args.addAll(List.of(kafka));
+            run(args.toArray(String[]::new), StreamExecutionEnvironment.getExecutionEnvironment());
+            return 0;
         }
     }
 
     /** Builds and executes the live job on the given environment. */
     public static void run(String[] args, StreamExecutionEnvironment env) throws Exception {
-        ParameterTool p = ParameterTool.fromArgs(args);
-        JobConfig config = JobConfig.from(p);
+        JobConfig config = JobConfig.parse(args);
         // plan late slots from the wall clock, but only with transactions: an at-least-once replay
         // after a failure must decide exactly as the first run, so that its repeated decisions
         // carry the same ids and the same requests (workers then run them once)

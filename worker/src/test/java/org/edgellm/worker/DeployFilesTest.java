@@ -187,21 +187,15 @@ class DeployFilesTest {
     }
 
     /**
-     * The flag lists are complete: every flag the job's parser reads is in JobConfig.FLAGS, and the
-     * flags that feed, report and audit hand on as a map are exactly those their code reads.
+     * The flag lists are complete: the job's options (JobConfig's picocli options) are exactly
+     * JobConfig.FLAGS, and the flags that feed, report and audit hand on as a map are exactly those
+     * their code reads.
      */
     @Test
     void flagListsMatchTheParsers() throws Exception {
-        Pattern p =
-                Pattern.compile(
-                        "(?:p\\.get|longAtLeast\\(p,|oneOf\\(p,|p\\.has|p\\.getInt|p\\.getLong|p\\.getDouble)\\s*\\(?\\s*\"([a-z-]+)\"");
         Set<String> read = new TreeSet<>();
-        Matcher m =
-                p.matcher(
-                        Files.readString(
-                                ROOT.resolve("job/src/main/java/org/edgellm/job/JobConfig.java")));
-        while (m.find()) {
-            read.add(m.group(1));
+        for (var o : new picocli.CommandLine(new JobConfig()).getCommandSpec().options()) {
+            read.add(o.longestName().substring(2));
         }
         assertEquals(new TreeSet<>(JobConfig.FLAGS), read);
         Pattern w = Pattern.compile("(?:getOrDefault|containsKey|f\\.get)\\s*\\(\\s*\"([a-z-]+)\"");

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,7 +19,6 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ParameterTool;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.ChannelState;
 import org.edgellm.events.DeadLetter;
@@ -68,26 +66,12 @@ public final class ReplayRunner {
 
     private ReplayRunner() {}
 
-    /** Replay defaults that differ from the live job's. */
-    static Map<String, String> withDefaults(ParameterTool p) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("slot-ms", "1000");
-        m.put("delivery", "at-least-once");
-        m.put("checkpoint-ms", "0");
-        m.put("idleness-ms", "0");
-        m.put("budget-micros", "0");
-        m.put("budget-nodes", "20000");
-        m.put("parallelism", "1");
-        m.putAll(p.toMap());
-        return m;
-    }
-
     /**
      * What a replay or a simulation reads: the parsed flags, the imported (or given) events and
      * where the output goes.
      */
     record Setup(
-            ParameterTool p,
+            ReplayOptions options,
             JobConfig config,
             Topology topology,
             Path outDir,
@@ -103,27 +87,24 @@ public final class ReplayRunner {
      * writeEvents the imported events are written to {@code OUT/events/} as Avro container files.
      */
     static Setup setup(String[] args, boolean writeEvents) throws IOException {
-        ParameterTool p = ParameterTool.fromMap(withDefaults(ParameterTool.fromArgs(args)));
-        JobConfig config = JobConfig.from(p);
+        return setup(ReplayOptions.parse(args), writeEvents);
+    }
+
+    static Setup setup(ReplayOptions p, boolean writeEvents) throws IOException {
+        JobConfig config = p.job();
         Topology topology =
                 config.topologyFile == null
                         ? Topology.defaults()
                         : Topology.load(Path.of(config.topologyFile));
-        Path outDir = Path.of(p.get("out", "replay-out"));
-        long seed = p.getLong("seed", 1);
-        double speedup = p.getDouble("speedup", 1.0);
-        if (!(speedup > 0)) {
-            throw new IllegalArgumentException(
-                    "--speedup: must be positive (got " + p.get("speedup") + ")");
-        }
+        Path outDir = Path.of(p.out);
         Files.createDirectories(outDir);
-        if (p.has("events")) {
-            Path dir = Path.of(p.get("events"));
+        if (p.events != null) {
+            Path dir = Path.of(p.events);
             long[] span = span(dir.resolve("requests.avro"));
             return new Setup(
                     p, config, topology, outDir, dir, null, (int) span[2], span[0], span[1], 0);
         }
-        TraceImport.Imported imp = importTraces(p, topology, seed, speedup);
+        TraceImport.Imported imp = importTraces(p, topology);
         Path events = outDir.resolve("events");
         if (writeEvents) {
             Files.createDirectories(events);
@@ -145,11 +126,6 @@ public final class ReplayRunner {
                 imp.spanStart(),
                 imp.spanEnd(),
                 imp.skipped());
-    }
-
-    /** The job's settings of a replay's flags. */
-    static JobConfig setupConfig(String[] args) {
-        return JobConfig.from(ParameterTool.fromMap(withDefaults(ParameterTool.fromArgs(args))));
     }
 
     /** Runs a replay; returns the summary. */
@@ -233,7 +209,7 @@ public final class ReplayRunner {
         ObjectNode summary =
                 summary(
                         config,
-                        s.p(),
+                        s.options(),
                         s.requestCount(),
                         s.skipped(),
                         s.spanStart(),
@@ -257,17 +233,17 @@ public final class ReplayRunner {
                 .build();
     }
 
-    static TraceImport.Imported importTraces(
-            ParameterTool p, Topology topology, long seed, double speedup) throws IOException {
+    static TraceImport.Imported importTraces(ReplayOptions p, Topology topology)
+            throws IOException {
         return TraceImport.load(
                 new TraceImport.Options(
-                        p.get("requests-csv", null),
-                        p.get("channels-dir", null),
-                        p.getDouble("minutes", 0),
-                        p.getInt("users", 24),
-                        p.getLong("channel-period-ms", 1000),
-                        seed,
-                        speedup),
+                        p.requestsCsv,
+                        p.channelsDir,
+                        p.minutes,
+                        p.users,
+                        p.channelPeriodMs,
+                        p.seed,
+                        p.speedup),
                 topology);
     }
 
@@ -424,7 +400,7 @@ public final class ReplayRunner {
 
     static ObjectNode summary(
             JobConfig config,
-            ParameterTool p,
+            ReplayOptions p,
             int requests,
             int skipped,
             long spanStart,
@@ -469,8 +445,8 @@ public final class ReplayRunner {
         ObjectNode s = JSON.createObjectNode();
         s.put("scheduler", config.scheduler);
         s.put("slotMs", config.slotMs);
-        s.put("speedup", p.getDouble("speedup", 1.0));
-        s.put("seed", p.getLong("seed", 1));
+        s.put("speedup", p.speedup);
+        s.put("seed", p.seed);
         s.put("requests", requests);
         s.put("skippedTraceLines", skipped);
         s.put("assigned", assigned);

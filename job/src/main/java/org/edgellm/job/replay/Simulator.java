@@ -63,7 +63,7 @@ public final class Simulator {
         try {
             List<Future<ObjectNode>> runs = new ArrayList<>();
             for (String name : names) {
-                JobConfig config = ReplayRunner.setupConfig(withScheduler(args, name));
+                JobConfig config = ReplayOptions.parse(withScheduler(args, name)).job();
                 Path dir = setup.outDir().resolve(name);
                 runs.add(pool.submit(() -> simulate(setup, config, events, dir)));
             }

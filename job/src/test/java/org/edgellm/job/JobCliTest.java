@@ -1,0 +1,131 @@
+package org.edgellm.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.edgellm.scheduler.cli.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command lines of job-local.jar and job.jar: help, version, mistakes. */
+class JobCliTest {
+
+    record Result(int status, String out, String err) {}
+
+    static Result local(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status =
+                LocalMain.run(
+                        args,
+                        new PrintStream(o, true, StandardCharsets.UTF_8),
+                        new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new Result(
+                status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    static Result submit(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status =
+                SchedulerJob.execute(
+                        args,
+                        new PrintStream(o, true, StandardCharsets.UTF_8),
+                        new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new Result(
+                status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"replay", "simulate", "run"})
+    void everyCommandListsEveryJobFlagWithItsDefault(String command) {
+        Result r = local(command, "--help");
+        assertEquals(0, r.status(), r.err());
+        for (String f : JobConfig.FLAGS) {
+            assertTrue(r.out().contains("--" + f), command + " --help lacks --" + f);
+        }
+        assertTrue(r.out().contains("Default: 2048"), "max-pending's default is shown");
+        if (!command.equals("run")) {
+            for (String f : List.of("--requests-csv", "--channels-dir", "--events", "--seed")) {
+                assertTrue(r.out().contains(f), command + " --help lacks " + f);
+            }
+            // the replay defaults, not the live job's
+            assertTrue(
+                    r.out().matches("(?s).*--slot-ms=.*?Default: 1000\\b.*"),
+                    "replay's slot default is 1000 ms: " + r.out());
+        }
+    }
+
+    @Test
+    void topLevelHelpAndVersion() {
+        Result h = local("--help");
+        assertEquals(0, h.status());
+        for (String c : List.of("replay", "simulate", "run")) {
+            assertTrue(h.out().contains(c), c);
+        }
+        Result v = local("--version");
+        assertEquals(0, v.status());
+        assertEquals("job-local.jar " + Cli.projectVersion(), v.out().strip());
+        Result jv = submit("--version");
+        assertEquals(0, jv.status());
+        assertEquals("job.jar " + Cli.projectVersion(), jv.out().strip());
+        Result jh = submit("--help");
+        assertEquals(0, jh.status());
+        assertTrue(jh.out().contains("--bootstrap-servers") && jh.out().contains("Default: 100"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "simulate --max-pending 3000000000|--max-pending|3000000000",
+                "replay --bogus 1|--bogus|",
+                "simulate --speedup -1|--speedup|-1",
+                "simulate --slot-ms abc|--slot-ms|abc",
+                "simulate --scheduler magic|--scheduler|magic",
+                "simulate --delivery sometimes|--delivery|sometimes",
+                "simulate --scheduler fcfs,fcfs|--scheduler|fcfs,fcfs"
+            })
+    void aMistakeIsOneLineNamingTheFlagAndTheValueWithStatus2(String row) {
+        String[] parts = row.split("\\|", -1);
+        Result r = local(parts[0].split(" "));
+        assertEquals(2, r.status(), r.out() + r.err());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), "one line: " + err);
+        assertTrue(err.contains(parts[1]), "names the flag: " + err);
+        assertTrue(err.contains(parts[2]), "names the value: " + err);
+        assertTrue(!err.contains("Exception") && !err.contains("\tat "), err);
+    }
+
+    @Test
+    void jobJarRefusesAMistakeToo() {
+        Result r = submit("--max-candidates", "0");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--max-candidates") && r.err().contains("'0'"), r.err());
+    }
+
+    @Test
+    void kafkaSettingsPassThroughAndFlagsParse() {
+        JobConfig c =
+                JobConfig.parse(
+                        "--kafka.security.protocol",
+                        "SASL_SSL",
+                        "--kafka.sasl.mechanism=PLAIN",
+                        "--slot-ms",
+                        "250",
+                        "--delivery",
+                        "at-least-once",
+                        "--max-pending",
+                        "7");
+        assertEquals("SASL_SSL", c.kafka.get("security.protocol"));
+        assertEquals("PLAIN", c.kafka.get("sasl.mechanism"));
+        assertEquals(250, c.slotMs);
+        assertEquals(7, c.maxPending);
+        assertTrue(!c.exactlyOnce);
+        assertEquals(0, c.commitDelay(), "at-least-once without a flag: no commit delay");
+    }
+}
