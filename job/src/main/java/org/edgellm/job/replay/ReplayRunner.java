@@ -80,7 +80,8 @@ public final class ReplayRunner {
             int requestCount,
             long spanStart,
             long spanEnd,
-            int skipped) {}
+            int skipped,
+            double importSeconds) {}
 
     /**
      * Parses the flags and imports the traces (or reads the span of {@code --events}). With
@@ -91,6 +92,7 @@ public final class ReplayRunner {
     }
 
     static Setup setup(ReplayOptions p, boolean writeEvents) throws IOException {
+        long started = System.nanoTime();
         JobConfig config = p.job();
         Topology topology =
                 config.topologyFile == null
@@ -102,7 +104,17 @@ public final class ReplayRunner {
             Path dir = Path.of(p.events);
             long[] span = span(dir.resolve("requests.avro"));
             return new Setup(
-                    p, config, topology, outDir, dir, null, (int) span[2], span[0], span[1], 0);
+                    p,
+                    config,
+                    topology,
+                    outDir,
+                    dir,
+                    null,
+                    (int) span[2],
+                    span[0],
+                    span[1],
+                    0,
+                    (System.nanoTime() - started) / 1e9);
         }
         TraceImport.Imported imp = importTraces(p, topology);
         Path events = outDir.resolve("events");
@@ -125,7 +137,8 @@ public final class ReplayRunner {
                 imp.requests().size(),
                 imp.spanStart(),
                 imp.spanEnd(),
-                imp.skipped());
+                imp.skipped(),
+                (System.nanoTime() - started) / 1e9);
     }
 
     /** Runs a replay; returns the summary. */
@@ -219,6 +232,8 @@ public final class ReplayRunner {
                         reports,
                         dead.size(),
                         wallSeconds);
+        ((ObjectNode) summary.get("timing"))
+                .put("importSeconds", Math.round(s.importSeconds() * 100) / 100.0);
         Files.writeString(
                 outDir.resolve("summary.json"),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");

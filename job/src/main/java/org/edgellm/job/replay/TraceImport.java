@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -171,42 +172,57 @@ public final class TraceImport {
                             .build());
         }
         long end = lastArrival + (long) maxBudget;
-        List<ChannelState> chans = new ArrayList<>();
+        // each user's radio trace, phase and per-node path loss (seeded draws, in user order)
+        int[] phase = new int[users];
+        double[][] offset = new double[users][];
         for (int u = 0; u < users; u++) {
             Traces.Radio radio = radios.get(u % radios.size());
-            int phase = rnd.nextInt(radio.snrDb().length);
-            String domain = domains.get(u % domains.size());
-            List<NodeSpec> nodes = topology.domains.get(domain);
-            double[] offset = new double[nodes.size()];
-            for (int j = 0; j < offset.length; j++) {
-                offset[j] = 10 * rnd.nextDouble();
+            phase[u] = rnd.nextInt(radio.snrDb().length);
+            offset[u] = new double[topology.domains.get(domains.get(u % domains.size())).size()];
+            for (int j = 0; j < offset[u].length; j++) {
+                offset[u][j] = 10 * rnd.nextDouble();
             }
-            for (long t = 0; first + t <= end; t += period) {
-                double snr = radio.snrDb()[(int) ((phase + t / 1000) % radio.snrDb().length)];
+        }
+        // generated in the order of (time, user id, node id), so already sorted
+        String[] userIds = new String[users];
+        Integer[] byUserId = new Integer[users];
+        for (int u = 0; u < users; u++) {
+            byUserId[u] = u;
+            userIds[u] = "user-" + u;
+        }
+        Arrays.sort(byUserId, Comparator.comparing((Integer u) -> "user-" + u));
+        List<ChannelState> chans = new ArrayList<>();
+        for (long t = 0; first + t <= end; t += period) {
+            Instant at = Instant.ofEpochMilli(first + t);
+            for (int u : byUserId) {
+                Traces.Radio radio = radios.get(u % radios.size());
+                double snr = radio.snrDb()[(int) ((phase[u] + t / 1000) % radio.snrDb().length)];
                 if (Double.isNaN(snr)) {
                     continue;
                 }
-                for (int j = 0; j < offset.length; j++) {
-                    double dl = snr - offset[j];
+                String domain = domains.get(u % domains.size());
+                List<NodeSpec> nodes = topology.domains.get(domain);
+                Integer[] byNodeId = new Integer[nodes.size()];
+                for (int j = 0; j < byNodeId.length; j++) {
+                    byNodeId[j] = j;
+                }
+                Arrays.sort(byNodeId, Comparator.comparing((Integer j) -> nodes.get(j).id));
+                for (int j : byNodeId) {
+                    double dl = snr - offset[u][j];
+                    // the all-args constructor: a builder costs more than the rest of the import
                     chans.add(
-                            ChannelState.newBuilder()
-                                    .setUserId("user-" + u)
-                                    .setDomainId(domain)
-                                    .setNodeId(nodes.get(j).id)
-                                    .setMeasuredAt(Instant.ofEpochMilli(first + t))
-                                    .setUplinkSpectralEfficiency(
-                                            round4(Traces.spectralEfficiency(dl - 3)))
-                                    .setDownlinkSpectralEfficiency(
-                                            round4(Traces.spectralEfficiency(dl)))
-                                    .setSnrDb(snr)
-                                    .build());
+                            new ChannelState(
+                                    userIds[u],
+                                    domain,
+                                    nodes.get(j).id,
+                                    at,
+                                    round4(Traces.spectralEfficiency(dl - 3)),
+                                    round4(Traces.spectralEfficiency(dl)),
+                                    snr,
+                                    null));
                 }
             }
         }
-        chans.sort(
-                Comparator.comparing((ChannelState c) -> c.getMeasuredAt())
-                        .thenComparing(ChannelState::getUserId)
-                        .thenComparing(ChannelState::getNodeId));
         return new Imported(reqs, chans, first, lastArrival, azure.skipped());
     }
 
