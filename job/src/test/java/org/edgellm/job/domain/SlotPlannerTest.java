@@ -1,0 +1,386 @@
+package org.edgellm.job.domain;
+
+import static org.edgellm.job.domain.DomainFixtures.TOPOLOGY;
+import static org.edgellm.job.domain.DomainFixtures.channel;
+import static org.edgellm.job.domain.DomainFixtures.close;
+import static org.edgellm.job.domain.DomainFixtures.computeMs;
+import static org.edgellm.job.domain.DomainFixtures.copyOf;
+import static org.edgellm.job.domain.DomainFixtures.memoryFits;
+import static org.edgellm.job.domain.DomainFixtures.pendingIds;
+import static org.edgellm.job.domain.DomainFixtures.req;
+import static org.edgellm.job.domain.DomainFixtures.request;
+import static org.edgellm.job.domain.DomainFixtures.settings;
+import static org.edgellm.job.domain.DomainFixtures.variant;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.edgellm.job.InputEvent;
+import org.edgellm.job.NodeRuntime;
+import org.edgellm.job.NodeSpec;
+import org.edgellm.job.RequestEvent;
+import org.edgellm.job.UserChannels;
+import org.edgellm.job.domain.DomainFixtures.Run;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Slot planning through {@link DomainScheduler#closeSlot}: which nodes and candidates are offered,
+ * and every decision re-checked against the spec's constraints C1-C5 computed here.
+ */
+class SlotPlannerTest {
+
+    static final String D = "d1";
+    static final long SLOT_END = 1100; // heartbeat timeout 1000, look-ahead 100
+    static final NodeSpec BIG = TOPOLOGY.node(D, "d1-a");
+
+    /** A single node in a state of its own, and whether the slot ending at 1100 offers it. */
+    record NodeRow(String name, String id, Supplier<NodeRuntime> node, boolean offered) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static NodeRuntime heardAt(String id, long t, boolean healthy) {
+        NodeRuntime n = NodeRuntime.of(copyOf(BIG, id));
+        n.heard = true;
+        n.lastHeartbeat = t;
+        n.healthy = healthy;
+        return n;
+    }
+
+    static Stream<NodeRow> nodeRows() {
+        return Stream.of(
+                new NodeRow("topology node, never heard", "d1-a", () -> NodeRuntime.of(BIG), true),
+                new NodeRow("heard within the timeout", "n", () -> heardAt("n", 100, true), true),
+                new NodeRow("silent past the timeout", "n", () -> heardAt("n", 99, true), false),
+                new NodeRow("unhealthy", "n", () -> heardAt("n", 1050, false), false),
+                new NodeRow(
+                        "stalled",
+                        "n",
+                        () -> {
+                            NodeRuntime n = heardAt("n", 1050, true);
+                            n.stalled = true;
+                            return n;
+                        },
+                        false),
+                new NodeRow(
+                        "busy until slot end + look-ahead",
+                        "n",
+                        () -> {
+                            NodeRuntime n = heardAt("n", 1050, true);
+                            n.busyUntil = SLOT_END + 100;
+                            return n;
+                        },
+                        true),
+                new NodeRow(
+                        "busy beyond the look-ahead",
+                        "n",
+                        () -> {
+                            NodeRuntime n = heardAt("n", 1050, true);
+                            n.busyUntil = SLOT_END + 101;
+                            return n;
+                        },
+                        false),
+                new NodeRow(
+                        "unhealthy topology node, never heard",
+                        "d1-a",
+                        () -> {
+                            NodeRuntime n = NodeRuntime.of(BIG);
+                            n.healthy = false;
+                            return n;
+                        },
+                        false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nodeRows")
+    void offersOnlyAvailableNodes(NodeRow row) {
+        Run run = new Run(settings().build());
+        NodeRuntime n = row.node.get();
+        double busyBefore = n.busyUntil;
+        run.state(D).storeNode(row.id, n);
+        SlotOutcome o =
+                run.close(
+                        D,
+                        SLOT_END,
+                        channel("u-r", D, row.id, 1000, 5.0),
+                        request("r", D, 1000, 20_000));
+        assertEquals(List.of(), o.rejections());
+        if (row.offered) {
+            assertEquals(1, o.decisions().size());
+            Decision d = o.decisions().get(0);
+            assertEquals(row.id, d.nodeId());
+            assertEquals(1, o.report().nodesOffered());
+            assertTrue(d.computeStartMs() >= busyBefore);
+            assertEquals(0, o.pending());
+        } else {
+            assertEquals(List.of(), o.decisions());
+            assertNull(o.report());
+            assertEquals(List.of("r"), pendingIds(run.state(D).pending()));
+        }
+    }
+
+    /** All the nodes of the table in one domain: only the available ones are offered or used. */
+    @Test
+    void offersOnlyAvailableNodesAmongMany() {
+        Run run = new Run(settings().build());
+        List<NodeRow> rows = nodeRows().collect(Collectors.toList());
+        Set<String> available = new HashSet<>();
+        List<InputEvent> events = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String id = "n" + i;
+            NodeRuntime n = rows.get(i).node.get();
+            n.spec = copyOf(n.spec, id);
+            run.state(D).storeNode(id, n);
+            if (rows.get(i).offered) {
+                available.add(id);
+            }
+            for (int k = 0; k < 6; k++) {
+                events.add(channel("u-r" + k, D, id, 1000, 5.0));
+            }
+        }
+        for (int k = 0; k < 6; k++) {
+            events.add(request("r" + k, D, 1000, 20_000));
+        }
+        SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
+        assertEquals(available.size(), o.report().nodesOffered());
+        assertFalse(o.decisions().isEmpty());
+        for (Decision d : o.decisions()) {
+            assertTrue(available.contains(d.nodeId()), d.nodeId());
+        }
+    }
+
+    /** At most max-candidates, the earliest deadlines, and only deadlines after t0. */
+    @Test
+    void offersTheEarliestDeadlinesAfterT0UpToMaxCandidates() {
+        DomainFixtures.Settings s = settings();
+        s.maxCandidates = 3;
+        Run run = new Run(s.build());
+        long[] budgets = {5000, 4000, 8000, 6000, 7000, 100}; // the last: deadline = t0
+        List<InputEvent> events = new ArrayList<>();
+        Map<String, Double> deadlines = new HashMap<>();
+        for (int i = 0; i < budgets.length; i++) {
+            String id = "c" + i;
+            events.add(channel("u-" + id, D, "d1-a", 1000, 5.0));
+            events.add(channel("u-" + id, D, "d1-b", 1000, 5.0));
+            events.add(request(id, D, 1000, budgets[i]));
+            deadlines.put(id, 1000.0 + budgets[i]);
+        }
+        SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
+        double t0 = SLOT_END;
+        List<String> expected =
+                deadlines.entrySet().stream()
+                        .filter(e -> e.getValue() > t0)
+                        .sorted(Map.Entry.comparingByValue())
+                        .limit(3)
+                        .map(Map.Entry::getKey)
+                        .sorted()
+                        .collect(Collectors.toList());
+        assertEquals(3, o.report().considered());
+        assertEquals(expected, run.decidedIds().stream().sorted().collect(Collectors.toList()));
+        assertEquals(List.of("c4", "c2"), pendingIds(run.state(D).pending()));
+        // the one whose deadline is t0 was not a candidate; it expired
+        assertEquals(1, o.rejections().size());
+        assertEquals("c5", o.rejections().get(0).requestId());
+        assertEquals(RejectReason.EXPIRED, o.rejections().get(0).reason());
+    }
+
+    /** Live runs plan a late slot from the wall clock plus the commit delay. */
+    @Test
+    void wallClockPlanningStartsFromTheClock() {
+        DomainFixtures.Settings s = settings();
+        s.wallClockPlanning = true;
+        s.outOfOrdernessMs = 20;
+        s.commitDelayMs = 30;
+        Run run = new Run(s.build(), () -> SLOT_END + 5000);
+        double t0 = SLOT_END + 5000 + 30;
+        SlotOutcome o =
+                run.close(
+                        D,
+                        SLOT_END,
+                        channel("u-late", D, "d1-a", 1000, 5.0),
+                        channel("u-fine", D, "d1-a", 1000, 5.0),
+                        request("late", D, 1000, 5000), // deadline 6000: before t0
+                        request("fine", D, 1000, 20_000));
+        assertEquals(List.of("fine"), run.decidedIds());
+        Decision d = o.decisions().get(0);
+        double uplink = 32.0 * 64 / (5.0 * BIG.uplinkHz) * 1000;
+        assertTrue(close(t0 + uplink, d.computeStartMs()), "start " + d.computeStartMs());
+        assertEquals(1, o.report().considered());
+        assertEquals(RejectReason.EXPIRED, o.rejections().get(0).reason());
+        assertEquals("late", o.rejections().get(0).requestId());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "ot-gah",
+                "gah",
+                "static",
+                "fcfs",
+                "edf",
+                "smallest-kv",
+                "random",
+                "best-channel",
+                "round-robin"
+            })
+    void everyDecisionIsFeasible(String algorithm) {
+        DomainFixtures.Settings s = settings();
+        s.scheduler = algorithm;
+        s.outOfOrdernessMs = 20;
+        s.commitDelayMs = 30;
+        s.lookaheadMs = 5000; // busy nodes stay on offer: their busy time delays the next batch
+        DomainSettings settings = s.build();
+        Run run = new Run(settings);
+        Random rnd = new Random(42);
+        double[] ppl = {0.05, 0.1, 0.35, 0.5};
+        int[] prompts = {32, 128, 512, 2048};
+        int[] outputs = {8, 32, 128};
+        Set<String> decidedOnce = new HashSet<>();
+        int batches = 0;
+        int delayed = 0;
+        for (int slot = 0; slot < 4; slot++) {
+            long slotEnd = SLOT_END + 100L * slot;
+            List<InputEvent> events = new ArrayList<>();
+            Map<String, RequestEvent> sent = new HashMap<>();
+            for (int i = 0; i < 8; i++) {
+                String id = "s" + slot + "-" + i;
+                String user = "u" + rnd.nextInt(6);
+                long t = slotEnd - 100 + rnd.nextInt(100);
+                RequestEvent r =
+                        req(
+                                id,
+                                user,
+                                D,
+                                t,
+                                prompts[rnd.nextInt(prompts.length)],
+                                outputs[rnd.nextInt(outputs.length)],
+                                1000 + rnd.nextInt(9000),
+                                ppl[rnd.nextInt(ppl.length)]);
+                sent.put(id, r);
+                events.add(request(r));
+                if (rnd.nextInt(4) > 0) {
+                    events.add(channel(user, D, "d1-a", t, 1 + rnd.nextInt(8)));
+                }
+                if (rnd.nextInt(4) > 0) {
+                    events.add(channel(user, D, "d1-b", t, 1 + rnd.nextInt(8)));
+                }
+            }
+            Map<String, Double> busyBefore = new HashMap<>();
+            for (NodeSpec n : TOPOLOGY.domains.get(D)) {
+                NodeRuntime rt = run.state(D).node(n.id);
+                busyBefore.put(n.id, rt == null ? Double.NEGATIVE_INFINITY : rt.busyUntil);
+            }
+            SlotOutcome o = run.close(D, slotEnd, events.toArray(new InputEvent[0]));
+            double t0 = slotEnd + 20 + 30;
+            Set<String> nodesUsed = new HashSet<>();
+            for (Decision d : o.decisions()) {
+                batches++;
+                assertTrue(nodesUsed.add(d.nodeId()), "one batch per node");
+                if (recheck(
+                        d, D, slotEnd, t0, busyBefore.get(d.nodeId()), run.state(D), settings)) {
+                    delayed++;
+                }
+                for (Decision.Decided r : d.requests()) {
+                    assertTrue(decidedOnce.add(r.request().requestId), "decided twice");
+                }
+            }
+            List<String> pending = pendingIds(run.state(D).pending());
+            for (String id : decidedOnce) {
+                assertFalse(pending.contains(id), id + " decided and still pending");
+            }
+        }
+        assertTrue(batches >= 3, "batches " + batches);
+        assertTrue(delayed >= 1, "a batch waited for a busy node: " + delayed);
+    }
+
+    /**
+     * Re-checks one decision against C1-C5 and the timeline of the spec, computed here; returns
+     * whether the batch waited for the node (start = its busy time).
+     */
+    static boolean recheck(
+            Decision d,
+            String domain,
+            long slotEnd,
+            double t0,
+            double busyBefore,
+            DomainState state,
+            DomainSettings settings) {
+        assertEquals(domain + "/" + slotEnd + "/" + d.nodeId(), d.decisionId());
+        assertEquals(domain, d.domainId());
+        assertEquals(slotEnd, d.slotEnd());
+        assertEquals(settings.scheduler(), d.algorithm());
+        NodeSpec node = TOPOLOGY.node(domain, d.nodeId());
+        assertNotNull(node, d.nodeId());
+        NodeSpec.VariantSpec v = variant(node, d.variant());
+        int b = d.requests().size();
+        assertTrue(b >= 1);
+        int s = 0;
+        int n = 0;
+        double uplinkMs = 0;
+        Map<String, double[]> se = new HashMap<>();
+        for (Decision.Decided x : d.requests()) {
+            RequestEvent r = x.request();
+            // C1 accuracy
+            assertTrue(v.pplIncrease <= r.maxPplIncrease, r.requestId + " accuracy");
+            // C5 a fresh channel to the node
+            UserChannels u = state.channels(r.userId);
+            assertNotNull(u, r.requestId + " has no channel");
+            int k = u.indexOf(d.nodeId());
+            assertTrue(k >= 0, r.requestId + " has no channel to " + d.nodeId());
+            assertTrue(u.measuredAt[k] >= slotEnd - settings.maxChannelAgeMs(), "fresh");
+            se.put(r.requestId, new double[] {u.uplink[k], u.downlink[k]});
+            assertTrue(r.deadline > t0, "a candidate's deadline lies after t0");
+            s = Math.max(s, r.promptTokens);
+            n = Math.max(n, r.maxOutputTokens);
+            uplinkMs += 32.0 * r.promptTokens / (u.uplink[k] * node.uplinkHz) * 1000;
+        }
+        // C2 memory
+        assertTrue(memoryFits(TOPOLOGY, node, v, b, s, n), "memory");
+        // timeline
+        assertTrue(close(uplinkMs, d.uplinkMs()), uplinkMs + " vs " + d.uplinkMs());
+        double start = Math.max(t0 + uplinkMs, busyBefore);
+        assertTrue(close(start, d.computeStartMs()), start + " vs " + d.computeStartMs());
+        double end = start + computeMs(TOPOLOGY, node, v, b, s, n, 1.0);
+        assertTrue(close(end, d.computeEndMs()), end + " vs " + d.computeEndMs());
+        // C3 and C4
+        double need = 0;
+        double downShares = 0;
+        for (Decision.Decided x : d.requests()) {
+            RequestEvent r = x.request();
+            double left = r.deadline - end;
+            assertTrue(left > 0, r.requestId + " misses its deadline");
+            double bits = 32.0 * r.maxOutputTokens;
+            need += bits / (left / 1000.0 * se.get(r.requestId)[1]);
+            assertTrue(x.predictedFinishMs() > d.computeEndMs());
+            assertTrue(x.predictedFinishMs() <= r.deadline + 1e-6, "finish by the deadline");
+            downShares += x.downlinkShareHz();
+        }
+        assertTrue(need <= node.downlinkHz * (1 + 1e-9), "downlink band " + need);
+        assertTrue(downShares <= node.downlinkHz * (1 + 1e-9), "shares " + downShares);
+        // the node is busy until the batch ends, and the decided requests left the queue
+        assertEquals(d.computeEndMs(), state.node(d.nodeId()).busyUntil);
+        List<String> pending = pendingIds(state.pending());
+        for (Decision.Decided x : d.requests()) {
+            assertFalse(pending.contains(x.request().requestId));
+        }
+        assertEquals(1.0, d.assumedSlowdown());
+        return busyBefore > t0 + uplinkMs;
+    }
+}
