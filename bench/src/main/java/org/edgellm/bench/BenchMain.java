@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
  * ot [--quick] [--seed N] [--out FILE]                       the core benchmark (OtBenchmark)
  * trace [--out DIR] [--requests-csv F] [--channels-dir D] ... the Azure trace through the job (TraceBench)
  * job [--domains N] [--rate N] [--seconds N] ...             the streaming job's benchmark (JobBenchmark)
+ * simulate [--runs N] [--out FILE]                           simulate's speed beside replay's (SimulateSpeed)
  * </pre>
  *
  * Every command answers {@code --help} and {@code --version}; command-line mistakes follow {@link
@@ -55,6 +56,7 @@ public final class BenchMain implements Callable<Integer> {
         cl.addSubcommand(new Ot(out, err));
         cl.addSubcommand(new Trace(out));
         cl.addSubcommand(new Job());
+        cl.addSubcommand(new Simulate(out));
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }
@@ -62,7 +64,8 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() {
         err.println(
-                "bench.jar: a command is required: paper, ot, trace or job (see bench.jar --help)");
+                "bench.jar: a command is required: paper, ot, trace, job or simulate (see bench.jar"
+                        + " --help)");
         return Cli.USAGE;
     }
 
@@ -378,6 +381,67 @@ public final class BenchMain implements Callable<Integer> {
                             skipThroughput,
                             skipLatency,
                             out));
+        }
+    }
+
+    @Command(
+            name = "simulate",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cli.Version.class,
+            sortOptions = false,
+            showDefaultValues = true,
+            description = {
+                "The wall time of job-local.jar simulate (one scheduler, and five in one call)"
+                        + " beside replay on one trace, each a separate process with its JVM"
+                        + " start; writes a Markdown table to --out."
+            })
+    static final class Simulate implements Callable<Integer> {
+        private final PrintStream out;
+
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--job-local-jar", paramLabel = "FILE", description = "job-local.jar.")
+        Path jar = Path.of("job/target/job-local.jar");
+
+        @Option(
+                names = "--requests-csv",
+                paramLabel = "FILE",
+                description = "Azure-format trace (default: the full conversation hour).")
+        Path requestsCsv =
+                Path.of("job/src/test/resources/traces/azure-full/AzureLLMInferenceTrace_conv.csv");
+
+        @Option(names = "--seed", paramLabel = "N", converter = Cli.AnyLong.class)
+        long seed = 42;
+
+        @Option(
+                names = "--runs",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Runs of each command (median and fastest are reported).")
+        int runs = 3;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "The Markdown table.")
+        Path file = Path.of("docs/bench-simulate.md");
+
+        @Option(names = "--work", paramLabel = "DIR", description = "Scratch directory.")
+        Path work = Path.of("target/bench-simulate");
+
+        Simulate(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (!java.nio.file.Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException(
+                        "--job-local-jar: no such file (got " + jar + "); build it first");
+            }
+            String md =
+                    new SimulateSpeed(jar, requestsCsv, seed, runs, work, out)
+                            .run(commandText(spec));
+            java.nio.file.Files.writeString(file, md);
+            out.print(md);
+            return 0;
         }
     }
 }
