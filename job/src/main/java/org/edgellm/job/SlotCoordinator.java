@@ -130,7 +130,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     public void onTimer(long slotEnd, OnTimerContext ctx, Collector<BatchDecision> out)
             throws Exception {
         String key = ctx.getCurrentKey();
-        SlotOutcome o = domain.closeSlot(key, slotEnd, takeDue(slotEnd), state);
+        boolean inputEnded = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+        SlotOutcome o = domain.closeSlot(key, slotEnd, takeDue(slotEnd), state, inputEnded);
         for (Decision d : o.decisions()) {
             out.collect(AvroOutputs.decision(d));
             assignedCounter.inc(d.requests().size());

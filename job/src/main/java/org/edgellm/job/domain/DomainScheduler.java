@@ -81,18 +81,30 @@ public final class DomainScheduler {
                 e.requestId, e.userId, e.domainId, e.time, RejectReason.INVALID, e.error);
     }
 
+    /** Closes the slot ending at slotEnd of one domain while inputs go on. */
+    public SlotOutcome closeSlot(
+            String domain, long slotEnd, List<InputEvent> due, DomainState state) {
+        return closeSlot(domain, slotEnd, due, state, false);
+    }
+
     /**
      * Closes the slot ending at slotEnd of one domain.
      *
      * @param due the events of the slots up to slotEnd not applied yet, in any order
+     * @param inputEnded every input has ended (the watermark is at the end of time): no heartbeat
+     *     can come any more, so a node's silence is not a lagging telemetry stream
      */
     public SlotOutcome closeSlot(
-            String domain, long slotEnd, List<InputEvent> due, DomainState state) {
+            String domain,
+            long slotEnd,
+            List<InputEvent> due,
+            DomainState state,
+            boolean inputEnded) {
         List<Rejected> rejected = new ArrayList<>();
         ensureNodes(domain, state);
         PendingQueue q = state.pending();
         SlotEvents.apply(slotEnd, due, state, q, topology, rejected);
-        boolean watching = liveness.check(domain, slotEnd, state, rejected);
+        boolean watching = liveness.check(domain, slotEnd, state, inputEnded, rejected);
         if (q.size == 0) {
             state.storePending(q);
             SlotSummary report =

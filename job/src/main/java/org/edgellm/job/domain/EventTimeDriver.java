@@ -117,7 +117,9 @@ public final class EventTimeDriver {
                 due.addAll(l);
             }
             head.clear();
-            SlotOutcome o = scheduler.closeSlot(t.domain, t.time, due, d.state);
+            SlotOutcome o =
+                    scheduler.closeSlot(
+                            t.domain, t.time, due, d.state, watermark == Long.MAX_VALUE);
             slotsClosed++;
             listener.slotClosed(o);
             if (o.nextWakeUp() != SlotOutcome.NONE) {

@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * NodeRuntime#overdue}): crashed ones (silent past the heartbeat timeout, which already keeps them
  * out of planning) and stalled ones (heartbeats go on, nothing finishes). Every request of their
  * unfinished batches is rejected UNFINISHED, so that none is silently lost. A stalled node is
- * offered nothing until it reports progress; a silent one until it is heard again.
+ * offered nothing until it reports progress; a silent one until it is heard again. While no node of
+ * the domain was heard since the silent one, the telemetry stream is taken to lag and the batch
+ * waits, unless the inputs have ended or (live) the workers are gone ({@link FeedWatch}).
  */
 final class NodeLiveness {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLiveness.class);
@@ -31,7 +33,12 @@ final class NodeLiveness {
      *
      * @return whether some node still has batches to watch
      */
-    boolean check(String domain, long slotEnd, DomainState state, List<Rejected> rejected) {
+    boolean check(
+            String domain,
+            long slotEnd,
+            DomainState state,
+            boolean inputEnded,
+            List<Rejected> rejected) {
         boolean tracking = false;
         SortedMap<String, NodeRuntime> nodes = state.nodes();
         long heardLatest = Long.MIN_VALUE; // the domain's most recent heartbeat, any node
@@ -49,10 +56,12 @@ final class NodeLiveness {
             }
             boolean silent = n.silent(slotEnd, heartbeatTimeoutMs);
             if (silent
+                    && !inputEnded
                     && heardLatest - n.lastHeartbeat <= heartbeatTimeoutMs
                     && !feed.allWorkersGone(heartbeatTimeoutMs)) {
                 // no node of the domain was heard since: the telemetry stream lags (a broker
-                // outage, a partition still catching up), not this node; wait for it
+                // outage, a partition still catching up), not this node; wait for it (unless the
+                // inputs ended: then nothing more can come)
                 tracking = true;
                 continue;
             }

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.edgellm.job.InputEvent;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** {@link EventTimeDriver}: Flink's event-time semantics over domain schedulers. */
@@ -208,15 +207,10 @@ class EventTimeDriverTest {
     }
 
     /**
-     * A node that tracks progress gets a batch, and the input ends while every node of the domain
-     * was last heard at about the same time (the end of a recorded trace). NodeLiveness takes this
-     * for telemetry lag and keeps the batch watched, so the domain asks for the next slot forever:
-     * with the watermark at the end of time, finish() never returns.
+     * A node that tracks progress gets a batch and the input ends with every node heard together:
+     * at the end of the input nothing more can come, so the batch is reported UNFINISHED and
+     * finish() ends (it used to wait for telemetry forever).
      */
-    @Disabled(
-            "bug: finish() never returns when the input ends with a progress-tracking node's batch"
-                    + " outstanding and all nodes last heard within the heartbeat timeout of each"
-                    + " other (NodeLiveness waits for telemetry that cannot come; wake-up every slot)")
     @Test
     void finishEndsWithAWatchedBatchAtTheEndOfTheInput() {
         Recorder rec = new Recorder(10_000);
@@ -229,6 +223,10 @@ class EventTimeDriverTest {
         drv.accept(r);
         drv.finish(); // the recorder throws after 10,000 slots
         assertTrue(rec.outcomes.stream().anyMatch(o -> !o.decisions().isEmpty()));
+        List<Rejected> rs = rec.rejections("d1");
+        assertEquals(1, rs.size(), rs.toString());
+        assertEquals(RejectReason.UNFINISHED, rs.get(0).reason());
+        assertEquals(0, drv.buffered());
     }
 
     /** The same with the second node still heard later: the batch is reported, finish() ends. */

@@ -62,7 +62,7 @@ class NodeLivenessTest {
         // overdue after 1300 + max(1000, 200) = 2300; silent after 1100 + 1000
         MemoryDomainState s = state(1100, 2350);
         List<Rejected> rejected = new ArrayList<>();
-        boolean watching = liveness().check(D, 2400, s, rejected);
+        boolean watching = liveness().check(D, 2400, s, false, rejected);
         assertEquals(List.of("r1", "r2", "r3", "r4"), ids(rejected));
         for (Rejected r : rejected) {
             assertEquals(RejectReason.UNFINISHED, r.reason());
@@ -98,7 +98,7 @@ class NodeLivenessTest {
     void silentNodeBoundaries(long slotEnd, long otherHeard, boolean reported) {
         MemoryDomainState s = state(1100, otherHeard);
         List<Rejected> rejected = new ArrayList<>();
-        boolean watching = liveness().check(D, slotEnd, s, rejected);
+        boolean watching = liveness().check(D, slotEnd, s, false, rejected);
         assertEquals(reported ? 4 : 0, rejected.size());
         assertEquals(!reported, watching);
         assertEquals(reported ? 0 : 2, s.node("d1-a").outstanding.size());
@@ -109,9 +109,19 @@ class NodeLivenessTest {
         // both last heard at 1100: the stream lags, the node may be fine
         MemoryDomainState s = state(1100, 1100);
         List<Rejected> rejected = new ArrayList<>();
-        assertTrue(liveness().check(D, 5000, s, rejected));
+        assertTrue(liveness().check(D, 5000, s, false, rejected));
         assertEquals(List.of(), rejected);
         assertEquals(2, s.node("d1-a").outstanding.size());
+    }
+
+    @Test
+    void afterTheEndOfTheInputSilenceIsNotLag() {
+        // the same silence once every input has ended: nothing more can come, so it is reported
+        MemoryDomainState s = state(1100, 1100);
+        List<Rejected> rejected = new ArrayList<>();
+        assertTrue(!liveness().check(D, 5000, s, true, rejected));
+        assertEquals(List.of("r1", "r2", "r3", "r4"), ids(rejected));
+        assertEquals(0, s.node("d1-a").outstanding.size());
     }
 
     @Test
@@ -119,7 +129,7 @@ class NodeLivenessTest {
         // heard at 2350 (not silent at 2400), finished nothing since 0
         MemoryDomainState s = state(2350, 2350);
         List<Rejected> rejected = new ArrayList<>();
-        boolean watching = liveness().check(D, 2400, s, rejected);
+        boolean watching = liveness().check(D, 2400, s, false, rejected);
         assertEquals(List.of("r1", "r2", "r3", "r4"), ids(rejected));
         assertTrue(rejected.get(0).detail().contains("stalled"), rejected.get(0).detail());
         NodeRuntime a = s.node("d1-a");
@@ -136,9 +146,9 @@ class NodeLivenessTest {
         s.node("d1-a").reportedBusyUntil = 2000; // its own estimate of the first batch's end
         List<Rejected> rejected = new ArrayList<>();
         // overdue only after max(1300, 2000) + 1000
-        assertTrue(liveness().check(D, 3000, s, rejected));
+        assertTrue(liveness().check(D, 3000, s, false, rejected));
         assertEquals(List.of(), rejected);
-        assertFalse(liveness().check(D, 3001, s, rejected));
+        assertFalse(liveness().check(D, 3001, s, false, rejected));
         assertEquals(4, rejected.size());
     }
 
@@ -148,12 +158,12 @@ class NodeLivenessTest {
         NodeLiveness l = new NodeLiveness(TIMEOUT, new FeedWatch(now::get, 5000));
         MemoryDomainState s = state(1100, 2350);
         List<Rejected> rejected = new ArrayList<>();
-        assertTrue(l.check(D, 2400, s, rejected));
+        assertTrue(l.check(D, 2400, s, false, rejected));
         now.set(1_004_999);
-        assertTrue(l.check(D, 2400, s, rejected));
+        assertTrue(l.check(D, 2400, s, false, rejected));
         assertEquals(List.of(), rejected);
         now.set(1_005_000); // the grace is over
-        assertFalse(l.check(D, 2400, s, rejected));
+        assertFalse(l.check(D, 2400, s, false, rejected));
         assertEquals(4, rejected.size());
     }
 
@@ -168,12 +178,12 @@ class NodeLivenessTest {
         List<Rejected> rejected = new ArrayList<>();
         now.set(1500);
         feed.arrived(false);
-        assertTrue(l.check(D, 2400, s, rejected));
+        assertTrue(l.check(D, 2400, s, false, rejected));
         assertEquals(List.of(), rejected);
         // requests keep arriving, telemetry does not for more than timeout + grace
         now.set(1501);
         feed.arrived(false);
-        assertFalse(l.check(D, 2400, s, rejected));
+        assertFalse(l.check(D, 2400, s, false, rejected));
         assertEquals(List.of("r1", "r2", "r3", "r4"), ids(rejected));
     }
 
@@ -182,7 +192,7 @@ class NodeLivenessTest {
         MemoryDomainState s = state(1100, 2350);
         s.node("d1-a").outstanding.clear();
         List<Rejected> rejected = new ArrayList<>();
-        assertFalse(liveness().check(D, 9000, s, rejected));
+        assertFalse(liveness().check(D, 9000, s, false, rejected));
         assertEquals(List.of(), rejected);
         assertFalse(s.node("d1-a").stalled);
     }
