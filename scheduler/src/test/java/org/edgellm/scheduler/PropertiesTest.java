@@ -191,16 +191,28 @@ class PropertiesTest {
         return total;
     }
 
-    /** With a budget OT stays sound: a feasible batch, a bound at least the optimum. */
+    /**
+     * With a budget OT stays sound: a feasible batch, a bound at least the optimum. And the budget
+     * bounds the search of the call: it stops once it has visited {@code nodes} tree nodes, and a
+     * node's children are checked before the next test, so at most one node's children (one per
+     * candidate) and one more root come on top.
+     */
     @Property(tries = 300)
-    void anytimeOtIsSound(
+    void anytimeOtIsSoundAndStaysWithinItsNodeBudget(
             @ForAll long seed,
             @ForAll @IntRange(min = 5, max = 14) int n,
             @ForAll @LongRange(min = 1, max = 30) long nodes) {
         Instance inst = single(seed, n);
         EdgeNode node = inst.nodes().get(0);
-        double opt = OptimalTreeSearch.solve(inst, node, SearchBudget.UNLIMITED).value();
+        NodeSolution full = OptimalTreeSearch.solve(inst, node, SearchBudget.UNLIMITED);
+        double opt = full.value();
         NodeSolution b = OptimalTreeSearch.solve(inst, node, SearchBudget.nodes(nodes));
+        assertTrue(
+                b.nodesVisited() <= nodes + n,
+                b.nodesVisited() + " nodes visited on a budget of " + nodes + " with " + n);
+        boolean binds = full.nodesVisited() > nodes + n;
+        Statistics.label("the budget binds").collect(binds);
+        Statistics.label("the budget binds").coverage(c -> c.check(true).percentage(p -> p > 15));
         assertTrue(b.value() <= opt + 1e-9);
         assertTrue(b.upperBound() >= opt - 1e-9 * Math.max(1, opt), "bound " + b.upperBound());
         if (b.provenOptimal()) {
