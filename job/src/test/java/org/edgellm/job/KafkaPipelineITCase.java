@@ -31,13 +31,10 @@ import org.edgellm.events.InferenceRequest;
 import org.edgellm.events.NodeTelemetry;
 import org.edgellm.events.Rejection;
 import org.edgellm.events.RejectionReason;
+import org.edgellm.events.SlotReport;
 import org.edgellm.job.io.KafkaIo;
 import org.edgellm.job.testing.EmbeddedKafka;
 import org.edgellm.job.testing.MiniClusters;
-import org.edgellm.scheduler.EdgeNode;
-import org.edgellm.scheduler.Feasibility;
-import org.edgellm.scheduler.Instance;
-import org.edgellm.scheduler.Variant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -283,7 +280,7 @@ class KafkaPipelineITCase {
                 assertTrue(
                         decisionIds.add(d.getDecisionId()),
                         "decision id unique: " + d.getDecisionId());
-                checkAgainstModel(topology, d, sent);
+                checkAgainstModel(topology, config, d, sent, se);
                 double prev = lastEnd.getOrDefault(d.getNodeId(), Double.NEGATIVE_INFINITY);
                 assertTrue(
                         d.getComputeStartMs() >= prev - 1e-6,
@@ -296,6 +293,7 @@ class KafkaPipelineITCase {
                             "served in its own domain");
                 }
             }
+            checkAgainstSlotReports(config, decisions);
             // strict requests (maxPplIncrease 0.01) may only use fp16
             decisions.forEach(
                     d ->
@@ -370,55 +368,193 @@ class KafkaPipelineITCase {
     }
 
     /**
-     * The decision is consistent with the model: accuracy, memory, the compute time of the padded
-     * batch, and every predicted finish within its deadline and after the compute end.
+     * The slot reports of the decided slots (read_committed): the unclamped objective is the number
+     * of requests the slot's decisions serve (all weights are 1) and at most the proven upper
+     * bound; each decision's certified ratio is objective / bound, clamped at 1.
+     */
+    static void checkAgainstSlotReports(JobConfig config, List<BatchDecision> decisions) {
+        Map<String, Integer> served = new HashMap<>();
+        for (BatchDecision d : decisions) {
+            served.merge(
+                    d.getDomainId() + "/" + d.getSlotEnd().toEpochMilli(),
+                    d.getRequests().size(),
+                    Integer::sum);
+        }
+        Map<String, SlotReport> reports = new HashMap<>();
+        kafka.readUntil(
+                config.reportsTopic,
+                true,
+                Duration.ofSeconds(20),
+                l -> {
+                    reports.clear();
+                    for (ConsumerRecord<byte[], byte[]> r : l) {
+                        try {
+                            SlotReport x =
+                                    SlotReport.fromByteBuffer(java.nio.ByteBuffer.wrap(r.value()));
+                            reports.put(x.getDomainId() + "/" + x.getSlotEnd().toEpochMilli(), x);
+                        } catch (java.io.IOException e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                    return reports.keySet().containsAll(served.keySet());
+                });
+        for (BatchDecision d : decisions) {
+            String slot = d.getDomainId() + "/" + d.getSlotEnd().toEpochMilli();
+            SlotReport r = reports.get(slot);
+            assertTrue(r != null, "a report for " + slot);
+            assertEquals(served.get(slot), r.getObjective(), 1e-9, slot + " objective");
+            assertEquals(served.get(slot), r.getAssigned(), slot + " assigned");
+            assertTrue(
+                    r.getObjective() <= r.getUpperBound() * (1 + 1e-9),
+                    slot + ": objective " + r.getObjective() + " > bound " + r.getUpperBound());
+            double ratio =
+                    r.getUpperBound() <= 0 ? 1 : Math.min(1, r.getObjective() / r.getUpperBound());
+            assertEquals(ratio, d.getCertifiedRatio(), 1e-9, slot + " certified ratio");
+        }
+    }
+
+    /**
+     * The decision recomputed from its own fields, the topology and the channel measurements the
+     * test sent, following the spec (shared/spec/scheduling-model.md) rather than the scheduler's
+     * code. The uplink time and shares imply each user's uplink spectral efficiency; it must be
+     * that of a measurement the test sent for that user and node before the slot closed and fresh
+     * then (C5), whose downlink efficiency (uplink + 1) is then the one used. With those: C1
+     * against the request's service class, C2 memory, the uplink time and shares, the compute time
+     * of the padded batch summed step by step (at the slowdown the decision assumed), the compute
+     * start after t0 plus the uplink, C3 every deadline after the compute end, C4 the downlink band
+     * needed by the deadlines within the node's band, and every share and predicted finish.
      */
     static void checkAgainstModel(
-            Topology topology, BatchDecision d, Map<String, InferenceRequest> sent) {
+            Topology topology,
+            JobConfig config,
+            BatchDecision d,
+            Map<String, InferenceRequest> sent,
+            Map<String, Double> se) {
+        String where = d.getDecisionId();
         NodeSpec spec = topology.node(d.getDomainId(), d.getNodeId());
-        EdgeNode node = spec.toEdgeNode(0, 1.0);
-        Variant v =
-                node.variants().stream()
-                        .filter(x -> x.name().equals(d.getVariant()))
-                        .findFirst()
-                        .orElseThrow();
+        NodeSpec.VariantSpec v = null;
+        for (NodeSpec.VariantSpec x : spec.variants) {
+            if (x.name.equals(d.getVariant())) {
+                v = x;
+            }
+        }
+        assertTrue(v != null, where + ": variant " + d.getVariant() + " resident");
+        double beta = topology.bitsPerToken;
+        long slotEnd = d.getSlotEnd().toEpochMilli();
+        double end = d.getComputeEndMs();
+        double uplinkSeconds = d.getUplinkMs() / 1000;
         int b = d.getRequests().size();
         int s = 0;
         int n = 0;
-        double downlink = 0;
-        for (DecidedRequest x : d.getRequests()) {
-            assertTrue(v.pplIncrease() <= x.getMaxPplIncrease(), "C1 " + x.getRequestId());
+        double[] up = new double[b];
+        double[] down = new double[b];
+        double upLoad = 0;
+        double downNeed = 0;
+        for (int k = 0; k < b; k++) {
+            DecidedRequest x = d.getRequests().get(k);
+            InferenceRequest r = sent.get(x.getRequestId());
+            String at = where + " " + x.getRequestId();
+            assertEquals(r.getPromptTokens(), x.getPromptTokens(), at);
+            assertEquals(r.getMaxOutputTokens(), x.getMaxOutputTokens(), at);
+            assertEquals(r.getUserId(), x.getUserId(), at);
+            double deadline = r.getArrivalTime().toEpochMilli() + r.getLatencyBudgetMs();
+            assertEquals(deadline, x.getDeadlineMs(), 1e-6, at + " deadline");
+            double tolerance = "strict".equals(r.getServiceClass()) ? 0.01 : 0.5;
+            assertEquals(tolerance, x.getMaxPplIncrease(), at + " tolerance of its class");
+            assertTrue(v.pplIncrease <= tolerance, at + " C1");
             s = Math.max(s, x.getPromptTokens());
             n = Math.max(n, x.getMaxOutputTokens());
+            // the efficiencies the decision implies, then the measurement they come from
+            double uplinkBits = beta * x.getPromptTokens();
+            double downlinkBits = beta * x.getMaxOutputTokens();
+            double impliedUp = uplinkBits / (x.getUplinkShareHz() * uplinkSeconds);
+            Double measured = null;
+            for (long t = slotEnd - config.maxChannelAgeMs; t < slotEnd; t++) {
+                Double m = se.get(x.getUserId() + "/" + d.getNodeId() + "/" + t);
+                if (m != null && Math.abs(m - impliedUp) <= 1e-9 * m) {
+                    measured = m;
+                }
+            }
             assertTrue(
-                    x.getPredictedFinishMs() <= x.getDeadlineMs() + 1e-6,
-                    "deadline met by prediction");
-            assertTrue(x.getPredictedFinishMs() >= d.getComputeEndMs() - 1e-6);
-            downlink += x.getDownlinkShareHz();
-            assertEquals(sent.get(x.getRequestId()).getPromptTokens(), x.getPromptTokens());
+                    measured != null,
+                    at + ": C5, no fresh measurement sent with uplink efficiency " + impliedUp);
+            up[k] = measured;
+            down[k] = measured + 1; // every measurement sent has downlink = uplink + 1
+            upLoad += uplinkBits / up[k];
+            double left = deadline - end;
+            assertTrue(left > 0, at + " C3: deadline " + deadline + " before the end " + end);
+            downNeed += downlinkBits / (left / 1000 * down[k]);
         }
-        Instance inst =
-                new Instance(
-                        0,
-                        topology.objective,
-                        topology.computeModel,
-                        topology.bitsPerToken,
-                        topology.model(),
-                        List.of(node),
-                        List.of());
-        Feasibility f = new Feasibility(inst, node, v);
-        assertTrue(f.memoryFits(b, s, n), "C2 memory of " + d.getDecisionId());
-        double compute = f.computeMs(b, s, n);
-        assertEquals(
-                compute,
-                d.getComputeEndMs() - d.getComputeStartMs(),
-                1e-6 * compute,
-                "compute time of the padded batch");
-        assertTrue(downlink <= spec.downlinkHz * (1 + 1e-9), "C4 band");
+        // uplink: the FDMA split that makes every prompt arrive together
+        assertEquals(upLoad / spec.uplinkHz * 1000, d.getUplinkMs(), 1e-9 * d.getUplinkMs());
+        // C4: the band the deadlines need, then every share and predicted finish
         assertTrue(
-                d.getComputeStartMs() >= d.getSlotEnd().toEpochMilli(),
-                "planned after the slot closed");
-        assertTrue(d.getCertifiedRatio() > 0 && d.getCertifiedRatio() <= 1 + 1e-9);
+                downNeed <= spec.downlinkHz * (1 + 1e-9),
+                where + " C4: needs " + downNeed + " Hz of " + spec.downlinkHz);
+        for (int k = 0; k < b; k++) {
+            DecidedRequest x = d.getRequests().get(k);
+            String at = where + " " + x.getRequestId();
+            double uplinkBits = beta * x.getPromptTokens();
+            double downlinkBits = beta * x.getMaxOutputTokens();
+            assertEquals(
+                    spec.uplinkHz * (uplinkBits / up[k]) / upLoad,
+                    x.getUplinkShareHz(),
+                    1e-9 * spec.uplinkHz,
+                    at + " uplink share");
+            double need = downlinkBits / ((x.getDeadlineMs() - end) / 1000 * down[k]);
+            double share = need * spec.downlinkHz / downNeed;
+            assertEquals(share, x.getDownlinkShareHz(), 1e-6 * share, at + " downlink share");
+            // the answer's transfer lasts well under a millisecond: absolute tolerance, since
+            // epoch milliseconds carry about 2e-4 ms of rounding
+            double transfer = downlinkBits / (share * down[k]) * 1000;
+            assertEquals(
+                    transfer,
+                    x.getPredictedFinishMs() - end,
+                    1e-6 * transfer + 1e-3,
+                    at + " finish");
+            assertTrue(x.getPredictedFinishMs() <= x.getDeadlineMs() + 1e-6, at + " on time");
+        }
+        // C2: every resident variant's weights, the reserve and the padded KV cache
+        double l = topology.layers;
+        double h = topology.hidden;
+        double weights = 0;
+        for (NodeSpec.VariantSpec x : spec.variants) {
+            weights += (12 * l * h * h + topology.vocab * h) * x.weightBits / 8;
+        }
+        double kv = v.kvBits / 8.0;
+        assertTrue(
+                weights + spec.reserveBytes + b * 2 * l * h * (s + n) * kv <= spec.memoryBytes,
+                where + " C2 memory");
+        // compute: prefill, then one decode step per output token (roofline), slowed down
+        double slow = d.getAssumedSlowdown();
+        double flops =
+                spec.efficiency
+                        / slow
+                        * (v.activationBits == 16
+                                ? spec.peakFlops16
+                                : v.activationBits == 8 ? spec.peakFlops8 : spec.peakFlops4);
+        double bandwidth = spec.memoryBandwidth / slow;
+        double w = (12 * l * h * h + topology.vocab * h) * v.weightBits / 8;
+        double seconds =
+                Math.max(
+                        l * (24.0 * b * s * h * h + 4.0 * b * s * (double) s * h) / flops,
+                        (w + 2 * l * h * b * s * kv) / bandwidth);
+        for (int t = 1; t <= n; t++) {
+            double c = s + t;
+            seconds +=
+                    Math.max(
+                            l * (24.0 * b * h * h + 4.0 * b * h * c) / flops,
+                            (w + 2 * l * h * b * c * kv) / bandwidth);
+        }
+        assertEquals(
+                seconds * 1000,
+                end - d.getComputeStartMs(),
+                1e-6 * seconds * 1000 + 1e-3,
+                where + " compute time of the padded batch");
+        double t0 = slotEnd + config.outOfOrdernessMs + config.commitDelay();
+        assertTrue(
+                d.getComputeStartMs() >= t0 + d.getUplinkMs() - 1e-6,
+                where + ": starts before t0 + uplink");
     }
 
     static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {

@@ -186,20 +186,98 @@ class SlotCoordinatorTest {
         assertEquals(0, pending("d1"));
     }
 
+    /**
+     * C1 picks the variant: a request that tolerates no perplexity increase runs on fp16. A request
+     * that only a node without its channel could serve (d2-a's fp16; its channel reaches only the
+     * L4 with w4a16) is neither served nor rejected: it waits, and is served once that channel
+     * arrives.
+     */
     @Test
-    void accuracyTooStrictForEveryVariantIsRejectedAtOnce() throws Exception {
+    void accuracyPicksTheVariantAndARequestWaitsForTheChannelOfTheOnlyNodeThatCanServeIt()
+            throws Exception {
         channels("u1", "d1", 5);
         InputEvent e = Events.request("picky", "u1", "d1", 10, 200, 50, 20_000);
-        e.request.maxPplIncrease = -0.0 + 0.0; // fp16 (0.0) still qualifies
+        e.request.maxPplIncrease = 0.0; // fp16 (0.0) still qualifies
         in(e);
         InputEvent strict = Events.request("stricter", "u1", "d2", 10, 200, 50, 20_000);
         in(Events.channel("u1", "d2", "d2-b", 5, 5.0)); // only the L4 with w4a16 (0.31)
         strict.request.maxPplIncrease = 0.1;
         in(strict);
-        h.processWatermark(100);
+        h.processWatermark(1500); // slots 100 to 1500, each domain's full sweep among them
         assertEquals(Set.of("picky"), ids(decisions()));
         assertEquals("fp16", decisions().get(0).getVariant());
         assertEquals(1, pending("d2"), "d2-a could serve it with fp16 once a channel arrives");
+        assertTrue(rejections().isEmpty(), "waiting, not rejected: " + rejections());
+        in(Events.channel("u1", "d2", "d2-a", 1550, 5.0));
+        h.processWatermark(1600);
+        assertEquals(Set.of("picky", "stricter"), ids(decisions()));
+        BatchDecision served = decisions().get(1);
+        assertEquals("d2-a", served.getNodeId());
+        assertEquals("fp16", served.getVariant());
+        assertEquals(1600L, served.getSlotEnd().toEpochMilli());
+        assertEquals(0, pending("d2"));
+    }
+
+    /**
+     * A request that no resident variant can serve (d2's nodes announce w4a16 only, 0.31 above its
+     * 0.1) is ACCURACY_UNSATISFIABLE, but not always at once: near its deadline (within
+     * NEAR_DEADLINE_MS) it is checked every slot and rejected in its first one; far from it, only
+     * the domain's full sweep every tenth slot checks it, so the rejection comes within ten slots
+     * (at slot 1000 for d2, whose sweep is not slot 100), and it is never decided meanwhile.
+     */
+    @Test
+    void aRequestNoResidentVariantCanServeIsRejectedFirstSlotNearItsDeadlineElseAtTheSweep()
+            throws Exception {
+        for (String node : List.of("d2-a", "d2-b")) {
+            InputEvent beat = Events.heartbeat(node, "d2", 1, true);
+            beat.telemetry.capabilities = w4a16Only(node);
+            in(beat);
+            in(Events.channel("u1", "d2", node, 5, 5.0));
+        }
+        InputEvent near = Events.request("near", "u1", "d2", 10, 200, 50, 2_500);
+        InputEvent far = Events.request("far", "u1", "d2", 20, 200, 50, 20_000);
+        near.request.maxPplIncrease = 0.1;
+        far.request.maxPplIncrease = 0.1;
+        in(near);
+        in(far);
+        h.processWatermark(100);
+        assertEquals(1, rejections().size(), "only the request near its deadline at once");
+        Rejection first = rejections().get(0);
+        assertEquals("near", first.getRequestId());
+        assertEquals(RejectionReason.ACCURACY_UNSATISFIABLE, first.getReason());
+        assertEquals(100L, first.getTime().toEpochMilli());
+        assertEquals(1, pending("d2"), "the other waits for the sweep");
+        h.processWatermark(900);
+        assertEquals(1, rejections().size());
+        assertEquals(1, pending("d2"));
+        h.processWatermark(1000); // ten slots after its own
+        assertEquals(2, rejections().size());
+        Rejection second = rejections().get(1);
+        assertEquals("far", second.getRequestId());
+        assertEquals(RejectionReason.ACCURACY_UNSATISFIABLE, second.getReason());
+        assertEquals(1000L, second.getTime().toEpochMilli());
+        assertTrue(second.getDetail().contains("0.1"), second.getDetail());
+        assertTrue(decisions().isEmpty());
+        assertEquals(0, pending("d2"));
+    }
+
+    /** An A100-like node whose only resident variant is w4a16 (perplexity increase 0.31). */
+    static NodeSpec w4a16Only(String id) {
+        NodeSpec s = TOPOLOGY.node("d2", "d2-a");
+        NodeSpec out = new NodeSpec();
+        out.id = id;
+        out.memoryBytes = s.memoryBytes;
+        out.reserveBytes = s.reserveBytes;
+        out.memoryBandwidth = s.memoryBandwidth;
+        out.peakFlops16 = s.peakFlops16;
+        out.peakFlops8 = s.peakFlops8;
+        out.peakFlops4 = s.peakFlops4;
+        out.efficiency = s.efficiency;
+        out.uplinkHz = s.uplinkHz;
+        out.downlinkHz = s.downlinkHz;
+        out.variants =
+                new NodeSpec.VariantSpec[] {new NodeSpec.VariantSpec("w4a16", 4, 16, 16, 0.31)};
+        return out;
     }
 
     @Test

@@ -3,6 +3,11 @@ package org.edgellm.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -22,8 +28,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.edgellm.events.Completion;
 import org.edgellm.events.EventCodec;
 import org.edgellm.events.InferenceRequest;
+import org.edgellm.events.NodeTelemetry;
 import org.edgellm.events.Rejection;
 import org.edgellm.events.RejectionReason;
+import org.edgellm.events.SlotReport;
 import org.edgellm.job.JobConfig;
 import org.edgellm.job.SchedulerJob;
 import org.edgellm.job.SchedulerPipeline;
@@ -118,7 +126,16 @@ class ClosedLoopITCase {
                 start(kafka, n, workers, threads);
             }
             try {
-                Thread.sleep(3000); // job and workers up
+                // job and workers up: a checkpoint completed (every task runs) and a heartbeat
+                // of each worker on the telemetry topic
+                Poll.until(
+                        "the job's first checkpoint",
+                        Duration.ofSeconds(60),
+                        () -> completedCheckpoints(job) > 0);
+                Poll.until(
+                        "a heartbeat of every worker",
+                        Duration.ofSeconds(60),
+                        () -> lastHeartbeats(kafka).keySet().containsAll(workers.keySet()));
                 Feeder.Sent[] fedCount = new Feeder.Sent[1];
                 Thread feeder =
                         new Thread(
@@ -149,14 +166,22 @@ class ClosedLoopITCase {
                                 "feeder");
                 feeder.start();
                 // stop one worker in the middle of the feed and bring it back with the same state
-                Thread.sleep(6000);
                 Worker a = workers.get("edge-a");
+                Poll.until(
+                        "edge-a ran three batches", Duration.ofSeconds(60), () -> a.batches() >= 3);
+                assertTrue(feeder.isAlive(), "edge-a stops while the feed goes on");
                 long before = a.batches();
                 a.stop();
-                threads.get("edge-a").join();
+                threads.get("edge-a").join(); // its heartbeat producer is closed: no more beats
                 a.close();
                 long silentFrom = System.currentTimeMillis();
-                Thread.sleep(5000); // silent for longer than the heartbeat timeout
+                // silent for longer than the heartbeat timeout, as the job sees it: a slot closed
+                // more than the timeout after edge-a's last heartbeat
+                long lastBeat = lastHeartbeats(kafka).get("edge-a");
+                Poll.until(
+                        "a slot report more than 5 s after edge-a's last heartbeat",
+                        Duration.ofSeconds(60),
+                        () -> latestReportedSlot(kafka) > lastBeat + 5000);
                 long back = System.currentTimeMillis();
                 start(kafka, "edge-a", workers, threads);
                 feeder.join();
@@ -278,6 +303,49 @@ class ClosedLoopITCase {
                 job.cancel().get();
             }
         }
+    }
+
+    /** Completed checkpoints of the job, from the MiniCluster's REST API. */
+    static long completedCheckpoints(JobClient job) throws Exception {
+        var conf = FLINK.getClientConfiguration();
+        URI uri =
+                URI.create(
+                        "http://"
+                                + conf.get(RestOptions.ADDRESS)
+                                + ":"
+                                + conf.get(RestOptions.PORT)
+                                + "/jobs/"
+                                + job.getJobID()
+                                + "/checkpoints");
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(uri).build(),
+                                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            return 0; // the job is not known to the REST endpoint yet
+        }
+        return new ObjectMapper().readTree(r.body()).path("counts").path("completed").asLong();
+    }
+
+    /** The time of the latest heartbeat on the telemetry topic, per node. */
+    static Map<String, Long> lastHeartbeats(EmbeddedKafka kafka) throws Exception {
+        Map<String, Long> last = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll("tel", false)) {
+            NodeTelemetry t = NodeTelemetry.fromByteBuffer(ByteBuffer.wrap(r.value()));
+            last.merge(t.getNodeId(), t.getTime().toEpochMilli(), Math::max);
+        }
+        return last;
+    }
+
+    /** The latest slot end of a committed slot report, or Long.MIN_VALUE. */
+    static long latestReportedSlot(EmbeddedKafka kafka) throws Exception {
+        long latest = Long.MIN_VALUE;
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll("rep", true)) {
+            SlotReport s = SlotReport.fromByteBuffer(ByteBuffer.wrap(r.value()));
+            latest = Math.max(latest, s.getSlotEnd().toEpochMilli());
+        }
+        return latest;
     }
 
     void start(

@@ -17,7 +17,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
 import org.edgellm.events.DecidedRequest;
@@ -33,6 +36,17 @@ class OpenAiBackendTest {
     HttpServer server;
     final List<JsonNode> seen = new CopyOnWriteArrayList<>();
 
+    /** Requests with the prompt "slow" being handled now, and the most at any moment. */
+    final AtomicInteger slowInFlight = new AtomicInteger();
+
+    final AtomicInteger slowInFlightMax = new AtomicInteger();
+
+    /** "hang" requests get no answer before this opens, after the test. */
+    final CountDownLatch hung = new CountDownLatch(1);
+
+    /** "slow" requests hold their answer until three have arrived (or 10 s have passed). */
+    final CountDownLatch threeSlowArrived = new CountDownLatch(3);
+
     @BeforeEach
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -43,6 +57,7 @@ class OpenAiBackendTest {
 
     @AfterEach
     void stop() {
+        hung.countDown();
         server.stop(0);
     }
 
@@ -51,15 +66,22 @@ class OpenAiBackendTest {
         seen.add(req);
         String prompt = req.get("prompt").asText();
         int max = req.get("max_tokens").asInt();
+        boolean counted = false;
         try {
             if (prompt.equals("fail")) {
                 byte[] b = "{\"error\":\"model overloaded\"}".getBytes(StandardCharsets.UTF_8);
                 x.sendResponseHeaders(500, b.length);
                 x.getResponseBody().write(b);
             } else if (prompt.equals("hang")) {
-                Thread.sleep(3000);
+                hung.await(60, TimeUnit.SECONDS); // until the test is over
                 x.sendResponseHeaders(200, -1);
             } else if (req.get("stream").asBoolean()) {
+                if (prompt.equals("slow")) {
+                    counted = true;
+                    slowInFlightMax.accumulateAndGet(slowInFlight.incrementAndGet(), Math::max);
+                    threeSlowArrived.countDown();
+                    threeSlowArrived.await(10, TimeUnit.SECONDS);
+                }
                 x.getResponseHeaders().add("Content-Type", "text/event-stream");
                 x.sendResponseHeaders(200, 0);
                 OutputStream o = x.getResponseBody();
@@ -85,6 +107,9 @@ class OpenAiBackendTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (counted) {
+                slowInFlight.decrementAndGet();
+            }
             x.close();
         }
     }
@@ -129,11 +154,11 @@ class OpenAiBackendTest {
 
     @Test
     void streamingMeasuresFirstTokenAndCountsTokensConcurrently() throws Exception {
-        OpenAiBackend b = new OpenAiBackend(url(), "m", true, Duration.ofSeconds(5));
-        long t = System.currentTimeMillis();
+        OpenAiBackend b = new OpenAiBackend(url(), "m", true, Duration.ofSeconds(30));
         List<Completion> cs = b.run(batch("slow", "slow", "slow"));
-        long took = System.currentTimeMillis() - t;
-        assertTrue(took < 800, "the three requests ran concurrently: " + took + " ms");
+        // one after the other, each would have been answered alone (after 10 s of waiting)
+        assertEquals(3, slowInFlightMax.get(), "the three requests were in flight together");
+        assertEquals(3, cs.size());
         for (Completion c : cs) {
             assertNull(c.getError());
             assertEquals(8, c.getOutputTokens());

@@ -102,11 +102,10 @@ class WorkerITCase {
         return t;
     }
 
-    List<Completion> completions(int atLeast) {
+    /** Every completion committed so far. */
+    List<Completion> committedCompletions() {
         List<Completion> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                kafka.readUntil(
-                        "completions", true, Duration.ofSeconds(30), l -> l.size() >= atLeast)) {
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll("completions", true)) {
             try {
                 out.add(Completion.fromByteBuffer(ByteBuffer.wrap(r.value())));
             } catch (java.io.IOException e) {
@@ -114,6 +113,18 @@ class WorkerITCase {
             }
         }
         return out;
+    }
+
+    /**
+     * Waits until n1's consumer group has committed every decision on the topic: the worker commits
+     * each record's offset in the transaction of that record's completions, so from then on nothing
+     * it read can still add a completion.
+     */
+    static void untilEveryDecisionHandled() throws Exception {
+        Poll.until(
+                "n1 handled every decision",
+                Duration.ofSeconds(60),
+                () -> kafka.consumedToEnd("worker-n1", "decisions"));
     }
 
     @Test
@@ -127,16 +138,12 @@ class WorkerITCase {
                 List.of(rec(a), rec(other), rec(b), rec(a))); // a twice (at-least-once)
         Worker w = worker(1.5);
         Thread t = runInBackground(w);
-        List<Completion> first = completions(3);
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (w.batches() < 2 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        Thread.sleep(500); // would a duplicate still come?
+        untilEveryDecisionHandled(); // the duplicate of a included
         w.stop();
         t.join();
         w.close();
-        first = completions(3);
+        assertEquals(2, w.batches(), "a ran once, b once, n2's batch not at all");
+        List<Completion> first = committedCompletions();
         Map<String, Integer> times = new HashMap<>();
         first.forEach(c -> times.merge(c.getRequestId(), 1, Integer::sum));
         assertEquals(
@@ -151,12 +158,12 @@ class WorkerITCase {
         kafka.send("decisions", List.of(rec(b), rec(c)));
         Worker again = worker(1.5);
         Thread t2 = runInBackground(again);
-        List<Completion> all = completions(4);
-        Thread.sleep(500);
+        untilEveryDecisionHandled();
         again.stop();
         t2.join();
         again.close();
-        all = completions(4);
+        assertEquals(1, again.batches(), "only the new batch ran");
+        List<Completion> all = committedCompletions();
         Map<String, Integer> after = new HashMap<>();
         all.forEach(x -> after.merge(x.getRequestId(), 1, Integer::sum));
         assertEquals(4, all.size(), "the restarted worker ran only the new batch: " + after);
