@@ -78,6 +78,7 @@ public final class AvroOutputs {
                 .setNodesVisited(s.nodesVisited())
                 .setFeasibilityChecks(s.feasibilityChecks())
                 .setProvenOptimal(s.provenOptimal())
+                .setFallback(s.fallback())
                 .build();
     }
 }

@@ -416,6 +416,7 @@ public final class JobConfig implements Serializable {
         }
         exactlyOnce = delivery.equals("exactly-once");
         checkScheduler(scheduler);
+        checkCandidates(scheduler, maxCandidates);
         if (kafkaPropertiesFile != null) {
             Map<String, String> merged =
                     new LinkedHashMap<>(kafkaPropertiesFile(kafkaPropertiesFile));
@@ -437,6 +438,31 @@ public final class JobConfig implements Serializable {
                             + name
                             + "); one of "
                             + String.join(", ", Algorithms.NAMES));
+        }
+    }
+
+    /**
+     * Refuses an exponential algorithm offered more candidates than it accepts: it would throw on
+     * every busy slot (each such slot then falls back to FCFS).
+     */
+    public static void checkCandidates(String scheduler, int maxCandidates) {
+        int limit =
+                switch (scheduler) {
+                    case "brute-force" -> org.edgellm.scheduler.BruteForce.MAX_REQUESTS;
+                    case "exact" -> org.edgellm.scheduler.ExhaustiveOptimum.MAX_REQUESTS;
+                    default -> Integer.MAX_VALUE;
+                };
+        if (maxCandidates > limit) {
+            throw new IllegalArgumentException(
+                    "--max-candidates: "
+                            + scheduler
+                            + " takes at most "
+                            + limit
+                            + " requests per slot (got --max-candidates "
+                            + maxCandidates
+                            + "; set --max-candidates "
+                            + limit
+                            + " or less)");
         }
     }
 

@@ -65,6 +65,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
 
     private transient Histogram solveMicros;
     private transient Counter assignedCounter;
+    private transient Counter fallbackCounter;
     private transient EnumMap<RejectReason, Counter> rejectedCounters;
     private transient DomainGauges gauges;
 
@@ -100,6 +101,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         var group = rc.getMetricGroup();
         solveMicros = group.histogram("solveMicros", new DescriptiveStatisticsHistogram(1000));
         assignedCounter = group.counter("assigned");
+        fallbackCounter = group.counter("schedulerFallbacks");
         rejectedCounters = new EnumMap<>(RejectReason.class);
         for (RejectReason r : RejectReason.values()) {
             rejectedCounters.put(r, group.addGroup("rejected").counter(r.name()));
@@ -141,6 +143,9 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         }
         if (o.report() != null) {
             ctx.output(REPORTS, AvroOutputs.report(o.report()));
+            if (o.report().fallback()) {
+                fallbackCounter.inc();
+            }
         }
         if (o.solved()) {
             solveMicros.update(o.report().solveMicros());

@@ -32,7 +32,8 @@ public final class EventCodec {
                     "InferenceRequest-v1.avsc",
                     "BatchDecision-v1.avsc",
                     "NodeTelemetry-v1.avsc",
-                    "Rejection-v1.avsc"
+                    "Rejection-v1.avsc",
+                    "SlotReport-v1.avsc"
                 }) {
             try (InputStream in = EventCodec.class.getResourceAsStream("/schemas/history/" + v)) {
                 if (in == null) {
@@ -56,6 +57,9 @@ public final class EventCodec {
 
     private static final BinaryMessageDecoder<Rejection> REJECTIONS =
             Rejection.createDecoder(HISTORY);
+
+    private static final BinaryMessageDecoder<SlotReport> REPORTS =
+            SlotReport.createDecoder(HISTORY);
 
     private EventCodec() {}
 
@@ -103,6 +107,10 @@ public final class EventCodec {
 
     public static Rejection decodeRejection(byte[] bytes, int maxBytes) throws DecodeException {
         return decode(REJECTIONS, bytes, maxBytes, "Rejection");
+    }
+
+    public static SlotReport decodeReport(byte[] bytes, int maxBytes) throws DecodeException {
+        return decode(REPORTS, bytes, maxBytes, "SlotReport");
     }
 
     public static NodeTelemetry decodeTelemetry(byte[] bytes, int maxBytes) throws DecodeException {

@@ -1,6 +1,7 @@
 package org.edgellm.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,6 +119,29 @@ class EventCodecTest {
         BatchDecision now = EventCodec.decodeDecision(bytes, 1 << 20);
         assertEquals("d/1/n", now.getDecisionId());
         assertEquals(1.0, now.getAssumedSlowdown());
+    }
+
+    /** A slot report written with v1 (no fallback) is read with the default false. */
+    @Test
+    void slotReportWrittenWithV1SchemaIsReadByTheCurrentOne() throws Exception {
+        Schema v1 = history("SlotReport-v1.avsc");
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("domainId", "d");
+        old.put("slotEnd", 100L);
+        old.put("pending", 3);
+        old.put("assigned", 2);
+        old.put("rejected", java.util.Map.of("SHED", 1));
+        old.put("nodesOffered", 1);
+        old.put("objective", 2.0);
+        old.put("upperBound", 2.5);
+        old.put("solveMicros", 10L);
+        old.put("nodesVisited", 7L);
+        old.put("feasibilityChecks", 9L);
+        old.put("provenOptimal", true);
+        SlotReport now = EventCodec.decodeReport(encode(v1, old), 1 << 20);
+        assertEquals(2, now.getAssigned());
+        assertEquals(1, now.getRejected().get("SHED"));
+        assertFalse(now.getFallback(), "the field added in v2 takes its default");
     }
 
     /** A heartbeat written with v1 (no finishedThrough) is read with the default null. */

@@ -108,7 +108,9 @@ public final class DomainScheduler {
         if (q.size == 0) {
             state.storePending(q);
             SlotSummary report =
-                    rejected.isEmpty() ? null : report(domain, slotEnd, 0, 0, rejected, 0, null);
+                    rejected.isEmpty()
+                            ? null
+                            : report(domain, slotEnd, 0, 0, rejected, 0, null, false);
             Retention.maybeClean(
                     slotEnd, domain, settings.slotMs(), settings.maxChannelAgeMs(), state);
             return new SlotOutcome(
@@ -133,7 +135,7 @@ public final class DomainScheduler {
         state.storePending(q);
         Schedule s = plan.schedule();
         SlotSummary report =
-                s != null || !rejected.isEmpty()
+                s != null || plan.fallback() || !rejected.isEmpty()
                         ? report(
                                 domain,
                                 slotEnd,
@@ -141,7 +143,8 @@ public final class DomainScheduler {
                                 plan.assigned(),
                                 rejected,
                                 plan.nodesOffered(),
-                                s)
+                                s,
+                                plan.fallback())
                         : null;
         Retention.maybeClean(slotEnd, domain, settings.slotMs(), settings.maxChannelAgeMs(), state);
         return new SlotOutcome(
@@ -187,7 +190,8 @@ public final class DomainScheduler {
             int assigned,
             List<Rejected> rejected,
             int nodesOffered,
-            Schedule s) {
+            Schedule s,
+            boolean fallback) {
         Map<String, Integer> rej = new TreeMap<>();
         for (Rejected r : rejected) {
             rej.merge(r.reason().name(), 1, Integer::sum);
@@ -208,6 +212,7 @@ public final class DomainScheduler {
                 s == null ? 0 : s.stats().solveMicros(),
                 s == null ? 0 : s.stats().nodesVisited(),
                 s == null ? 0 : s.stats().feasibilityChecks(),
-                s == null || s.stats().provenOptimal());
+                s == null || s.stats().provenOptimal(),
+                fallback);
     }
 }

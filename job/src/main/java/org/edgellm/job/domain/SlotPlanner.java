@@ -10,6 +10,7 @@ import org.edgellm.job.NodeRuntime;
 import org.edgellm.job.PendingQueue;
 import org.edgellm.job.RequestEvent;
 import org.edgellm.job.Topology;
+import org.edgellm.scheduler.Algorithms;
 import org.edgellm.scheduler.EdgeNode;
 import org.edgellm.scheduler.Instance;
 import org.edgellm.scheduler.Request;
@@ -34,6 +35,7 @@ final class SlotPlanner {
     private final Topology topology;
     private final DomainSettings settings;
     private final Scheduler scheduler;
+    private final Scheduler fallback = Algorithms.byName("fcfs", 1, 8);
     private final SearchBudget budget;
 
     SlotPlanner(Topology topology, DomainSettings settings, Scheduler scheduler) {
@@ -50,6 +52,7 @@ final class SlotPlanner {
      * @param considered candidates offered
      * @param nodesOffered nodes offered
      * @param watching whether a decided batch is now watched until finished
+     * @param fallback whether the configured algorithm failed and FCFS decided the slot
      */
     record Plan(
             Schedule schedule,
@@ -57,7 +60,8 @@ final class SlotPlanner {
             int nodesOffered,
             List<Decision> decisions,
             int assigned,
-            boolean watching) {}
+            boolean watching,
+            boolean fallback) {}
 
     Plan plan(
             String domain,
@@ -77,7 +81,7 @@ final class SlotPlanner {
             }
         }
         if (offered.isEmpty()) {
-            return new Plan(null, 0, 0, List.of(), 0, false);
+            return new Plan(null, 0, 0, List.of(), 0, false, false);
         }
         long freshSince = slotEnd - settings.maxChannelAgeMs();
         Map<String, RequestEvent> byId = new HashMap<>();
@@ -90,11 +94,26 @@ final class SlotPlanner {
             }
         }
         if (requests.isEmpty()) {
-            return new Plan(null, 0, offered.size(), List.of(), 0, false);
+            return new Plan(null, 0, offered.size(), List.of(), 0, false, false);
         }
-        Schedule schedule = solve(domain, slotEnd, t0, offered, requests);
+        Instance instance =
+                new Instance(
+                        t0,
+                        topology.objective,
+                        topology.computeModel,
+                        topology.bitsPerToken,
+                        topology.model(),
+                        offered,
+                        requests);
+        Schedule schedule = solve(scheduler, domain, slotEnd, instance);
+        boolean fellBack = false;
         if (schedule == null) {
-            return new Plan(null, requests.size(), offered.size(), List.of(), 0, false);
+            // never drop a slot: the simplest safe algorithm decides it instead
+            fellBack = true;
+            schedule = solve(fallback, domain, slotEnd, instance);
+        }
+        if (schedule == null) {
+            return new Plan(null, requests.size(), offered.size(), List.of(), 0, false, true);
         }
         double ratio = schedule.certifiedRatio();
         double shownRatio = Double.isNaN(ratio) ? -1 : ratio;
@@ -110,7 +129,8 @@ final class SlotPlanner {
                             b,
                             byId,
                             shownRatio,
-                            n.slowdown > 0 ? n.slowdown : 1.0);
+                            n.slowdown > 0 ? n.slowdown : 1.0,
+                            fellBack ? fallback.name() : settings.scheduler());
             decisions.add(d);
             if (n.tracksProgress) {
                 n.outstanding.add(outstanding(d));
@@ -129,27 +149,25 @@ final class SlotPlanner {
             q.removeFlagged(drop);
         }
         return new Plan(
-                schedule, requests.size(), offered.size(), decisions, taken.size(), watching);
+                schedule,
+                requests.size(),
+                offered.size(),
+                decisions,
+                taken.size(),
+                watching,
+                fellBack);
     }
 
-    private Schedule solve(
-            String domain, long slotEnd, double t0, List<EdgeNode> offered, List<Request> reqs) {
-        Instance instance =
-                new Instance(
-                        t0,
-                        topology.objective,
-                        topology.computeModel,
-                        topology.bitsPerToken,
-                        topology.model(),
-                        offered,
-                        reqs);
+    private Schedule solve(Scheduler s, String domain, long slotEnd, Instance instance) {
         try {
-            return scheduler.solve(instance, budget);
+            return s.solve(instance, budget);
         } catch (RuntimeException ex) {
             LOG.error(
-                    "scheduler failed on domain {} slot {}; no decision this slot",
+                    "scheduler {} failed on domain {} slot {}{}",
+                    s.name(),
                     domain,
                     slotEnd,
+                    s == fallback ? "; no decision this slot" : "; FCFS decides it instead",
                     ex);
             return null;
         }
@@ -161,7 +179,8 @@ final class SlotPlanner {
             ScheduledBatch b,
             Map<String, RequestEvent> byId,
             double ratio,
-            double slowdown) {
+            double slowdown,
+            String algorithm) {
         List<Decision.Decided> rs = new ArrayList<>(b.requests().size());
         for (String id : b.requests()) {
             rs.add(
@@ -177,7 +196,7 @@ final class SlotPlanner {
                 slotEnd,
                 b.node(),
                 b.variant(),
-                settings.scheduler(),
+                algorithm,
                 b.timeline().uplinkMs(),
                 b.timeline().computeStartMs(),
                 b.timeline().computeEndMs(),

@@ -8,6 +8,7 @@ import java.util.Map;
  * @param considered candidates offered to the scheduler
  * @param rejected rejections of the slot by reason name, sorted
  * @param upperBound the scheduler's certified upper bound (its objective when it has none)
+ * @param fallback the configured algorithm failed and FCFS decided the slot
  */
 public record SlotSummary(
         String domainId,
@@ -21,4 +22,5 @@ public record SlotSummary(
         long solveMicros,
         long nodesVisited,
         long feasibilityChecks,
-        boolean provenOptimal) {}
+        boolean provenOptimal,
+        boolean fallback) {}

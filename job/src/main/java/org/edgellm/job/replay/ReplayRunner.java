@@ -356,6 +356,9 @@ public final class ReplayRunner {
         o.put("nodesVisited", s.getNodesVisited());
         o.put("feasibilityChecks", s.getFeasibilityChecks());
         o.put("provenOptimal", s.getProvenOptimal());
+        if (s.getFallback()) {
+            o.put("fallback", true); // only when it happened: older files stay byte-identical
+        }
         o.put("solveMicros", s.getSolveMicros());
         return o;
     }
@@ -457,6 +460,7 @@ public final class ReplayRunner {
                         .sorted()
                         .toArray();
         long proven = reports.stream().filter(r -> r.get("provenOptimal").asBoolean()).count();
+        long fallbacks = reports.stream().filter(r -> r.path("fallback").asBoolean()).count();
         ObjectNode s = JSON.createObjectNode();
         s.put("scheduler", config.scheduler);
         s.put("slotMs", config.slotMs);
@@ -479,6 +483,7 @@ public final class ReplayRunner {
         busy.forEach((k, v) -> util.put(k, v / 1000.0 / busySpan));
         s.put("slots", reports.size());
         s.put("provenOptimalShare", reports.isEmpty() ? 1.0 : (double) proven / reports.size());
+        s.put("schedulerFallbacks", fallbacks);
         ObjectNode timing = s.putObject("timing");
         timing.put("solveMicrosP50", pct(solve, 50));
         timing.put("solveMicrosP99", pct(solve, 99));
