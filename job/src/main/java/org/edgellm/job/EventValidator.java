@@ -250,19 +250,21 @@ public final class EventValidator implements Serializable {
             problem = "nodeId: must not be empty";
         } else if (!(n.getSlowdown() > 0 && n.getSlowdown() < 1000)) {
             problem = "slowdown: must lie in (0, 1000) (got " + n.getSlowdown() + ")";
+        } else if (topology.node(n.getDomainId(), n.getNodeId()) == null) {
+            // nodes join through the topology: an unknown node could get no channel and would
+            // hold state for ever, so it is refused by name
+            problem =
+                    "nodeId: not a node of domain "
+                            + n.getDomainId()
+                            + " in the topology (got "
+                            + n.getNodeId()
+                            + "); add it to the topology to let it serve";
         } else if (n.getCapabilities() != null) {
             try {
                 caps = capabilities(n.getNodeId(), n.getCapabilities());
             } catch (IllegalArgumentException e) {
                 problem = "capabilities." + e.getMessage();
             }
-        } else if (topology.node(n.getDomainId(), n.getNodeId()) == null) {
-            problem =
-                    "nodeId: unknown node in domain "
-                            + n.getDomainId()
-                            + " and no capabilities (got "
-                            + n.getNodeId()
-                            + ")";
         }
         if (problem == null && t < 0) {
             problem = "time: before the epoch (got " + t + ")";

@@ -19,16 +19,19 @@ final class FlinkDomainState implements DomainState {
     private final MapState<String, Double> known;
     private final MapState<String, UserChannels> channels;
     private final MapState<String, NodeRuntime> nodes;
+    private final ValueState<Long> inputsSeen;
 
     FlinkDomainState(
             ValueState<PendingQueue> queue,
             MapState<String, Double> known,
             MapState<String, UserChannels> channels,
-            MapState<String, NodeRuntime> nodes) {
+            MapState<String, NodeRuntime> nodes,
+            ValueState<Long> inputsSeen) {
         this.queue = queue;
         this.known = known;
         this.channels = channels;
         this.nodes = nodes;
+        this.inputsSeen = inputsSeen;
     }
 
     interface Access<T> {
@@ -115,6 +118,17 @@ final class FlinkDomainState implements DomainState {
     @Override
     public boolean remembersNothing() {
         return read(() -> known.isEmpty() && channels.isEmpty());
+    }
+
+    @Override
+    public long inputsSeen() {
+        Long t = read(inputsSeen::value);
+        return t == null ? Long.MIN_VALUE : t;
+    }
+
+    @Override
+    public void storeInputsSeen(long time) {
+        write(() -> inputsSeen.update(time));
     }
 
     @Override

@@ -62,6 +62,7 @@ public final class JobConfig implements Serializable {
                     "max-output-tokens",
                     "kafka-properties",
                     "max-clock-skew-ms",
+                    "offer-unheard-nodes",
                     "parallelism");
 
     @Option(
@@ -184,21 +185,35 @@ public final class JobConfig implements Serializable {
 
     @Option(
             names = "--budget-micros",
-            defaultValue = "1000",
-            converter = Cli.NonNegativeLong.class,
+            defaultValue = "-1",
+            converter = AtLeastMinusOne.class,
             description =
-                    "time budget of one slot's solve, GAH shares it among its OT calls (0: none)."
-                            + " Default: ${DEFAULT-VALUE}")
-    public long budgetMicros = 1000;
+                    "time budget of one slot's solve, GAH shares it among its OT calls (0: none;"
+                            + " -1: 1000 in exactly-once, none in at-least-once, whose replays"
+                            + " must decide the same whatever the machine's speed). Default:"
+                            + " ${DEFAULT-VALUE}")
+    public long budgetMicros = -1;
 
     @Option(
             names = "--budget-nodes",
-            defaultValue = "0",
-            converter = Cli.NonNegativeLong.class,
+            defaultValue = "-1",
+            converter = AtLeastMinusOne.class,
             description =
-                    "node budget of every OT call (0: none; deterministic). Default:"
+                    "node budget of every OT call (0: none; deterministic; -1: none in"
+                            + " exactly-once, 20000 in at-least-once). Default: ${DEFAULT-VALUE}")
+    public long budgetNodes = -1;
+
+    @Option(
+            names = "--offer-unheard-nodes",
+            arity = "0..1",
+            fallbackValue = "true",
+            defaultValue = "false",
+            description =
+                    "offer work to topology nodes never heard from (deployments without"
+                            + " heartbeats, and replays of traces without telemetry); off, a node"
+                            + " gets work only after a heartbeat of its worker. Default:"
                             + " ${DEFAULT-VALUE}")
-    public long budgetNodes = 0;
+    public boolean offerUnheardNodes;
 
     @Option(
             names = "--slot-ms",
@@ -415,6 +430,12 @@ public final class JobConfig implements Serializable {
                             + ")");
         }
         exactlyOnce = delivery.equals("exactly-once");
+        if (budgetMicros < 0) {
+            budgetMicros = exactlyOnce ? 1000 : 0;
+        }
+        if (budgetNodes < 0) {
+            budgetNodes = exactlyOnce ? 0 : 20_000;
+        }
         checkScheduler(scheduler);
         checkCandidates(scheduler, maxCandidates);
         if (kafkaPropertiesFile != null) {
@@ -556,8 +577,9 @@ public final class JobConfig implements Serializable {
                 maxPending,
                 maxCandidates,
                 scheduler,
-                budgetNodes,
-                budgetMicros);
+                Math.max(0, budgetNodes),
+                Math.max(0, budgetMicros),
+                offerUnheardNodes);
     }
 
     /** When decisions become visible after the slot closes. */

@@ -59,9 +59,15 @@ public class NodeRuntime {
         return n;
     }
 
-    /** Offered in the slot ending at slotEnd? */
-    public boolean offered(long slotEnd, long heartbeatTimeoutMs, long lookaheadMs) {
-        return available(slotEnd, heartbeatTimeoutMs) && busyUntil <= slotEnd + lookaheadMs;
+    /**
+     * Offered in the slot ending at slotEnd? Only a node heard from (unless unheard nodes are
+     * offered: deployments without heartbeats), available and not busy beyond the look-ahead.
+     */
+    public boolean offered(
+            long slotEnd, long heartbeatTimeoutMs, long lookaheadMs, boolean offerUnheard) {
+        return (heard || offerUnheard)
+                && available(slotEnd, heartbeatTimeoutMs)
+                && busyUntil <= slotEnd + lookaheadMs;
     }
 
     /** Healthy, not stalled and not silent. */

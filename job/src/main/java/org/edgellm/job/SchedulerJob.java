@@ -74,7 +74,10 @@ public final class SchedulerJob {
         // after a failure must decide exactly as the first run, so that its repeated decisions
         // carry the same ids and the same requests (workers then run them once)
         config.wallClock = config.exactlyOnce;
-        config.restartGraceMs = 2 * config.heartbeatTimeoutMs + config.idlenessMs;
+        // the restart grace reads the wall clock: exactly-once only (at-least-once replays of a
+        // slot must decide as the first time, so they judge liveness from event time alone)
+        config.restartGraceMs =
+                config.exactlyOnce ? 2 * config.heartbeatTimeoutMs + config.idlenessMs : 0;
         if (!config.exactlyOnce && config.commitDelayMs < 0) {
             // instead, a fixed margin for the watermark's lag behind the wall clock: an input
             // partition holds the watermark back for at most the idleness timeout

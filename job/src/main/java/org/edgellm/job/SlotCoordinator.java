@@ -41,9 +41,10 @@ import org.edgellm.job.domain.Slots;
  * </ul>
  *
  * State (names, types and POJO classes unchanged since 0.1.0, so savepoints restore): {@code
- * slot-buffer}, {@code pending}, {@code known-ids}, {@code channels}, {@code nodes}. Metrics of the
- * subtask: counters {@code assigned} and {@code rejected.<REASON>}, the histogram {@code
- * solveMicros}, and gauges over the subtask's domains ({@link DomainGauges}).
+ * slot-buffer}, {@code pending}, {@code known-ids}, {@code channels}, {@code nodes}; since 0.2 also
+ * {@code inputs-seen} (empty when restored from an older savepoint). Metrics of the subtask:
+ * counters {@code assigned} and {@code rejected.<REASON>}, the histogram {@code solveMicros}, and
+ * gauges over the subtask's domains ({@link DomainGauges}).
  */
 public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, BatchDecision> {
     private static final long serialVersionUID = 1L;
@@ -96,7 +97,9 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                         channels,
                         rc.getMapState(
                                 new MapStateDescriptor<>(
-                                        "nodes", Types.STRING, Types.POJO(NodeRuntime.class))));
+                                        "nodes", Types.STRING, Types.POJO(NodeRuntime.class))),
+                        // since 0.2: absent in older savepoints, it starts empty there
+                        rc.getState(new ValueStateDescriptor<>("inputs-seen", Types.LONG)));
         domain = new DomainScheduler(topology, config.domainSettings(), System::currentTimeMillis);
         var group = rc.getMetricGroup();
         solveMicros = group.histogram("solveMicros", new DescriptiveStatisticsHistogram(1000));
@@ -117,7 +120,6 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             reject(ctx, domain.invalid(e));
             return;
         }
-        domain.arrived(e);
         long slot = Slots.slotOf(e.time, ctx.timerService().currentWatermark(), config.slotMs);
         List<InputEvent> list = buffer.get(slot);
         if (list == null) {

@@ -524,13 +524,12 @@ class EventValidatorTest {
             bad.add("slowdown");
         }
         NodeCapabilities c = n.getCapabilities();
-        if (c == null) {
-            // a node announces itself by its capabilities; without them it must be known
-            if (NODES.containsKey(n.getDomainId())
-                    && !NODES.get(n.getDomainId()).contains(n.getNodeId())) {
-                bad.add("nodeId");
-            }
-        } else {
+        // nodes join through the topology: an unknown node is refused, capabilities or not
+        if (NODES.containsKey(n.getDomainId())
+                && !NODES.get(n.getDomainId()).contains(n.getNodeId())) {
+            bad.add("nodeId");
+        }
+        if (c != null) {
             Map<String, Double> positive =
                     Map.of(
                             "memoryBytes", c.getMemoryBytes(),

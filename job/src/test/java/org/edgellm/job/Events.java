@@ -61,7 +61,8 @@ final class Events {
                                 "delivery", "at-least-once",
                                 "checkpoint-ms", "0",
                                 "budget-micros", "0",
-                                "budget-nodes", "10000"));
+                                "budget-nodes", "10000",
+                                "offer-unheard-nodes", "true"));
         flags.putAll(extra);
         return JobConfig.from(org.apache.flink.util.ParameterTool.fromMap(flags));
     }

@@ -456,22 +456,49 @@ class SlotCoordinatorTest {
     }
 
     @Test
-    void whenNoNodeIsHeardTheTelemetryLagsAndNothingIsReported() throws Exception {
+    void whenNoNodeIsHeardTheTelemetryMayLagUntilTheDomainsInputsOutliveItsHeartbeats()
+            throws Exception {
+        BatchDecision d = batchOnA("r1", 0); // both nodes last heard at 0; timeout 1000 ms
+        double end = d.getComputeEndMs();
+        double grace = Math.max(1000, end - d.getComputeStartMs());
+        long overdue = (long) Math.floor((end + grace) / 100.0) * 100 + 100; // first slot past it
+        // requests keep the slots closing, but no heartbeat of any node arrives
+        long firstReport = -1;
+        for (long s = 200; s <= Math.max(3000, overdue + 500); s += 100) {
+            channels("w" + s, "d1", s);
+            in(Events.request("q" + s, "w" + s, "d1", s, 100, 10, 1_000));
+            h.processWatermark(s + 100);
+            if (firstReport < 0 && !rejections(RejectionReason.UNFINISHED).isEmpty()) {
+                firstReport = s + 100;
+            }
+        }
+        // within two heartbeat timeouts of the domain's last heartbeat (0) the telemetry stream
+        // may lag; beyond, its requests and channels went on without a heartbeat: the site is
+        // down. The slot ending at 2200 is the first to apply inputs of time 2100 > 2 x 1000.
+        assertEquals(
+                Math.max(2200, overdue),
+                firstReport,
+                "reported in the first slot both overdue and past two timeouts");
+        List<Rejection> down = rejections(RejectionReason.UNFINISHED);
+        assertTrue(down.stream().anyMatch(r -> r.getRequestId().equals("r1")), down.toString());
+        assertTrue(down.stream().allMatch(r -> r.getDetail().contains("on node d1-a")));
+    }
+
+    @Test
+    void whenNoNodeIsHeardForLessThanTwoTimeoutsNothingIsReportedUntilAnotherIsHeard()
+            throws Exception {
         BatchDecision d = batchOnA("r1", 0);
         double end = d.getComputeEndMs();
         double grace = Math.max(1000, end - d.getComputeStartMs());
-        long t = (long) Math.ceil((end + grace) / 100.0) * 100 + 500;
-        // requests keep the slots closing, but no heartbeat of any node arrives
-        for (long s = 200; s <= t; s += 100) {
+        long t = (long) Math.ceil((end + grace) / 100.0) * 100;
+        // overdue, but the domain's inputs are within two timeouts of its last heartbeat
+        for (long s = 200; s <= t && s < 1900; s += 100) {
             channels("w" + s, "d1", s);
-            in(Events.request("q" + s, "w" + s, "d1", s, 100, 10, 1_000));
             h.processWatermark(s + 100);
         }
         assertTrue(
                 rejections(RejectionReason.UNFINISHED).isEmpty(),
-                "every node silent: the telemetry stream lags, not d1-a");
-        // d1-b is heard again, d1-a is not: now d1-a's batches (r1's and those it got before
-        // it fell silent) are reported
+                "every node silent, the inputs within two timeouts: the stream may lag");
         in(Events.heartbeat("d1-b", "d1", t + 150, false));
         h.processWatermark(t + 200);
         List<Rejection> lost = rejections(RejectionReason.UNFINISHED);

@@ -12,6 +12,7 @@ import org.edgellm.job.PendingQueue;
 import org.edgellm.job.Topology;
 import org.edgellm.scheduler.Algorithms;
 import org.edgellm.scheduler.Schedule;
+import org.edgellm.scheduler.Scheduler;
 
 /**
  * The scheduler of coordination domains: what happens when a slot of one domain closes. The caller
@@ -50,29 +51,31 @@ public final class DomainScheduler {
      *     a restart grace (live runs)
      */
     public DomainScheduler(Topology topology, DomainSettings settings, LongSupplier clock) {
+        this(topology, settings, clock, algorithm(settings.scheduler()));
+    }
+
+    /** With a given algorithm (tests: a failing or slow one). */
+    DomainScheduler(
+            Topology topology, DomainSettings settings, LongSupplier clock, Scheduler scheduler) {
         this.topology = topology;
         this.settings = settings;
         this.clock = clock;
         this.feed = new FeedWatch(clock, settings.restartGraceMs());
         this.liveness = new NodeLiveness(settings.heartbeatTimeoutMs(), feed);
-        var scheduler = Algorithms.byName(settings.scheduler(), 1, 8);
-        if (scheduler == null) {
-            throw new IllegalArgumentException(
-                    "--scheduler: unknown algorithm (got " + settings.scheduler() + ")");
-        }
         this.planner = new SlotPlanner(topology, settings, scheduler);
         this.admission = new Admission(topology, settings.slotMs(), settings.maxChannelAgeMs());
     }
 
-    public DomainSettings settings() {
-        return settings;
+    private static Scheduler algorithm(String name) {
+        Scheduler s = Algorithms.byName(name, 1, 8);
+        if (s == null) {
+            throw new IllegalArgumentException("--scheduler: unknown algorithm (got " + name + ")");
+        }
+        return s;
     }
 
-    /**
-     * Notes that a record arrived (live runs tell a lagging telemetry stream from lost workers).
-     */
-    public void arrived(InputEvent e) {
-        feed.arrived(e.kind == InputEvent.TELEMETRY);
+    public DomainSettings settings() {
+        return settings;
     }
 
     /** A request that failed validation: its final rejection, at once. */

@@ -18,6 +18,7 @@ import java.io.Serializable;
  * @param scheduler the algorithm's name
  * @param budgetNodes node budget of every OT call (0: none)
  * @param budgetMicros time budget of one slot's solve (0: none)
+ * @param offerUnheardNodes offer work to nodes never heard from (deployments without heartbeats)
  */
 public record DomainSettings(
         long slotMs,
@@ -32,5 +33,6 @@ public record DomainSettings(
         int maxCandidates,
         String scheduler,
         long budgetNodes,
-        long budgetMicros)
+        long budgetMicros,
+        boolean offerUnheardNodes)
         implements Serializable {}

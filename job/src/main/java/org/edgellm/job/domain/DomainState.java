@@ -36,6 +36,15 @@ public interface DomainState {
     /** Whether it remembers neither ids nor channels. */
     boolean remembersNothing();
 
+    /**
+     * The latest event time of the domain's requests and channel states applied so far
+     * (Long.MIN_VALUE for none): how far the domain's other inputs have come, to tell workers that
+     * are gone from a telemetry stream that lags.
+     */
+    long inputsSeen();
+
+    void storeInputsSeen(long time);
+
     /** Every node of the domain by id, in id order. */
     SortedMap<String, NodeRuntime> nodes();
 

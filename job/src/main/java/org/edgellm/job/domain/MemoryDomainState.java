@@ -14,6 +14,7 @@ public final class MemoryDomainState implements DomainState {
     private final Map<String, Double> known = new HashMap<>();
     private final Map<String, UserChannels> channels = new HashMap<>();
     private final TreeMap<String, NodeRuntime> nodes = new TreeMap<>();
+    private long inputsSeen = Long.MIN_VALUE;
 
     @Override
     public PendingQueue pending() {
@@ -58,6 +59,16 @@ public final class MemoryDomainState implements DomainState {
     @Override
     public boolean remembersNothing() {
         return known.isEmpty() && channels.isEmpty();
+    }
+
+    @Override
+    public long inputsSeen() {
+        return inputsSeen;
+    }
+
+    @Override
+    public void storeInputsSeen(long time) {
+        inputsSeen = time;
     }
 
     @Override

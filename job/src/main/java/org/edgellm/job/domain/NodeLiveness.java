@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
  * out of planning) and stalled ones (heartbeats go on, nothing finishes). Every request of their
  * unfinished batches is rejected UNFINISHED, so that none is silently lost. A stalled node is
  * offered nothing until it reports progress; a silent one until it is heard again. While no node of
- * the domain was heard since the silent one, the telemetry stream is taken to lag and the batch
- * waits, unless the inputs have ended or (live) the workers are gone ({@link FeedWatch}).
+ * the domain was heard since the silent one, the telemetry stream may lag and the batch waits,
+ * unless the inputs have ended or the domain's requests and channels went on for two heartbeat
+ * timeouts past its last heartbeat (its workers are gone). Within a restart grace (live
+ * exactly-once) nothing is reported.
  */
 final class NodeLiveness {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLiveness.class);
@@ -26,6 +28,17 @@ final class NodeLiveness {
     NodeLiveness(long heartbeatTimeoutMs, FeedWatch feed) {
         this.heartbeatTimeoutMs = heartbeatTimeoutMs;
         this.feed = feed;
+    }
+
+    /**
+     * The domain's requests and channel states went on, in event time, for two heartbeat timeouts
+     * past the last heartbeat of any of its nodes: its workers are gone (a one-node domain whose
+     * node died, a whole site down), not the telemetry stream, whose heartbeats would be in the
+     * same slots. Event time only, so a replay judges the same.
+     */
+    private boolean workersGone(DomainState state, long heardLatest) {
+        long seen = state.inputsSeen();
+        return seen != Long.MIN_VALUE && seen - heardLatest > 2 * heartbeatTimeoutMs;
     }
 
     /**
@@ -58,10 +71,10 @@ final class NodeLiveness {
             if (silent
                     && !inputEnded
                     && heardLatest - n.lastHeartbeat <= heartbeatTimeoutMs
-                    && !feed.allWorkersGone(heartbeatTimeoutMs)) {
-                // no node of the domain was heard since: the telemetry stream lags (a broker
+                    && !workersGone(state, heardLatest)) {
+                // no node of the domain was heard since: the telemetry stream may lag (a broker
                 // outage, a partition still catching up), not this node; wait for it (unless the
-                // inputs ended: then nothing more can come)
+                // inputs ended, or the domain's other inputs went on without any heartbeat)
                 tracking = true;
                 continue;
             }

@@ -40,7 +40,11 @@ final class SlotEvents {
         List<InputEvent> events = new ArrayList<>(due);
         events.sort(ORDER);
         Map<String, UserChannels> touched = new HashMap<>();
+        long seen = state.inputsSeen();
         for (InputEvent e : events) {
+            if (e.kind == InputEvent.REQUEST || e.kind == InputEvent.CHANNEL) {
+                seen = Math.max(seen, e.time);
+            }
             switch (e.kind) {
                 case InputEvent.REQUEST -> {
                     RequestEvent r = e.request;
@@ -86,6 +90,9 @@ final class SlotEvents {
         }
         for (Map.Entry<String, UserChannels> en : touched.entrySet()) {
             state.storeChannels(en.getKey(), en.getValue());
+        }
+        if (seen != state.inputsSeen()) {
+            state.storeInputsSeen(seen);
         }
     }
 }

@@ -22,12 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plans one slot of one domain at t0: offers the nodes that are healthy, not silent, not stalled
- * and whose predicted busy time lies within the look-ahead, and the pending requests with the
- * earliest deadlines still ahead of t0 (at most max-candidates) with their fresh channels; runs the
- * scheduler with its budget; turns each batch into a {@link Decision}, advances the node's busy
- * time, watches the batch when the node reports progress, and takes the decided requests out of the
- * queue.
+ * Plans one slot of one domain at t0: offers the nodes that were heard from (or every topology
+ * node, with offer-unheard-nodes), are healthy, not silent, not stalled and whose predicted busy
+ * time lies within the look-ahead, and the pending requests with the earliest deadlines still ahead
+ * of t0 (at most max-candidates) with their fresh channels; runs the scheduler with its budget;
+ * turns each batch into a {@link Decision}, advances the node's busy time, watches the batch when
+ * the node reports progress, and takes the decided requests out of the queue.
  */
 final class SlotPlanner {
     private static final Logger LOG = LoggerFactory.getLogger(SlotPlanner.class);
@@ -75,7 +75,11 @@ final class SlotPlanner {
         List<EdgeNode> offered = new ArrayList<>();
         for (int k = 0; k < ids.size(); k++) {
             NodeRuntime n = runtimes.get(k);
-            if (n.offered(slotEnd, settings.heartbeatTimeoutMs(), settings.lookaheadMs())) {
+            if (n.offered(
+                    slotEnd,
+                    settings.heartbeatTimeoutMs(),
+                    settings.lookaheadMs(),
+                    settings.offerUnheardNodes())) {
                 offeredIds.add(ids.get(k));
                 offered.add(n.spec.toEdgeNode(n.busyUntil, n.slowdown));
             }

@@ -14,16 +14,15 @@ public final class TelemetryFold {
      *
      * @param n the node's runtime state, or null when it is new
      * @param topologySpec the topology's description of the node, or null
-     * @return the updated state, or null for a node known neither from the topology nor from
-     *     capabilities in the heartbeat
+     * @return the updated state, or null for a node the topology does not know (nodes join through
+     *     the topology; capabilities in a heartbeat update a known node's description)
      */
     public static NodeRuntime apply(NodeRuntime n, NodeSpec topologySpec, TelemetryEvent t) {
         if (n == null) {
-            NodeSpec spec = t.capabilities != null ? t.capabilities : topologySpec;
-            if (spec == null) {
+            if (topologySpec == null) {
                 return null;
             }
-            n = NodeRuntime.of(spec);
+            n = NodeRuntime.of(t.capabilities != null ? t.capabilities : topologySpec);
         }
         if (t.capabilities != null) {
             n.spec = t.capabilities;

@@ -26,6 +26,7 @@ public final class ReplayOptions {
                     "--idleness-ms", "0",
                     "--budget-micros", "0",
                     "--budget-nodes", "20000",
+                    "--offer-unheard-nodes", "true",
                     "--parallelism", "1");
 
     @Option(

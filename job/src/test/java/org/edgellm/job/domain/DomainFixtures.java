@@ -100,6 +100,7 @@ final class DomainFixtures {
         String scheduler = "ot-gah";
         long budgetNodes = 100_000;
         long budgetMicros = 0;
+        boolean offerUnheardNodes = true;
 
         DomainSettings build() {
             return new DomainSettings(
@@ -115,7 +116,8 @@ final class DomainFixtures {
                     maxCandidates,
                     scheduler,
                     budgetNodes,
-                    budgetMicros);
+                    budgetMicros,
+                    offerUnheardNodes);
         }
     }
 

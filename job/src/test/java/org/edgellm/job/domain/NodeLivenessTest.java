@@ -137,7 +137,7 @@ class NodeLivenessTest {
         assertTrue(a.outstanding.isEmpty());
         assertFalse(watching);
         // a stalled node is offered nothing
-        assertFalse(a.offered(2400, TIMEOUT, 100_000));
+        assertFalse(a.offered(2400, TIMEOUT, 100_000, true));
     }
 
     @Test
@@ -167,24 +167,25 @@ class NodeLivenessTest {
         assertEquals(4, rejected.size());
     }
 
-    @Test
-    void afterAllWorkersAreGoneTheBatchesAreReported() {
-        AtomicLong now = new AtomicLong(0);
-        FeedWatch feed = new FeedWatch(now::get, 500);
-        NodeLiveness l = new NodeLiveness(TIMEOUT, feed);
-        feed.arrived(true); // the last telemetry record at 0
-        // no node heard since d1-a: alone, this looks like telemetry lag
+    static Stream<Arguments> goneRows() {
+        // (event time of the domain's latest request or channel, reported): both nodes last heard
+        // at 1100, so without other inputs this looks like telemetry lag
+        return Stream.of(
+                Arguments.of(Long.MIN_VALUE, false), // nothing else seen
+                Arguments.of(1100 + 2 * TIMEOUT, false), // exactly two timeouts later: wait
+                Arguments.of(1100 + 2 * TIMEOUT + 1, true)); // the domain's workers are gone
+    }
+
+    @ParameterizedTest(name = "inputs seen until {0} -> reported {1}")
+    @MethodSource("goneRows")
+    void whenTheDomainsInputsOutliveItsHeartbeatsTheBatchesAreReported(
+            long inputsSeen, boolean reported) {
         MemoryDomainState s = state(1100, 1100);
+        s.storeInputsSeen(inputsSeen);
         List<Rejected> rejected = new ArrayList<>();
-        now.set(1500);
-        feed.arrived(false);
-        assertTrue(l.check(D, 2400, s, false, rejected));
-        assertEquals(List.of(), rejected);
-        // requests keep arriving, telemetry does not for more than timeout + grace
-        now.set(1501);
-        feed.arrived(false);
-        assertFalse(l.check(D, 2400, s, false, rejected));
-        assertEquals(List.of("r1", "r2", "r3", "r4"), ids(rejected));
+        boolean watching = liveness().check(D, 9000, s, false, rejected);
+        assertEquals(reported ? List.of("r1", "r2", "r3", "r4") : List.of(), ids(rejected));
+        assertEquals(!reported, watching);
     }
 
     @Test

@@ -84,6 +84,16 @@ class RetentionTest {
         }
 
         @Override
+        public long inputsSeen() {
+            return inner.inputsSeen();
+        }
+
+        @Override
+        public void storeInputsSeen(long time) {
+            inner.storeInputsSeen(time);
+        }
+
+        @Override
         public SortedMap<String, NodeRuntime> nodes() {
             return inner.nodes();
         }

@@ -32,11 +32,20 @@ class TelemetryFoldTest {
     }
 
     @Test
-    void unknownNodeWithCapabilitiesIsCreated() {
+    void unknownNodeWithCapabilitiesIsRefusedToo() {
+        // nodes join through the topology (the validator dead-letters such heartbeats by name);
+        // the fold holds no state for them either
         TelemetryEvent t = telemetry("d1-x", "d1", 1000, false);
         t.capabilities = copyOf(TOPO_A, "d1-x");
+        assertNull(TelemetryFold.apply(null, null, t));
+    }
+
+    @Test
+    void capabilitiesOfATopologyNodeTakeEffectOnItsFirstHeartbeat() {
+        TelemetryEvent t = telemetry("d1-a", "d1", 1000, false);
+        t.capabilities = copyOf(TOPO_A, "d1-a");
         t.slowdown = 1.5;
-        NodeRuntime n = TelemetryFold.apply(null, null, t);
+        NodeRuntime n = TelemetryFold.apply(null, TOPO_A, t);
         assertSame(t.capabilities, n.spec);
         assertTrue(n.heard);
         assertFalse(n.healthy);
