@@ -1,12 +1,17 @@
 package org.edgellm.worker;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,6 +23,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
+import org.edgellm.events.DeadLetter;
 import org.edgellm.events.EventCodec;
 import org.edgellm.events.NodeTelemetry;
 import org.slf4j.Logger;
@@ -30,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>one {@link Completion} per request, produced in a Kafka transaction together with the
  *       consumed offsets (consume-process-produce exactly once);
+ *   <li>a {@link DeadLetter} (on the dead-letter topic, in the same transaction as its offset) for
+ *       a record keyed by this node that is not a decision for this node: undecodable, or naming
+ *       another node. Nothing read is dropped silently.
  *   <li>{@link NodeTelemetry} heartbeats: healthy, busy-until (the expected end of the batch it
  *       runs, or now when idle), the measured slowdown (measured over predicted compute time,
  *       smoothed), which the job folds into its predictions, and finished-through (the slot end of
@@ -37,14 +46,62 @@ import org.slf4j.LoggerFactory;
  *       from lost ones.
  * </ul>
  *
- * A decision id it finished is recorded on disk before the transaction commits: after a crash it
- * resumes from the committed offsets and skips what it already ran, and a decision delivered twice
- * (the job's at-least-once mode) runs once.
+ * <h2>Each decision once, across crashes</h2>
+ *
+ * A decision D of this node, read at offset o of its partition, goes through these steps; {@link
+ * FinishedLog} is the worker's state directory, every write to it forced to disk:
+ *
+ * <ol>
+ *   <li>D committed in the log: a duplicate (a restart, or the job's at-least-once mode); only the
+ *       offset is committed.
+ *   <li>D pending in the log (run before, its transaction not committed): its stored completions
+ *       are taken; otherwise D runs on the backend ({@link Step#BEFORE_RUN}, {@link
+ *       Step#AFTER_RUN}).
+ *   <li>D recorded pending with its completions' bytes and (topic, partition, o) ({@link
+ *       Step#AFTER_LOG}).
+ *   <li>One transaction: the completions and the offset o + 1 ({@link Step#BEFORE_COMMIT}), then
+ *       the commit ({@link Step#AFTER_COMMIT}).
+ *   <li>D recorded committed; finished-through moves to D's slot end.
+ * </ol>
+ *
+ * At start, {@code initTransactions} fences the previous producer of this node and completes its
+ * last transaction (an open one is aborted). Then every pending decision of the log is settled by
+ * the group's committed offset of its partition, which moves only in this node's transactions: at
+ * or above o + 1, the transaction that carried D's completions committed, and D is recorded
+ * committed; below it, that transaction was aborted and D stays pending. Finished-through starts at
+ * the largest slot end of the committed decisions. A crash at each point:
+ *
+ * <ul>
+ *   <li><b>before the run</b>: nothing written; o is not committed, D is delivered again and runs.
+ *   <li><b>after the run, before the log</b>: the results exist only in memory and are lost; D is
+ *       delivered again and runs again (the GPU work twice, the completions committed once).
+ *   <li><b>after the log, before the commit</b> (also a commit that failed or timed out): settled
+ *       at start by the committed offset. Aborted: D stays pending, is delivered again from the
+ *       uncommitted offset, and its stored completions are published in the new transaction without
+ *       running it again. Committed (the commit reached the broker): as below. Finished-through
+ *       does not reach D's slot end before the commit that carries them.
+ *   <li><b>after the commit, before the committed mark</b>: the start finds the offset past o and
+ *       records D committed; D is not delivered again from o, and a later copy is skipped.
+ *   <li><b>after the mark</b>: D is committed in the log and on Kafka.
+ * </ul>
+ *
+ * The settling assumes that nobody else moves the group's offsets (resetting them by hand, or the
+ * broker expiring them after the group was empty for {@code offsets.retention.minutes}): an offset
+ * found missing counts as not committed.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
-    /** Settings of one worker; {@code capabilities} go with every heartbeat, or null for none. */
+    /** The largest raw payload kept in a dead letter (the rest is cut off). */
+    static final int DEAD_LETTER_PAYLOAD_BYTES = 256 << 10;
+
+    /** The largest error message kept in a dead letter. */
+    static final int DEAD_LETTER_ERROR_CHARS = 4096;
+
+    /**
+     * Settings of one worker; {@code capabilities} go with every heartbeat, or null for none;
+     * records keyed by this node that are no decision for it go to {@code deadLetterTopic}.
+     */
     public record Settings(
             String bootstrapServers,
             String nodeId,
@@ -55,11 +112,65 @@ public final class Worker implements AutoCloseable {
             Path stateDir,
             long heartbeatMs,
             Map<String, String> kafka,
-            org.edgellm.events.NodeCapabilities capabilities) {}
+            org.edgellm.events.NodeCapabilities capabilities,
+            String deadLetterTopic) {
+
+        /** The job's default dead-letter topic. */
+        public static final String DEFAULT_DEAD_LETTER_TOPIC = "dead-letters";
+
+        /** Settings with the default dead-letter topic. */
+        public Settings(
+                String bootstrapServers,
+                String nodeId,
+                String domainId,
+                String decisionsTopic,
+                String completionsTopic,
+                String telemetryTopic,
+                Path stateDir,
+                long heartbeatMs,
+                Map<String, String> kafka,
+                org.edgellm.events.NodeCapabilities capabilities) {
+            this(
+                    bootstrapServers,
+                    nodeId,
+                    domainId,
+                    decisionsTopic,
+                    completionsTopic,
+                    telemetryTopic,
+                    stateDir,
+                    heartbeatMs,
+                    kafka,
+                    capabilities,
+                    DEFAULT_DEAD_LETTER_TOPIC);
+        }
+    }
+
+    /** The steps of a decision at which {@link Steps} is called. */
+    enum Step {
+        /** Not yet run: nothing written. */
+        BEFORE_RUN,
+        /** Run, its completions in memory only. */
+        AFTER_RUN,
+        /** Recorded pending in the log with its completions; no transaction begun. */
+        AFTER_LOG,
+        /** Completions and offset sent in the open transaction, not committed. */
+        BEFORE_COMMIT,
+        /** Committed on Kafka, not yet recorded committed in the log. */
+        AFTER_COMMIT
+    }
+
+    /** Called at each step of a decision of this node; a test makes it throw to crash there. */
+    @FunctionalInterface
+    interface Steps {
+        Steps NONE = (step, decision) -> {};
+
+        void at(Step step, BatchDecision decision) throws Exception;
+    }
 
     private final Settings s;
     private final Backend backend;
     private final FinishedLog finished;
+    private final Steps steps;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile double busyUntil;
 
@@ -68,10 +179,16 @@ public final class Worker implements AutoCloseable {
 
     private volatile double slowdown = 1.0;
     private volatile long batches;
+    private volatile long deadLetters;
 
     public Worker(Settings s, Backend backend) throws java.io.IOException {
+        this(s, backend, Steps.NONE);
+    }
+
+    Worker(Settings s, Backend backend, Steps steps) throws java.io.IOException {
         this.s = s;
         this.backend = backend;
+        this.steps = steps;
         this.finished = new FinishedLog(s.stateDir().resolve("finished-" + s.nodeId() + ".log"));
     }
 
@@ -86,11 +203,22 @@ public final class Worker implements AutoCloseable {
         running.set(false);
     }
 
+    /** The batches whose completions this worker committed (run here, or stored before a crash). */
     public long batches() {
         return batches;
     }
 
-    /** Runs until {@link #stop()}. */
+    /** The dead letters this worker committed. */
+    public long deadLetters() {
+        return deadLetters;
+    }
+
+    /** The slot end the heartbeats report as finished through (epoch ms). */
+    long finishedThrough() {
+        return finishedThrough;
+    }
+
+    /** Runs until {@link #stop()}, or until a step fails (then the worker is stopped). */
     public void run() throws Exception {
         Properties cp = common();
         cp.put("group.id", "worker-" + s.nodeId());
@@ -115,20 +243,69 @@ public final class Worker implements AutoCloseable {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp);
                 KafkaProducer<byte[], byte[]> heartbeats = new KafkaProducer<>(hp)) {
+            // fences the previous producer of this node and completes its last transaction, so
+            // the committed offsets read next are final
             producer.initTransactions();
+            settlePending(consumer);
             consumer.subscribe(List.of(s.decisionsTopic()));
             Thread beat = new Thread(() -> heartbeat(heartbeats), "heartbeat-" + s.nodeId());
             beat.setDaemon(true);
             beat.start();
-            while (running.get()) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    if (!running.get()) {
-                        break;
+            try {
+                while (running.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        if (!running.get()) {
+                            break;
+                        }
+                        handle(r, consumer, producer);
                     }
-                    handle(r, consumer, producer);
+                }
+            } finally {
+                // stopped or crashed: no heartbeat outlives the loop
+                running.set(false);
+                beat.interrupt();
+                beat.join();
+            }
+        }
+    }
+
+    /**
+     * Records committed every pending decision whose offset the group has committed past (the
+     * transaction with its completions committed); the others stay pending and are published when
+     * they are delivered again. Then finished-through starts from the committed decisions.
+     */
+    private void settlePending(KafkaConsumer<byte[], byte[]> consumer) throws java.io.IOException {
+        List<FinishedLog.Pending> open = finished.pendingDecisions();
+        if (!open.isEmpty()) {
+            Set<TopicPartition> tps = new HashSet<>();
+            for (FinishedLog.Pending p : open) {
+                tps.add(new TopicPartition(p.topic(), p.partition()));
+            }
+            Map<TopicPartition, OffsetAndMetadata> offsets =
+                    consumer.committed(tps, Duration.ofSeconds(60));
+            for (FinishedLog.Pending p : open) {
+                OffsetAndMetadata o = offsets.get(new TopicPartition(p.topic(), p.partition()));
+                if (o != null && o.offset() > p.offset()) {
+                    LOG.info(
+                            "decision {} at {}-{}@{}: committed before the restart",
+                            p.decisionId(),
+                            p.topic(),
+                            p.partition(),
+                            p.offset());
+                    finished.markCommitted(p.decisionId());
+                } else {
+                    LOG.info(
+                            "decision {} at {}-{}@{}: run, not committed; its {} stored"
+                                    + " completions go out when it is delivered again",
+                            p.decisionId(),
+                            p.topic(),
+                            p.partition(),
+                            p.offset(),
+                            p.completions().size());
                 }
             }
         }
+        finishedThrough = Math.max(finishedThrough, Math.max(0, finished.committedThroughMs()));
     }
 
     private void handle(
@@ -138,62 +315,144 @@ public final class Worker implements AutoCloseable {
             throws Exception {
         String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
         BatchDecision d = null;
+        String error = null;
         if (key.equals(s.nodeId())) {
             try {
                 d = EventCodec.decodeDecision(r.value(), 16 << 20);
+                if (!s.nodeId().equals(d.getNodeId())) {
+                    error =
+                            "BatchDecision "
+                                    + d.getDecisionId()
+                                    + " keyed by node "
+                                    + s.nodeId()
+                                    + " is for node "
+                                    + d.getNodeId();
+                    d = null;
+                }
             } catch (EventCodec.DecodeException | RuntimeException e) {
+                error = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+            }
+            if (error != null) {
                 LOG.warn(
-                        "undecodable decision at {}-{}@{}: {}",
+                        "undecodable decision at {}-{}@{}, to {}: {}",
                         r.topic(),
                         r.partition(),
                         r.offset(),
-                        e.getMessage());
+                        s.deadLetterTopic(),
+                        error);
             }
         }
-        producer.beginTransaction();
-        if (d != null
-                && d.getNodeId().equals(s.nodeId())
-                && !finished.contains(d.getDecisionId())) {
-            // the expected end of this batch: from its planned start (or now, if late), for its
-            // predicted time rescaled from the slowdown the job assumed to the one measured here
-            double predicted = d.getComputeEndMs() - d.getComputeStartMs();
-            busyUntil =
-                    Math.max(System.currentTimeMillis(), d.getComputeStartMs())
-                            + predicted
-                                    * Math.max(0.01, slowdown)
-                                    / Math.max(0.01, d.getAssumedSlowdown());
-            List<Completion> done = backend.run(d);
-            busyUntil = Double.NEGATIVE_INFINITY; // idle until the next one
-            for (Completion c : done) {
-                producer.send(
-                        new ProducerRecord<>(
-                                s.completionsTopic(),
-                                c.getRequestId().getBytes(StandardCharsets.UTF_8),
-                                EventCodec.encode(c)));
-                // the GPU's own slowdown: measured over nominal (the prediction without the
-                // slowdown
-                // the job assumed); reporting measured / predicted instead would undo the
-                // correction
-                double ratio =
-                        c.getMeasuredComputeMs()
-                                / Math.max(1e-9, c.getPredictedComputeMs())
-                                * d.getAssumedSlowdown();
-                slowdown = 0.5 * slowdown + 0.5 * ratio; // smoothed
+        List<FinishedLog.Stored> out = List.of();
+        if (d != null && finished.contains(d.getDecisionId())) {
+            d = null; // committed before: a copy (at-least-once) or a restart; offset only
+        }
+        if (d != null) {
+            FinishedLog.Pending before = finished.pending(d.getDecisionId());
+            if (before != null) {
+                // run before a crash, not committed: publish what it produced, not run it again
+                out = before.completions();
+            } else {
+                steps.at(Step.BEFORE_RUN, d);
+                out = run(d);
+                steps.at(Step.AFTER_RUN, d);
             }
-            finished.add(d.getDecisionId());
-            batches++;
+            finished.addPending(
+                    new FinishedLog.Pending(
+                            d.getDecisionId(),
+                            r.topic(),
+                            r.partition(),
+                            r.offset(),
+                            d.getSlotEnd().toEpochMilli(),
+                            out));
+            steps.at(Step.AFTER_LOG, d);
         }
 
+        producer.beginTransaction();
+        for (FinishedLog.Stored c : out) {
+            producer.send(new ProducerRecord<>(s.completionsTopic(), c.key(), c.value()));
+        }
+        if (error != null) {
+            producer.send(
+                    new ProducerRecord<>(
+                            s.deadLetterTopic(),
+                            r.topic().getBytes(StandardCharsets.UTF_8),
+                            EventCodec.encode(deadLetter(r, s.nodeId(), error))));
+        }
         producer.sendOffsetsToTransaction(
                 Map.of(
                         new TopicPartition(r.topic(), r.partition()),
                         new OffsetAndMetadata(r.offset() + 1)),
                 consumer.groupMetadata());
+        if (d != null) {
+            steps.at(Step.BEFORE_COMMIT, d);
+        }
         producer.commitTransaction();
-        if (d != null && d.getNodeId().equals(s.nodeId())) {
-            // run now or before a restart, and its completions committed: finished
+        if (error != null) {
+            deadLetters++;
+        }
+        if (d != null) {
+            steps.at(Step.AFTER_COMMIT, d);
+            finished.markCommitted(d.getDecisionId());
+            batches++;
+            // its completions committed: finished
             finishedThrough = Math.max(finishedThrough, d.getSlotEnd().toEpochMilli());
         }
+    }
+
+    /** Runs a batch; its completions as they are produced (key: the request id). */
+    private List<FinishedLog.Stored> run(BatchDecision d) throws Exception {
+        // the expected end of this batch: from its planned start (or now, if late), for its
+        // predicted time rescaled from the slowdown the job assumed to the one measured here
+        double predicted = d.getComputeEndMs() - d.getComputeStartMs();
+        busyUntil =
+                Math.max(System.currentTimeMillis(), d.getComputeStartMs())
+                        + predicted
+                                * Math.max(0.01, slowdown)
+                                / Math.max(0.01, d.getAssumedSlowdown());
+        List<Completion> done;
+        try {
+            done = backend.run(d);
+        } finally {
+            busyUntil = Double.NEGATIVE_INFINITY; // idle until the next one
+        }
+        List<FinishedLog.Stored> out = new ArrayList<>(done.size());
+        for (Completion c : done) {
+            out.add(
+                    new FinishedLog.Stored(
+                            c.getRequestId().getBytes(StandardCharsets.UTF_8),
+                            EventCodec.encode(c)));
+            // the GPU's own slowdown: measured over nominal (the prediction without the slowdown
+            // the job assumed); reporting measured / predicted instead would undo the correction
+            double ratio =
+                    c.getMeasuredComputeMs()
+                            / Math.max(1e-9, c.getPredictedComputeMs())
+                            * d.getAssumedSlowdown();
+            slowdown = 0.5 * slowdown + 0.5 * ratio; // smoothed
+        }
+        return out;
+    }
+
+    /** The dead letter of a record keyed by this node that is no decision for it. */
+    static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> r, String nodeId, String error) {
+        byte[] v = r.value() == null ? new byte[0] : r.value();
+        String why = "worker " + nodeId + ": " + error;
+        if (why.length() > DEAD_LETTER_ERROR_CHARS) {
+            why = why.substring(0, DEAD_LETTER_ERROR_CHARS);
+        }
+        return DeadLetter.newBuilder()
+                .setSource(r.topic())
+                .setPartition(r.partition())
+                .setOffset(r.offset())
+                .setTime(
+                        Instant.ofEpochMilli(
+                                r.timestamp() > 0 ? r.timestamp() : System.currentTimeMillis()))
+                .setError(why)
+                .setPayload(
+                        ByteBuffer.wrap(
+                                v.length <= DEAD_LETTER_PAYLOAD_BYTES
+                                        ? v
+                                        : Arrays.copyOf(v, DEAD_LETTER_PAYLOAD_BYTES)))
+                .build();
     }
 
     private void heartbeat(KafkaProducer<byte[], byte[]> p) {
@@ -213,11 +472,15 @@ public final class Worker implements AutoCloseable {
                             .setFinishedThrough(Instant.ofEpochMilli(finishedThrough))
                             .setCapabilities(s.capabilities())
                             .build();
-            p.send(
-                    new ProducerRecord<>(
-                            s.telemetryTopic(),
-                            s.nodeId().getBytes(StandardCharsets.UTF_8),
-                            EventCodec.encode(t)));
+            try {
+                p.send(
+                        new ProducerRecord<>(
+                                s.telemetryTopic(),
+                                s.nodeId().getBytes(StandardCharsets.UTF_8),
+                                EventCodec.encode(t)));
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                return; // the worker stopped while the send waited for metadata
+            }
             try {
                 Thread.sleep(s.heartbeatMs());
             } catch (InterruptedException e) {

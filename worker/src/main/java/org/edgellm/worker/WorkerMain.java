@@ -25,11 +25,12 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code worker.jar}: {@code worker --node-id N --domain-id D [--bootstrap-servers B]
- * [--decisions-topic T] [--completions-topic T] [--telemetry-topic T] [--state-dir DIR]
- * [--heartbeat-ms N] [--backend simulated|openai] [--slowdown X] [--jitter X] [--seed N]
- * [--fast-forward] [--kafka.NAME VALUE]...}; {@code feed} ({@link Feeder}), {@code report} ({@link
- * Report}) and {@code audit} ({@link Audit}). {@code --help} on any command lists its flags with
- * their defaults; command-line mistakes print one line and exit with status 2 ({@link Cli}).
+ * [--decisions-topic T] [--completions-topic T] [--telemetry-topic T] [--dead-letter-topic T]
+ * [--state-dir DIR] [--heartbeat-ms N] [--backend simulated|openai] [--slowdown X] [--jitter X]
+ * [--seed N] [--fast-forward] [--kafka.NAME VALUE]...}; {@code feed} ({@link Feeder}), {@code
+ * report} ({@link Report}) and {@code audit} ({@link Audit}). {@code --help} on any command lists
+ * its flags with their defaults; command-line mistakes print one line and exit with status 2
+ * ({@link Cli}).
  *
  * <p>{@code --kafka.NAME VALUE} (any Kafka client setting, over {@code --kafka-properties FILE}) is
  * taken out of the arguments before picocli parses the rest, since picocli has no prefix options.
@@ -273,6 +274,15 @@ public final class WorkerMain implements Callable<Integer> {
         String telemetryTopic = "node-telemetry";
 
         @Option(
+                names = "--dead-letter-topic",
+                paramLabel = "TOPIC",
+                description =
+                        "Topic the records keyed by this node that are no decision for it go to"
+                                + " (undecodable, or for another node), with their offset and"
+                                + " the error; the job's dead-letter topic.")
+        String deadLetterTopic = Worker.Settings.DEFAULT_DEAD_LETTER_TOPIC;
+
+        @Option(
                 names = "--state-dir",
                 paramLabel = "DIR",
                 description = "Where the worker keeps what it has finished (restart on it).")
@@ -382,7 +392,8 @@ public final class WorkerMain implements Callable<Integer> {
                             stateDir,
                             heartbeatMs,
                             connection.kafka(kafka),
-                            capabilities(topology, domainId, nodeId));
+                            capabilities(topology, domainId, nodeId),
+                            deadLetterTopic);
             try (Worker w = new Worker(s, b)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(w::stop));
                 w.run();
