@@ -84,7 +84,7 @@ public final class BenchMain implements Callable<Integer> {
             description = {
                 "The figures that reproduce the paper's claims, on seeded random instances: one CSV"
                         + " and one PNG per figure in --out, and results.md beside that directory.",
-                "Every point is the mean over --instances instances with a 95% confidence interval."
+                "Every point is the mean over --instances instances with a 95%% confidence interval."
             })
     static final class Paper implements Callable<Integer> {
         private final PrintStream out;

@@ -88,9 +88,10 @@ final class SimulateSpeed {
         return new Timed(wall, summary);
     }
 
-    List<String> traceArgs(Path dir) {
+    List<String> traceArgs(String command, Path dir) {
         return new ArrayList<>(
                 List.of(
+                        command,
                         "--requests-csv",
                         requestsCsv.toString(),
                         "--seed",
@@ -105,11 +106,11 @@ final class SimulateSpeed {
         Path sim = work.resolve("simulate");
         Path five = work.resolve("simulate-five");
         Path replay = work.resolve("replay");
-        Timed one = time("simulate", traceArgs(sim), sim);
-        List<String> fiveArgs = traceArgs(five);
+        Timed one = time("simulate", traceArgs("simulate", sim), sim);
+        List<String> fiveArgs = traceArgs("simulate", five);
         fiveArgs.addAll(List.of("--scheduler", String.join(",", FIVE)));
         Timed all = time("simulate-five", fiveArgs, five);
-        Timed rep = time("replay", traceArgs(replay), replay);
+        Timed rep = time("replay", traceArgs("replay", replay), replay);
         boolean same =
                 Arrays.equals(
                                 Files.readAllBytes(sim.resolve("decisions.jsonl")),

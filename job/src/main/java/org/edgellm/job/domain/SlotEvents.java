@@ -20,10 +20,31 @@ import org.edgellm.job.UserChannels;
  * node.
  */
 final class SlotEvents {
+    /**
+     * Time, kind, then the event's id (request id; user, then node; node): the order among distinct
+     * ids does not change the outcome, equal ids keep their arrival order. Compared field by field,
+     * without building keys (this runs for every event of every slot).
+     */
     static final Comparator<InputEvent> ORDER =
-            Comparator.comparingLong((InputEvent e) -> e.time)
-                    .thenComparingInt(e -> e.kind)
-                    .thenComparing(InputEvent::sortKey);
+            (a, b) -> {
+                int c = Long.compare(a.time, b.time);
+                if (c != 0) {
+                    return c;
+                }
+                c = Integer.compare(a.kind, b.kind);
+                if (c != 0) {
+                    return c;
+                }
+                return switch (a.kind) {
+                    case InputEvent.REQUEST -> a.request.requestId.compareTo(b.request.requestId);
+                    case InputEvent.CHANNEL -> {
+                        int u = a.channel.userId.compareTo(b.channel.userId);
+                        yield u != 0 ? u : a.channel.nodeId.compareTo(b.channel.nodeId);
+                    }
+                    case InputEvent.TELEMETRY -> a.telemetry.nodeId.compareTo(b.telemetry.nodeId);
+                    default -> a.sortKey().compareTo(b.sortKey());
+                };
+            };
 
     private SlotEvents() {}
 
