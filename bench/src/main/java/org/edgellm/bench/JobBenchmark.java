@@ -20,7 +20,6 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.util.ParameterTool;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.edgellm.events.BatchDecision;
@@ -243,23 +242,22 @@ public final class JobBenchmark {
             throws Exception {
         GeneratorFunction<Long, InputEvent> gen = new PacedGenerator(domains, 2.0 * target);
         JobConfig config =
-                JobConfig.from(
-                        ParameterTool.fromArgs(
-                                new String[] {
-                                    "--topology", topoFile.toString(),
-                                    "--delivery", "at-least-once",
-                                    "--checkpoint-ms", "0",
-                                    "--slot-ms", "100",
-                                    "--out-of-orderness-ms", "20",
-                                    "--idleness-ms", "0",
-                                    "--budget-micros", budget,
-                                    "--budget-nodes", "0",
-                                    "--offer-unheard-nodes", "true",
-                                    "--max-candidates", candidates,
-                                    "--watermark-interval-ms", "10",
-                                    "--max-pending", Integer.toString(maxPending),
-                                    "--parallelism", "2"
-                                }));
+                JobConfig.parse(
+                        new String[] {
+                            "--topology", topoFile.toString(),
+                            "--delivery", "at-least-once",
+                            "--checkpoint-ms", "0",
+                            "--slot-ms", "100",
+                            "--out-of-orderness-ms", "20",
+                            "--idleness-ms", "0",
+                            "--budget-micros", budget,
+                            "--budget-nodes", "0",
+                            "--offer-unheard-nodes", "true",
+                            "--max-candidates", candidates,
+                            "--watermark-interval-ms", "10",
+                            "--max-pending", Integer.toString(maxPending),
+                            "--parallelism", "2"
+                        });
         Topology topology = Topology.load(topoFile);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
@@ -386,45 +384,44 @@ public final class JobBenchmark {
         String run = delivery.substring(0, 2) + System.nanoTime() % 100000;
         long ooo = 20;
         JobConfig config =
-                JobConfig.from(
-                        ParameterTool.fromArgs(
-                                new String[] {
-                                    "--topology",
-                                    topoFile.toString(),
-                                    "--delivery",
-                                    delivery,
-                                    // exactly-once makes decisions visible at each checkpoint: a
-                                    // short interval; at-least-once
-                                    // checkpoints only for source offsets and state
-                                    "--checkpoint-ms",
-                                    delivery.equals("exactly-once") ? "100" : "2000",
-                                    "--bootstrap-servers",
-                                    kafka.bootstrapServers(),
-                                    "--decisions-topic",
-                                    "dec-" + run,
-                                    "--transactional-id-prefix",
-                                    "tx-" + run,
-                                    "--transaction-timeout-ms",
-                                    "60000",
-                                    "--slot-ms",
-                                    "100",
-                                    "--out-of-orderness-ms",
-                                    Long.toString(ooo),
-                                    "--idleness-ms",
-                                    "0",
-                                    "--watermark-interval-ms",
-                                    "10",
-                                    "--budget-micros",
-                                    budget,
-                                    "--budget-nodes",
-                                    "0",
-                                    "--offer-unheard-nodes",
-                                    "true",
-                                    "--max-candidates",
-                                    candidates,
-                                    "--parallelism",
-                                    "2"
-                                }));
+                JobConfig.parse(
+                        new String[] {
+                            "--topology",
+                            topoFile.toString(),
+                            "--delivery",
+                            delivery,
+                            // exactly-once makes decisions visible at each checkpoint: a
+                            // short interval; at-least-once
+                            // checkpoints only for source offsets and state
+                            "--checkpoint-ms",
+                            delivery.equals("exactly-once") ? "100" : "2000",
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--decisions-topic",
+                            "dec-" + run,
+                            "--transactional-id-prefix",
+                            "tx-" + run,
+                            "--transaction-timeout-ms",
+                            "60000",
+                            "--slot-ms",
+                            "100",
+                            "--out-of-orderness-ms",
+                            Long.toString(ooo),
+                            "--idleness-ms",
+                            "0",
+                            "--watermark-interval-ms",
+                            "10",
+                            "--budget-micros",
+                            budget,
+                            "--budget-nodes",
+                            "0",
+                            "--offer-unheard-nodes",
+                            "true",
+                            "--max-candidates",
+                            candidates,
+                            "--parallelism",
+                            "2"
+                        });
         kafka.createTopics(2, config.decisionsTopic);
         Topology topology = Topology.load(topoFile);
         StreamExecutionEnvironment env =

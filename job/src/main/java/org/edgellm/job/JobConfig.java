@@ -358,11 +358,6 @@ public final class JobConfig implements Serializable {
         return c;
     }
 
-    /** The configuration of a Flink ParameterTool's flags (for callers that have one). */
-    public static JobConfig from(org.apache.flink.util.ParameterTool p) {
-        return from(p.toMap());
-    }
-
     /** The configuration of these flags ({@code name -> value}, without the dashes). */
     public static JobConfig from(Map<String, String> flags) {
         List<String> args = new ArrayList<>();

@@ -12,7 +12,6 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.statistics.Statistics;
-import org.apache.flink.util.ParameterTool;
 import org.edgellm.events.ChannelState;
 import org.edgellm.events.EventCodec;
 import org.edgellm.events.InferenceRequest;
@@ -25,8 +24,7 @@ import org.junit.jupiter.api.Test;
 class EventValidatorTest {
 
     static final Topology TOPOLOGY = Topology.parse(TestTopologies.twoDomains(), "test");
-    static final EventValidator V =
-            new EventValidator(TOPOLOGY, JobConfig.from(ParameterTool.fromMap(Map.of())));
+    static final EventValidator V = new EventValidator(TOPOLOGY, JobConfig.from(Map.of()));
 
     static InferenceRequest.Builder request() {
         return InferenceRequest.newBuilder()
@@ -842,17 +840,12 @@ class EventValidatorTest {
         var f =
                 org.junit.jupiter.api.Assertions.assertThrows(
                         IllegalArgumentException.class,
-                        () ->
-                                JobConfig.from(
-                                        ParameterTool.fromArgs(new String[] {"--slot-ms", "abc"})));
+                        () -> JobConfig.parse(new String[] {"--slot-ms", "abc"}));
         assertTrue(f.getMessage().contains("--slot-ms") && f.getMessage().contains("abc"));
         var g =
                 org.junit.jupiter.api.Assertions.assertThrows(
                         IllegalArgumentException.class,
-                        () ->
-                                JobConfig.from(
-                                        ParameterTool.fromArgs(
-                                                new String[] {"--scheduler", "magic"})));
+                        () -> JobConfig.parse(new String[] {"--scheduler", "magic"}));
         assertTrue(g.getMessage().contains("magic"));
     }
 }

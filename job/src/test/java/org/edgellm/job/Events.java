@@ -64,6 +64,6 @@ final class Events {
                                 "budget-nodes", "10000",
                                 "offer-unheard-nodes", "true"));
         flags.putAll(extra);
-        return JobConfig.from(org.apache.flink.util.ParameterTool.fromMap(flags));
+        return JobConfig.from(flags);
     }
 }

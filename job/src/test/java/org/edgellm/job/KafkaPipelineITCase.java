@@ -19,7 +19,6 @@ import java.util.UUID;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.ParameterTool;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.edgellm.events.BatchDecision;
@@ -115,7 +114,7 @@ class KafkaPipelineITCase {
             "--parallelism",
             "2"
         };
-        JobConfig config = JobConfig.from(ParameterTool.fromArgs(args));
+        JobConfig config = JobConfig.parse(args);
         kafka.createTopics(2, config.requestsTopic, config.channelsTopic, config.decisionsTopic);
         kafka.createTopics(
                 1,

@@ -23,7 +23,6 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.ParameterTool;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.edgellm.events.Completion;
 import org.edgellm.events.EventCodec;
@@ -70,46 +69,45 @@ class ClosedLoopITCase {
             Files.writeString(
                     topo, yaml.replaceAll("latencyBudgetMs: [0-9]+", "latencyBudgetMs: 6000"));
             JobConfig config =
-                    JobConfig.from(
-                            ParameterTool.fromArgs(
-                                    new String[] {
-                                        "--bootstrap-servers",
-                                        kafka.bootstrapServers(),
-                                        "--requests-topic",
-                                        "req",
-                                        "--channels-topic",
-                                        "chan",
-                                        "--telemetry-topic",
-                                        "tel",
-                                        "--decisions-topic",
-                                        "dec",
-                                        "--rejections-topic",
-                                        "rej",
-                                        "--reports-topic",
-                                        "rep",
-                                        "--dead-letter-topic",
-                                        "dlq",
-                                        "--topology",
-                                        topo.toString(),
-                                        "--delivery",
-                                        "exactly-once",
-                                        "--checkpoint-ms",
-                                        "300",
-                                        "--transaction-timeout-ms",
-                                        "60000",
-                                        "--slot-ms",
-                                        "200",
-                                        "--out-of-orderness-ms",
-                                        "100",
-                                        "--idleness-ms",
-                                        "500",
-                                        "--heartbeat-timeout-ms",
-                                        "5000",
-                                        "--starting-offsets",
-                                        "earliest",
-                                        "--parallelism",
-                                        "2"
-                                    }));
+                    JobConfig.parse(
+                            new String[] {
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--requests-topic",
+                                "req",
+                                "--channels-topic",
+                                "chan",
+                                "--telemetry-topic",
+                                "tel",
+                                "--decisions-topic",
+                                "dec",
+                                "--rejections-topic",
+                                "rej",
+                                "--reports-topic",
+                                "rep",
+                                "--dead-letter-topic",
+                                "dlq",
+                                "--topology",
+                                topo.toString(),
+                                "--delivery",
+                                "exactly-once",
+                                "--checkpoint-ms",
+                                "300",
+                                "--transaction-timeout-ms",
+                                "60000",
+                                "--slot-ms",
+                                "200",
+                                "--out-of-orderness-ms",
+                                "100",
+                                "--idleness-ms",
+                                "500",
+                                "--heartbeat-timeout-ms",
+                                "5000",
+                                "--starting-offsets",
+                                "earliest",
+                                "--parallelism",
+                                "2"
+                            });
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             SchedulerJob.configure(env, config);
             Topology topology = Topology.load(topo);

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.flink.util.ParameterTool;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -75,16 +74,15 @@ class SecretsTest {
         try {
             // the job: three sources and four sinks
             JobConfig c =
-                    JobConfig.from(
-                            ParameterTool.fromArgs(
-                                    new String[] {
-                                        "--bootstrap-servers",
-                                        "127.0.0.1:1",
-                                        "--kafka-properties",
-                                        file.toString(),
-                                        "--kafka.ssl.truststore.password",
-                                        SECRET + "-ts"
-                                    }));
+                    JobConfig.parse(
+                            new String[] {
+                                "--bootstrap-servers",
+                                "127.0.0.1:1",
+                                "--kafka-properties",
+                                file.toString(),
+                                "--kafka.ssl.truststore.password",
+                                SECRET + "-ts"
+                            });
             SchedulerPipeline.Sources sources = KafkaIo.sources(c, Topology.defaults());
             for (Object s : List.of(sources.requests(), sources.channels(), sources.telemetry())) {
                 clients.add(field(s, "props"));
