@@ -22,8 +22,10 @@ import org.edgellm.events.RejectionReason;
  * {@code worker.jar audit}: reads the request, decision, rejection and completion topics ({@code
  * read_committed}) up to the offsets they end at when it starts, and checks the scheduler's
  * promise: no decision id twice, no request in two decisions, no request both decided and rejected,
- * and (with {@code --expect-all}) every request decided or rejected. Prints the counts as JSON (and
- * writes them to {@code --out}); the exit status is 1 when a check fails.
+ * and (with {@code --expect-all}) every request decided or rejected and every decided request
+ * completed or reported UNFINISHED (a decided request with neither is lost: the audit sees it).
+ * Prints the counts as JSON (and writes them to {@code --out}); the exit status is 1 when a check
+ * fails.
  */
 public final class Audit {
 
@@ -44,6 +46,7 @@ public final class Audit {
             int completions,
             List<String> requestsCompletedTwice,
             List<String> undecided,
+            List<String> lost,
             int undecodable) {
 
         /**
@@ -68,6 +71,7 @@ public final class Audit {
             o.put("unfinished", unfinished);
             o.put("completions", completions);
             o.put("undecided", undecided.size());
+            o.put("lost", lost.size());
             o.put("undecodable", undecodable);
             o.put("noDuplicates", noDuplicates());
             put(o, "duplicateDecisionIds", duplicateDecisionIds);
@@ -76,6 +80,7 @@ public final class Audit {
             put(o, "requestsRejectedTwice", requestsRejectedTwice);
             put(o, "requestsCompletedTwice", requestsCompletedTwice);
             put(o, "undecidedSample", undecided.subList(0, Math.min(20, undecided.size())));
+            put(o, "lostSample", lost.subList(0, Math.min(20, lost.size())));
             return o;
         }
 
@@ -155,6 +160,14 @@ public final class Audit {
                 undecided.add(id);
             }
         }
+        // decided, but neither completed nor reported: lost (unless the run is not over yet)
+        List<String> lost = new ArrayList<>();
+        for (String id : decided.keySet()) {
+            if (!completed.containsKey(id) && !unfinished.containsKey(id)) {
+                lost.add(id);
+            }
+        }
+        lost.sort(null);
         return new Result(
                 requestIds.size(),
                 decisions.size(),
@@ -169,6 +182,7 @@ public final class Audit {
                 completions.size(),
                 completedTwice,
                 undecided,
+                lost,
                 undecodable);
     }
 
@@ -247,6 +261,10 @@ public final class Audit {
                         f.containsKey("at-least-once"));
         if (f.containsKey("expect-all") && !res.undecided().isEmpty()) {
             System.err.println(res.undecided().size() + " requests neither decided nor rejected");
+        }
+        if (f.containsKey("expect-all") && !res.lost().isEmpty()) {
+            System.err.println(
+                    res.lost().size() + " decided requests neither completed nor reported");
         }
         String json = res.toJson().toPrettyString() + "\n";
         if (f.containsKey("out")) {

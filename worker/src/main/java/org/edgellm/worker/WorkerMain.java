@@ -624,7 +624,9 @@ public final class WorkerMain implements Callable<Integer> {
 
         @Option(
                 names = "--expect-all",
-                description = "Also require every request decided or rejected (off by default).")
+                description =
+                        "Also require every request decided or rejected, and every decided"
+                                + " request completed or reported UNFINISHED (off by default).")
         boolean expectAll;
 
         @Option(
@@ -647,7 +649,9 @@ public final class WorkerMain implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Audit.Result r = Audit.run(asMap(spec), connection.kafka(kafka));
-            boolean ok = r.noDuplicates() && (!expectAll || r.undecided().isEmpty());
+            boolean ok =
+                    r.noDuplicates()
+                            && (!expectAll || (r.undecided().isEmpty() && r.lost().isEmpty()));
             return ok ? 0 : 1;
         }
     }

@@ -55,6 +55,24 @@ class AuditTest {
         assertEquals(3, r.decidedRequests());
         assertEquals(2, r.decisions());
         assertEquals(1, r.unfinished(), "c: decided, then its node was lost: reported, no error");
+        assertEquals(List.of(), r.lost(), "every decided request completed or reported");
+    }
+
+    @Test
+    void aDecidedRequestWithNeitherCompletionNorReportIsLost() {
+        // b was decided; its worker never ran it and nothing reported it: the audit must see it
+        var r =
+                Audit.check(
+                        List.of("a", "b", "c"),
+                        List.of(decision("d/1/x", "a", "b"), decision("d/1/y", "c")),
+                        List.of(rejection("c", RejectionReason.UNFINISHED)),
+                        List.of(completion("a")),
+                        0,
+                        false);
+        assertTrue(r.noDuplicates());
+        assertEquals(List.of("b"), r.lost());
+        assertEquals(1, r.toJson().get("lost").asInt());
+        assertEquals("b", r.toJson().get("lostSample").get(0).asText());
     }
 
     @Test
