@@ -580,7 +580,8 @@ public final class WorkerMain implements Callable<Integer> {
             description = {
                 "Reads the topics to their end and checks that no decision, request or completion"
                         + " is there twice (and with --expect-all that every request was decided or"
-                        + " rejected); prints the result as JSON.",
+                        + " rejected and every decided one completed or reported UNFINISHED);"
+                        + " prints the result as JSON.",
                 "Exit status 0 when everything holds, 1 otherwise."
             },
             footer = KAFKA_FLAG_HELP)
