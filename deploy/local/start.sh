@@ -12,7 +12,8 @@
 # its data, a TaskManager (another one, or one in place of a dead one), a worker, a feeder.
 #
 # Settings (environment): EDGELLM_LOCAL_DIR (state, logs, PIDs; default deploy/local/run),
-# KAFKA_PORT (19092), FLINK_REST_PORT (18081), FEED_ARGS (flags of `worker.jar feed`, default
+# KAFKA_PORT (19092), FLINK_REST_PORT (18081), WORKER_METRICS_PORT (19301: the workers' Prometheus
+# /metrics on 127.0.0.1, edge-a 19301, edge-b 19302, edge-c 19303; 0: off), FEED_ARGS (flags of `worker.jar feed`, default
 # "--minutes 5 --speedup 1"; "none" starts no feeder), JOB_ARGS (extra job flags),
 # WORKER_ARGS (extra worker flags), TM_SLOTS (2).
 set -euo pipefail
@@ -165,12 +166,26 @@ start_taskmanager() {
 }
 
 # ---- workers and feeder ----------------------------------------------------------------------
+# metrics_port NODE: WORKER_METRICS_PORT for the first of NODES, one more for each next one (the same
+# port when a worker is started again); 0 (off) when WORKER_METRICS_PORT is 0 or NODE is not listed.
+metrics_port() {
+  local i=0 m
+  if [ "$WORKER_METRICS_PORT" != 0 ]; then
+    for m in $NODES; do
+      if [ "$m" = "$1" ]; then echo $((WORKER_METRICS_PORT + i)); return 0; fi
+      i=$((i + 1))
+    done
+  fi
+  echo 0
+}
+
 start_worker() {
   local n="$1" slow=1.0
   [ "$n" = edge-a ] && slow=1.2
   # shellcheck disable=SC2086
   launch "worker-$n" "$JAVA" $MARK -Xmx256m -jar "$WORKER_JAR" worker --node-id "$n" --domain-id "$DOMAIN" \
-    --bootstrap-servers "$BOOTSTRAP" --state-dir "$LOCAL_DIR/workers/$n" --slowdown "$slow" ${WORKER_ARGS:-}
+    --bootstrap-servers "$BOOTSTRAP" --state-dir "$LOCAL_DIR/workers/$n" --slowdown "$slow" \
+    --metrics-port "$(metrics_port "$n")" ${WORKER_ARGS:-}
 }
 
 start_feeder() {
@@ -190,7 +205,7 @@ case "${1:-all}" in
     start_taskmanager
     "$(dirname "$0")/submit.sh"
     for n in $NODES; do start_worker "$n"; done
-    log "workers: $NODES (logs in $LOGS/worker-*.out)"
+    log "workers: $NODES (logs in $LOGS/worker-*.out; Prometheus /metrics on 127.0.0.1 from port $WORKER_METRICS_PORT on, 0: off)"
     start_feeder
     log "up. Flink web UI: $REST   Kafka: $BOOTSTRAP   logs: $LOGS"
     log "stop with a savepoint: deploy/local/stop-job.sh; everything: deploy/local/stop.sh" ;;

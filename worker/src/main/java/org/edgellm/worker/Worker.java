@@ -171,6 +171,7 @@ public final class Worker implements AutoCloseable {
     private final Backend backend;
     private final FinishedLog finished;
     private final Steps steps;
+    private final WorkerMetrics metrics;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile double busyUntil;
 
@@ -185,10 +186,21 @@ public final class Worker implements AutoCloseable {
         this(s, backend, Steps.NONE);
     }
 
+    /** A worker that reports to {@code metrics} (served or not by its owner). */
+    public Worker(Settings s, Backend backend, WorkerMetrics metrics) throws java.io.IOException {
+        this(s, backend, Steps.NONE, metrics);
+    }
+
     Worker(Settings s, Backend backend, Steps steps) throws java.io.IOException {
+        this(s, backend, steps, new WorkerMetrics(s.nodeId()));
+    }
+
+    Worker(Settings s, Backend backend, Steps steps, WorkerMetrics metrics)
+            throws java.io.IOException {
         this.s = s;
         this.backend = backend;
         this.steps = steps;
+        this.metrics = metrics;
         this.finished = new FinishedLog(s.stateDir().resolve("finished-" + s.nodeId() + ".log"));
     }
 
@@ -259,6 +271,7 @@ public final class Worker implements AutoCloseable {
                         }
                         handle(r, consumer, producer);
                     }
+                    metrics.decisionsLag(lag(consumer));
                 }
             } finally {
                 // stopped or crashed: no heartbeat outlives the loop
@@ -389,11 +402,13 @@ public final class Worker implements AutoCloseable {
         producer.commitTransaction();
         if (error != null) {
             deadLetters++;
+            metrics.deadLetterCommitted();
         }
         if (d != null) {
             steps.at(Step.AFTER_COMMIT, d);
             finished.markCommitted(d.getDecisionId());
             batches++;
+            metrics.batchCommitted(d, out);
             // its completions committed: finished
             finishedThrough = Math.max(finishedThrough, d.getSlotEnd().toEpochMilli());
         }
@@ -410,10 +425,15 @@ public final class Worker implements AutoCloseable {
                                 * Math.max(0.01, slowdown)
                                 / Math.max(0.01, d.getAssumedSlowdown());
         List<Completion> done;
+        metrics.busy(true);
         try {
             done = backend.run(d);
+        } catch (Exception e) {
+            metrics.backendFailed();
+            throw e;
         } finally {
             busyUntil = Double.NEGATIVE_INFINITY; // idle until the next one
+            metrics.busy(false);
         }
         List<FinishedLog.Stored> out = new ArrayList<>(done.size());
         for (Completion c : done) {
@@ -429,7 +449,20 @@ public final class Worker implements AutoCloseable {
                             * d.getAssumedSlowdown();
             slowdown = 0.5 * slowdown + 0.5 * ratio; // smoothed
         }
+        metrics.slowdown(Math.max(0.01, slowdown));
         return out;
+    }
+
+    /**
+     * Records of the assigned partitions not yet handled, from the consumer's cached end offsets
+     * (the last stable offset under read_committed) and positions; unknown partitions count 0.
+     */
+    private static long lag(KafkaConsumer<byte[], byte[]> consumer) {
+        long sum = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            sum += consumer.currentLag(tp).orElse(0);
+        }
+        return sum;
     }
 
     /** The dead letter of a record keyed by this node that is no decision for it. */

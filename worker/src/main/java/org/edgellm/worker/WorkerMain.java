@@ -27,10 +27,10 @@ import picocli.CommandLine.TypeConversionException;
  * {@code worker.jar}: {@code worker --node-id N --domain-id D [--bootstrap-servers B]
  * [--decisions-topic T] [--completions-topic T] [--telemetry-topic T] [--dead-letter-topic T]
  * [--state-dir DIR] [--heartbeat-ms N] [--backend simulated|openai] [--slowdown X] [--jitter X]
- * [--seed N] [--fast-forward] [--kafka.NAME VALUE]...}; {@code feed} ({@link Feeder}), {@code
- * report} ({@link Report}) and {@code audit} ({@link Audit}). {@code --help} on any command lists
- * its flags with their defaults; command-line mistakes print one line and exit with status 2
- * ({@link Cli}).
+ * [--seed N] [--fast-forward] [--metrics-port N [--metrics-host H]] [--kafka.NAME VALUE]...};
+ * {@code feed} ({@link Feeder}), {@code report} ({@link Report}) and {@code audit} ({@link Audit}).
+ * {@code --help} on any command lists its flags with their defaults; command-line mistakes print
+ * one line and exit with status 2 ({@link Cli}).
  *
  * <p>{@code --kafka.NAME VALUE} (any Kafka client setting, over {@code --kafka-properties FILE}) is
  * taken out of the arguments before picocli parses the rest, since picocli has no prefix options.
@@ -218,6 +218,17 @@ public final class WorkerMain implements Callable<Integer> {
         }
     }
 
+    static final class MetricsPort implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            int p = new Cli.NonNegativeInt().convert(v);
+            if (p > 65535) {
+                throw new TypeConversionException("'" + v + "' is not a port (0 to 65535)");
+            }
+            return p;
+        }
+    }
+
     static final class BackendNames implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
@@ -360,6 +371,21 @@ public final class WorkerMain implements Callable<Integer> {
                 description = "openai: timeout of one request in ms.")
         long timeoutMs = 120_000;
 
+        @Option(
+                names = "--metrics-port",
+                paramLabel = "N",
+                converter = MetricsPort.class,
+                description =
+                        "Serve Prometheus metrics on http://HOST:N/metrics (0: off; see"
+                                + " docs/metrics.md).")
+        int metricsPort = 0;
+
+        @Option(
+                names = "--metrics-host",
+                paramLabel = "HOST",
+                description = "Address the metrics endpoint binds to.")
+        String metricsHost = "127.0.0.1";
+
         WorkerCommand(Map<String, String> kafka) {
             this.kafka = kafka;
         }
@@ -394,7 +420,11 @@ public final class WorkerMain implements Callable<Integer> {
                             connection.kafka(kafka),
                             capabilities(topology, domainId, nodeId),
                             deadLetterTopic);
-            try (Worker w = new Worker(s, b)) {
+            try (WorkerMetrics m = new WorkerMetrics(nodeId);
+                    Worker w = new Worker(s, b, m)) {
+                if (metricsPort > 0) {
+                    m.serve(metricsHost, metricsPort);
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(w::stop));
                 w.run();
             }
