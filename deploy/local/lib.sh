@@ -10,6 +10,10 @@ KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 FLINK_REST_PORT="${FLINK_REST_PORT:-18081}"
 FLINK_RPC_PORT="${FLINK_RPC_PORT:-16123}"
+# Prometheus /metrics of the TaskManager (the job's and the scheduler's metrics; a second
+# TaskManager takes the next free port of the range) and, one port above that range, of the
+# JobManager. Flink's reporter binds every interface, not only loopback.
+FLINK_METRICS_PORT="${FLINK_METRICS_PORT:-19249}"
 # /metrics of the first worker of NODES; the next ones take the next ports; 0: no metrics
 WORKER_METRICS_PORT="${WORKER_METRICS_PORT:-19301}"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"

@@ -8,7 +8,10 @@
 #  4. once the feeder is done, the topics read with read_committed hold no decision id twice, no
 #     request decided twice or both decided and rejected, and every request is decided or rejected;
 #     the restarted job decided requests too;
-#  5. stop.sh stops everything and no process of ours is left.
+#  5. Prometheus: the TaskManager's /metrics (127.0.0.1:FLINK_METRICS_PORT) carries the scheduler's
+#     metrics with values above zero, and edge-a's worker /metrics (WORKER_METRICS_PORT) shows
+#     batches and completions that grew between two scrapes;
+#  6. stop.sh stops everything and no process of ours is left.
 # Uses a fresh state directory and its own ports unless EDGELLM_LOCAL_DIR / *_PORT are set.
 set -euo pipefail
 export EDGELLM_LOCAL_DIR="${EDGELLM_LOCAL_DIR:-$(mktemp -d /tmp/edgellm-smoke.XXXXXX)}"
@@ -17,6 +20,11 @@ source "$here/lib.sh"
 export FEED_ARGS="${FEED_ARGS:---minutes 2 --speedup 2}"
 trap 'test_cleanup "smoke test"' EXIT
 fail() { echo "smoke test: $*" >&2; exit 1; }
+# metric NAME PORT: the sum over the series of a metric in the Prometheus text at 127.0.0.1:PORT
+metric() {
+  curl -sf "http://127.0.0.1:$2/metrics" \
+    | awk -v n="$1" '$1 == n || index($1, n "{") == 1 { s += $NF; f = 1 } END { if (f) printf "%d", s; else print "none" }'
+}
 audit() { "$JAVA" $MARK -jar "$WORKER_JAR" audit --bootstrap-servers "$BOOTSTRAP" "$@"; }
 field() { sed -n "s/.*\"$1\" : \\([0-9a-z]*\\).*/\\1/p" "$2" | head -n 1; }
 
@@ -31,6 +39,15 @@ d1=$(field decisions "$LOCAL_DIR/audit-1.json")
 c1=$(field completions "$LOCAL_DIR/report-1.json")
 [ "$c1" -gt 0 ] || fail "no completion after 25 s"
 log "before the savepoint: $d1 decisions, $c1 completions"
+assigned=$(metric flink_taskmanager_job_task_operator_assigned "$FLINK_METRICS_PORT")
+[ "$assigned" != none ] && [ "$assigned" -gt 0 ] \
+  || fail "the scheduler's 'assigned' counter on 127.0.0.1:$FLINK_METRICS_PORT/metrics: $assigned"
+solves=$(metric flink_taskmanager_job_task_operator_solveMicros_count "$FLINK_METRICS_PORT")
+[ "$solves" != none ] && [ "$solves" -gt 0 ] || fail "solveMicros on /metrics: $solves"
+b1=$(metric edgellm_worker_batches_total "$WORKER_METRICS_PORT")
+r1=$(metric edgellm_worker_requests_completed_total "$WORKER_METRICS_PORT")
+[ "$b1" != none ] || fail "no edgellm_worker_batches_total on 127.0.0.1:$WORKER_METRICS_PORT/metrics"
+log "Prometheus: job assigned=$assigned solves=$solves; edge-a batches=$b1 completed=$r1"
 
 savepoint="$("$here/stop-job.sh" | tail -n 1)"
 running feeder || fail "the feeder ended before the savepoint: the restart would see no traffic"
@@ -47,6 +64,11 @@ for ((i = 0; ; i++)); do
   [ "$i" -lt 12 ] || fail "audit after the restart: $(cat "$LOCAL_DIR/audit-2.json")"
   sleep 5
 done
+b2=$(metric edgellm_worker_batches_total "$WORKER_METRICS_PORT")
+r2=$(metric edgellm_worker_requests_completed_total "$WORKER_METRICS_PORT")
+[ "$b2" -gt "$b1" ] && [ "$r2" -gt "$r1" ] \
+  || fail "edge-a's worker metrics did not move: batches $b1 -> $b2, completed $r1 -> $r2"
+log "Prometheus: edge-a batches $b1 -> $b2, completed $r1 -> $r2"
 d2=$(field decisions "$LOCAL_DIR/audit-2.json")
 [ "$d2" -gt "$d1" ] || fail "the restarted job decided nothing ($d1 -> $d2 decisions)"
 "$JAVA" $MARK -jar "$WORKER_JAR" report --bootstrap-servers "$BOOTSTRAP" --out "$LOCAL_DIR/report-2.json" >"$LOCAL_DIR/report-2.txt"

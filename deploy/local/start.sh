@@ -12,7 +12,9 @@
 # its data, a TaskManager (another one, or one in place of a dead one), a worker, a feeder.
 #
 # Settings (environment): EDGELLM_LOCAL_DIR (state, logs, PIDs; default deploy/local/run),
-# KAFKA_PORT (19092), FLINK_REST_PORT (18081), WORKER_METRICS_PORT (19301: the workers' Prometheus
+# KAFKA_PORT (19092), FLINK_REST_PORT (18081), FLINK_METRICS_PORT (19249: Prometheus /metrics of
+# the TaskManager, the scheduler's metrics; JobManager at +4; Flink's reporter binds every
+# interface), WORKER_METRICS_PORT (19301: the workers' Prometheus
 # /metrics on 127.0.0.1, edge-a 19301, edge-b 19302, edge-c 19303; 0: off), FEED_ARGS (flags of `worker.jar feed`, default
 # "--minutes 5 --speedup 1"; "none" starts no feeder), JOB_ARGS (extra job flags),
 # WORKER_ARGS (extra worker flags), TM_SLOTS (2).
@@ -111,6 +113,11 @@ restart-strategy.type: exponential-delay
 restart-strategy.exponential-delay.initial-backoff: 1 s
 restart-strategy.exponential-delay.max-backoff: 30 s
 env.java.opts.all: $FLINK_JAVA_OPTS
+# Prometheus: TaskManagers from FLINK_METRICS_PORT on (the first one on it), the JobManager above
+# (set on its command line). Flink's reporter has no bind-address setting: it listens on every
+# interface of this machine, the one exception to loopback-only here.
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+metrics.reporter.prom.port: $FLINK_METRICS_PORT-$((FLINK_METRICS_PORT + 3))
 YAML
   cat >"$conf/log4j.properties" <<'PROPS'
 rootLogger.level = INFO
@@ -130,7 +137,8 @@ PROPS
   # shellcheck disable=SC2086 # the flags are word lists
   launch jobmanager "$JAVA" $MARK $jvm $FLINK_JAVA_OPTS -Dlog.file="$LOGS/jobmanager.log" \
     -Dlog4j.configurationFile="$conf/log4j.properties" -cp "$cp" \
-    org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$conf" $dyn
+    org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$conf" $dyn \
+    -D "metrics.reporter.prom.port=$((FLINK_METRICS_PORT + 4))"
   wait_port "$FLINK_REST_PORT" 90 jobmanager
 }
 
