@@ -102,6 +102,18 @@ class JobCliTest {
     }
 
     @Test
+    void simulateReadsItsSchedulerListInEitherFlagForm() {
+        assertEquals(
+                List.of("edf", "fcfs"),
+                List.of(
+                        org.edgellm.job.replay.ReplayOptions.schedulers(
+                                new String[] {"--scheduler=edf,fcfs"})));
+        assertEquals(
+                List.of("ot-gah"),
+                List.of(org.edgellm.job.replay.ReplayOptions.schedulers(new String[0])));
+    }
+
+    @Test
     void jobJarRefusesAMistakeToo() {
         Result r = submit("--max-candidates", "0");
         assertEquals(2, r.status());

@@ -186,6 +186,31 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     /**
+     * Where report and audit read the outcomes (completions and rejections), and how long they try:
+     * the flags both commands share.
+     */
+    static final class Outcomes {
+        @Option(
+                names = "--completions-topic",
+                paramLabel = "TOPIC",
+                description = "Topic of the completions.")
+        String completionsTopic = "completions";
+
+        @Option(
+                names = "--rejections-topic",
+                paramLabel = "TOPIC",
+                description = "Topic of the rejections.")
+        String rejectionsTopic = "rejections";
+
+        @Option(
+                names = "--timeout-ms",
+                paramLabel = "N",
+                converter = Cli.PositiveLong.class,
+                description = "Give up reading after N ms.")
+        long timeoutMs = 120_000;
+    }
+
+    /**
      * The flags of a command that hands them on as a map (Feeder, Report, Audit): every option with
      * a value, switches only when given, under their names without {@code --}.
      */
@@ -568,24 +593,7 @@ public final class WorkerMain implements Callable<Integer> {
 
         @Mixin Connection connection;
 
-        @Option(
-                names = "--completions-topic",
-                paramLabel = "TOPIC",
-                description = "Topic of the completions.")
-        String completionsTopic = "completions";
-
-        @Option(
-                names = "--rejections-topic",
-                paramLabel = "TOPIC",
-                description = "Topic of the rejections.")
-        String rejectionsTopic = "rejections";
-
-        @Option(
-                names = "--timeout-ms",
-                paramLabel = "N",
-                converter = Cli.PositiveLong.class,
-                description = "Give up reading after N ms.")
-        long timeoutMs = 120_000;
+        @Mixin Outcomes outcomes;
 
         @Option(names = "--out", paramLabel = "FILE", description = "The JSON report.")
         String out = "report.json";
@@ -634,24 +642,7 @@ public final class WorkerMain implements Callable<Integer> {
                 description = "Topic of the batch decisions.")
         String decisionsTopic = "batch-decisions";
 
-        @Option(
-                names = "--rejections-topic",
-                paramLabel = "TOPIC",
-                description = "Topic of the rejections.")
-        String rejectionsTopic = "rejections";
-
-        @Option(
-                names = "--completions-topic",
-                paramLabel = "TOPIC",
-                description = "Topic of the completions.")
-        String completionsTopic = "completions";
-
-        @Option(
-                names = "--timeout-ms",
-                paramLabel = "N",
-                converter = Cli.PositiveLong.class,
-                description = "Give up reading after N ms.")
-        long timeoutMs = 120_000;
+        @Mixin Outcomes outcomes;
 
         @Option(
                 names = "--expect-all",

@@ -41,7 +41,6 @@ public final class DomainScheduler {
     private final Topology topology;
     private final DomainSettings settings;
     private final LongSupplier clock;
-    private final FeedWatch feed;
     private final NodeLiveness liveness;
     private final SlotPlanner planner;
     private final Admission admission;
@@ -60,8 +59,10 @@ public final class DomainScheduler {
         this.topology = topology;
         this.settings = settings;
         this.clock = clock;
-        this.feed = new FeedWatch(clock, settings.restartGraceMs());
-        this.liveness = new NodeLiveness(settings.heartbeatTimeoutMs(), feed);
+        this.liveness =
+                new NodeLiveness(
+                        settings.heartbeatTimeoutMs(),
+                        new RestartGrace(clock, settings.restartGraceMs()));
         this.planner = new SlotPlanner(topology, settings, scheduler);
         this.admission = new Admission(topology, settings.slotMs(), settings.maxChannelAgeMs());
     }

@@ -23,11 +23,11 @@ final class NodeLiveness {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLiveness.class);
 
     private final long heartbeatTimeoutMs;
-    private final FeedWatch feed;
+    private final RestartGrace grace;
 
-    NodeLiveness(long heartbeatTimeoutMs, FeedWatch feed) {
+    NodeLiveness(long heartbeatTimeoutMs, RestartGrace grace) {
         this.heartbeatTimeoutMs = heartbeatTimeoutMs;
-        this.feed = feed;
+        this.grace = grace;
     }
 
     /**
@@ -63,7 +63,7 @@ final class NodeLiveness {
             if (n.outstanding.isEmpty()) {
                 continue;
             }
-            if (!n.overdue(slotEnd, heartbeatTimeoutMs) || feed.inGrace()) {
+            if (!n.overdue(slotEnd, heartbeatTimeoutMs) || grace.inGrace()) {
                 tracking = true; // a silent node may still come back in time
                 continue;
             }

@@ -104,11 +104,48 @@ public final class ReplayOptions {
      * flag and the value.
      */
     public static ReplayOptions parse(String[] args) {
+        return parse(args, null);
+    }
+
+    /**
+     * Parses replay flags with {@code --scheduler} replaced by one name (simulate's list: one
+     * configuration per scheduler); null keeps the flag's value.
+     */
+    static ReplayOptions parse(String[] args, String scheduler) {
+        ReplayOptions o = unchecked(args);
+        if (scheduler != null) {
+            o.job.scheduler = scheduler;
+        }
+        o.job.validate();
+        return o;
+    }
+
+    /** The flags as given, before the checks that look at several of them. */
+    private static ReplayOptions unchecked(String[] args) {
         ReplayOptions o = new ReplayOptions();
         String[] rest = o.job.takeKafkaFlags(args);
         JobConfig.parseInto(commandLine(o), rest);
-        o.job.validate();
         return o;
+    }
+
+    /**
+     * The names of {@code --scheduler} as a comma-separated list (simulate compares them), each
+     * once; refuses an empty or repeated name.
+     */
+    public static String[] schedulers(String[] args) {
+        String list = unchecked(args).job.scheduler;
+        String[] names = list.split(",", -1);
+        for (String n : names) {
+            if (n.isBlank()) {
+                throw new IllegalArgumentException(
+                        "--scheduler: empty name in the list (got " + list + ")");
+            }
+        }
+        if (java.util.Arrays.stream(names).distinct().count() != names.length) {
+            throw new IllegalArgumentException(
+                    "--scheduler: a name is repeated (got " + list + ")");
+        }
+        return names;
     }
 
     /** The command line of these options with the replay defaults. */

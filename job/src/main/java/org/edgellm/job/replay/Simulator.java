@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +46,8 @@ public final class Simulator {
 
     /** Runs the simulation; returns the summary of each scheduler, by name. */
     public static Map<String, ObjectNode> run(String[] args, PrintStream out) throws Exception {
-        String[] names = schedulers(args);
-        String[] first = withScheduler(args, names[0]);
-        ReplayRunner.Setup setup = ReplayRunner.setup(first, false);
+        String[] names = ReplayOptions.schedulers(args);
+        ReplayRunner.Setup setup = ReplayRunner.setup(ReplayOptions.parse(args, names[0]), false);
         List<InputEvent> events = events(setup);
         Map<String, ObjectNode> summaries = new LinkedHashMap<>();
         if (names.length == 1) {
@@ -63,7 +61,7 @@ public final class Simulator {
         try {
             List<Future<ObjectNode>> runs = new ArrayList<>();
             for (String name : names) {
-                JobConfig config = ReplayOptions.parse(withScheduler(args, name)).job();
+                JobConfig config = ReplayOptions.parse(args, name).job();
                 Path dir = setup.outDir().resolve(name);
                 runs.add(pool.submit(() -> simulate(setup, config, events, dir)));
             }
@@ -75,41 +73,6 @@ public final class Simulator {
         }
         printSideBySide(out, summaries, setup.outDir());
         return summaries;
-    }
-
-    /** The names of --scheduler (comma-separated), or the default. */
-    static String[] schedulers(String[] args) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--scheduler")) {
-                String[] names = args[i + 1].split(",");
-                for (String n : names) {
-                    if (n.isBlank()) {
-                        throw new IllegalArgumentException(
-                                "--scheduler: empty name in the list (got " + args[i + 1] + ")");
-                    }
-                }
-                if (Arrays.stream(names).distinct().count() != names.length) {
-                    throw new IllegalArgumentException(
-                            "--scheduler: a name is repeated (got " + args[i + 1] + ")");
-                }
-                return names;
-            }
-        }
-        return new String[] {new JobConfig().scheduler};
-    }
-
-    static String[] withScheduler(String[] args, String name) {
-        List<String> l = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--scheduler") && i + 1 < args.length) {
-                i++;
-            } else {
-                l.add(args[i]);
-            }
-        }
-        l.add("--scheduler");
-        l.add(name);
-        return l.toArray(String[]::new);
     }
 
     /**

@@ -50,7 +50,7 @@ class NodeLivenessTest {
     }
 
     static NodeLiveness liveness() {
-        return new NodeLiveness(TIMEOUT, new FeedWatch(NO_CLOCK, 0));
+        return new NodeLiveness(TIMEOUT, new RestartGrace(NO_CLOCK, 0));
     }
 
     static List<String> ids(List<Rejected> rs) {
@@ -155,7 +155,7 @@ class NodeLivenessTest {
     @Test
     void withinTheRestartGraceNothingIsReported() {
         AtomicLong now = new AtomicLong(1_000_000);
-        NodeLiveness l = new NodeLiveness(TIMEOUT, new FeedWatch(now::get, 5000));
+        NodeLiveness l = new NodeLiveness(TIMEOUT, new RestartGrace(now::get, 5000));
         MemoryDomainState s = state(1100, 2350);
         List<Rejected> rejected = new ArrayList<>();
         assertTrue(l.check(D, 2400, s, false, rejected));

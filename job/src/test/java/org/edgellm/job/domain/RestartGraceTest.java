@@ -11,15 +11,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link FeedWatch} on a fake clock. */
-class FeedWatchTest {
+/** {@link RestartGrace} on a fake clock. */
+class RestartGraceTest {
 
     static final long START = 10_000;
     static final long GRACE = 500;
 
     @Test
     void offWithoutGraceAndNeverReadsTheClock() {
-        FeedWatch f = new FeedWatch(NO_CLOCK, 0);
+        RestartGrace f = new RestartGrace(NO_CLOCK, 0);
         assertFalse(f.inGrace());
     }
 
@@ -35,7 +35,7 @@ class FeedWatchTest {
     @MethodSource("graceRows")
     void graceLastsFromConstruction(long now, boolean inGrace) {
         AtomicLong clock = new AtomicLong(START);
-        FeedWatch f = new FeedWatch(clock::get, GRACE);
+        RestartGrace f = new RestartGrace(clock::get, GRACE);
         clock.set(now);
         assertEquals(inGrace, f.inGrace());
     }

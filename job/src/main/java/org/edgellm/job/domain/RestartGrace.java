@@ -8,12 +8,12 @@ import java.util.function.LongSupplier;
  * during the outage are replayed. Off (and the clock never read) when the grace is zero, as in
  * at-least-once runs and replays, which decide from event time alone.
  */
-public final class FeedWatch {
+public final class RestartGrace {
     private final LongSupplier clock;
     private final long graceMs;
     private final long reportLossAfter;
 
-    public FeedWatch(LongSupplier clock, long restartGraceMs) {
+    public RestartGrace(LongSupplier clock, long restartGraceMs) {
         this.clock = clock;
         this.graceMs = restartGraceMs;
         this.reportLossAfter = restartGraceMs > 0 ? clock.getAsLong() + restartGraceMs : 0;
