@@ -515,6 +515,6 @@ public final class JobBenchmark {
     }
 
     static long pct(long[] sorted, int p) {
-        return org.edgellm.job.replay.ReplayRunner.pct(sorted, p);
+        return org.edgellm.job.replay.RunOutput.pct(sorted, p);
     }
 }

@@ -132,6 +132,11 @@ final class FlinkDomainState implements DomainState {
     }
 
     @Override
+    public boolean hasNodes() {
+        return !read(nodes::isEmpty);
+    }
+
+    @Override
     public SortedMap<String, NodeRuntime> nodes() {
         return read(
                 () -> {

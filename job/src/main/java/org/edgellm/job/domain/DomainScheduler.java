@@ -177,7 +177,7 @@ public final class DomainScheduler {
     }
 
     private void ensureNodes(String domain, DomainState state) {
-        if (state.nodes().isEmpty()) {
+        if (!state.hasNodes()) {
             List<NodeSpec> specs = topology.domains.get(domain);
             if (specs != null) {
                 for (NodeSpec s : specs) {

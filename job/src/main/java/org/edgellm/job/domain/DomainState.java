@@ -45,6 +45,9 @@ public interface DomainState {
 
     void storeInputsSeen(long time);
 
+    /** Whether any node of the domain is known (without reading them). */
+    boolean hasNodes();
+
     /** Every node of the domain by id, in id order. */
     SortedMap<String, NodeRuntime> nodes();
 

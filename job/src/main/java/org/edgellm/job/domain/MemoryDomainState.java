@@ -72,6 +72,11 @@ public final class MemoryDomainState implements DomainState {
     }
 
     @Override
+    public boolean hasNodes() {
+        return !nodes.isEmpty();
+    }
+
+    @Override
     public SortedMap<String, NodeRuntime> nodes() {
         return new TreeMap<>(nodes);
     }

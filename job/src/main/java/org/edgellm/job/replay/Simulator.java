@@ -52,7 +52,7 @@ public final class Simulator {
         Map<String, ObjectNode> summaries = new LinkedHashMap<>();
         if (names.length == 1) {
             summaries.put(names[0], simulate(setup, setup.config(), events, setup.outDir()));
-            ReplayRunner.printTable(out, summaries.get(names[0]), setup.outDir(), "Simulation");
+            RunOutput.printTable(out, summaries.get(names[0]), setup.outDir(), "Simulation");
             return summaries;
         }
         ExecutorService pool =
@@ -159,33 +159,31 @@ public final class Simulator {
                         scheduler,
                         (SlotOutcome o) -> {
                             for (Decision d : o.decisions()) {
-                                decisions.add((ReplayRunner.decisionNode(AvroOutputs.decision(d))));
+                                decisions.add((RunOutput.decisionNode(AvroOutputs.decision(d))));
                             }
                             for (Rejected r : o.rejections()) {
-                                rejections.add(
-                                        (ReplayRunner.rejectionNode(AvroOutputs.rejection(r))));
+                                rejections.add((RunOutput.rejectionNode(AvroOutputs.rejection(r))));
                             }
                             if (o.report() != null) {
-                                reports.add(
-                                        (ReplayRunner.reportNode(AvroOutputs.report(o.report()))));
+                                reports.add((RunOutput.reportNode(AvroOutputs.report(o.report()))));
                             }
                         });
         for (InputEvent e : events) {
             if (e.kind == InputEvent.INVALID) {
-                dead.add((ReplayRunner.deadLetterNode(SchedulerPipeline.deadLetter(e))));
+                dead.add((RunOutput.deadLetterNode(SchedulerPipeline.deadLetter(e))));
             } else if (e.kind == InputEvent.INVALID_REQUEST) {
-                rejections.add((ReplayRunner.rejectionNode(SchedulerPipeline.invalidRequest(e))));
+                rejections.add((RunOutput.rejectionNode(SchedulerPipeline.invalidRequest(e))));
             } else {
                 driver.accept(e);
             }
         }
         driver.finish();
         double wallSeconds = (System.nanoTime() - wall) / 1e9;
-        return ReplayRunner.finish(
+        return RunOutput.finish(
                 s,
                 dir,
                 config,
-                new ReplayRunner.Outputs(decisions, rejections, reports, dead),
+                new RunOutput.Outputs(decisions, rejections, reports, dead),
                 wallSeconds);
     }
 

@@ -94,6 +94,11 @@ class RetentionTest {
         }
 
         @Override
+        public boolean hasNodes() {
+            return inner.hasNodes();
+        }
+
+        @Override
         public SortedMap<String, NodeRuntime> nodes() {
             return inner.nodes();
         }
