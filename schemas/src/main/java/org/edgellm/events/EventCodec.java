@@ -31,7 +31,9 @@ public final class EventCodec {
                 new String[] {
                     "InferenceRequest-v1.avsc",
                     "BatchDecision-v1.avsc",
+                    "BatchDecision-v2.avsc",
                     "NodeTelemetry-v1.avsc",
+                    "NodeTelemetry-v2.avsc",
                     "Rejection-v1.avsc",
                     "SlotReport-v1.avsc"
                 }) {

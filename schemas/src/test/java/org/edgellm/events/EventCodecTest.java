@@ -163,6 +163,53 @@ class EventCodecTest {
         assertNull(now.getFinishedThrough(), "the field added in v2 takes its default");
     }
 
+    /** A decision written with v2 (no lease) is read with no lease; a v3 lease survives. */
+    @Test
+    void decisionWrittenWithV2SchemaIsReadWithoutALease() throws Exception {
+        Schema v2 = history("BatchDecision-v2.avsc");
+        GenericRecord old = new GenericData.Record(v2);
+        old.put("decisionId", "d/1/n");
+        old.put("domainId", "d");
+        old.put("slotEnd", 100L);
+        old.put("nodeId", "n");
+        old.put("variant", "fp16");
+        old.put("algorithm", "ot-gah");
+        old.put("uplinkMs", 1.0);
+        old.put("computeStartMs", 2.0);
+        old.put("computeEndMs", 3.0);
+        old.put("certifiedRatio", 1.0);
+        old.put("assumedSlowdown", 1.25);
+        old.put("requests", new GenericData.Array<>(0, v2.getField("requests").schema()));
+        BatchDecision now = EventCodec.decodeDecision(encode(v2, old), 1 << 20);
+        assertEquals(1.25, now.getAssumedSlowdown());
+        assertNull(now.getLeaseUntil(), "the field added in v3 takes its default");
+
+        now.setLeaseUntil(java.time.Instant.ofEpochMilli(7000));
+        assertEquals(
+                7000L,
+                EventCodec.decodeDecision(EventCodec.encode(now), 1 << 20)
+                        .getLeaseUntil()
+                        .toEpochMilli());
+    }
+
+    /** A heartbeat written with v2 (no refused list) is read with an empty one. */
+    @Test
+    void telemetryWrittenWithV2SchemaIsReadWithNothingRefused() throws Exception {
+        Schema v2 = history("NodeTelemetry-v2.avsc");
+        GenericRecord old = new GenericData.Record(v2);
+        old.put("nodeId", "n");
+        old.put("domainId", "d");
+        old.put("time", 100L);
+        old.put("capabilities", null);
+        old.put("busyUntil", 200L);
+        old.put("healthy", true);
+        old.put("slowdown", 1.0);
+        old.put("finishedThrough", 90L);
+        NodeTelemetry now = EventCodec.decodeTelemetry(encode(v2, old), 1 << 20);
+        assertEquals(90L, now.getFinishedThrough().toEpochMilli());
+        assertEquals(List.of(), now.getRefused(), "the field added in v3 takes its default");
+    }
+
     /**
      * Rejections: v1 data is read by the current schema, and a v1 reader (a consumer not yet
      * upgraded) reads the new reason UNFINISHED as the enum's default OTHER instead of failing.
