@@ -50,6 +50,9 @@ public final class AvroOutputs {
                         .setRequests(rs)
                         .build();
         bd.setAssumedSlowdown(d.assumedSlowdown());
+        if (!Double.isNaN(d.leaseUntilMs())) {
+            bd.setLeaseUntil(Instant.ofEpochMilli((long) Math.ceil(d.leaseUntilMs())));
+        }
         return bd;
     }
 

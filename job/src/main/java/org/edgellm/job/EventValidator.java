@@ -15,6 +15,10 @@ import org.edgellm.events.VariantInfo;
  * rejections). Every reason names the field and the value.
  */
 public final class EventValidator implements Serializable {
+
+    /** The most refused decision ids one heartbeat may carry (the worker sends at most 256). */
+    static final int MAX_REFUSED = 1000;
+
     private static final long serialVersionUID = 1L;
 
     /** 9999-12-31T23:59:59.999Z: later times are refused. */
@@ -268,6 +272,13 @@ public final class EventValidator implements Serializable {
         }
         if (problem == null && t < 0) {
             problem = "time: before the epoch (got " + t + ")";
+        } else if (n.getRefused().size() > MAX_REFUSED) {
+            problem =
+                    "refused: more than "
+                            + MAX_REFUSED
+                            + " decision ids (got "
+                            + n.getRefused().size()
+                            + ")";
         }
         if (problem != null) {
             return InputEvent.invalid(
@@ -290,6 +301,12 @@ public final class EventValidator implements Serializable {
                         : n.getFinishedThrough().toEpochMilli();
         e.healthy = n.getHealthy();
         e.slowdown = n.getSlowdown();
+        if (!n.getRefused().isEmpty()) {
+            e.refused = new String[n.getRefused().size()];
+            for (int i = 0; i < e.refused.length; i++) {
+                e.refused[i] = n.getRefused().get(i).toString();
+            }
+        }
         return InputEvent.of(e);
     }
 

@@ -39,6 +39,45 @@ public class NodeRuntime {
     /** Batches given to it and not yet reported finished, in slot order. */
     public java.util.List<Outstanding> outstanding = new java.util.ArrayList<>();
 
+    /**
+     * The leases of its watched batches (since the decision schema v3), by decision id, with the
+     * requests to re-dispatch when a lease ends unfinished. Kept beside {@link #outstanding}, not
+     * in it, so that state written before leases existed still restores.
+     */
+    public java.util.List<Lease> leases = new java.util.ArrayList<>();
+
+    /** The lease of one watched batch (a Flink POJO). */
+    public static class Lease {
+        public String decisionId;
+
+        /** After this time (epoch ms) its worker neither starts nor commits the batch. */
+        public double untilMs;
+
+        /** Its worker said it refused the batch (the lease ended first): never run. */
+        public boolean refused;
+
+        /** The batch's requests, to be queued again when the lease ends unfinished. */
+        public java.util.List<RequestEvent> requests = new java.util.ArrayList<>();
+
+        public Lease() {}
+    }
+
+    /** The lease of a watched batch, or null (none: a decision made before leases). */
+    public Lease lease(String decisionId) {
+        for (Lease l : leases) {
+            if (l.decisionId.equals(decisionId)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** Stops watching a batch (finished, revoked or reported), with its lease. */
+    public void unwatch(Outstanding o) {
+        outstanding.remove(o);
+        leases.removeIf(l -> l.decisionId.equals(o.decisionId));
+    }
+
     /** One batch given to a node and not yet reported finished (a Flink POJO). */
     public static class Outstanding {
         public String decisionId;

@@ -67,6 +67,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     private transient Histogram solveMicros;
     private transient Counter assignedCounter;
     private transient Counter fallbackCounter;
+    private transient Counter redispatchedCounter;
     private transient EnumMap<RejectReason, Counter> rejectedCounters;
     private transient DomainGauges gauges;
 
@@ -105,6 +106,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         solveMicros = group.histogram("solveMicros", new DescriptiveStatisticsHistogram(1000));
         assignedCounter = group.counter("assigned");
         fallbackCounter = group.counter("schedulerFallbacks");
+        redispatchedCounter = group.counter("redispatched");
         rejectedCounters = new EnumMap<>(RejectReason.class);
         for (RejectReason r : RejectReason.values()) {
             rejectedCounters.put(r, group.addGroup("rejected").counter(r.name()));
@@ -149,6 +151,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 fallbackCounter.inc();
             }
         }
+        redispatchedCounter.inc(o.redispatched());
         if (o.solved()) {
             solveMicros.update(o.report().solveMicros());
         }

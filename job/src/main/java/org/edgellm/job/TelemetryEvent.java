@@ -15,6 +15,12 @@ public class TelemetryEvent {
     /** Slot end of the last batch the node finished, or Long.MIN_VALUE when not reported. */
     public long finishedThrough = Long.MIN_VALUE;
 
+    /**
+     * Ids of decisions the node's worker refused because their lease ended before it could run or
+     * commit them (null: none reported).
+     */
+    public String[] refused;
+
     public boolean healthy = true;
     public double slowdown = 1.0;
 

@@ -375,20 +375,32 @@ class SlotCoordinatorTest {
         return d;
     }
 
+    /**
+     * When a watched batch that did not finish is settled: a heartbeat timeout (1000) after its
+     * lease, which is its predicted end plus max(timeout, compute time), the moment from which its
+     * worker neither starts nor commits it.
+     */
+    static double settledAfter(BatchDecision d) {
+        double end = d.getComputeEndMs();
+        double lease = Math.ceil(end + Math.max(1000, end - d.getComputeStartMs()));
+        assertEquals((long) lease, d.getLeaseUntil().toEpochMilli(), "the decision's lease");
+        return lease + 1000;
+    }
+
     @Test
     void aCrashedWorkersUnfinishedRequestsAreReportedAndItGetsNothingUntilBack() throws Exception {
         BatchDecision d = batchOnA("r1", 0);
-        double end = d.getComputeEndMs();
-        double grace = Math.max(1000, end - d.getComputeStartMs());
-        // d1-a goes silent; d1-b's heartbeats keep the slots closing
+        double settled = settledAfter(d);
+        // d1-a goes silent; d1-b's heartbeats keep the slots closing (d1-b is unhealthy: no node
+        // can take r1 again, so it is reported rather than re-dispatched)
         long t = 200;
-        for (; t + 100 < end + grace; t += 100) {
+        for (; t + 100 <= settled; t += 100) {
             in(Events.heartbeat("d1-b", "d1", t, false));
             h.processWatermark(t + 100);
         }
         assertTrue(
                 rejections(RejectionReason.UNFINISHED).isEmpty(),
-                "silent, but it may come back in time: not reported before the batch is overdue");
+                "silent, but it may come back in time: not reported before its lease is over");
         for (long stop = t + 300; t <= stop; t += 100) {
             in(Events.heartbeat("d1-b", "d1", t, false));
             h.processWatermark(t + 100);
@@ -414,21 +426,22 @@ class SlotCoordinatorTest {
     @Test
     void aStalledWorkerIsDetectedReportedAndReadmittedOnProgress() throws Exception {
         BatchDecision d = batchOnA("r1", 0);
-        double end = d.getComputeEndMs();
-        double grace = Math.max(1000, end - d.getComputeStartMs());
-        long stallSeen = (long) Math.ceil((end + grace) / 100.0) * 100 + 100;
+        double settled = settledAfter(d);
+        long stallSeen = (long) Math.ceil(settled / 100.0) * 100 + 100;
         // d1-a keeps sending heartbeats but never reports r1's batch finished
         for (long t = 200; t <= stallSeen; t += 100) {
             in(Events.progress("d1-a", "d1", t, 0));
             in(Events.heartbeat("d1-b", "d1", t, false));
             h.processWatermark(t + 100);
-            if (t + 100 < end + grace) {
+            if (t + 100 <= settled) {
                 assertTrue(rejections(RejectionReason.UNFINISHED).isEmpty(), "not before " + t);
             }
         }
         List<Rejection> lost = rejections(RejectionReason.UNFINISHED);
         assertEquals(1, lost.size());
-        assertTrue(lost.get(0).getDetail().contains("stalled"), lost.get(0).getDetail());
+        assertTrue(
+                lost.get(0).getDetail().contains("finished nothing after"),
+                lost.get(0).getDetail());
         long t = stallSeen + 100;
         channels("u2", "d1", t);
         in(Events.progress("d1-a", "d1", t, 0));
@@ -459,9 +472,7 @@ class SlotCoordinatorTest {
     void whenNoNodeIsHeardTheTelemetryMayLagUntilTheDomainsInputsOutliveItsHeartbeats()
             throws Exception {
         BatchDecision d = batchOnA("r1", 0); // both nodes last heard at 0; timeout 1000 ms
-        double end = d.getComputeEndMs();
-        double grace = Math.max(1000, end - d.getComputeStartMs());
-        long overdue = (long) Math.floor((end + grace) / 100.0) * 100 + 100; // first slot past it
+        long overdue = (long) Math.floor(settledAfter(d) / 100.0) * 100 + 100; // first slot past
         // requests keep the slots closing, but no heartbeat of any node arrives
         long firstReport = -1;
         for (long s = 200; s <= Math.max(3000, overdue + 500); s += 100) {
@@ -478,7 +489,7 @@ class SlotCoordinatorTest {
         assertEquals(
                 Math.max(2200, overdue),
                 firstReport,
-                "reported in the first slot both overdue and past two timeouts");
+                "reported in the first slot both past the lease + timeout and two timeouts");
         List<Rejection> down = rejections(RejectionReason.UNFINISHED);
         assertTrue(down.stream().anyMatch(r -> r.getRequestId().equals("r1")), down.toString());
         assertTrue(down.stream().allMatch(r -> r.getDetail().contains("on node d1-a")));
@@ -488,10 +499,8 @@ class SlotCoordinatorTest {
     void whenNoNodeIsHeardForLessThanTwoTimeoutsNothingIsReportedUntilAnotherIsHeard()
             throws Exception {
         BatchDecision d = batchOnA("r1", 0);
-        double end = d.getComputeEndMs();
-        double grace = Math.max(1000, end - d.getComputeStartMs());
-        long t = (long) Math.ceil((end + grace) / 100.0) * 100;
-        // overdue, but the domain's inputs are within two timeouts of its last heartbeat
+        long t = (long) Math.ceil(settledAfter(d) / 100.0) * 100;
+        // lease over, but the domain's inputs are within two timeouts of its last heartbeat
         for (long s = 200; s <= t && s < 1900; s += 100) {
             channels("w" + s, "d1", s);
             h.processWatermark(s + 100);

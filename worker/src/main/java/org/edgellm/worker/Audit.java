@@ -21,11 +21,13 @@ import org.edgellm.events.RejectionReason;
 /**
  * {@code worker.jar audit}: reads the request, decision, rejection and completion topics ({@code
  * read_committed}) up to the offsets they end at when it starts, and checks the scheduler's
- * promise: no decision id twice, no request in two decisions, no request both decided and rejected,
+ * promise: no decision id twice, no request in two decisions unless re-dispatched (the later one
+ * made after the earlier one's lease ended), no completion from a decision that was re-dispatched
+ * (fencing), no request both decided and rejected unless it was re-dispatched and never completed,
  * and (with {@code --expect-all}) every request decided or rejected and every decided request
- * completed or reported UNFINISHED (a decided request with neither is lost: the audit sees it).
- * Prints the counts as JSON (and writes them to {@code --out}); the exit status is 1 when a check
- * fails.
+ * completed or reported (UNFINISHED, or rejected after its re-dispatch): a decided request with
+ * neither is lost, and the audit sees it. Prints the counts as JSON (and writes them to {@code
+ * --out}); the exit status is 1 when a check fails.
  */
 public final class Audit {
 
@@ -39,12 +41,14 @@ public final class Audit {
             int rejections,
             int replayed,
             int unfinished,
+            int redispatched,
             List<String> duplicateDecisionIds,
             List<String> requestsDecidedTwice,
             List<String> requestsDecidedAndRejected,
             List<String> requestsRejectedTwice,
             int completions,
             List<String> requestsCompletedTwice,
+            List<String> completedByRevokedDecision,
             List<String> undecided,
             List<String> lost,
             int undecodable) {
@@ -58,7 +62,8 @@ public final class Audit {
                     && requestsDecidedTwice.isEmpty()
                     && requestsDecidedAndRejected.isEmpty()
                     && requestsRejectedTwice.isEmpty()
-                    && requestsCompletedTwice.isEmpty();
+                    && requestsCompletedTwice.isEmpty()
+                    && completedByRevokedDecision.isEmpty();
         }
 
         public ObjectNode toJson() {
@@ -69,6 +74,7 @@ public final class Audit {
             o.put("rejections", rejections);
             o.put("replayed", replayed);
             o.put("unfinished", unfinished);
+            o.put("redispatched", redispatched);
             o.put("completions", completions);
             o.put("undecided", undecided.size());
             o.put("lost", lost.size());
@@ -79,6 +85,7 @@ public final class Audit {
             put(o, "requestsDecidedAndRejected", requestsDecidedAndRejected);
             put(o, "requestsRejectedTwice", requestsRejectedTwice);
             put(o, "requestsCompletedTwice", requestsCompletedTwice);
+            put(o, "completedByRevokedDecision", completedByRevokedDecision);
             put(o, "undecidedSample", undecided.subList(0, Math.min(20, undecided.size())));
             put(o, "lostSample", lost.subList(0, Math.min(20, lost.size())));
             return o;
@@ -104,6 +111,8 @@ public final class Audit {
         Map<String, String> decisionIds = new HashMap<>();
         Set<String> duplicateDecisions = new LinkedHashSet<>();
         Map<String, Integer> decided = new HashMap<>();
+        // each request's decisions in topic order (the job writes a request's decisions in order)
+        Map<String, List<BatchDecision>> decisionsOf = new HashMap<>();
         int decidedRequests = 0;
         int replayed = 0;
         for (BatchDecision d : decisions) {
@@ -118,9 +127,20 @@ public final class Audit {
             }
             for (DecidedRequest r : d.getRequests()) {
                 decided.merge(r.getRequestId(), 1, Integer::sum);
+                decisionsOf.computeIfAbsent(r.getRequestId(), k -> new ArrayList<>()).add(d);
                 decidedRequests++;
             }
         }
+        // a request in several decisions is re-dispatched when each was made after the lease of
+        // the one before had ended (its worker could no longer run or commit it)
+        Set<String> redispatched = new java.util.HashSet<>();
+        decisionsOf.forEach(
+                (id, ds) -> {
+                    if (ds.size() > 1 && fenced(ds)) {
+                        redispatched.add(id);
+                        decided.put(id, 1);
+                    }
+                });
         Map<String, Integer> rejected = new HashMap<>();
         Map<String, Integer> unfinished = new HashMap<>();
         Set<String> seenRejections = new java.util.HashSet<>();
@@ -142,17 +162,28 @@ public final class Audit {
                     }
                 });
         rejectedTwice.sort(null);
+        Map<String, Integer> completed = new HashMap<>();
+        List<String> byRevoked = new ArrayList<>();
+        for (Completion c : completions) {
+            completed.merge(c.getRequestId(), 1, Integer::sum);
+            List<BatchDecision> ds = decisionsOf.get(c.getRequestId());
+            if (ds != null
+                    && ds.size() > 1
+                    && !ds.get(ds.size() - 1).getDecisionId().equals(c.getDecisionId())) {
+                byRevoked.add(c.getRequestId() + " by " + c.getDecisionId());
+            }
+        }
+        byRevoked.sort(null);
         List<String> both = new ArrayList<>();
         for (String k : rejected.keySet()) {
-            if (decided.containsKey(k)) {
+            // decided, then rejected: only after its batches' leases ended unfinished (it was
+            // re-dispatched and then found unservable), so never with a completion
+            if (decided.containsKey(k)
+                    && (completed.containsKey(k) || !leased(decisionsOf.get(k)))) {
                 both.add(k);
             }
         }
         both.sort(null);
-        Map<String, Integer> completed = new HashMap<>();
-        for (Completion c : completions) {
-            completed.merge(c.getRequestId(), 1, Integer::sum);
-        }
         List<String> completedTwice = repeated(completed);
         List<String> undecided = new ArrayList<>();
         for (String id : new LinkedHashSet<>(requestIds)) {
@@ -163,7 +194,9 @@ public final class Audit {
         // decided, but neither completed nor reported: lost (unless the run is not over yet)
         List<String> lost = new ArrayList<>();
         for (String id : decided.keySet()) {
-            if (!completed.containsKey(id) && !unfinished.containsKey(id)) {
+            if (!completed.containsKey(id)
+                    && !unfinished.containsKey(id)
+                    && !rejected.containsKey(id)) {
                 lost.add(id);
             }
         }
@@ -175,15 +208,34 @@ public final class Audit {
                 rejections.size(),
                 replayed,
                 unfinished.size(),
+                redispatched.size(),
                 List.copyOf(duplicateDecisions),
                 twice,
                 both,
                 rejectedTwice,
                 completions.size(),
                 completedTwice,
+                byRevoked,
                 undecided,
                 lost,
                 undecodable);
+    }
+
+    /** Whether each decision was made after the lease of the one before it had ended. */
+    static boolean fenced(List<BatchDecision> ds) {
+        for (int i = 1; i < ds.size(); i++) {
+            BatchDecision before = ds.get(i - 1);
+            if (before.getLeaseUntil() == null
+                    || !ds.get(i).getSlotEnd().isAfter(before.getLeaseUntil())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether every one of the decisions has a lease. */
+    static boolean leased(List<BatchDecision> ds) {
+        return ds != null && ds.stream().allMatch(d -> d.getLeaseUntil() != null);
     }
 
     /** The keys counted more than once, sorted. */

@@ -28,6 +28,9 @@ import java.util.Map;
  *       the decision again publishes these stored completions instead of running the batch again.
  *   <li><b>committed</b>: its completions are committed on Kafka; the decision is skipped when it
  *       is delivered again (a restart, or the job's at-least-once mode).
+ *   <li><b>refused</b>: its lease ended before the worker could run it or commit its completions;
+ *       it is never run nor published (the job re-dispatches or reports its requests), and is
+ *       skipped when delivered again.
  * </ul>
  *
  * The {@link Worker} class comment says why this is correct at every crash point.
@@ -37,6 +40,7 @@ import java.util.Map;
  * <pre>
  * ID TAB pending TAB TOPIC TAB PARTITION TAB OFFSET TAB SLOT-END-MS TAB COMPLETIONS TAB .
  * ID TAB committed TAB SLOT-END-MS TAB .          (SLOT-END-MS "-" when unknown)
+ * ID TAB refused TAB SLOT-END-MS TAB .
  * ID TAB .                                        (the format before completions were kept:
  *                                                  committed, as it always meant)
  * </pre>
@@ -68,6 +72,7 @@ public final class FinishedLog implements AutoCloseable {
 
     private static final String PENDING = "pending";
     private static final String COMMITTED = "committed";
+    private static final String REFUSED = "refused";
     private static final long UNKNOWN = Long.MIN_VALUE;
 
     private final Path file;
@@ -77,6 +82,10 @@ public final class FinishedLog implements AutoCloseable {
     private final Map<String, Long> committed = new HashMap<>();
 
     private final Map<String, Pending> pending = new LinkedHashMap<>();
+
+    /** Refused ids and their slot end. */
+    private final Map<String, Long> refused = new HashMap<>();
+
     private long committedThroughMs = UNKNOWN;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -183,7 +192,9 @@ public final class FinishedLog implements AutoCloseable {
                                 List.copyOf(cs)));
             } else if (kind.equals(COMMITTED) && f.length == 4) {
                 putCommitted(f[0], f[2].equals("-") ? UNKNOWN : Long.parseLong(f[2]));
-            } else if (kind.equals(PENDING) || kind.equals(COMMITTED)) {
+            } else if (kind.equals(REFUSED) && f.length == 4) {
+                putRefused(f[0], Long.parseLong(f[2]));
+            } else if (kind.equals(PENDING) || kind.equals(COMMITTED) || kind.equals(REFUSED)) {
                 throw new IllegalArgumentException(f.length + " fields");
             } else {
                 // the old format (or a line that the old code ran into a torn one): everything
@@ -201,6 +212,12 @@ public final class FinishedLog implements AutoCloseable {
         pending.put(p.decisionId(), p);
     }
 
+    private void putRefused(String id, long slotEndMs) {
+        pending.remove(id);
+        committed.remove(id);
+        refused.put(id, slotEndMs);
+    }
+
     private void putCommitted(String id, long slotEndMs) {
         pending.remove(id);
         committed.put(id, slotEndMs);
@@ -209,9 +226,43 @@ public final class FinishedLog implements AutoCloseable {
         }
     }
 
-    /** Whether the decision's completions are committed (it was finished before). */
+    /**
+     * Whether the decision is settled: its completions are committed (it was finished before), or
+     * it was refused.
+     */
     public boolean contains(String decisionId) {
-        return committed.containsKey(decisionId);
+        return committed.containsKey(decisionId) || refused.containsKey(decisionId);
+    }
+
+    /** Whether the decision was refused. */
+    public boolean refused(String decisionId) {
+        return refused.containsKey(decisionId);
+    }
+
+    /**
+     * The refused decisions whose slot end is at or after sinceMs, newest first, at most max of
+     * them.
+     */
+    public List<String> refusedSince(long sinceMs, int max) {
+        return refused.entrySet().stream()
+                .filter(e -> e.getValue() >= sinceMs)
+                .sorted(
+                        Map.Entry.<String, Long>comparingByValue()
+                                .reversed()
+                                .thenComparing(Map.Entry.comparingByKey()))
+                .limit(max)
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /**
+     * Records that a decision is refused (its lease ended before it could be run or committed),
+     * dropping stored completions it may have; forced to disk.
+     */
+    public void markRefused(String decisionId, long slotEndMs) throws IOException {
+        checkId(decisionId);
+        write(decisionId + '\t' + REFUSED + '\t' + slotEndMs + "\t.\n");
+        putRefused(decisionId, slotEndMs);
     }
 
     /** The stored completions of a decision not known to be committed, or null. */
@@ -273,9 +324,9 @@ public final class FinishedLog implements AutoCloseable {
         markCommitted(decisionId);
     }
 
-    /** The decisions known: committed or pending. */
+    /** The decisions known: committed, pending or refused. */
     public int size() {
-        return committed.size() + pending.size();
+        return committed.size() + pending.size() + refused.size();
     }
 
     public Path file() {
@@ -350,6 +401,9 @@ public final class FinishedLog implements AutoCloseable {
                 if (b.length() > 1 << 16) {
                     writeAll(c, b);
                 }
+            }
+            for (Map.Entry<String, Long> e : refused.entrySet()) {
+                b.append(e.getKey() + '\t' + REFUSED + '\t' + e.getValue() + "\t.\n");
             }
             for (Pending p : pending.values()) {
                 b.append(pendingLine(p));

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -85,9 +86,20 @@ import org.slf4j.LoggerFactory;
  *   <li><b>after the mark</b>: D is committed in the log and on Kafka.
  * </ul>
  *
- * The settling assumes that nobody else moves the group's offsets (resetting them by hand, or the
- * broker expiring them after the group was empty for {@code offsets.retention.minutes}): an offset
- * found missing counts as not committed.
+ * <h2>Leases: fencing against re-dispatch</h2>
+ *
+ * A decision since schema v3 carries a lease ({@code leaseUntil}). Past it, by this worker's clock,
+ * the worker neither starts the batch nor publishes its completions, even completions stored before
+ * a crash: it records the decision refused in the log (so a later copy is skipped), commits only
+ * the offset, and names the decision in the {@code refused} list of its heartbeats for ten minutes.
+ * The job, from a heartbeat timeout after the lease on, may give the batch's requests to another
+ * node; a refusal lets it do so at once. The lease is checked before the run and again before the
+ * transaction: the commit's own duration and the clock skew between the worker and the job's event
+ * time must stay below the heartbeat timeout (3 s by default), the margin the job waits.
+ *
+ * <p>The settling assumes that nobody else moves the group's offsets (resetting them by hand, or
+ * the broker expiring them after the group was empty for {@code offsets.retention.minutes}): an
+ * offset found missing counts as not committed.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
@@ -172,7 +184,15 @@ public final class Worker implements AutoCloseable {
     private final FinishedLog finished;
     private final Steps steps;
     private final WorkerMetrics metrics;
+    private final LongSupplier clock;
     private final AtomicBoolean running = new AtomicBoolean(true);
+
+    /**
+     * The refused decisions the heartbeats repeat (newest first): written before finished-through
+     * moves past a later batch, so a heartbeat that shows the move shows the refusal too.
+     */
+    private volatile List<String> refusedRecent = List.of();
+
     private volatile double busyUntil;
 
     /** Slot end of the last decision finished (decisions of a node arrive in slot order). */
@@ -197,6 +217,13 @@ public final class Worker implements AutoCloseable {
 
     Worker(Settings s, Backend backend, Steps steps, WorkerMetrics metrics)
             throws java.io.IOException {
+        this(s, backend, steps, metrics, System::currentTimeMillis);
+    }
+
+    /** With a given wall clock (epoch ms): the one a lease is judged by. */
+    Worker(Settings s, Backend backend, Steps steps, WorkerMetrics metrics, LongSupplier clock)
+            throws java.io.IOException {
+        this.clock = clock;
         this.s = s;
         this.backend = backend;
         this.steps = steps;
@@ -319,6 +346,7 @@ public final class Worker implements AutoCloseable {
             }
         }
         finishedThrough = Math.max(finishedThrough, Math.max(0, finished.committedThroughMs()));
+        refusedRecent = finished.refusedSince(clock.getAsLong() - REFUSED_REPORTED_MS, MAX_REFUSED);
     }
 
     private void handle(
@@ -357,7 +385,11 @@ public final class Worker implements AutoCloseable {
         }
         List<FinishedLog.Stored> out = List.of();
         if (d != null && finished.contains(d.getDecisionId())) {
-            d = null; // committed before: a copy (at-least-once) or a restart; offset only
+            d = null; // committed or refused before: a copy (at-least-once) or a restart
+        }
+        if (d != null && leaseOver(d)) {
+            refuse(d, "before its run");
+            d = null; // only the offset is committed
         }
         if (d != null) {
             FinishedLog.Pending before = finished.pending(d.getDecisionId());
@@ -369,6 +401,15 @@ public final class Worker implements AutoCloseable {
                 out = run(d);
                 steps.at(Step.AFTER_RUN, d);
             }
+            if (leaseOver(d)) {
+                // it ran past its lease: the job may already have given its requests to another
+                // node, so its completions must not be published
+                refuse(d, "after its run");
+                d = null;
+                out = List.of();
+            }
+        }
+        if (d != null) {
             finished.addPending(
                     new FinishedLog.Pending(
                             d.getDecisionId(),
@@ -412,6 +453,36 @@ public final class Worker implements AutoCloseable {
             // its completions committed: finished
             finishedThrough = Math.max(finishedThrough, d.getSlotEnd().toEpochMilli());
         }
+    }
+
+    /** How long a refusal is repeated in the heartbeats (the job settles it long before). */
+    static final long REFUSED_REPORTED_MS = 10 * 60_000;
+
+    /** The most refusals one heartbeat carries (the job accepts up to 1000). */
+    static final int MAX_REFUSED = 256;
+
+    /**
+     * Whether the decision's lease has ended by this worker's clock: then it must neither start it
+     * nor commit its completions. The check before the commit leaves the commit's own duration as a
+     * window; the job waits a heartbeat timeout past the lease before it re-dispatches, which
+     * covers it (and clock skew) as long as both stay below that timeout.
+     */
+    private boolean leaseOver(BatchDecision d) {
+        return d.getLeaseUntil() != null && clock.getAsLong() > d.getLeaseUntil().toEpochMilli();
+    }
+
+    /** Records the refusal durably, then lets the heartbeats carry it. */
+    private void refuse(BatchDecision d, String when) throws java.io.IOException {
+        LOG.warn(
+                "decision {}: its lease ended at {}, {}; refused (the job re-dispatches or reports"
+                        + " its {} requests)",
+                d.getDecisionId(),
+                d.getLeaseUntil(),
+                when,
+                d.getRequests().size());
+        finished.markRefused(d.getDecisionId(), d.getSlotEnd().toEpochMilli());
+        refusedRecent = finished.refusedSince(clock.getAsLong() - REFUSED_REPORTED_MS, MAX_REFUSED);
+        metrics.batchRefused();
     }
 
     /** Runs a batch; its completions as they are produced (key: the request id). */
@@ -490,7 +561,9 @@ public final class Worker implements AutoCloseable {
 
     private void heartbeat(KafkaProducer<byte[], byte[]> p) {
         while (running.get()) {
-            long now = System.currentTimeMillis();
+            long now = clock.getAsLong();
+            long through = finishedThrough; // read before the refusals (see refusedRecent)
+            List<String> refusals = refusedRecent;
             NodeTelemetry t =
                     NodeTelemetry.newBuilder()
                             .setNodeId(s.nodeId())
@@ -502,7 +575,8 @@ public final class Worker implements AutoCloseable {
                                     Instant.ofEpochMilli((long) (busyUntil > 0 ? busyUntil : now)))
                             .setHealthy(true)
                             .setSlowdown(Math.max(0.01, slowdown))
-                            .setFinishedThrough(Instant.ofEpochMilli(finishedThrough))
+                            .setFinishedThrough(Instant.ofEpochMilli(through))
+                            .setRefused(new ArrayList<>(refusals))
                             .setCapabilities(s.capabilities())
                             .build();
             try {

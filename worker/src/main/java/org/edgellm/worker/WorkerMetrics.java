@@ -52,6 +52,7 @@ public final class WorkerMetrics implements AutoCloseable {
     private final Counter deadlineMissed;
     private final Counter backendErrors;
     private final Counter deadLetters;
+    private final Counter refused;
     private final Histogram measuredComputeMs;
     private final Histogram predictedComputeMs;
     private final Gauge slowdown;
@@ -94,6 +95,13 @@ public final class WorkerMetrics implements AutoCloseable {
                         "edgellm_worker_dead_letters",
                         "Records keyed by this node that were no decision for it, committed to the"
                                 + " dead-letter topic.",
+                        labels);
+        refused =
+                counter(
+                        "edgellm_worker_batches_refused",
+                        "Batches refused because their lease ended before they could be run or"
+                                + " committed (never run nor published; the job re-dispatches"
+                                + " or reports their requests).",
                         labels);
         measuredComputeMs =
                 histogram(
@@ -192,6 +200,10 @@ public final class WorkerMetrics implements AutoCloseable {
     }
 
     /** A dead letter committed. */
+    void batchRefused() {
+        refused.inc();
+    }
+
     void deadLetterCommitted() {
         deadLetters.inc();
     }

@@ -58,6 +58,105 @@ class AuditTest {
         assertEquals(List.of(), r.lost(), "every decided request completed or reported");
     }
 
+    /** A decision of slot slotEnd with a lease until leaseUntil (epoch ms). */
+    static BatchDecision leased(String id, long slotEnd, long leaseUntil, String... requests) {
+        BatchDecision d = decision(id, requests);
+        d.setSlotEnd(Instant.ofEpochMilli(slotEnd));
+        d.setLeaseUntil(Instant.ofEpochMilli(leaseUntil));
+        return d;
+    }
+
+    static Completion completion(String id, String decisionId) {
+        return ReportTest.c(id, decisionId, 0, 100, 100, true);
+    }
+
+    @Test
+    void aRequestRedispatchedAfterTheLeaseIsOneOutcomeNotADuplicate() {
+        // a: d/1/x's lease ended at 5000; re-decided in the slot of 6000 on y, completed there.
+        // b: re-dispatched the same way, then found unservable: rejected, never completed.
+        var r =
+                Audit.check(
+                        List.of("a", "b"),
+                        List.of(
+                                leased("d/1000/x", 1000, 5000, "a", "b"),
+                                leased("d/6000/y", 6000, 9000, "a"),
+                                leased("d/6000/z", 6000, 9000, "b")),
+                        List.of(rejection("b", RejectionReason.DEADLINE_UNREACHABLE)),
+                        List.of(completion("a", "d/6000/y")),
+                        0,
+                        false);
+        assertTrue(r.noDuplicates(), r.toJson().toString());
+        assertEquals(2, r.redispatched());
+        assertEquals(List.of(), r.lost());
+        assertEquals(2, r.toJson().get("redispatched").asInt());
+    }
+
+    @Test
+    void aSecondDecisionBeforeTheLeaseEndedIsADuplicate() {
+        var r =
+                Audit.check(
+                        List.of("a"),
+                        List.of(
+                                leased("d/1000/x", 1000, 5000, "a"),
+                                leased("d/5000/y", 5000, 9000, "a")),
+                        List.of(),
+                        List.of(completion("a", "d/5000/y")),
+                        0,
+                        false);
+        assertFalse(r.noDuplicates());
+        assertEquals(List.of("a"), r.requestsDecidedTwice());
+        assertEquals(0, r.redispatched());
+    }
+
+    @Test
+    void aCompletionFromARevokedDecisionBreaksFencing() {
+        // the old worker ran the batch after its lease although the request went elsewhere
+        var r =
+                Audit.check(
+                        List.of("a"),
+                        List.of(
+                                leased("d/1000/x", 1000, 5000, "a"),
+                                leased("d/6000/y", 6000, 9000, "a")),
+                        List.of(),
+                        List.of(completion("a", "d/1000/x")),
+                        0,
+                        false);
+        assertFalse(r.noDuplicates());
+        assertEquals(List.of("a by d/1000/x"), r.completedByRevokedDecision());
+    }
+
+    @Test
+    void decidedThenRejectedIsWrongWithoutALeaseOrWithACompletion() {
+        var noLease =
+                Audit.check(
+                        List.of("a"),
+                        List.of(decision("d/1/x", "a")),
+                        List.of(rejection("a", RejectionReason.SHED)),
+                        List.of(),
+                        0,
+                        false);
+        assertEquals(List.of("a"), noLease.requestsDecidedAndRejected());
+        var completed =
+                Audit.check(
+                        List.of("a"),
+                        List.of(leased("d/1000/x", 1000, 5000, "a")),
+                        List.of(rejection("a", RejectionReason.SHED)),
+                        List.of(completion("a", "d/1000/x")),
+                        0,
+                        false);
+        assertEquals(List.of("a"), completed.requestsDecidedAndRejected());
+        var revoked =
+                Audit.check(
+                        List.of("a"),
+                        List.of(leased("d/1000/x", 1000, 5000, "a")),
+                        List.of(rejection("a", RejectionReason.SHED)),
+                        List.of(),
+                        0,
+                        false);
+        assertTrue(revoked.noDuplicates(), "re-dispatched, then shed: one outcome");
+        assertEquals(List.of(), revoked.lost());
+    }
+
     @Test
     void aDecidedRequestWithNeitherCompletionNorReportIsLost() {
         // b was decided; its worker never ran it and nothing reported it: the audit must see it

@@ -32,7 +32,8 @@ class WorkerMetricsTest {
                     "edgellm_worker_deadline_met_total",
                     "edgellm_worker_deadline_missed_total",
                     "edgellm_worker_backend_errors_total",
-                    "edgellm_worker_dead_letters_total");
+                    "edgellm_worker_dead_letters_total",
+                    "edgellm_worker_batches_refused_total");
 
     static final List<String> GAUGES =
             List.of(
@@ -112,11 +113,13 @@ class WorkerMetricsTest {
                             completion(d, 1, 280, false, null),
                             completion(d, 2, 280, false, "HTTP 500: overloaded")));
             m.deadLetterCommitted();
+            m.batchRefused();
             m.backendFailed();
             m.decisionsLag(5);
 
             PrometheusText after = PrometheusText.scrape(port);
             assertEquals(1, after.value("edgellm_worker_batches_total", N7));
+            assertEquals(1, after.value("edgellm_worker_batches_refused_total", N7));
             assertEquals(3, after.value("edgellm_worker_requests_completed_total", N7));
             assertEquals(1, after.value("edgellm_worker_deadline_met_total", N7));
             assertEquals(2, after.value("edgellm_worker_deadline_missed_total", N7));

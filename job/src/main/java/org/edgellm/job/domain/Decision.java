@@ -9,6 +9,8 @@ import org.edgellm.job.RequestEvent;
  * @param decisionId {@code domain/slotEnd/node}
  * @param certifiedRatio the slot's certified ratio (objective over its upper bound), -1 if unknown
  * @param assumedSlowdown the node's slowdown the plan assumed
+ * @param leaseUntilMs the batch's lease (epoch ms): its worker neither starts nor commits it later;
+ *     NaN for none (a node that does not report progress, whose batches are not watched)
  */
 public record Decision(
         String decisionId,
@@ -22,6 +24,7 @@ public record Decision(
         double computeEndMs,
         double certifiedRatio,
         double assumedSlowdown,
+        double leaseUntilMs,
         List<Decided> requests) {
 
     /** A request of the batch with its predicted finish and its shares of the radio band. */

@@ -22,7 +22,8 @@ import org.edgellm.scheduler.Scheduler;
  *
  * <ol>
  *   <li>the slot's events are applied in a fixed order ({@link SlotEvents});
- *   <li>overdue batches of crashed or stalled nodes are reported UNFINISHED ({@link NodeLiveness});
+ *   <li>watched batches that will not finish (refused by their worker, lease ended, or overdue) are
+ *       re-dispatched or reported UNFINISHED ({@link NodeLiveness});
  *   <li>the slot is planned at t0 = T + out-of-orderness + commit delay (live: not before the wall
  *       clock plus the commit delay) ({@link SlotPlanner});
  *   <li>what no later slot could serve is rejected ({@link Admission}), then the queue is bounded
@@ -108,7 +109,8 @@ public final class DomainScheduler {
         ensureNodes(domain, state);
         PendingQueue q = state.pending();
         SlotEvents.apply(slotEnd, due, state, q, topology, rejected);
-        boolean watching = liveness.check(domain, slotEnd, state, inputEnded, rejected);
+        NodeLiveness.Result live = liveness.check(domain, slotEnd, state, q, inputEnded, rejected);
+        boolean watching = live.watching();
         if (q.size == 0) {
             state.storePending(q);
             SlotSummary report =
@@ -124,7 +126,8 @@ public final class DomainScheduler {
                     wakeUp(slotEnd, domain, false, watching, state),
                     0,
                     false,
-                    Double.NaN);
+                    Double.NaN,
+                    live.redispatched());
         }
         double t0 = slotEnd + settings.outOfOrdernessMs() + settings.commitDelayMs();
         if (settings.wallClockPlanning()) {
@@ -158,7 +161,8 @@ public final class DomainScheduler {
                 wakeUp(slotEnd, domain, q.size > 0, watching || plan.watching(), state),
                 q.size,
                 s != null,
-                s == null ? Double.NaN : s.certifiedRatio());
+                s == null ? Double.NaN : s.certifiedRatio(),
+                live.redispatched());
     }
 
     /**

@@ -5,25 +5,43 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import org.edgellm.job.NodeRuntime;
+import org.edgellm.job.PendingQueue;
+import org.edgellm.job.RequestEvent;
+import org.edgellm.job.UserChannels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the nodes whose oldest batch not reported finished is overdue (see {@link
- * NodeRuntime#overdue}): crashed ones (silent past the heartbeat timeout, which already keeps them
- * out of planning) and stalled ones (heartbeats go on, nothing finishes). Every request of their
- * unfinished batches is rejected UNFINISHED, so that none is silently lost. A stalled node is
- * offered nothing until it reports progress; a silent one until it is heard again. While no node of
- * the domain was heard since the silent one, the telemetry stream may lag and the batch waits,
- * unless the inputs have ended or the domain's requests and channels went on for two heartbeat
- * timeouts past its last heartbeat (its workers are gone). Within a restart grace (live
- * exactly-once) nothing is reported.
+ * Settles the watched batches of a domain's nodes that will not finish, so that none of their
+ * requests is silently lost. A batch is settled when:
+ *
+ * <ul>
+ *   <li>its worker refused it (its lease ended before the worker could run or commit it): at once;
+ *   <li>it has a lease (decisions since schema v3) and that lease ended more than a heartbeat
+ *       timeout ago without the node reporting it finished: its worker can no longer commit it;
+ *   <li>it has no lease (decisions made before leases) and it is overdue ({@link
+ *       NodeRuntime#overdue}).
+ * </ul>
+ *
+ * A settled batch's requests are <b>re-dispatched</b> (queued again, to be decided anew on any
+ * node) when their deadline is still ahead, the batch had a lease (its worker will never run it, so
+ * the request cannot complete twice) and a node of the domain that is heard and available has a
+ * channel to its user; otherwise they are rejected UNFINISHED with the decision and the node named.
+ * Crashed nodes (silent past the heartbeat timeout) are already out of planning; a node that is
+ * heard but lets a batch run out is stalled and offered nothing until it reports progress. While no
+ * node of the domain was heard since a silent one, the telemetry stream may lag and its batches
+ * wait, unless the inputs have ended or the domain's requests and channels went on for two
+ * heartbeat timeouts past its last heartbeat (its workers are gone). Within a restart grace (live
+ * exactly-once) only refusals are settled.
  */
 final class NodeLiveness {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLiveness.class);
 
     private final long heartbeatTimeoutMs;
     private final RestartGrace grace;
+
+    /** What a check did: whether batches are still watched, and how many requests went back. */
+    record Result(boolean watching, int redispatched) {}
 
     NodeLiveness(long heartbeatTimeoutMs, RestartGrace grace) {
         this.heartbeatTimeoutMs = heartbeatTimeoutMs;
@@ -42,17 +60,18 @@ final class NodeLiveness {
     }
 
     /**
-     * Reports the overdue batches of the domain's nodes (storing the nodes it changes).
-     *
-     * @return whether some node still has batches to watch
+     * Settles the batches of the domain's nodes that will not finish (storing the nodes it
+     * changes): re-dispatched requests go into q, the others into rejected.
      */
-    boolean check(
+    Result check(
             String domain,
             long slotEnd,
             DomainState state,
+            PendingQueue q,
             boolean inputEnded,
             List<Rejected> rejected) {
         boolean tracking = false;
+        int redispatched = 0;
         SortedMap<String, NodeRuntime> nodes = state.nodes();
         long heardLatest = Long.MIN_VALUE; // the domain's most recent heartbeat, any node
         for (NodeRuntime n : nodes.values()) {
@@ -63,55 +82,164 @@ final class NodeLiveness {
             if (n.outstanding.isEmpty()) {
                 continue;
             }
-            if (!n.overdue(slotEnd, heartbeatTimeoutMs) || grace.inGrace()) {
-                tracking = true; // a silent node may still come back in time
-                continue;
-            }
+            String node = en.getKey();
+            boolean changed = false;
             boolean silent = n.silent(slotEnd, heartbeatTimeoutMs);
-            if (silent
-                    && !inputEnded
-                    && heardLatest - n.lastHeartbeat <= heartbeatTimeoutMs
-                    && !workersGone(state, heardLatest)) {
-                // no node of the domain was heard since: the telemetry stream may lag (a broker
-                // outage, a partition still catching up), not this node; wait for it (unless the
-                // inputs ended, or the domain's other inputs went on without any heartbeat)
-                tracking = true;
-                continue;
-            }
-            String why =
+            // a silent node whose domain nobody was heard from since: the telemetry stream may lag
+            // (a broker outage, a partition catching up), not this node; wait for it
+            boolean mayLag =
                     silent
-                            ? "silent since " + Instant.ofEpochMilli(n.lastHeartbeat)
-                            : "stalled: finished nothing after "
-                                    + Instant.ofEpochMilli(n.finishedThrough);
-            for (NodeRuntime.Outstanding o : n.outstanding) {
-                for (int i = 0; i < o.requestIds.size(); i++) {
-                    rejected.add(
-                            new Rejected(
-                                    o.requestIds.get(i),
-                                    o.userIds.get(i),
-                                    domain,
-                                    slotEnd,
-                                    RejectReason.UNFINISHED,
-                                    "decided in "
-                                            + o.decisionId
-                                            + " on node "
-                                            + en.getKey()
-                                            + ", which did not report it finished ("
-                                            + why
-                                            + ")"));
+                            && !inputEnded
+                            && heardLatest - n.lastHeartbeat <= heartbeatTimeoutMs
+                            && !workersGone(state, heardLatest);
+            boolean overdue = n.overdue(slotEnd, heartbeatTimeoutMs);
+            for (NodeRuntime.Outstanding o : List.copyOf(n.outstanding)) {
+                NodeRuntime.Lease l = n.lease(o.decisionId);
+                String why;
+                if (l != null && l.refused) {
+                    why = "refused by its worker: the lease ended before it could run it";
+                } else if (grace.inGrace() || mayLag) {
+                    tracking = true;
+                    continue;
+                } else if (l != null && slotEnd > l.untilMs + heartbeatTimeoutMs) {
+                    why =
+                            "lease ended "
+                                    + Instant.ofEpochMilli((long) l.untilMs)
+                                    + " unfinished ("
+                                    + (silent
+                                            ? "silent since "
+                                                    + Instant.ofEpochMilli(n.lastHeartbeat)
+                                            : "finished nothing after "
+                                                    + Instant.ofEpochMilli(n.finishedThrough))
+                                    + ")";
+                    n.stalled |= !silent;
+                } else if (l == null && overdue) {
+                    why =
+                            silent
+                                    ? "silent since " + Instant.ofEpochMilli(n.lastHeartbeat)
+                                    : "stalled: finished nothing after "
+                                            + Instant.ofEpochMilli(n.finishedThrough);
+                    n.stalled |= !silent;
+                } else {
+                    tracking = true; // may still finish in time
+                    continue;
+                }
+                redispatched +=
+                        settle(
+                                domain,
+                                node,
+                                slotEnd,
+                                o,
+                                l,
+                                takers(nodes, slotEnd),
+                                why,
+                                q,
+                                state,
+                                rejected);
+                n.unwatch(o);
+                changed = true;
+            }
+            if (changed) {
+                if (n.outstanding.isEmpty()) {
+                    n.busyUntil = Math.min(n.busyUntil, slotEnd);
+                }
+                state.storeNode(node, n);
+            }
+        }
+        return new Result(tracking, redispatched);
+    }
+
+    /**
+     * The nodes of the domain that could take re-dispatched requests now: heard, healthy, not
+     * stalled and not silent (a refusing node may take them itself).
+     */
+    private List<String> takers(SortedMap<String, NodeRuntime> nodes, long slotEnd) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (Map.Entry<String, NodeRuntime> e : nodes.entrySet()) {
+            NodeRuntime n = e.getValue();
+            if (n.heard && n.available(slotEnd, heartbeatTimeoutMs)) {
+                ids.add(e.getKey());
+            }
+        }
+        return ids;
+    }
+
+    /** Whether the user has measured a channel to one of the nodes. */
+    private static boolean reaches(DomainState state, String userId, List<String> takers) {
+        UserChannels u = userId == null ? null : state.channels(userId);
+        if (u != null) {
+            for (String m : takers) {
+                if (u.indexOf(m) >= 0) {
+                    return true;
                 }
             }
-            LOG.warn(
-                    "node {} of domain {} {}: {} batches reported UNFINISHED",
-                    en.getKey(),
-                    domain,
-                    why,
-                    n.outstanding.size());
-            n.outstanding.clear();
-            n.stalled = !silent;
-            n.busyUntil = Math.min(n.busyUntil, slotEnd);
-            state.storeNode(en.getKey(), n);
         }
-        return tracking;
+        return false;
+    }
+
+    /**
+     * Re-dispatches (when the lease l is given and the deadline is ahead) or reports the requests
+     * of one settled batch; returns the re-dispatched.
+     */
+    private static int settle(
+            String domain,
+            String node,
+            long slotEnd,
+            NodeRuntime.Outstanding o,
+            NodeRuntime.Lease l,
+            List<String> takers,
+            String why,
+            PendingQueue q,
+            DomainState state,
+            List<Rejected> rejected) {
+        int again = 0;
+        for (int i = 0; i < o.requestIds.size(); i++) {
+            RequestEvent r = l == null ? null : request(l, o.requestIds.get(i));
+            String whyNot =
+                    r == null
+                            ? ""
+                            : r.deadline <= slotEnd
+                                    ? "; its deadline has passed"
+                                    : !reaches(state, r.userId, takers)
+                                            ? "; no other live node of the domain reaches its user"
+                                            : null;
+            if (whyNot == null) {
+                q.add(r);
+                again++;
+            } else {
+                rejected.add(
+                        new Rejected(
+                                o.requestIds.get(i),
+                                o.userIds.get(i),
+                                domain,
+                                slotEnd,
+                                RejectReason.UNFINISHED,
+                                "decided in "
+                                        + o.decisionId
+                                        + " on node "
+                                        + node
+                                        + ", which did not finish it ("
+                                        + why
+                                        + ")"
+                                        + whyNot));
+            }
+        }
+        LOG.warn(
+                "batch {} of node {} ({}): {} requests re-dispatched, {} reported UNFINISHED",
+                o.decisionId,
+                node,
+                why,
+                again,
+                o.requestIds.size() - again);
+        return again;
+    }
+
+    private static RequestEvent request(NodeRuntime.Lease l, String requestId) {
+        for (RequestEvent r : l.requests) {
+            if (r.requestId.equals(requestId)) {
+                return r;
+            }
+        }
+        return null;
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
  * @param pending requests still pending after the slot
  * @param solved whether the scheduler ran and answered (its figures are in the report)
  * @param certifiedRatio the scheduler's certified ratio when it answered (NaN when unknown)
+ * @param redispatched requests of batches that will not finish put back in the queue this slot
  */
 public record SlotOutcome(
         List<Decision> decisions,
@@ -21,7 +22,8 @@ public record SlotOutcome(
         long nextWakeUp,
         int pending,
         boolean solved,
-        double certifiedRatio) {
+        double certifiedRatio,
+        int redispatched) {
 
     public static final long NONE = Long.MIN_VALUE;
 }

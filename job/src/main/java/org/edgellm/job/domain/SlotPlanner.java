@@ -134,10 +134,12 @@ final class SlotPlanner {
                             byId,
                             shownRatio,
                             n.slowdown > 0 ? n.slowdown : 1.0,
-                            fellBack ? fallback.name() : settings.scheduler());
+                            fellBack ? fallback.name() : settings.scheduler(),
+                            n.tracksProgress);
             decisions.add(d);
             if (n.tracksProgress) {
                 n.outstanding.add(outstanding(d));
+                n.leases.add(lease(d));
                 watching = true; // watched from the next slot on
             }
             n.busyUntil = b.timeline().computeEndMs();
@@ -184,7 +186,8 @@ final class SlotPlanner {
             Map<String, RequestEvent> byId,
             double ratio,
             double slowdown,
-            String algorithm) {
+            String algorithm,
+            boolean leased) {
         List<Decision.Decided> rs = new ArrayList<>(b.requests().size());
         for (String id : b.requests()) {
             rs.add(
@@ -206,7 +209,33 @@ final class SlotPlanner {
                 b.timeline().computeEndMs(),
                 ratio,
                 slowdown,
+                leased
+                        ? leaseUntil(
+                                b.timeline().computeStartMs(),
+                                b.timeline().computeEndMs(),
+                                settings.heartbeatTimeoutMs())
+                        : Double.NaN,
                 List.copyOf(rs));
+    }
+
+    /**
+     * A batch's lease: its predicted end plus the grace after which an unfinished batch is overdue
+     * (its predicted compute time or the heartbeat timeout, whichever is longer), to the next whole
+     * millisecond (the decision carries milliseconds).
+     */
+    static double leaseUntil(double computeStartMs, double computeEndMs, long heartbeatTimeoutMs) {
+        return Math.ceil(
+                computeEndMs + Math.max(heartbeatTimeoutMs, computeEndMs - computeStartMs));
+    }
+
+    private static NodeRuntime.Lease lease(Decision d) {
+        NodeRuntime.Lease l = new NodeRuntime.Lease();
+        l.decisionId = d.decisionId();
+        l.untilMs = d.leaseUntilMs();
+        for (Decision.Decided r : d.requests()) {
+            l.requests.add(r.request());
+        }
+        return l;
     }
 
     private static NodeRuntime.Outstanding outstanding(Decision d) {

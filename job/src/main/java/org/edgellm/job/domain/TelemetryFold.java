@@ -1,5 +1,6 @@
 package org.edgellm.job.domain;
 
+import java.util.List;
 import org.edgellm.job.NodeRuntime;
 import org.edgellm.job.NodeSpec;
 import org.edgellm.job.TelemetryEvent;
@@ -33,14 +34,30 @@ public final class TelemetryFold {
             n.lastHeartbeat = t.time;
         }
         n.heard = true;
+        if (t.refused != null) {
+            // refused batches were never run: finished-through passes them, but they are not done
+            // (NodeLiveness re-dispatches or reports them)
+            for (String id : t.refused) {
+                NodeRuntime.Lease l = n.lease(id);
+                if (l != null) {
+                    l.refused = true;
+                }
+            }
+        }
         if (t.finishedThrough != Long.MIN_VALUE) {
             n.tracksProgress = true;
             if (t.finishedThrough > n.finishedThrough) {
                 n.finishedThrough = t.finishedThrough;
                 n.stalled = false; // progress
             }
-            while (!n.outstanding.isEmpty() && n.outstanding.get(0).slotEnd <= n.finishedThrough) {
-                n.outstanding.remove(0);
+            for (NodeRuntime.Outstanding o : List.copyOf(n.outstanding)) {
+                if (o.slotEnd > n.finishedThrough) {
+                    break;
+                }
+                NodeRuntime.Lease l = n.lease(o.decisionId);
+                if (l == null || !l.refused) {
+                    n.unwatch(o);
+                }
             }
         }
         if (t.busyUntil != Long.MIN_VALUE) {

@@ -188,11 +188,11 @@ class AdmissionTest {
                             Decision d = run.decisions().get(0);
                             Rejected rej = run.rejections().get(0);
                             assertTrue(rej.detail().contains(d.decisionId()), rej.detail());
-                            // not before the batch is overdue: its end plus max(timeout, compute)
-                            double grace = Math.max(1000, d.computeEndMs() - d.computeStartMs());
+                            // not before the batch's lease is over plus a heartbeat timeout
                             assertTrue(
-                                    rej.time() > d.computeEndMs() + grace,
+                                    rej.time() > d.leaseUntilMs() + 1000,
                                     "reported at " + rej.time());
+                            assertTrue(rej.detail().contains("deadline has passed"));
                             assertTrue(run.state(D).node("d1-a").outstanding.isEmpty());
                         }),
                 new Row(
@@ -259,7 +259,9 @@ class AdmissionTest {
      */
     static Run unfinishedScenario() {
         Run run = new Run(settings().build());
-        RequestEvent r = req("lost", "u1", D, 1000, 64, 8, 20000, 0.5);
+        // a deadline that passes before the batch's lease (its end + max(timeout, compute)) is
+        // over plus a timeout: it cannot be re-dispatched, so it is reported
+        RequestEvent r = req("lost", "u1", D, 1000, 64, 8, 2000, 0.5);
         run.close(
                 D,
                 FIRST,

@@ -229,7 +229,10 @@ class EventTimeDriverTest {
         assertEquals(0, drv.buffered());
     }
 
-    /** The same with the second node still heard later: the batch is reported, finish() ends. */
+    /**
+     * The same with the second node still heard later: the batch is reported (its user reaches no
+     * other node, so it is not re-dispatched), finish() ends.
+     */
     @Test
     void finishEndsOnceTheSilentNodesBatchIsReported() {
         Recorder rec = new Recorder(10_000);

@@ -13,14 +13,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.edgellm.job.NodeRuntime;
+import org.edgellm.job.PendingQueue;
+import org.edgellm.job.UserChannels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link NodeLiveness#check}: crashed and stalled nodes have their overdue batches reported
- * UNFINISHED; a lagging telemetry stream, a batch not yet overdue and the restart grace do not.
+ * {@link NodeLiveness#check}: crashed and stalled nodes have their batches settled. Batches without
+ * a lease (decided before leases) are reported UNFINISHED once overdue; leased ones are
+ * re-dispatched (deadline ahead) or reported once their lease has ended plus a heartbeat timeout,
+ * or at once when their worker refused them. A lagging telemetry stream, a batch that may still
+ * finish and the restart grace settle nothing.
  */
 class NodeLivenessTest {
 
@@ -53,6 +58,138 @@ class NodeLivenessTest {
         return new NodeLiveness(TIMEOUT, new RestartGrace(NO_CLOCK, 0));
     }
 
+    /** Runs a check with an empty queue; whether batches are still watched. */
+    static boolean check(
+            NodeLiveness l,
+            long slotEnd,
+            MemoryDomainState s,
+            boolean inputEnded,
+            List<Rejected> rejected) {
+        return l.check(D, slotEnd, s, new PendingQueue(), inputEnded, rejected).watching();
+    }
+
+    /**
+     * Gives d1-a's batches leases as the planner would (predicted end + max(timeout, compute
+     * time)): 1300 + 1000 = 2300 and 1500 + 1000 = 2500; r1 and r3 have deadline 10,000, r2 and r4
+     * deadline 2,600.
+     */
+    static void lease(MemoryDomainState s) {
+        NodeRuntime a = s.node("d1-a");
+        for (NodeRuntime.Outstanding o : a.outstanding) {
+            NodeRuntime.Lease l = new NodeRuntime.Lease();
+            l.decisionId = o.decisionId;
+            l.untilMs = SlotPlanner.leaseUntil(o.computeStartMs, o.computeEndMs, TIMEOUT);
+            for (String id : o.requestIds) {
+                double deadline = id.equals("r1") || id.equals("r3") ? 10_000 : 2_600;
+                l.requests.add(
+                        DomainFixtures.req(id, "u-" + id, D, 1000, 64, 8, deadline - 1000, 0.5));
+            }
+            a.leases.add(l);
+            for (String id : o.requestIds) {
+                UserChannels u = new UserChannels();
+                u.nodes = new String[] {"d1-a", "d1-b"};
+                u.measuredAt = new long[] {1000, 1000};
+                u.uplink = new double[] {5, 5};
+                u.downlink = new double[] {5, 5};
+                s.storeChannels("u-" + id, u);
+            }
+        }
+        s.storeNode("d1-a", a);
+    }
+
+    @Test
+    void aLeasedBatchIsSettledOnlyATimeoutAfterItsLeaseAndGoesBackToTheQueue() {
+        // d1-a silent since 1100 while d1-b is heard: no lag; overdue after 2300 as before, but
+        // the worker may commit until the lease ends (2300), so nothing is settled before 3300
+        MemoryDomainState s = state(1100, 3400);
+        lease(s);
+        assertEquals(2300, s.node("d1-a").leases.get(0).untilMs);
+        PendingQueue q = new PendingQueue();
+        List<Rejected> rejected = new ArrayList<>();
+        NodeLiveness.Result r = liveness().check(D, 3300, s, q, false, rejected);
+        assertTrue(r.watching());
+        assertEquals(0, r.redispatched());
+        assertEquals(2, s.node("d1-a").outstanding.size());
+
+        r = liveness().check(D, 3301, s, q, false, rejected);
+        // the first batch: r1 (deadline 10,000) re-dispatched, r2 (deadline 2,600) reported
+        assertEquals(1, r.redispatched());
+        assertEquals(List.of("r1"), DomainFixtures.pendingIds(q));
+        assertEquals(List.of("r2"), ids(rejected));
+        assertEquals(RejectReason.UNFINISHED, rejected.get(0).reason());
+        assertTrue(rejected.get(0).detail().contains("d1/1100/d1-a"), rejected.get(0).detail());
+        assertTrue(rejected.get(0).detail().contains("deadline has passed"));
+        assertTrue(r.watching(), "the second batch's lease (2500) is not over + timeout yet");
+        assertEquals(1, s.node("d1-a").outstanding.size());
+        assertEquals(1, s.node("d1-a").leases.size());
+
+        r = liveness().check(D, 3501, s, q, false, rejected);
+        assertEquals(1, r.redispatched());
+        assertEquals(List.of("r1", "r3"), DomainFixtures.pendingIds(q));
+        assertEquals(List.of("r2", "r4"), ids(rejected));
+        assertFalse(r.watching());
+        assertTrue(s.node("d1-a").outstanding.isEmpty());
+        assertTrue(s.node("d1-a").leases.isEmpty());
+        assertFalse(s.node("d1-a").stalled, "silent, not stalled");
+    }
+
+    @Test
+    void aHeardNodeWhoseLeaseRunsOutIsStalledAndItsRequestsGoBack() {
+        MemoryDomainState s = state(3400, 3400); // heard, finished nothing
+        lease(s);
+        PendingQueue q = new PendingQueue();
+        List<Rejected> rejected = new ArrayList<>();
+        NodeLiveness.Result r = liveness().check(D, 3301, s, q, false, rejected);
+        assertEquals(1, r.redispatched());
+        assertTrue(s.node("d1-a").stalled);
+        assertFalse(s.node("d1-a").offered(3301, TIMEOUT, 100_000, true));
+    }
+
+    @Test
+    void aRefusedBatchIsSettledAtOnceEvenWithinTheRestartGrace() {
+        AtomicLong now = new AtomicLong(1_000_000);
+        NodeLiveness l = new NodeLiveness(TIMEOUT, new RestartGrace(now::get, 5000));
+        MemoryDomainState s = state(1500, 1500);
+        lease(s);
+        NodeRuntime a = s.node("d1-a");
+        a.leases.get(1).refused = true; // the second batch: its worker said so
+        s.storeNode("d1-a", a);
+        PendingQueue q = new PendingQueue();
+        List<Rejected> rejected = new ArrayList<>();
+        NodeLiveness.Result r = l.check(D, 1600, s, q, false, rejected);
+        // r3 goes back; r4 (deadline 2,600) too: it is still ahead at 1600
+        assertEquals(2, r.redispatched());
+        assertEquals(List.of("r4", "r3"), DomainFixtures.pendingIds(q));
+        assertEquals(List.of(), rejected);
+        assertTrue(r.watching(), "the first batch may still finish");
+        assertEquals(List.of("d1/1100/d1-a"), decisionIds(s.node("d1-a")));
+        assertFalse(s.node("d1-a").stalled, "a refusal is no stall");
+    }
+
+    @Test
+    void leasedBatchesOfASilentNodeWaitWhileTheTelemetryMayLag() {
+        MemoryDomainState s = state(1100, 1100); // nobody heard since 1100
+        lease(s);
+        PendingQueue q = new PendingQueue();
+        List<Rejected> rejected = new ArrayList<>();
+        NodeLiveness.Result r = liveness().check(D, 9000, s, q, false, rejected);
+        assertTrue(r.watching());
+        assertEquals(0, q.size);
+        assertEquals(List.of(), rejected);
+        // once the inputs have ended, nothing can come any more
+        r = liveness().check(D, 9000, s, q, true, rejected);
+        // ... and no node of the domain is left to take them again: all reported
+        assertEquals(List.of(), DomainFixtures.pendingIds(q));
+        assertEquals(List.of("r1", "r2", "r3", "r4"), ids(rejected));
+        assertTrue(
+                rejected.get(0).detail().contains("no other live node"), rejected.get(0).detail());
+        assertFalse(r.watching());
+    }
+
+    static List<String> decisionIds(NodeRuntime n) {
+        return n.outstanding.stream().map(o -> o.decisionId).collect(Collectors.toList());
+    }
+
     static List<String> ids(List<Rejected> rs) {
         return rs.stream().map(Rejected::requestId).collect(Collectors.toList());
     }
@@ -62,7 +199,7 @@ class NodeLivenessTest {
         // overdue after 1300 + max(1000, 200) = 2300; silent after 1100 + 1000
         MemoryDomainState s = state(1100, 2350);
         List<Rejected> rejected = new ArrayList<>();
-        boolean watching = liveness().check(D, 2400, s, false, rejected);
+        boolean watching = check(liveness(), 2400, s, false, rejected);
         assertEquals(List.of("r1", "r2", "r3", "r4"), ids(rejected));
         for (Rejected r : rejected) {
             assertEquals(RejectReason.UNFINISHED, r.reason());
@@ -98,7 +235,7 @@ class NodeLivenessTest {
     void silentNodeBoundaries(long slotEnd, long otherHeard, boolean reported) {
         MemoryDomainState s = state(1100, otherHeard);
         List<Rejected> rejected = new ArrayList<>();
-        boolean watching = liveness().check(D, slotEnd, s, false, rejected);
+        boolean watching = check(liveness(), slotEnd, s, false, rejected);
         assertEquals(reported ? 4 : 0, rejected.size());
         assertEquals(!reported, watching);
         assertEquals(reported ? 0 : 2, s.node("d1-a").outstanding.size());
@@ -109,7 +246,7 @@ class NodeLivenessTest {
         // both last heard at 1100: the stream lags, the node may be fine
         MemoryDomainState s = state(1100, 1100);
         List<Rejected> rejected = new ArrayList<>();
-        assertTrue(liveness().check(D, 5000, s, false, rejected));
+        assertTrue(check(liveness(), 5000, s, false, rejected));
         assertEquals(List.of(), rejected);
         assertEquals(2, s.node("d1-a").outstanding.size());
     }
@@ -119,7 +256,7 @@ class NodeLivenessTest {
         // the same silence once every input has ended: nothing more can come, so it is reported
         MemoryDomainState s = state(1100, 1100);
         List<Rejected> rejected = new ArrayList<>();
-        assertTrue(!liveness().check(D, 5000, s, true, rejected));
+        assertTrue(!check(liveness(), 5000, s, true, rejected));
         assertEquals(List.of("r1", "r2", "r3", "r4"), ids(rejected));
         assertEquals(0, s.node("d1-a").outstanding.size());
     }
@@ -129,7 +266,7 @@ class NodeLivenessTest {
         // heard at 2350 (not silent at 2400), finished nothing since 0
         MemoryDomainState s = state(2350, 2350);
         List<Rejected> rejected = new ArrayList<>();
-        boolean watching = liveness().check(D, 2400, s, false, rejected);
+        boolean watching = check(liveness(), 2400, s, false, rejected);
         assertEquals(List.of("r1", "r2", "r3", "r4"), ids(rejected));
         assertTrue(rejected.get(0).detail().contains("stalled"), rejected.get(0).detail());
         NodeRuntime a = s.node("d1-a");
@@ -146,9 +283,9 @@ class NodeLivenessTest {
         s.node("d1-a").reportedBusyUntil = 2000; // its own estimate of the first batch's end
         List<Rejected> rejected = new ArrayList<>();
         // overdue only after max(1300, 2000) + 1000
-        assertTrue(liveness().check(D, 3000, s, false, rejected));
+        assertTrue(check(liveness(), 3000, s, false, rejected));
         assertEquals(List.of(), rejected);
-        assertFalse(liveness().check(D, 3001, s, false, rejected));
+        assertFalse(check(liveness(), 3001, s, false, rejected));
         assertEquals(4, rejected.size());
     }
 
@@ -158,12 +295,12 @@ class NodeLivenessTest {
         NodeLiveness l = new NodeLiveness(TIMEOUT, new RestartGrace(now::get, 5000));
         MemoryDomainState s = state(1100, 2350);
         List<Rejected> rejected = new ArrayList<>();
-        assertTrue(l.check(D, 2400, s, false, rejected));
+        assertTrue(check(l, 2400, s, false, rejected));
         now.set(1_004_999);
-        assertTrue(l.check(D, 2400, s, false, rejected));
+        assertTrue(check(l, 2400, s, false, rejected));
         assertEquals(List.of(), rejected);
         now.set(1_005_000); // the grace is over
-        assertFalse(l.check(D, 2400, s, false, rejected));
+        assertFalse(check(l, 2400, s, false, rejected));
         assertEquals(4, rejected.size());
     }
 
@@ -183,7 +320,7 @@ class NodeLivenessTest {
         MemoryDomainState s = state(1100, 1100);
         s.storeInputsSeen(inputsSeen);
         List<Rejected> rejected = new ArrayList<>();
-        boolean watching = liveness().check(D, 9000, s, false, rejected);
+        boolean watching = check(liveness(), 9000, s, false, rejected);
         assertEquals(reported ? List.of("r1", "r2", "r3", "r4") : List.of(), ids(rejected));
         assertEquals(!reported, watching);
     }
@@ -193,7 +330,7 @@ class NodeLivenessTest {
         MemoryDomainState s = state(1100, 2350);
         s.node("d1-a").outstanding.clear();
         List<Rejected> rejected = new ArrayList<>();
-        assertFalse(liveness().check(D, 9000, s, false, rejected));
+        assertFalse(check(liveness(), 9000, s, false, rejected));
         assertEquals(List.of(), rejected);
         assertFalse(s.node("d1-a").stalled);
     }

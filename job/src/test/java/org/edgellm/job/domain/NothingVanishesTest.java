@@ -89,6 +89,103 @@ class NothingVanishesTest {
         assertTrue(anyDecided, m.toString());
     }
 
+    /** A heartbeat with progress, healthy or not, refusing the given decisions. */
+    static InputEvent beat(
+            String node, String domain, long t, boolean healthy, long through, String... refused) {
+        org.edgellm.job.TelemetryEvent e = DomainFixtures.telemetry(node, domain, t, healthy);
+        e.finishedThrough = through;
+        e.refused = refused.length == 0 ? null : refused;
+        return InputEvent.of(e);
+    }
+
+    /** Each decision of the run by id. */
+    static Map<String, Decision> decisions(List<SlotOutcome> os) {
+        Map<String, Decision> m = new TreeMap<>();
+        for (SlotOutcome o : os) {
+            for (Decision d : o.decisions()) {
+                m.put(d.decisionId(), d);
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void aCrashedNodesBatchIsRedispatchedToAnotherNodeAfterItsLease() {
+        EventTimeDriverTest.Recorder rec = new EventTimeDriverTest.Recorder(100_000);
+        EventTimeDriver drv =
+                new EventTimeDriver(
+                        new DomainScheduler(TOPOLOGY, settings().build(), NO_CLOCK), rec);
+        // d1-b is down at first, so r1 goes to d1-a; then d1-a crashes and d1-b comes up
+        drv.accept(beat("d1-a", "d1", 0, true, 0));
+        drv.accept(beat("d1-b", "d1", 0, false, 0));
+        drv.accept(channel("u1", "d1", "d1-a", 0, 6.0));
+        drv.accept(channel("u1", "d1", "d1-b", 0, 6.0));
+        InputEvent r1 = req("r1", "u1", "d1", 10);
+        r1.request.deadline = 20_000;
+        drv.accept(r1);
+        for (long t = 100; t <= 12_000; t += 100) {
+            // d1-a is silent from here on; d1-b finishes what it gets within a slot
+            long through =
+                    decisions(rec.outcomes).values().stream()
+                            .filter(d -> d.nodeId().equals("d1-b"))
+                            .mapToLong(Decision::slotEnd)
+                            .max()
+                            .orElse(0);
+            drv.accept(beat("d1-b", "d1", t, true, through));
+            drv.accept(channel("u1", "d1", "d1-b", t, 6.0));
+        }
+        drv.finish();
+        Map<String, List<String>> m = outcomes(rec.outcomes);
+        assertEquals(List.of("decided on d1-a", "decided on d1-b"), m.get("r1"), m.toString());
+        List<Decision> ds = List.copyOf(decisions(rec.outcomes).values());
+        Decision first = ds.stream().filter(d -> d.nodeId().equals("d1-a")).findFirst().get();
+        Decision again = ds.stream().filter(d -> d.nodeId().equals("d1-b")).findFirst().get();
+        assertTrue(first.leaseUntilMs() > first.computeEndMs(), "a watched batch has a lease");
+        // fencing: the new decision is made only once the old lease is over plus a timeout, so
+        // the old worker can no longer commit it
+        assertTrue(
+                again.slotEnd() > first.leaseUntilMs() + TIMEOUT,
+                again.slotEnd() + " vs lease " + first.leaseUntilMs());
+        assertTrue(rec.outcomes.stream().anyMatch(o -> o.redispatched() == 1));
+        drv.finish();
+    }
+
+    @Test
+    void aBatchItsWorkerRefusedIsRedispatchedAtOnce() {
+        EventTimeDriverTest.Recorder rec = new EventTimeDriverTest.Recorder(100_000);
+        EventTimeDriver drv =
+                new EventTimeDriver(
+                        new DomainScheduler(TOPOLOGY, settings().build(), NO_CLOCK), rec);
+        drv.accept(beat("d1-a", "d1", 0, true, 0));
+        drv.accept(beat("d1-b", "d1", 0, false, 0));
+        drv.accept(channel("u1", "d1", "d1-a", 0, 6.0));
+        InputEvent r1 = req("r1", "u1", "d1", 10);
+        r1.request.deadline = 20_000;
+        drv.accept(r1);
+        drv.accept(beat("d1-a", "d1", 150, true, 0));
+        drv.accept(beat("d1-b", "d1", 150, false, 0));
+        drv.accept(channel("u1", "d1", "d1-a", 150, 6.0));
+        drv.accept(channel("u1", "d1", "d1-a", 250, 6.0)); // closes the slot of 150
+        Decision first = decisions(rec.outcomes).values().iterator().next();
+        // its worker restarted late and refused it; finished-through passes it all the same
+        long through = first.slotEnd();
+        for (long t = 300; t <= 1000; t += 100) {
+            drv.accept(beat("d1-a", "d1", t, true, through, first.decisionId()));
+            drv.accept(beat("d1-b", "d1", t, false, 0));
+            drv.accept(channel("u1", "d1", "d1-a", t, 6.0));
+        }
+        Map<String, List<String>> m = outcomes(rec.outcomes);
+        assertEquals(List.of("decided on d1-a", "decided on d1-a"), m.get("r1"), m.toString());
+        Decision again =
+                decisions(rec.outcomes).values().stream()
+                        .filter(d -> !d.decisionId().equals(first.decisionId()))
+                        .findFirst()
+                        .get();
+        assertTrue(
+                again.slotEnd() < first.leaseUntilMs(),
+                "a refusal needs no wait for the lease: " + again.slotEnd());
+    }
+
     static final Topology SOLO =
             Topology.parse(
                     DomainFixtures.YAML

@@ -1,0 +1,255 @@
+package org.edgellm.worker;
+
+import static org.edgellm.worker.WorkerTesting.Running;
+import static org.edgellm.worker.WorkerTesting.await;
+import static org.edgellm.worker.WorkerTesting.committed;
+import static org.edgellm.worker.WorkerTesting.completions;
+import static org.edgellm.worker.WorkerTesting.decision;
+import static org.edgellm.worker.WorkerTesting.record;
+import static org.edgellm.worker.WorkerTesting.send;
+import static org.edgellm.worker.WorkerTesting.settings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.edgellm.events.BatchDecision;
+import org.edgellm.events.Completion;
+import org.edgellm.events.NodeTelemetry;
+import org.edgellm.job.testing.EmbeddedKafka;
+import org.edgellm.worker.Worker.Step;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fencing by lease, against a real broker: a worker never starts a batch whose lease has ended and
+ * never publishes completions after it, even those it stored before a crash; it records the refusal
+ * durably, skips the decision when it is delivered again, and repeats the refusal in its heartbeats
+ * so that the job re-dispatches or reports the requests. The worker's clock is injected: the lease
+ * is judged by it, nothing waits for real time to pass.
+ */
+class WorkerLeaseITCase {
+
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+    }
+
+    @TempDir Path state;
+
+    static final long NOW = 1_700_000_000_000L;
+
+    static BatchDecision leased(String id, String node, long slotEnd, long leaseUntil) {
+        BatchDecision d = decision(id, node, slotEnd, 1);
+        d.setLeaseUntil(Instant.ofEpochMilli(leaseUntil));
+        return d;
+    }
+
+    static List<NodeTelemetry> heartbeats(String topic) {
+        List<NodeTelemetry> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : committed(kafka, topic)) {
+            try {
+                out.add(NodeTelemetry.fromByteBuffer(ByteBuffer.wrap(r.value())));
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    static void topics(String prefix) throws Exception {
+        kafka.createTopics(1, prefix + "decisions", prefix + "completions");
+        kafka.createTopics(1, prefix + "telemetry", prefix + "dead-letters");
+    }
+
+    @Test
+    void aReturningWorkerDoesNotRunABatchWhoseLeaseEnded() throws Exception {
+        String prefix = "lease-returning-";
+        String node = "n-returning";
+        topics(prefix);
+        // a was decided while the worker was down; its lease is over by the time it comes back.
+        // b's lease is still running.
+        BatchDecision a = leased("d/1/" + node, node, NOW - 5000, NOW - 1);
+        BatchDecision b = leased("d/2/" + node, node, NOW - 4000, NOW + 60_000);
+        send(kafka, List.of(record(prefix + "decisions", a), record(prefix + "decisions", b)));
+        WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
+        WorkerMetrics metrics = new WorkerMetrics(node);
+        int port = metrics.serve("127.0.0.1", WorkerMetricsTest.freePort());
+        Worker w =
+                new Worker(
+                        settings(kafka, node, prefix, state),
+                        backend,
+                        Worker.Steps.NONE,
+                        metrics,
+                        () -> NOW);
+        Running r = new Running(w, "lease-returning");
+        await(
+                "b's completion committed",
+                Duration.ofSeconds(60),
+                () ->
+                        WorkerTesting.anyCompletion(
+                                kafka,
+                                prefix + "completions",
+                                c -> c.getDecisionId().equals(b.getDecisionId())));
+        await(
+                "a heartbeat past b that names a as refused",
+                Duration.ofSeconds(60),
+                () ->
+                        heartbeats(prefix + "telemetry").stream()
+                                .anyMatch(
+                                        h ->
+                                                h.getFinishedThrough().toEpochMilli()
+                                                                == b.getSlotEnd().toEpochMilli()
+                                                        && h.getRefused()
+                                                                .contains(a.getDecisionId())));
+        // the same decision again (the job's at-least-once mode): skipped
+        send(kafka, List.of(record(prefix + "decisions", a)));
+        BatchDecision c = leased("d/3/" + node, node, NOW - 3000, NOW + 60_000);
+        send(kafka, List.of(record(prefix + "decisions", c)));
+        await(
+                "c's completion committed",
+                Duration.ofSeconds(60),
+                () ->
+                        WorkerTesting.anyCompletion(
+                                kafka,
+                                prefix + "completions",
+                                x -> x.getDecisionId().equals(c.getDecisionId())));
+        r.stopAndClose();
+        assertEquals(0, backend.runs(a.getDecisionId()), "a batch past its lease is never run");
+        assertEquals(1, backend.runs(b.getDecisionId()));
+        List<String> decided =
+                completions(kafka, prefix + "completions").stream()
+                        .map(Completion::getDecisionId)
+                        .toList();
+        assertEquals(List.of(b.getDecisionId(), c.getDecisionId()), decided);
+        // no heartbeat ever passed a without naming it refused
+        for (NodeTelemetry h : heartbeats(prefix + "telemetry")) {
+            if (h.getFinishedThrough().toEpochMilli() >= a.getSlotEnd().toEpochMilli()) {
+                assertTrue(h.getRefused().contains(a.getDecisionId()), h.toString());
+            }
+        }
+        try (FinishedLog log = new FinishedLog(state.resolve("finished-" + node + ".log"))) {
+            assertTrue(log.refused(a.getDecisionId()));
+            assertFalse(log.refused(b.getDecisionId()));
+            assertEquals(List.of(a.getDecisionId()), log.refusedSince(0, 10));
+        }
+        assertEquals(
+                1.0,
+                PrometheusText.scrape(port)
+                        .value(
+                                "edgellm_worker_batches_refused_total",
+                                java.util.Map.of("node", node)),
+                "the refusal is counted");
+        metrics.close();
+    }
+
+    @Test
+    void aBatchThatRunsPastItsLeaseIsNotPublished() throws Exception {
+        String prefix = "lease-overrun-";
+        String node = "n-overrun";
+        topics(prefix);
+        AtomicLong clock = new AtomicLong(NOW);
+        BatchDecision a = leased("d/1/" + node, node, NOW, NOW + 100);
+        send(kafka, List.of(record(prefix + "decisions", a)));
+        WorkerTesting.RecordingBackend recording = new WorkerTesting.RecordingBackend();
+        Backend slow =
+                d -> {
+                    clock.addAndGet(1000); // the GPU took a second: past the lease
+                    return recording.run(d);
+                };
+        Worker w =
+                new Worker(
+                        settings(kafka, node, prefix, state),
+                        slow,
+                        Worker.Steps.NONE,
+                        new WorkerMetrics(node),
+                        clock::get);
+        Running r = new Running(w, "lease-overrun");
+        await(
+                "a heartbeat names a as refused",
+                Duration.ofSeconds(60),
+                () ->
+                        heartbeats(prefix + "telemetry").stream()
+                                .anyMatch(h -> h.getRefused().contains(a.getDecisionId())));
+        r.stopAndClose();
+        assertEquals(1, recording.runs(a.getDecisionId()), "it ran");
+        assertEquals(List.of(), completions(kafka, prefix + "completions"), "nothing published");
+        try (FinishedLog log = new FinishedLog(state.resolve("finished-" + node + ".log"))) {
+            assertTrue(log.refused(a.getDecisionId()));
+            assertNull(log.pending(a.getDecisionId()), "its completions are not kept");
+        }
+    }
+
+    /**
+     * The worst moment: the worker crashes between its log write and its commit (the completions
+     * stored, not published) and comes back after the lease has ended. The stored completions are
+     * not published: the job may have re-dispatched the requests already.
+     */
+    @Test
+    void storedCompletionsAreNotPublishedAfterTheLease() throws Exception {
+        String prefix = "lease-crash-";
+        String node = "n-crash";
+        topics(prefix);
+        AtomicLong clock = new AtomicLong(NOW);
+        BatchDecision a = leased("d/1/" + node, node, NOW, NOW + 5000);
+        send(kafka, List.of(record(prefix + "decisions", a)));
+        WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
+        Worker w1 =
+                new Worker(
+                        settings(kafka, node, prefix, state),
+                        backend,
+                        (step, d) -> {
+                            if (step == Step.BEFORE_COMMIT) {
+                                throw new WorkerCrashITCase.Crash(step);
+                            }
+                        },
+                        new WorkerMetrics(node),
+                        clock::get);
+        Running r1 = new Running(w1, "lease-crash-1");
+        assertInstanceOf(WorkerCrashITCase.Crash.class, r1.awaitEnd(Duration.ofSeconds(60)));
+        w1.close();
+        try (FinishedLog log = new FinishedLog(state.resolve("finished-" + node + ".log"))) {
+            assertTrue(log.pending(a.getDecisionId()) != null, "stored before the crash");
+        }
+        clock.set(NOW + 5001); // back after the lease
+        Worker w2 =
+                new Worker(
+                        settings(kafka, node, prefix, state),
+                        backend,
+                        Worker.Steps.NONE,
+                        new WorkerMetrics(node),
+                        clock::get);
+        Running r2 = new Running(w2, "lease-crash-2");
+        await(
+                "a heartbeat names a as refused",
+                Duration.ofSeconds(60),
+                () ->
+                        heartbeats(prefix + "telemetry").stream()
+                                .anyMatch(h -> h.getRefused().contains(a.getDecisionId())));
+        r2.stopAndClose();
+        assertEquals(1, backend.runs(a.getDecisionId()));
+        assertEquals(List.of(), completions(kafka, prefix + "completions"), "nothing published");
+        try (FinishedLog log = new FinishedLog(state.resolve("finished-" + node + ".log"))) {
+            assertTrue(log.refused(a.getDecisionId()));
+            assertEquals(List.of(), log.pendingDecisions());
+        }
+    }
+}
