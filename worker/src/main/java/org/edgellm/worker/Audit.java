@@ -49,6 +49,7 @@ public final class Audit {
             int completions,
             List<String> requestsCompletedTwice,
             List<String> completedByRevokedDecision,
+            List<String> completedAndReported,
             List<String> undecided,
             List<String> lost,
             int undecodable) {
@@ -63,7 +64,8 @@ public final class Audit {
                     && requestsDecidedAndRejected.isEmpty()
                     && requestsRejectedTwice.isEmpty()
                     && requestsCompletedTwice.isEmpty()
-                    && completedByRevokedDecision.isEmpty();
+                    && completedByRevokedDecision.isEmpty()
+                    && completedAndReported.isEmpty();
         }
 
         public ObjectNode toJson() {
@@ -86,6 +88,7 @@ public final class Audit {
             put(o, "requestsRejectedTwice", requestsRejectedTwice);
             put(o, "requestsCompletedTwice", requestsCompletedTwice);
             put(o, "completedByRevokedDecision", completedByRevokedDecision);
+            put(o, "completedAndReported", completedAndReported);
             put(o, "undecidedSample", undecided.subList(0, Math.min(20, undecided.size())));
             put(o, "lostSample", lost.subList(0, Math.min(20, lost.size())));
             return o;
@@ -191,6 +194,15 @@ public final class Audit {
                 undecided.add(id);
             }
         }
+        // completed and also reported UNFINISHED: two final outcomes (the job settled a batch whose
+        // worker still published it)
+        List<String> completedAndReported = new ArrayList<>();
+        for (String id : unfinished.keySet()) {
+            if (completed.containsKey(id)) {
+                completedAndReported.add(id);
+            }
+        }
+        completedAndReported.sort(null);
         // decided, but neither completed nor reported: lost (unless the run is not over yet)
         List<String> lost = new ArrayList<>();
         for (String id : decided.keySet()) {
@@ -216,6 +228,7 @@ public final class Audit {
                 completions.size(),
                 completedTwice,
                 byRevoked,
+                completedAndReported,
                 undecided,
                 lost,
                 undecodable);

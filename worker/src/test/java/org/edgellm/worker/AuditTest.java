@@ -92,6 +92,20 @@ class AuditTest {
     }
 
     @Test
+    void aRequestCompletedAndReportedUnfinishedHasTwoOutcomes() {
+        var r =
+                Audit.check(
+                        List.of("a"),
+                        List.of(leased("d/1000/x", 1000, 5000, "a")),
+                        List.of(rejection("a", RejectionReason.UNFINISHED)),
+                        List.of(completion("a", "d/1000/x")),
+                        0,
+                        false);
+        assertFalse(r.noDuplicates());
+        assertEquals(List.of("a"), r.completedAndReported());
+    }
+
+    @Test
     void aSecondDecisionBeforeTheLeaseEndedIsADuplicate() {
         var r =
                 Audit.check(

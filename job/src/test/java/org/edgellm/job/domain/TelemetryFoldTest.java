@@ -135,6 +135,27 @@ class TelemetryFoldTest {
     }
 
     @Test
+    void aRefusedBatchStaysWatchedThoughFinishedThroughPassesIt() {
+        NodeRuntime n = tracked(false, 500, 1100, 1200, 1300);
+        for (NodeRuntime.Outstanding o : n.outstanding) {
+            NodeRuntime.Lease l = new NodeRuntime.Lease();
+            l.decisionId = o.decisionId;
+            l.untilMs = o.computeEndMs + 1000;
+            n.leases.add(l);
+        }
+        TelemetryEvent t = telemetry("d1-a", "d1", 1000, true);
+        t.finishedThrough = 1200;
+        t.refused = new String[] {"d1/1100/d1-a", "d1/9999/d1-a"}; // one not watched: ignored
+        TelemetryFold.apply(n, TOPO_A, t);
+        // 1100 was refused, not finished: it stays for NodeLiveness to settle; 1200 is finished
+        assertEquals(List.of(1100L, 1300L), slotEnds(n));
+        assertTrue(n.lease("d1/1100/d1-a").refused);
+        assertFalse(n.lease("d1/1300/d1-a").refused);
+        assertEquals(null, n.lease("d1/1200/d1-a"), "a finished batch's lease goes with it");
+        assertEquals(2, n.leases.size());
+    }
+
+    @Test
     void olderFinishedThroughDoesNotGoBack() {
         NodeRuntime n = tracked(false, 1200, 1300);
         TelemetryEvent t = telemetry("d1-a", "d1", 1000, true);
