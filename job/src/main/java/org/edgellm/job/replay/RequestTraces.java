@@ -250,7 +250,7 @@ public final class RequestTraces {
             try {
                 t = LocalDateTime.parse(f[ts], AZURE).toInstant(ZoneOffset.UTC).toEpochMilli();
             } catch (DateTimeParseException e) {
-                throw new BadRow("TIMESTAMP: not a date-time: " + f[ts]);
+                t = isoMillis(f[ts], "TIMESTAMP"); // with an offset, say +00:00
             }
             return row(t, tokens(f[ctx], "ContextTokens"), tokens(f[gen], "GeneratedTokens"));
         };

@@ -42,16 +42,18 @@ class RequestTracesTest {
                         + "not a time,10,10\n" // 5
                         + "2023-11-16 18:15:48.5,100\n" // 6: a missing column
                         + "2023-11-16 18:15:50.9951690,396,109\n" // 7
-                        + "2023-11-16 18:15:51,abc,1\n"; // 8
+                        + "2023-11-16 18:15:51,abc,1\n" // 8
+                        + "2023-11-16 18:15:52.0090000+00:00,5,6\n"; // 9: with an offset
         Trace t = read(Format.AZURE, null, text);
         assertEquals(
                 List.of(
                         new Row(ms("2023-11-16T18:15:46.680Z"), 374, 44),
-                        new Row(ms("2023-11-16T18:15:50.995Z"), 396, 109)),
+                        new Row(ms("2023-11-16T18:15:50.995Z"), 396, 109),
+                        new Row(ms("2023-11-16T18:15:52.009Z"), 5, 6)),
                 t.rows());
         assertEquals(4, t.stats().badRows());
         assertEquals(List.of(3, 5, 6, 8), t.stats().badLines());
-        assertEquals(2, t.stats().requestRows());
+        assertEquals(3, t.stats().requestRows());
         assertEquals(0, t.stats().skippedFailures());
         assertEquals("azure", t.stats().format());
     }
