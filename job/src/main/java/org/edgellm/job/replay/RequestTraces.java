@@ -139,9 +139,6 @@ public final class RequestTraces {
     /** The rows in time order, and the stats. */
     public record Trace(List<Row> rows, Stats stats) {}
 
-    /** A row of 0 output tokens in BurstGPT: a failed request. */
-    private static final Row FAILURE = new Row(-1, -1, -1);
-
     /** A line that cannot be read; the message says why (for tests). */
     static final class BadRow extends Exception {
         BadRow(String message) {
@@ -149,7 +146,7 @@ public final class RequestTraces {
         }
     }
 
-    /** Reads one line's request; FAILURE for a failed request. */
+    /** Reads one line's request. */
     private interface LineParser {
         Row parse(String line) throws BadRow;
     }
@@ -207,15 +204,15 @@ public final class RequestTraces {
                 }
                 continue;
             }
-            if (r == FAILURE) {
-                failures++;
-                continue;
-            }
             if (first == Long.MIN_VALUE) {
                 first = r.timeMs();
             }
             if (maxSeconds > 0 && r.timeMs() - first >= maxSeconds * 1000) {
                 break;
+            }
+            if (format == Format.BURSTGPT && r.outputTokens() == 0) {
+                failures++; // a failed request: no response
+                continue;
             }
             if (r.timeMs() < latest) {
                 outOfOrder++;
@@ -278,10 +275,7 @@ public final class RequestTraces {
         return line -> {
             String[] f = fields(line, need);
             long t = Math.round(number(f[ts], "Timestamp") * 1000);
-            int prompt = tokens(f[req], "Request tokens");
-            int output = tokens(f[resp], "Response tokens");
-            Row r = row(t, prompt, output);
-            return output == 0 ? FAILURE : r;
+            return row(t, tokens(f[req], "Request tokens"), tokens(f[resp], "Response tokens"));
         };
     }
 

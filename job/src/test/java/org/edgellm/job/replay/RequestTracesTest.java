@@ -184,5 +184,21 @@ class RequestTracesTest {
                 RequestTraces.read(
                         new BufferedReader(new StringReader(text)), "f", Format.MOONCAKE, null, 60);
         assertEquals(List.of(1, 2), t.rows().stream().map(Row::promptTokens).toList());
+        // failures count only within the window
+        String burst =
+                "Timestamp,Request tokens,Response tokens\n"
+                        + "0,1,1\n"
+                        + "30,2,0\n"
+                        + "70,3,0\n"
+                        + "80,4,4\n";
+        Trace b =
+                RequestTraces.read(
+                        new BufferedReader(new StringReader(burst)),
+                        "f",
+                        Format.BURSTGPT,
+                        null,
+                        60);
+        assertEquals(List.of(new Row(0, 1, 1)), b.rows());
+        assertEquals(1, b.stats().skippedFailures());
     }
 }
