@@ -118,7 +118,7 @@ public final class TraceImport {
      * What the radio import found and did: traces read, rows that could not be read (the first as
      * {@code file:line}), gap filling (gaps and seconds filled per trace, gaps left empty, channel
      * events made from filled seconds among all channel events), and the traces without any
-     * measurement (their users never have a channel).
+     * measurement (skipped: dealt to no user).
      */
     public record ChannelReport(
             String format,
