@@ -43,6 +43,9 @@ public final class LocalMain implements Callable<Integer> {
 
     static PrintStream out = System.out;
 
+    /** Where replay and simulate report what the import read (bad rows, gap filling). */
+    static PrintStream err = System.err;
+
     /** The {@code --kafka.NAME VALUE} pairs, taken out before parsing and handed on. */
     static String[] kafkaArgs = new String[0];
 
@@ -57,6 +60,7 @@ public final class LocalMain implements Callable<Integer> {
     /** Runs a command; returns the exit status. */
     public static int run(String[] args, PrintStream stdout, PrintStream stderr) {
         out = stdout;
+        err = stderr;
         String[][] split = splitKafkaFlags(args);
         kafkaArgs = split[1];
         CommandLine cl = new CommandLine(new LocalMain());
@@ -96,7 +100,8 @@ public final class LocalMain implements Callable<Integer> {
     /** No command: the embedded default. */
     @Override
     public Integer call() throws Exception {
-        ReplayRunner.run(new String[0], StreamExecutionEnvironment.getExecutionEnvironment(), out);
+        ReplayRunner.run(
+                new String[0], StreamExecutionEnvironment.getExecutionEnvironment(), out, err);
         return 0;
     }
 
@@ -119,7 +124,7 @@ public final class LocalMain implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             ReplayRunner.run(
-                    given(spec), StreamExecutionEnvironment.getExecutionEnvironment(), out);
+                    given(spec), StreamExecutionEnvironment.getExecutionEnvironment(), out, err);
             return 0;
         }
     }
@@ -143,7 +148,7 @@ public final class LocalMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Simulator.run(given(spec), out);
+            Simulator.run(given(spec), out, err);
             return 0;
         }
     }

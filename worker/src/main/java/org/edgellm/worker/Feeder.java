@@ -1,8 +1,11 @@
 package org.edgellm.worker;
 
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -12,17 +15,20 @@ import org.edgellm.events.ChannelState;
 import org.edgellm.events.EventCodec;
 import org.edgellm.events.InferenceRequest;
 import org.edgellm.job.Topology;
+import org.edgellm.job.replay.ReplayRunner;
 import org.edgellm.job.replay.TraceImport;
+import org.edgellm.job.replay.TraceInput;
 
 /**
- * {@code worker.jar feed}: publishes requests and channel states from the Azure trace and the 5G
- * radio traces (the bundled sample by default) into Kafka at real-time pace times {@code
- * --speedup}, re-timed to start now: how people feed live telemetry to a running job and rehearse
- * with recorded load. Flags: {@code --bootstrap-servers --requests-topic --channels-topic
- * --requests-csv --channels-dir --events --topology --domains --minutes --users --seed --speedup
- * --channel-period-ms --kafka.NAME VALUE}; {@code --events DIR} feeds the project's Avro event
- * files instead of the CSVs, {@code --domains N} spreads the users over the first N domains of the
- * topology.
+ * {@code worker.jar feed}: publishes requests and channel states from a request trace and radio
+ * traces (the bundled Azure sample and Irish 5G traces by default) into Kafka at real-time pace
+ * times {@code --speedup}, re-timed to start now: how people feed live telemetry to a running job
+ * and rehearse with recorded load. Flags: {@code --bootstrap-servers --requests-topic
+ * --channels-topic --events --topology --domains --minutes --users --seed --speedup
+ * --channel-period-ms --kafka.NAME VALUE} and the trace flags of replay and simulate ({@link
+ * TraceInput}: formats, columns, gap filling; docs/traces.md); {@code --events DIR} feeds the
+ * project's Avro event files instead of the traces, {@code --domains N} spreads the users over the
+ * first N domains of the topology.
  */
 public final class Feeder {
 
@@ -65,6 +71,12 @@ public final class Feeder {
     }
 
     public static Sent run(Map<String, String> f, Map<String, String> kafka) throws Exception {
+        return run(f, kafka, System.err);
+    }
+
+    /** Feeds the traces; what the import read (bad rows, gap filling) is printed on err. */
+    public static Sent run(Map<String, String> f, Map<String, String> kafka, PrintStream err)
+            throws Exception {
         Topology topology =
                 f.containsKey("topology")
                         ? Topology.load(Path.of(f.get("topology")))
@@ -73,13 +85,13 @@ public final class Feeder {
         if (!(speedup > 0)) {
             throw new IllegalArgumentException("--speedup: must be positive (got " + speedup + ")");
         }
+        TraceImport.Sources sources = sources(f);
         TraceImport.Imported imp =
                 f.containsKey("events")
                         ? fromEventFiles(Path.of(f.get("events")))
                         : TraceImport.load(
                                 new TraceImport.Options(
-                                        f.get("requests-csv"),
-                                        f.get("channels-dir"),
+                                        sources,
                                         Double.parseDouble(f.getOrDefault("minutes", "0")),
                                         Integer.parseInt(f.getOrDefault("users", "24")),
                                         Long.parseLong(f.getOrDefault("channel-period-ms", "1000")),
@@ -87,6 +99,7 @@ public final class Feeder {
                                         speedup,
                                         Integer.parseInt(f.getOrDefault("domains", "0"))),
                                 topology);
+        ReplayRunner.printInput(err, imp.report());
         String requestsTopic = f.getOrDefault("requests-topic", "inference-requests");
         String channelsTopic = f.getOrDefault("channels-topic", "channel-state");
         Properties p = producer(f, kafka);
@@ -141,6 +154,39 @@ public final class Feeder {
             producer.flush();
         }
         return new Sent(r, c);
+    }
+
+    /**
+     * The trace flags (those of {@link TraceInput}, as replay and simulate take them), checked; a
+     * mistake raises IllegalArgumentException naming the flag and the value.
+     */
+    static TraceImport.Sources sources(Map<String, String> f) {
+        List<String> a = new ArrayList<>();
+        flag(a, "--requests", f.get("requests"));
+        flag(a, "--requests-format", f.get("requests-format"));
+        flag(a, "--requests-csv", f.get("requests-csv"));
+        flag(a, "--time-column", f.get("time-column"));
+        flag(a, "--prompt-column", f.get("prompt-column"));
+        flag(a, "--output-column", f.get("output-column"));
+        flag(a, "--time-unit", f.get("time-unit"));
+        flag(a, "--channels-dir", f.get("channels-dir"));
+        flag(a, "--channels-format", f.get("channels-format"));
+        flag(a, "--channel-time-column", f.get("channel-time-column"));
+        flag(a, "--channel-snr-column", f.get("channel-snr-column"));
+        flag(a, "--channel-throughput-column", f.get("channel-throughput-column"));
+        flag(a, "--channel-time-unit", f.get("channel-time-unit"));
+        flag(a, "--channel-throughput-unit", f.get("channel-throughput-unit"));
+        flag(a, "--channel-bandwidth-mhz", f.get("channel-bandwidth-mhz"));
+        flag(a, "--channel-gap-fill", f.get("channel-gap-fill"));
+        flag(a, "--channel-gap-max-ms", f.get("channel-gap-max-ms"));
+        return TraceInput.parse(a);
+    }
+
+    private static void flag(List<String> args, String name, String value) {
+        if (value != null) {
+            args.add(name);
+            args.add(value);
+        }
     }
 
     /** The feeder's producer settings: {@code --bootstrap-servers}, then {@code --kafka.*}. */

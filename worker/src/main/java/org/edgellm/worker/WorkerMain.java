@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.edgellm.job.replay.TraceInput;
 import org.edgellm.scheduler.cli.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -116,7 +117,7 @@ public final class WorkerMain implements Callable<Integer> {
     static CommandLine commandLine(Map<String, String> kafka, PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new WorkerMain(err));
         cl.addSubcommand(new WorkerCommand(kafka));
-        cl.addSubcommand(new Feed(kafka, out));
+        cl.addSubcommand(new Feed(kafka, out, err));
         cl.addSubcommand(new ReportCommand(kafka));
         cl.addSubcommand(new AuditCommand(kafka));
         cl.addSubcommand(new CommandLine.HelpCommand());
@@ -464,13 +465,15 @@ public final class WorkerMain implements Callable<Integer> {
             sortOptions = false,
             showDefaultValues = true,
             description = {
-                "Feeds recorded traces into Kafka in real time (scaled by --speedup): the Azure"
-                        + " conversation trace with 5G radio traces, or the project's event files."
+                "Feeds recorded traces into Kafka in real time (scaled by --speedup): a request"
+                        + " trace (Azure, Mooncake, BurstGPT or any CSV) with radio traces (Irish 5G"
+                        + " or any CSV), or the project's event files."
             },
             footer = KAFKA_FLAG_HELP)
     static final class Feed implements Callable<Integer> {
         private final Map<String, String> kafka;
         private final PrintStream out;
+        private final PrintStream err;
 
         @Spec CommandSpec spec;
 
@@ -488,18 +491,7 @@ public final class WorkerMain implements Callable<Integer> {
                 description = "Topic of the channel states.")
         String channelsTopic = "channel-state";
 
-        @Option(
-                names = "--requests-csv",
-                paramLabel = "FILE",
-                description =
-                        "Azure LLM inference trace CSV (default: the bundled 5-minute sample).")
-        String requestsCsv;
-
-        @Option(
-                names = "--channels-dir",
-                paramLabel = "DIR",
-                description = "Directory of 5G radio traces (default: the bundled ones).")
-        String channelsDir;
+        @Mixin TraceInput input = new TraceInput();
 
         @Option(
                 names = "--events",
@@ -557,14 +549,15 @@ public final class WorkerMain implements Callable<Integer> {
                 description = "Seed of the import.")
         long seed = 1;
 
-        Feed(Map<String, String> kafka, PrintStream out) {
+        Feed(Map<String, String> kafka, PrintStream out, PrintStream err) {
             this.kafka = kafka;
             this.out = out;
+            this.err = err;
         }
 
         @Override
         public Integer call() throws Exception {
-            Feeder.Sent sent = Feeder.run(asMap(spec), connection.kafka(kafka));
+            Feeder.Sent sent = Feeder.run(asMap(spec), connection.kafka(kafka), err);
             out.println(
                     "sent "
                             + sent.requests()

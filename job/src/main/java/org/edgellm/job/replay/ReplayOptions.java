@@ -9,10 +9,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The flags of {@code replay} and {@code simulate}: the recorded traces, how they are imported,
- * where the output goes, and every job flag ({@link JobConfig}) with replay defaults (1 s slots,
- * at-least-once without checkpoints, a node budget instead of a time budget so that answers do not
- * depend on the machine's speed, parallelism 1).
+ * The flags of {@code replay} and {@code simulate}: the recorded traces ({@link TraceInput}), how
+ * they are imported, where the output goes, and every job flag ({@link JobConfig}) with replay
+ * defaults (1 s slots, at-least-once without checkpoints, a node budget instead of a time budget so
+ * that answers do not depend on the machine's speed, parallelism 1).
  */
 @Command(mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false)
 public final class ReplayOptions {
@@ -29,21 +29,7 @@ public final class ReplayOptions {
                     "--offer-unheard-nodes", "true",
                     "--parallelism", "1");
 
-    @Option(
-            names = "--requests-csv",
-            paramLabel = "FILE",
-            description =
-                    "Azure LLM inference trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens;"
-                            + " default: the bundled first 5 minutes of the conversation trace)")
-    String requestsCsv;
-
-    @Option(
-            names = "--channels-dir",
-            paramLabel = "DIR",
-            description =
-                    "directory of radio traces (Irish 5G CSVs, searched recursively; default: four"
-                            + " bundled traces)")
-    String channelsDir;
+    @Mixin TraceInput input = new TraceInput();
 
     @Option(
             names = "--events",
@@ -117,6 +103,7 @@ public final class ReplayOptions {
             o.job.scheduler = scheduler;
         }
         o.job.validate();
+        o.input.sources();
         return o;
     }
 

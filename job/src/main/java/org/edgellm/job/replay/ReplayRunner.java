@@ -28,22 +28,28 @@ import org.edgellm.job.io.JsonLinesSink;
  * {@code replay}: the job's topology over bounded file sources, from recorded traces.
  *
  * <pre>
- * replay [--requests-csv FILE] [--channels-dir DIR] [--events DIR] [--topology FILE]
- *        [--scheduler NAME] [--slot-ms N] [--speedup X] [--seed N] [--out DIR]
+ * replay [--requests FILE --requests-format azure|mooncake|burstgpt|csv] [--channels-dir DIR]
+ *        [--channels-format irish|csv] [--channel-gap-fill none|hold|interpolate] [--events DIR]
+ *        [--topology FILE] [--scheduler NAME] [--slot-ms N] [--speedup X] [--seed N] [--out DIR]
  *        [--users N] [--minutes X] [--channel-period-ms N] [--budget-nodes N] [any job flag]
  * </pre>
  *
- * <p>Importers: the Azure LLM inference trace CSV gives the requests (arrival, ContextTokens as
- * prompt, GeneratedTokens as maximum output), each given to one of {@code --users} users (seeded)
- * and a service class drawn by the classes' shares (seeded), which fixes its latency budget and
- * accuracy tolerance. Every user follows one radio trace of {@code --channels-dir} (searched
- * recursively; users share traces round-robin, each starting at a seeded phase, looping when
- * shorter), aligned to the request clock by relative time. Per node the user sees the trace's SNR
- * minus a seeded path-loss offset of 0-10 dB (uplink another 3 dB lower), mapped to spectral
- * efficiency by Shannon's formula capped at 7.4 bit/s/Hz; missing SNR samples produce no event, so
- * the last measurement ages. The imported events are written as Avro container files to {@code
- * OUT/events/} (replayable with {@code --events}). Without {@code --requests-csv} the bundled
- * sample (the first 5 minutes of the conversation trace, four radio traces) is used.
+ * <p>Importers ({@link TraceImport}, flags in {@link TraceInput}, docs/traces.md): the request
+ * trace (Azure, Mooncake, BurstGPT or any CSV) gives the requests (arrival, prompt tokens, output
+ * tokens as maximum output), each given to one of {@code --users} users (seeded) and a service
+ * class drawn by the classes' shares (seeded), which fixes its latency budget and accuracy
+ * tolerance; unreadable rows are counted and reported. Every user follows one radio trace of {@code
+ * --channels-dir} (Irish 5G CSVs or any CSV with an SNR or throughput column, searched recursively;
+ * users share traces round-robin, each starting at a seeded phase, looping when shorter), aligned
+ * to the request clock by relative time. Gaps in a radio trace are filled up to {@code
+ * --channel-gap-max-ms} (interpolated by default). Per node the user sees the trace's SNR minus a
+ * seeded path-loss offset of 0-10 dB (uplink another 3 dB lower), mapped to spectral efficiency by
+ * Shannon's formula capped at 7.4 bit/s/Hz; seconds still without a measurement produce no event,
+ * so the last measurement ages. The imported events are written as Avro container files to {@code
+ * OUT/events/} (replayable with {@code --events}). Without {@code --requests} the bundled sample
+ * (the first 5 minutes of the conversation trace, four radio traces) is used. What the import read
+ * (rows, bad rows and their line numbers, failures skipped, gaps filled) is printed on stderr and
+ * written to the summary's {@code input} section.
  *
  * <p>Output in {@code --out}: {@code decisions.jsonl}, {@code rejections.jsonl}, {@code
  * slot-reports.jsonl}, {@code dead-letters.jsonl} and {@code summary.json}; the summary is printed
@@ -76,11 +82,15 @@ public final class ReplayRunner {
      * Parses the flags and imports the traces (or reads the span of {@code --events}). With
      * writeEvents the imported events are written to {@code OUT/events/} as Avro container files.
      */
-    static Setup setup(String[] args, boolean writeEvents) throws IOException {
-        return setup(ReplayOptions.parse(args), writeEvents);
+    static Setup setup(String[] args, boolean writeEvents, PrintStream err) throws IOException {
+        return setup(ReplayOptions.parse(args), writeEvents, err);
     }
 
-    static Setup setup(ReplayOptions p, boolean writeEvents) throws IOException {
+    /**
+     * As {@link #setup(String[], boolean, PrintStream)} with parsed flags; what the import read
+     * (bad rows, gap filling) is printed on err.
+     */
+    static Setup setup(ReplayOptions p, boolean writeEvents, PrintStream err) throws IOException {
         long started = System.nanoTime();
         JobConfig config = p.job();
         Topology topology =
@@ -106,6 +116,7 @@ public final class ReplayRunner {
                     (System.nanoTime() - started) / 1e9);
         }
         TraceImport.Imported imp = importTraces(p, topology);
+        printInput(err, imp.report());
         Path events = outDir.resolve("events");
         if (writeEvents) {
             Files.createDirectories(events);
@@ -133,7 +144,14 @@ public final class ReplayRunner {
     /** Runs a replay; returns the summary. */
     public static ObjectNode run(String[] args, StreamExecutionEnvironment env, PrintStream out)
             throws Exception {
-        Setup s = setup(args, true);
+        return run(args, env, out, System.err);
+    }
+
+    /** Runs a replay; what the import read goes to err; returns the summary. */
+    public static ObjectNode run(
+            String[] args, StreamExecutionEnvironment env, PrintStream out, PrintStream err)
+            throws Exception {
+        Setup s = setup(args, true, err);
         JobConfig config = s.config();
         Path events = s.events();
         Path parts = s.outDir().resolve("parts");
@@ -186,14 +204,84 @@ public final class ReplayRunner {
             throws IOException {
         return TraceImport.load(
                 new TraceImport.Options(
-                        p.requestsCsv,
-                        p.channelsDir,
+                        p.input.sources(),
                         p.minutes,
                         p.users,
                         p.channelPeriodMs,
                         p.seed,
-                        p.speedup),
+                        p.speedup,
+                        0),
                 topology);
+    }
+
+    /**
+     * What the import read, on two lines: the requests (rows, bad rows and their first line
+     * numbers, failures skipped, rows out of order) and the radio traces (bad rows, gap filling).
+     */
+    public static void printInput(PrintStream err, TraceImport.Report r) {
+        if (r == null) {
+            return;
+        }
+        RequestTraces.Stats q = r.requestStats();
+        StringBuilder b = new StringBuilder();
+        b.append("requests: ")
+                .append(q.requestRows())
+                .append(" rows from ")
+                .append(r.requests())
+                .append(" (")
+                .append(q.format())
+                .append(")");
+        if (q.badRows() > 0) {
+            b.append("; ")
+                    .append(q.badRows())
+                    .append(" bad rows skipped, lines ")
+                    .append(TraceImport.lines(q.badLines()))
+                    .append(q.badRows() > q.badLines().size() ? ", ..." : "");
+        }
+        if (q.skippedFailures() > 0) {
+            b.append("; ").append(q.skippedFailures()).append(" failed requests skipped");
+        }
+        if (q.outOfOrderRows() > 0) {
+            b.append("; ").append(q.outOfOrderRows()).append(" rows out of time order, sorted in");
+        }
+        err.println(b);
+        TraceImport.ChannelReport c = r.channels();
+        b = new StringBuilder();
+        b.append("channels: ").append(c.traces()).append(" ").append(c.format()).append(" traces");
+        if (c.badRows() > 0) {
+            b.append("; ")
+                    .append(c.badRows())
+                    .append(" bad rows skipped, ")
+                    .append(String.join(", ", c.badLines()))
+                    .append(c.badRows() > c.badLines().size() ? ", ..." : "");
+        }
+        if (c.gapFill().equals("none")) {
+            b.append("; gaps not filled (").append(c.gapsLeft()).append(" gaps)");
+        } else {
+            b.append("; gaps up to ")
+                    .append(c.gapMaxMs())
+                    .append(" ms filled (")
+                    .append(c.gapFill())
+                    .append("): ")
+                    .append(c.gapsFilled())
+                    .append(" gaps, ")
+                    .append(c.secondsFilled())
+                    .append(" s; ")
+                    .append(c.gapsLeft())
+                    .append(" longer gaps left");
+        }
+        b.append("; ")
+                .append(c.eventsSynthesised())
+                .append(" of ")
+                .append(c.channelEvents())
+                .append(" channel events from filled seconds");
+        err.println(b);
+        if (!c.tracesWithoutSamples().isEmpty()) {
+            err.println(
+                    "channels: skipped "
+                            + String.join(", ", c.tracesWithoutSamples())
+                            + ": no measurement at all");
+        }
     }
 
     static <T extends SpecificRecordBase> void writeAvro(

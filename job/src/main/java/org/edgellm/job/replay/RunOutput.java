@@ -78,7 +78,8 @@ public final class RunOutput {
                         rejections,
                         reports,
                         dead.size(),
-                        wallSeconds);
+                        wallSeconds,
+                        s.imported() == null ? null : s.imported().report());
         ((ObjectNode) summary.get("timing"))
                 .put("importSeconds", Math.round(s.importSeconds() * 100) / 100.0);
         Files.writeString(
@@ -200,7 +201,8 @@ public final class RunOutput {
             List<JsonNode> rejections,
             List<JsonNode> reports,
             int deadLetters,
-            double wallSeconds) {
+            double wallSeconds,
+            TraceImport.Report input) {
         double seconds = Math.max(1e-3, (spanEnd - spanStart) / 1000.0);
         int assigned = 0;
         int onTime = 0;
@@ -241,6 +243,9 @@ public final class RunOutput {
         s.put("seed", p.seed);
         s.put("requests", requests);
         s.put("skippedTraceLines", skipped);
+        if (input != null) {
+            s.set("input", inputNode(input));
+        }
         s.put("assigned", assigned);
         ObjectNode rj = s.putObject("rejected");
         rejected.forEach(rj::put);
@@ -262,6 +267,41 @@ public final class RunOutput {
         timing.put("solveMicrosP99", pct(solve, 99));
         timing.put("wallSeconds", Math.round(wallSeconds * 100) / 100.0);
         return s;
+    }
+
+    /**
+     * The summary's {@code input} section: what the import read from the request trace (rows kept,
+     * bad rows with their first line numbers, failed requests skipped, rows out of order) and from
+     * the radio traces (bad rows, gap filling).
+     */
+    static ObjectNode inputNode(TraceImport.Report r) {
+        ObjectNode in = JSON.createObjectNode();
+        RequestTraces.Stats q = r.requestStats();
+        in.put("requestsFile", r.requests());
+        in.put("requestsFormat", q.format());
+        in.put("requestRows", q.requestRows());
+        in.put("badRows", q.badRows());
+        ArrayNode bl = in.putArray("badLines");
+        q.badLines().forEach(bl::add);
+        in.put("skippedFailures", q.skippedFailures());
+        in.put("outOfOrderRows", q.outOfOrderRows());
+        TraceImport.ChannelReport c = r.channels();
+        ObjectNode ch = in.putObject("channels");
+        ch.put("format", c.format());
+        ch.put("traces", c.traces());
+        ch.put("badRows", c.badRows());
+        ArrayNode cbl = ch.putArray("badLines");
+        c.badLines().forEach(cbl::add);
+        ch.put("gapFill", c.gapFill());
+        ch.put("gapMaxMs", c.gapMaxMs());
+        ch.put("gapsFilled", c.gapsFilled());
+        ch.put("secondsFilled", c.secondsFilled());
+        ch.put("gapsLeft", c.gapsLeft());
+        ch.put("eventsSynthesised", c.eventsSynthesised());
+        ch.put("channelEvents", c.channelEvents());
+        ArrayNode none = ch.putArray("tracesWithoutSamples");
+        c.tracesWithoutSamples().forEach(none::add);
+        return in;
     }
 
     public static long pct(long[] sorted, int p) {

@@ -46,8 +46,18 @@ public final class Simulator {
 
     /** Runs the simulation; returns the summary of each scheduler, by name. */
     public static Map<String, ObjectNode> run(String[] args, PrintStream out) throws Exception {
+        return run(args, out, System.err);
+    }
+
+    /**
+     * Runs the simulation; what the import read goes to err; returns the summary of each scheduler,
+     * by name.
+     */
+    public static Map<String, ObjectNode> run(String[] args, PrintStream out, PrintStream err)
+            throws Exception {
         String[] names = ReplayOptions.schedulers(args);
-        ReplayRunner.Setup setup = ReplayRunner.setup(ReplayOptions.parse(args, names[0]), false);
+        ReplayRunner.Setup setup =
+                ReplayRunner.setup(ReplayOptions.parse(args, names[0]), false, err);
         List<InputEvent> events = events(setup);
         Map<String, ObjectNode> summaries = new LinkedHashMap<>();
         if (names.length == 1) {
