@@ -16,6 +16,10 @@ FLINK_RPC_PORT="${FLINK_RPC_PORT:-16123}"
 FLINK_METRICS_PORT="${FLINK_METRICS_PORT:-19249}"
 # /metrics of the first worker of NODES; the next ones take the next ports; 0: no metrics
 WORKER_METRICS_PORT="${WORKER_METRICS_PORT:-19301}"
+# A Prometheus server scraping all of the above, on 127.0.0.1 (started when the `prometheus` binary
+# is installed, e.g. Debian's package `prometheus`; PROMETHEUS=none: never)
+PROMETHEUS="${PROMETHEUS:-prometheus}"
+PROMETHEUS_PORT="${PROMETHEUS_PORT:-19090}"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 REST="http://127.0.0.1:$FLINK_REST_PORT"
 DOMAIN="${DOMAIN:-domain-1}"
@@ -87,8 +91,9 @@ stop_process() {
   rm -f "$PIDS/$name.pid"
 }
 
-# Our processes still alive, by their marker (one PID per line).
-leftovers() { pgrep -f -- "$MARK" || true; }
+# Our processes still alive, by their marker (one PID per line); Prometheus takes no -D flag and is
+# known by its data directory under LOCAL_DIR.
+leftovers() { { pgrep -f -- "$MARK"; pgrep -f -- "--storage.tsdb.path=$LOCAL_DIR/prometheus"; } || true; }
 
 # rest METHOD PATH [JSON]: a call to the Flink REST API; prints the body, fails on HTTP >= 400.
 rest() {

@@ -11,7 +11,10 @@
 #  5. Prometheus: the TaskManager's /metrics (127.0.0.1:FLINK_METRICS_PORT) carries the scheduler's
 #     metrics with values above zero, and edge-a's worker /metrics (WORKER_METRICS_PORT) shows
 #     batches and completions that grew between two scrapes;
-#  6. stop.sh stops everything and no process of ours is left.
+#  6. when start.sh started a Prometheus server (the `prometheus` binary is installed): the job's
+#     and the workers' targets are up, and every PromQL query of the Grafana dashboard
+#     (deploy/grafana/edgellm-dashboard.json) is accepted and answers with data;
+#  7. stop.sh stops everything and no process of ours is left.
 # Uses a fresh state directory and its own ports unless EDGELLM_LOCAL_DIR / *_PORT are set.
 set -euo pipefail
 export EDGELLM_LOCAL_DIR="${EDGELLM_LOCAL_DIR:-$(mktemp -d /tmp/edgellm-smoke.XXXXXX)}"
@@ -26,6 +29,13 @@ metric() {
     | awk -v n="$1" '$1 == n || index($1, n "{") == 1 { s += $NF; f = 1 } END { if (f) printf "%d", s; else print "none" }'
 }
 audit() { "$JAVA" $MARK -jar "$WORKER_JAR" audit --bootstrap-servers "$BOOTSTRAP" "$@"; }
+# prom_query EXPR: the local Prometheus server's JSON answer to an instant query
+prom_query() { curl -sf -G --data-urlencode "query=$1" "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/query"; }
+# The dashboard's queries, one a line ($__rate_interval, Grafana's, as 1m)
+dashboard_queries() {
+  sed -n 's/^ *"expr": "\(.*\)",\{0,1\}$/\1/p' "$ROOT/deploy/grafana/edgellm-dashboard.json" \
+    | sed 's/\\"/"/g; s/\$__rate_interval/1m/g'
+}
 field() { sed -n "s/.*\"$1\" : \\([0-9a-z]*\\).*/\\1/p" "$2" | head -n 1; }
 
 t0=$(date +%s)
@@ -74,6 +84,24 @@ d2=$(field decisions "$LOCAL_DIR/audit-2.json")
 "$JAVA" $MARK -jar "$WORKER_JAR" report --bootstrap-servers "$BOOTSTRAP" --out "$LOCAL_DIR/report-2.json" >"$LOCAL_DIR/report-2.txt"
 log "after the restart: $(tr -d '\n' <"$LOCAL_DIR/audit-2.json" | sed 's/ \+/ /g' | cut -c1-220)"
 cat "$LOCAL_DIR/report-2.txt"
+if running prometheus; then
+  for t in 'up{job="flink-jobmanager"}' "up{job=\"flink-taskmanager\",instance=\"127.0.0.1:$FLINK_METRICS_PORT\"}" \
+      'min(up{job="edgellm-workers"})'; do
+    prom_query "$t" | grep -q '"value":\[[0-9.]*,"1"\]' || fail "Prometheus: target down: $t: $(prom_query "$t")"
+  done
+  n=0; empty=""
+  while IFS= read -r q; do
+    r="$(prom_query "$q")" || fail "Prometheus refused the dashboard query $q"
+    grep -q '"status":"success"' <<<"$r" || fail "dashboard query $q: $r"
+    grep -q '"result":\[\]' <<<"$r" && empty="$empty | $q"
+    n=$((n + 1))
+  done < <(dashboard_queries)
+  [ "$n" -ge 10 ] || fail "only $n queries read from the dashboard"
+  [ -z "$empty" ] || fail "dashboard queries without data$empty"
+  log "Prometheus: job and worker targets up; the dashboard's $n queries answer with data"
+else
+  log "no Prometheus server (the prometheus binary is not installed): its checks skipped"
+fi
 
 trap - EXIT
 "$here/stop.sh"

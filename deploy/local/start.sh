@@ -3,13 +3,16 @@
 #   a Kafka broker process (KRaft, combined broker+controller) and the topics,
 #   a Flink session cluster (a JobManager and a TaskManager process),
 #   the scheduler job (job/target/job.jar, submitted through Flink's REST API),
-#   three simulated edge workers and the trace feeder (worker/target/worker.jar).
+#   three simulated edge workers and the trace feeder (worker/target/worker.jar),
+#   and, when the `prometheus` binary is installed (Debian: apt-get install prometheus), a
+#   Prometheus server on 127.0.0.1:19090 that scrapes the job and the workers.
 # Every piece comes from Maven Central artifacts and this checkout. Stop it all with stop.sh.
 #
 #   mvn -B package -DskipTests && deploy/local/start.sh
 #
-# `start.sh kafka | taskmanager | worker NODE | feeder` starts one piece alone: the broker again on
-# its data, a TaskManager (another one, or one in place of a dead one), a worker, a feeder.
+# `start.sh kafka | taskmanager | worker NODE | feeder | prometheus` starts one piece alone: the
+# broker again on its data, a TaskManager (another one, or one in place of a dead one), a worker, a
+# feeder, the Prometheus server.
 #
 # Settings (environment): EDGELLM_LOCAL_DIR (state, logs, PIDs; default deploy/local/run),
 # KAFKA_PORT (19092), FLINK_REST_PORT (18081), FLINK_METRICS_PORT (19249: Prometheus /metrics of
@@ -17,7 +20,8 @@
 # interface), WORKER_METRICS_PORT (19301: the workers' Prometheus
 # /metrics on 127.0.0.1, edge-a 19301, edge-b 19302, edge-c 19303; 0: off), FEED_ARGS (flags of `worker.jar feed`, default
 # "--minutes 5 --speedup 1"; "none" starts no feeder), JOB_ARGS (extra job flags),
-# WORKER_ARGS (extra worker flags), TM_SLOTS (2).
+# WORKER_ARGS (extra worker flags), TM_SLOTS (2), PROMETHEUS (the Prometheus binary, default
+# `prometheus` from PATH; none: no Prometheus), PROMETHEUS_PORT (19090, on 127.0.0.1).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_jars
@@ -204,6 +208,45 @@ start_feeder() {
   log "feeder: $args (log $LOGS/feeder.out)"
 }
 
+# ---- Prometheus (optional) -------------------------------------------------------------------
+# The scrape configuration: the JobManager, the TaskManagers' port range (a port without a
+# TaskManager shows as a target that is down) and the workers of NODES. Data in LOCAL_DIR, kept 2 days.
+start_prometheus() {
+  local dir="$LOCAL_DIR/prometheus" tms="" workers="" p n
+  if [ "$PROMETHEUS" = none ]; then return 0; fi
+  if ! command -v "$PROMETHEUS" >/dev/null; then
+    log "Prometheus: '$PROMETHEUS' is not installed (Debian: apt-get install prometheus); the /metrics endpoints serve all the same"
+    return 0
+  fi
+  mkdir -p "$dir/data"
+  for ((p = FLINK_METRICS_PORT; p <= FLINK_METRICS_PORT + 3; p++)); do tms="$tms\"127.0.0.1:$p\", "; done
+  for n in $NODES; do
+    p="$(metrics_port "$n")"
+    [ "$p" != 0 ] && workers="$workers\"127.0.0.1:$p\", "
+  done
+  cat >"$dir/prometheus.yml" <<YAML
+# Written by deploy/local/start.sh.
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+scrape_configs:
+  - job_name: flink-jobmanager
+    static_configs:
+      - targets: ["127.0.0.1:$((FLINK_METRICS_PORT + 4))"]
+  - job_name: flink-taskmanager
+    static_configs:
+      - targets: [${tms%, }]
+  - job_name: edgellm-workers
+    static_configs:
+      - targets: [${workers%, }]
+YAML
+  log "starting Prometheus on http://127.0.0.1:$PROMETHEUS_PORT (config $dir/prometheus.yml)"
+  launch prometheus "$PROMETHEUS" --config.file="$dir/prometheus.yml" \
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --storage.tsdb.path="$dir/data" \
+    --storage.tsdb.retention.time=2d
+  wait_port "$PROMETHEUS_PORT" 30 prometheus
+}
+
 case "${1:-all}" in
   all)
     [ -z "$(leftovers)" ] || die "processes of a previous run are alive ($(leftovers | tr '\n' ' ')); run deploy/local/stop.sh"
@@ -215,11 +258,13 @@ case "${1:-all}" in
     for n in $NODES; do start_worker "$n"; done
     log "workers: $NODES (logs in $LOGS/worker-*.out; Prometheus /metrics on 127.0.0.1 from port $WORKER_METRICS_PORT on, 0: off)"
     start_feeder
+    start_prometheus
     log "up. Flink web UI: $REST   Kafka: $BOOTSTRAP   logs: $LOGS"
     log "stop with a savepoint: deploy/local/stop-job.sh; everything: deploy/local/stop.sh" ;;
   kafka) start_kafka ;;
   taskmanager) start_taskmanager; log "TaskManager registered" ;;
   worker) start_worker "${2:?start.sh worker NODE}"; log "worker $2 started" ;;
   feeder) start_feeder ;;
-  *) die "usage: start.sh [all | kafka | taskmanager | worker NODE | feeder]" ;;
+  prometheus) start_prometheus ;;
+  *) die "usage: start.sh [all | kafka | taskmanager | worker NODE | feeder | prometheus]" ;;
 esac

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Stops everything start.sh started, by the PIDs it recorded (feeder and workers first, then the
-# Flink processes, then Kafka), and reports any process of ours still alive. The state directory
-# (Kafka data, checkpoints, savepoints, logs) stays; pass --clean to delete it.
+# Stops everything start.sh started, by the PIDs it recorded (Prometheus, the feeder and workers
+# first, then the Flink processes, then Kafka), and reports any process of ours still alive. The
+# state directory (Kafka data, checkpoints, savepoints, logs) stays; pass --clean to delete it.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+stop_process prometheus 20
 stop_process feeder 10
 for f in "$PIDS"/worker-*.pid; do
   [ -e "$f" ] && stop_process "$(basename "$f" .pid)" 20

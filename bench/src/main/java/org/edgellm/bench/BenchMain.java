@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
  * trace [--out DIR] [--requests-csv F] [--channels-dir D] ... the Azure trace through the job (TraceBench)
  * job [--domains N] [--rate N] [--seconds N] ...             the streaming job's benchmark (JobBenchmark)
  * simulate [--runs N] [--out FILE]                           simulate's speed beside replay's (SimulateSpeed)
+ * report [worker.jar report flags] --plots DIR                worker.jar report, with PNG plots
+ * simulate-plots [job-local.jar simulate flags] --plots DIR   job-local.jar simulate, with PNG plots
  * </pre>
  *
  * Every command answers {@code --help} and {@code --version}; command-line mistakes follow {@link
@@ -57,6 +59,8 @@ public final class BenchMain implements Callable<Integer> {
         cl.addSubcommand(new Trace(out));
         cl.addSubcommand(new Job());
         cl.addSubcommand(new Simulate(out));
+        cl.addSubcommand(new Report(out, err));
+        cl.addSubcommand(new SimulatePlots(out, err));
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }
@@ -64,9 +68,61 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() {
         err.println(
-                "bench.jar: a command is required: paper, ot, trace, job or simulate (see bench.jar"
-                        + " --help)");
+                "bench.jar: a command is required: paper, ot, trace, job, simulate, report or"
+                        + " simulate-plots (see bench.jar --help)");
         return Cli.USAGE;
+    }
+
+    @Command(
+            name = "report",
+            description = {
+                "worker.jar report with this jar's plot renderer: with --plots DIR the CSV files"
+                        + " and a PNG of each. Takes the flags of worker.jar report (see"
+                        + " bench.jar report --help)."
+            })
+    static final class Report implements Callable<Integer> {
+        private final PrintStream out;
+        private final PrintStream err;
+
+        @CommandLine.Unmatched List<String> args = new ArrayList<>();
+
+        Report(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            List<String> a = new ArrayList<>(List.of("report"));
+            a.addAll(args);
+            return org.edgellm.worker.WorkerMain.run(a.toArray(String[]::new), out, err);
+        }
+    }
+
+    @Command(
+            name = "simulate-plots",
+            description = {
+                "job-local.jar simulate with this jar's plot renderer: with --plots DIR the CSV"
+                        + " files and a PNG of each. Takes the flags of job-local.jar simulate (see"
+                        + " bench.jar simulate-plots --help)."
+            })
+    static final class SimulatePlots implements Callable<Integer> {
+        private final PrintStream out;
+        private final PrintStream err;
+
+        @CommandLine.Unmatched List<String> args = new ArrayList<>();
+
+        SimulatePlots(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            List<String> a = new ArrayList<>(List.of("simulate"));
+            a.addAll(args);
+            return org.edgellm.job.LocalMain.run(a.toArray(String[]::new), out, err);
+        }
     }
 
     /** The command line as typed, for the Markdown the benchmarks write. */

@@ -63,6 +63,7 @@ public final class JobConfig implements Serializable {
                     "kafka-properties",
                     "max-clock-skew-ms",
                     "offer-unheard-nodes",
+                    "metrics-domains",
                     "parallelism");
 
     @Option(
@@ -309,6 +310,16 @@ public final class JobConfig implements Serializable {
     public int maxCandidates = 32;
 
     @Option(
+            names = "--metrics-domains",
+            defaultValue = "16",
+            converter = Cli.NonNegativeInt.class,
+            description =
+                    "per-domain metric series (domain_pending, domain_certifiedRatio) for at most"
+                            + " this many domains per coordinator subtask, the first it sees; the"
+                            + " others only in its totals (0: none). Default: ${DEFAULT-VALUE}")
+    public int metricsDomains = 16;
+
+    @Option(
             names = "--max-message-bytes",
             defaultValue = "1048576",
             converter = AtLeast64.class,
@@ -529,6 +540,13 @@ public final class JobConfig implements Serializable {
      * workers before then. Replays plan from event time only, so that they stay deterministic.
      */
     public boolean wallClock;
+
+    /**
+     * Live runs (set by {@link SchedulerJob}, not a flag): event time is the producers' wall clock,
+     * so the coordinator records its decision latency ({@code decisionLatencyMs}: wall clock at
+     * emission minus the moment the slot could close). Replays run on the traces' time.
+     */
+    public boolean live;
 
     /**
      * Live runs (set by {@link SchedulerJob}, not a flag): after the coordinator (re)starts, no

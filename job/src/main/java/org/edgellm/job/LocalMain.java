@@ -1,10 +1,13 @@
 package org.edgellm.job;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.edgellm.job.replay.ReplayOptions;
 import org.edgellm.job.replay.ReplayRunner;
+import org.edgellm.job.replay.SimulatePlots;
 import org.edgellm.job.replay.Simulator;
 import org.edgellm.scheduler.cli.Cli;
 import picocli.CommandLine;
@@ -17,6 +20,7 @@ import picocli.CommandLine.Command;
  * java -jar job-local.jar                    the embedded default: replay of the bundled sample
  * java -jar job-local.jar replay [flags]     recorded traces through the Flink job (MiniCluster)
  * java -jar job-local.jar simulate [flags]   the same traces through the domain scheduler alone
+ *                                            (--plots DIR: its series over time as CSV files)
  * java -jar job-local.jar run [flags]        the live job against Kafka (see JobConfig)
  * </pre>
  *
@@ -146,11 +150,45 @@ public final class LocalMain implements Callable<Integer> {
         @CommandLine.Mixin ReplayOptions options = new ReplayOptions();
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+        @CommandLine.Option(
+                names = "--plots",
+                paramLabel = "DIR",
+                description =
+                        "also write the series over time to DIR as CSV files (attainment, goodput,"
+                                + " utilisation, rejections, latency-cdf; several schedulers:"
+                                + " DIR/<name>/); the PNG plots need bench.jar (java -jar"
+                                + " bench/target/bench.jar simulate-plots ...). Default: none")
+        String plots;
+
         @Override
         public Integer call() throws Exception {
-            Simulator.run(given(spec), out, err);
+            String[] args = withoutPlots(given(spec));
+            Simulator.run(args, out, err);
+            if (plots != null) {
+                List<String> typed = spec.commandLine().getParseResult().originalArgs();
+                String bench =
+                        "java -jar bench/target/bench.jar simulate-plots "
+                                + String.join(
+                                        " ",
+                                        typed.subList(
+                                                typed.indexOf(spec.name()) + 1, typed.size()));
+                SimulatePlots.write(args, Path.of(plots), bench, out);
+            }
             return 0;
         }
+    }
+
+    /** The arguments without {@code --plots DIR} (or {@code --plots=DIR}), which simulate reads. */
+    static String[] withoutPlots(String[] args) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--plots")) {
+                i++;
+            } else if (!args[i].startsWith("--plots=")) {
+                out.add(args[i]);
+            }
+        }
+        return out.toArray(String[]::new);
     }
 
     @Command(

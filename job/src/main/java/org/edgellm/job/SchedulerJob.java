@@ -70,6 +70,7 @@ public final class SchedulerJob {
     /** Builds and executes the live job on the given environment. */
     public static void run(String[] args, StreamExecutionEnvironment env) throws Exception {
         JobConfig config = JobConfig.parse(args);
+        config.live = true;
         // plan late slots from the wall clock, but only with transactions: an at-least-once replay
         // after a failure must decide exactly as the first run, so that its repeated decisions
         // carry the same ids and the same requests (workers then run them once)

@@ -4,9 +4,12 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -125,17 +128,40 @@ public final class SchedulerPipeline {
         return new Outputs(decisions, rejections, reports, dead);
     }
 
-    /** Routes undecodable input to the dead letters and invalid requests to the rejections. */
+    /**
+     * Routes undecodable input to the dead letters and invalid requests to the rejections. Metrics
+     * (on each validate operator): {@code requestsReceived} (requests that decoded, valid or not),
+     * {@code deadLetters}, and {@code rejected} with {@code reason} INVALID (the coordinator's
+     * counter of the other reasons).
+     */
     static final class Split extends ProcessFunction<InputEvent, InputEvent> {
         private static final long serialVersionUID = 1L;
+
+        private transient Counter requestsReceived;
+        private transient Counter deadLetters;
+        private transient Counter invalid;
+
+        @Override
+        public void open(OpenContext ctx) {
+            MetricGroup group = getRuntimeContext().getMetricGroup();
+            requestsReceived = group.counter("requestsReceived");
+            deadLetters = group.counter("deadLetters");
+            invalid = SlotCoordinator.rejectedCounter(group, RejectionReason.INVALID.name());
+        }
 
         @Override
         public void processElement(InputEvent e, Context ctx, Collector<InputEvent> out) {
             if (e.kind == InputEvent.INVALID) {
                 ctx.output(DEAD_LETTERS, deadLetter(e));
+                deadLetters.inc();
             } else if (e.kind == InputEvent.INVALID_REQUEST) {
                 ctx.output(INVALID_REQUESTS, invalidRequest(e));
+                requestsReceived.inc();
+                invalid.inc();
             } else {
+                if (e.kind == InputEvent.REQUEST) {
+                    requestsReceived.inc();
+                }
                 out.collect(e);
             }
         }

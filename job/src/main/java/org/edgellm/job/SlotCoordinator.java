@@ -42,9 +42,11 @@ import org.edgellm.job.domain.Slots;
  *
  * State (names, types and POJO classes unchanged since 0.1.0, so savepoints restore): {@code
  * slot-buffer}, {@code pending}, {@code known-ids}, {@code channels}, {@code nodes}; since 0.2 also
- * {@code inputs-seen} (empty when restored from an older savepoint). Metrics of the subtask:
- * counters {@code assigned} and {@code rejected.<REASON>}, the histogram {@code solveMicros}, and
- * gauges over the subtask's domains ({@link DomainGauges}).
+ * {@code inputs-seen} (empty when restored from an older savepoint). Metrics of the subtask
+ * (docs/metrics.md): counters {@code assigned}, {@code rejected} by {@code reason}, {@code
+ * schedulerFallbacks}, {@code slotsSolved}, {@code slotsProvenOptimal} and {@code lateEvents}; the
+ * histograms {@code solveMicros} and (live runs) {@code decisionLatencyMs}; gauges over the
+ * subtask's domains ({@link DomainGauges}).
  */
 public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, BatchDecision> {
     private static final long serialVersionUID = 1L;
@@ -68,6 +70,10 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     private transient Counter assignedCounter;
     private transient Counter fallbackCounter;
     private transient Counter redispatchedCounter;
+    private transient Counter solvedCounter;
+    private transient Counter provenOptimalCounter;
+    private transient Counter lateCounter;
+    private transient Histogram decisionLatencyMs;
     private transient EnumMap<RejectReason, Counter> rejectedCounters;
     private transient DomainGauges gauges;
 
@@ -109,9 +115,14 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         redispatchedCounter = group.counter("redispatched");
         rejectedCounters = new EnumMap<>(RejectReason.class);
         for (RejectReason r : RejectReason.values()) {
-            rejectedCounters.put(r, group.addGroup("rejected").counter(r.name()));
+            rejectedCounters.put(r, rejectedCounter(group, r.name()));
         }
-        gauges = new DomainGauges();
+        solvedCounter = group.counter("slotsSolved");
+        provenOptimalCounter = group.counter("slotsProvenOptimal");
+        lateCounter = group.counter("lateEvents");
+        decisionLatencyMs =
+                group.histogram("decisionLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        gauges = new DomainGauges(config.metricsDomains);
         gauges.register(group);
     }
 
@@ -123,6 +134,9 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             return;
         }
         long slot = Slots.slotOf(e.time, ctx.timerService().currentWatermark(), config.slotMs);
+        if (slot != Slots.slotEndAfter(e.time, config.slotMs)) {
+            lateCounter.inc(); // its own slot had closed: it joins the next one to close
+        }
         List<InputEvent> list = buffer.get(slot);
         if (list == null) {
             list = new ArrayList<>(4);
@@ -142,6 +156,11 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             out.collect(AvroOutputs.decision(d));
             assignedCounter.inc(d.requests().size());
         }
+        if (config.live && !o.decisions().isEmpty()) {
+            // from the moment the slot could close (its end plus the out-of-orderness) to now
+            decisionLatencyMs.update(
+                    System.currentTimeMillis() - (slotEnd + config.outOfOrdernessMs));
+        }
         for (Rejected r : o.rejections()) {
             reject(ctx, r);
         }
@@ -154,6 +173,10 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         redispatchedCounter.inc(o.redispatched());
         if (o.solved()) {
             solveMicros.update(o.report().solveMicros());
+            solvedCounter.inc();
+            if (o.report().provenOptimal()) {
+                provenOptimalCounter.inc();
+            }
         }
         gauges.update(key, o.pending(), o.solved(), o.certifiedRatio());
         if (o.nextWakeUp() != SlotOutcome.NONE) {
@@ -180,6 +203,15 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     private void reject(Context ctx, Rejected r) {
         ctx.output(REJECTIONS, AvroOutputs.rejection(r));
         rejectedCounters.get(r.reason()).inc();
+    }
+
+    /**
+     * The counter of rejections for one reason: {@code rejected} in the key-value group {@code
+     * reason}, which Flink's Prometheus reporter exports as {@code
+     * ..._reason_rejected{reason="..."}}.
+     */
+    static Counter rejectedCounter(org.apache.flink.metrics.MetricGroup group, String reason) {
+        return group.addGroup("reason", reason).counter("rejected");
     }
 
     static long slotEndAfter(long t, long slotMs) {

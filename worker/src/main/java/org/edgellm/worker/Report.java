@@ -13,12 +13,17 @@ import java.util.TreeMap;
 import org.edgellm.events.Completion;
 import org.edgellm.events.EventCodec;
 import org.edgellm.events.Rejection;
+import org.edgellm.scheduler.plot.Chart;
+import org.edgellm.scheduler.plot.Plots;
+import org.edgellm.scheduler.plot.RunSeries;
 
 /**
  * {@code worker.jar report}: reads completions and rejections (read_committed) up to the offsets
  * they end at when it starts, and prints deadline attainment, goodput, tokens/s, per-node
  * utilisation and the prediction error of the model (measured over predicted compute time) per
- * quarter of the run, so that its convergence shows; writes the same as {@code report.json}.
+ * quarter of the run, so that its convergence shows; writes the same as {@code report.json}. With
+ * {@code --plots DIR} also the series over time as CSV files (and PNGs under bench.jar): {@link
+ * #charts}.
  */
 public final class Report {
 
@@ -127,7 +132,74 @@ public final class Report {
         return sb.toString();
     }
 
+    /**
+     * The plots of a run ({@link RunSeries}): a completion ended at its finish and met its deadline
+     * when it says so and has no error; a rejection ended at its time; a batch (its first
+     * completion) ran on its node from its start for its measured compute time; the latency is from
+     * the end of the decision's slot (the slot end in its id, {@code domain/slotEnd/node}) to the
+     * completion's finish, for completions without error.
+     */
+    public static List<Chart> charts(List<Completion> completions, List<Rejection> rejections) {
+        List<Completion> cs = new ArrayList<>(completions);
+        cs.sort(
+                Comparator.comparingDouble(Completion::getStartMs)
+                        .thenComparing(Completion::getRequestId));
+        List<RunSeries.Ran> ran = new ArrayList<>();
+        List<RunSeries.Busy> busy = new ArrayList<>();
+        List<Double> latency = new ArrayList<>();
+        Map<String, Boolean> seenBatch = new TreeMap<>();
+        for (Completion c : cs) {
+            boolean ok = c.getError() == null;
+            ran.add(new RunSeries.Ran(c.getFinishMs(), ok && c.getDeadlineMet()));
+            if (!ok) {
+                continue;
+            }
+            if (seenBatch.put(c.getDecisionId(), true) == null) {
+                busy.add(
+                        new RunSeries.Busy(
+                                c.getNodeId(),
+                                c.getStartMs(),
+                                c.getStartMs() + c.getMeasuredComputeMs()));
+            }
+            long slotEnd = slotEndOf(c.getDecisionId());
+            if (slotEnd != Long.MIN_VALUE) {
+                latency.add(c.getFinishMs() - slotEnd);
+            }
+        }
+        List<RunSeries.Rejected> rej = new ArrayList<>();
+        for (Rejection r : rejections) {
+            rej.add(new RunSeries.Rejected(r.getTime().toEpochMilli(), r.getReason().name()));
+        }
+        return RunSeries.charts(
+                ran,
+                rej,
+                busy,
+                latency.stream().mapToDouble(Double::doubleValue).toArray(),
+                "slot_end_to_completion_ms");
+    }
+
+    /** The slot end of a decision id {@code domain/slotEnd/node}; MIN_VALUE when it has none. */
+    static long slotEndOf(String decisionId) {
+        String[] p = decisionId.split("/");
+        try {
+            return p.length >= 3 ? Long.parseLong(p[p.length - 2]) : Long.MIN_VALUE;
+        } catch (NumberFormatException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
     public static ObjectNode run(Map<String, String> f, Map<String, String> kafka)
+            throws Exception {
+        return run(f, kafka, "java -jar bench/target/bench.jar report ...");
+    }
+
+    /**
+     * Reads the topics, prints the table, writes the JSON and, with {@code plots}, the plots;
+     * {@code benchCommand} is the command that writes their PNGs too, printed when no renderer is
+     * on the class path.
+     */
+    public static ObjectNode run(
+            Map<String, String> f, Map<String, String> kafka, String benchCommand)
             throws Exception {
         String ct = f.getOrDefault("completions-topic", "completions");
         String rt = f.getOrDefault("rejections-topic", "rejections");
@@ -157,6 +229,10 @@ public final class Report {
         ObjectNode o = compute(cs, rs);
         Files.writeString(Path.of(f.getOrDefault("out", "report.json")), o.toPrettyString() + "\n");
         System.out.print(table(o));
+        String plots = f.get("plots");
+        if (plots != null) {
+            Plots.write(Path.of(plots), charts(cs, rs), benchCommand, System.out);
+        }
         return o;
     }
 }

@@ -234,6 +234,27 @@ public final class WorkerMain implements Callable<Integer> {
         return f;
     }
 
+    /**
+     * The same command under bench.jar, which draws the PNG plots too: the arguments as given
+     * (those after the command's name), the values of {@code --kafka.*} flags left out (they may
+     * hold secrets).
+     */
+    static String benchCommand(CommandSpec spec, Map<String, String> kafka) {
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        StringBuilder sb = new StringBuilder("java -jar bench/target/bench.jar " + spec.name());
+        for (String a : all.subList(all.indexOf(spec.name()) + 1, all.size())) {
+            sb.append(' ')
+                    .append(
+                            a.matches("[A-Za-z0-9_./:=,@%+-]+")
+                                    ? a
+                                    : "'" + a.replace("'", "'\\''") + "'");
+        }
+        if (!kafka.isEmpty()) {
+            sb.append(" (with your --kafka.* flags)");
+        }
+        return sb.toString();
+    }
+
     static final class BackendName implements ITypeConverter<String> {
         @Override
         public String convert(String v) {
@@ -591,13 +612,23 @@ public final class WorkerMain implements Callable<Integer> {
         @Option(names = "--out", paramLabel = "FILE", description = "The JSON report.")
         String out = "report.json";
 
+        @Option(
+                names = "--plots",
+                paramLabel = "DIR",
+                description =
+                        "Also write the run's series over time to DIR as CSV files (attainment,"
+                                + " goodput, utilisation, rejections, latency-cdf); the PNG plots"
+                                + " need bench.jar (java -jar bench/target/bench.jar report ...)."
+                                + " Default: none.")
+        String plots;
+
         ReportCommand(Map<String, String> kafka) {
             this.kafka = kafka;
         }
 
         @Override
         public Integer call() throws Exception {
-            Report.run(asMap(spec), connection.kafka(kafka));
+            Report.run(asMap(spec), connection.kafka(kafka), benchCommand(spec, kafka));
             return 0;
         }
     }
