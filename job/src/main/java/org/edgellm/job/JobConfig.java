@@ -57,6 +57,7 @@ public final class JobConfig implements Serializable {
                     "lookahead-ms",
                     "max-pending",
                     "max-candidates",
+                    "policy",
                     "max-message-bytes",
                     "max-prompt-tokens",
                     "max-output-tokens",
@@ -310,6 +311,17 @@ public final class JobConfig implements Serializable {
     public int maxCandidates = 32;
 
     @Option(
+            names = "--policy",
+            defaultValue = "per-slot",
+            description =
+                    "how a slot's batches are chosen: per-slot (the paper's: the most requests in"
+                            + " this slot) or throughput-rate (also solves for the candidates"
+                            + " with the shortest outputs, at three cut-offs, and keeps the"
+                            + " schedule with the most requests per second of GPU time: less"
+                            + " padding; see docs/policies.md). Default: ${DEFAULT-VALUE}")
+    public String policy = "per-slot";
+
+    @Option(
             names = "--metrics-domains",
             defaultValue = "16",
             converter = Cli.NonNegativeInt.class,
@@ -428,6 +440,10 @@ public final class JobConfig implements Serializable {
                     "--starting-offsets: must be one of earliest, latest, committed (got "
                             + startingOffsets
                             + ")");
+        }
+        if (!policy.equals("per-slot") && !policy.equals("throughput-rate")) {
+            throw new IllegalArgumentException(
+                    "--policy: must be one of per-slot, throughput-rate (got " + policy + ")");
         }
         if (!delivery.equals("exactly-once") && !delivery.equals("at-least-once")) {
             throw new IllegalArgumentException(
@@ -589,6 +605,7 @@ public final class JobConfig implements Serializable {
                 lookahead(),
                 maxPending,
                 maxCandidates,
+                policy,
                 scheduler,
                 Math.max(0, budgetNodes),
                 Math.max(0, budgetMicros),

@@ -110,6 +110,9 @@ final class SlotPlanner {
                         offered,
                         requests);
         Schedule schedule = solve(scheduler, domain, slotEnd, instance);
+        if (schedule != null && settings.policy().equals(THROUGHPUT_RATE)) {
+            schedule = byRate(schedule, requests, offered, t0, domain, slotEnd);
+        }
         boolean fellBack = false;
         if (schedule == null) {
             // never drop a slot: the simplest safe algorithm decides it instead
@@ -162,6 +165,81 @@ final class SlotPlanner {
                 taken.size(),
                 watching,
                 fellBack);
+    }
+
+    /** The policy that weighs the GPU time a slot's batches take. */
+    static final String THROUGHPUT_RATE = "throughput-rate";
+
+    /** The cut-offs of the throughput-rate policy: quantiles of the candidates' output lengths. */
+    private static final double[] CUTOFFS = {0.75, 0.5, 0.25};
+
+    /**
+     * The throughput-rate policy: static batches pad every request to the longest output of its
+     * batch, so one long request can hold a node for many slots. Besides the schedule over every
+     * candidate, it solves over the candidates whose output is at most the 75th, 50th and 25th
+     * percentile of theirs, and keeps the schedule with the most requests per millisecond of
+     * compute time (the first of equal ones: the full set wins ties). Every schedule comes from the
+     * same solver, so each stays feasible under C1-C5.
+     */
+    private Schedule byRate(
+            Schedule full,
+            List<Request> requests,
+            List<EdgeNode> offered,
+            double t0,
+            String domain,
+            long slotEnd) {
+        if (requests.size() < 2) {
+            return full;
+        }
+        int[] outs = requests.stream().mapToInt(Request::maxOutputTokens).sorted().toArray();
+        Schedule best = full;
+        double bestRate = rate(full);
+        int lastLimit = Integer.MAX_VALUE;
+        for (double q : CUTOFFS) {
+            int limit = outs[(int) Math.floor(q * (outs.length - 1))];
+            if (limit >= lastLimit) {
+                continue; // the same subset as the cut-off before
+            }
+            lastLimit = limit;
+            List<Request> sub = new ArrayList<>();
+            for (Request r : requests) {
+                if (r.maxOutputTokens() <= limit) {
+                    sub.add(r);
+                }
+            }
+            if (sub.isEmpty() || sub.size() == requests.size()) {
+                continue;
+            }
+            Schedule s =
+                    solve(
+                            scheduler,
+                            domain,
+                            slotEnd,
+                            new Instance(
+                                    t0,
+                                    topology.objective,
+                                    topology.computeModel,
+                                    topology.bitsPerToken,
+                                    topology.model(),
+                                    offered,
+                                    sub));
+            if (s != null && rate(s) > bestRate) {
+                best = s;
+                bestRate = rate(s);
+            }
+        }
+        return best;
+    }
+
+    /** Requests per millisecond of compute time over a schedule's batches (0 for none). */
+    static double rate(Schedule s) {
+        double ms = 0;
+        int n = 0;
+        for (ScheduledBatch b : s.batches()) {
+            ms += b.timeline().computeEndMs() - b.timeline().computeStartMs();
+            n += b.requests().size();
+        }
+        return ms <= 0 ? 0 : n / ms;
     }
 
     private Schedule solve(Scheduler s, String domain, long slotEnd, Instance instance) {

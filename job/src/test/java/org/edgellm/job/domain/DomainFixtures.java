@@ -97,6 +97,7 @@ final class DomainFixtures {
         long lookaheadMs = 100;
         int maxPending = 2048;
         int maxCandidates = 32;
+        String policy = "per-slot";
         String scheduler = "ot-gah";
         long budgetNodes = 100_000;
         long budgetMicros = 0;
@@ -114,6 +115,7 @@ final class DomainFixtures {
                     lookaheadMs,
                     maxPending,
                     maxCandidates,
+                    policy,
                     scheduler,
                     budgetNodes,
                     budgetMicros,

@@ -241,8 +241,71 @@ class SlotPlannerTest {
                 "round-robin"
             })
     void everyDecisionIsFeasible(String algorithm) {
+        feasibleRun(algorithm, "per-slot");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ot-gah", "gah", "smallest-kv", "fcfs"})
+    void everyDecisionIsFeasibleUnderTheThroughputRatePolicy(String algorithm) {
+        feasibleRun(algorithm, "throughput-rate");
+    }
+
+    /**
+     * Of five candidates, one asks for 1,500 output tokens: in one batch with it the four short
+     * ones wait for its decode steps too. Per slot, the most requests now (all five) win; the
+     * throughput-rate policy keeps the four short ones, whose batch serves more requests per second
+     * of GPU time, and the long one stays pending. Both runs' batches pass the independent re-check
+     * of C1-C5, and a second run of the same input decides the same.
+     */
+    @Test
+    void theThroughputRatePolicyLeavesTheRequestThatWouldPadTheBatch() {
+        for (String policy : List.of("per-slot", "throughput-rate")) {
+            List<List<String>> runs = new ArrayList<>();
+            for (int again = 0; again < 2; again++) {
+                DomainFixtures.Settings s = settings();
+                s.policy = policy;
+                DomainSettings settings = s.build();
+                Run run = new Run(settings);
+                List<InputEvent> events = new ArrayList<>();
+                events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
+                for (int i = 0; i < 5; i++) {
+                    String id = "q" + i;
+                    events.add(
+                            request(
+                                    req(
+                                            id,
+                                            "u" + i,
+                                            D,
+                                            1000,
+                                            64,
+                                            i == 4 ? 1500 : 16,
+                                            600_000,
+                                            0.5)));
+                    events.add(channel("u" + i, D, "d1-a", 1000, 6));
+                }
+                SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
+                assertEquals(1, o.decisions().size(), policy);
+                Decision d = o.decisions().get(0);
+                recheck(d, D, SLOT_END, SLOT_END, Double.NEGATIVE_INFINITY, run.state(D), settings);
+                List<String> ids = new ArrayList<>();
+                d.requests().forEach(r -> ids.add(r.request().requestId));
+                ids.sort(null);
+                runs.add(ids);
+                if (policy.equals("per-slot")) {
+                    assertEquals(List.of("q0", "q1", "q2", "q3", "q4"), ids);
+                } else {
+                    assertEquals(List.of("q0", "q1", "q2", "q3"), ids);
+                    assertEquals(List.of("q4"), pendingIds(run.state(D).pending()));
+                }
+            }
+            assertEquals(runs.get(0), runs.get(1), "deterministic: " + policy);
+        }
+    }
+
+    void feasibleRun(String algorithm, String policy) {
         DomainFixtures.Settings s = settings();
         s.scheduler = algorithm;
+        s.policy = policy;
         s.outOfOrdernessMs = 20;
         s.commitDelayMs = 30;
         s.lookaheadMs = 5000; // busy nodes stay on offer: their busy time delays the next batch
