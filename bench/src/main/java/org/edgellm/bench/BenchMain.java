@@ -61,6 +61,7 @@ public final class BenchMain implements Callable<Integer> {
         cl.addSubcommand(new Simulate(out));
         cl.addSubcommand(new Report(out, err));
         cl.addSubcommand(new SimulatePlots(out, err));
+        cl.addSubcommand(new Policies(out));
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }
@@ -122,6 +123,53 @@ public final class BenchMain implements Callable<Integer> {
             List<String> a = new ArrayList<>(List.of("simulate"));
             a.addAll(args);
             return org.edgellm.job.LocalMain.run(a.toArray(String[]::new), out, err);
+        }
+    }
+
+    @Command(
+            name = "policies",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cli.Version.class,
+            sortOptions = false,
+            showDefaultValues = true,
+            description = {
+                "Goodput of the batch-selection policies over a trace through simulate: the"
+                        + " simple schedulers and the paper's per-slot OT-GAH at windows of 32 and"
+                        + " 64 candidates, and the throughput-rate policy; writes a Markdown table."
+                        + " Other flags (--requests-csv, --requests, --channels-dir, --minutes,"
+                        + " ...) go to simulate."
+            })
+    static final class Policies implements Callable<Integer> {
+        private final PrintStream out;
+
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = "--speedups",
+                split = ",",
+                defaultValue = "1,2,4,8",
+                description = "load multipliers")
+        List<Double> speedups;
+
+        @Option(names = "--seeds", split = ",", defaultValue = "42", description = "seeds")
+        List<Long> seeds;
+
+        @Option(
+                names = "--markdown",
+                defaultValue = "docs/results-policies.md",
+                description = "the table's file")
+        Path markdown;
+
+        @CommandLine.Unmatched List<String> traceFlags = new ArrayList<>();
+
+        Policies(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            PolicyBench.run(traceFlags, speedups, seeds, markdown, commandText(spec), out);
+            return 0;
         }
     }
 
