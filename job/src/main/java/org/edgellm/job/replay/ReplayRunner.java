@@ -169,7 +169,9 @@ public final class ReplayRunner {
                         read(parts, "slot-reports"),
                         read(parts, "dead-letters"));
         deleteTree(parts);
-        ObjectNode summary = RunOutput.finish(s, s.outDir(), s.config(), o, wallSeconds);
+        GoodputBound.Result bound =
+                GoodputBound.compute(s.topology(), config.domainSettings(), Simulator.events(s));
+        ObjectNode summary = RunOutput.finish(s, s.outDir(), s.config(), o, bound, wallSeconds);
         RunOutput.printTable(out, summary, s.outDir(), "Replay");
         return summary;
     }

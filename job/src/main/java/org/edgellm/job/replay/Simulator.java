@@ -49,9 +49,12 @@ public final class Simulator {
         String[] names = ReplayOptions.schedulers(args);
         ReplayRunner.Setup setup = ReplayRunner.setup(ReplayOptions.parse(args, names[0]), false);
         List<InputEvent> events = events(setup);
+        // the bound depends on the trace and the flags, not on the scheduler: computed once
+        GoodputBound.Result bound =
+                GoodputBound.compute(setup.topology(), setup.config().domainSettings(), events);
         Map<String, ObjectNode> summaries = new LinkedHashMap<>();
         if (names.length == 1) {
-            summaries.put(names[0], simulate(setup, setup.config(), events, setup.outDir()));
+            summaries.put(names[0], simulate(setup, setup.config(), events, bound, setup.outDir()));
             RunOutput.printTable(out, summaries.get(names[0]), setup.outDir(), "Simulation");
             return summaries;
         }
@@ -63,7 +66,7 @@ public final class Simulator {
             for (String name : names) {
                 JobConfig config = ReplayOptions.parse(args, name).job();
                 Path dir = setup.outDir().resolve(name);
-                runs.add(pool.submit(() -> simulate(setup, config, events, dir)));
+                runs.add(pool.submit(() -> simulate(setup, config, events, bound, dir)));
             }
             for (int i = 0; i < names.length; i++) {
                 summaries.put(names[i], runs.get(i).get());
@@ -137,9 +140,16 @@ public final class Simulator {
         }
     }
 
-    /** One scheduler over the events; writes its files to dir and returns its summary. */
+    /**
+     * One scheduler over the events; writes its files to dir and returns its summary (with the
+     * goodput bound when one is given).
+     */
     static ObjectNode simulate(
-            ReplayRunner.Setup s, JobConfig config, List<InputEvent> events, Path dir)
+            ReplayRunner.Setup s,
+            JobConfig config,
+            List<InputEvent> events,
+            GoodputBound.Result bound,
+            Path dir)
             throws IOException {
         long wall = System.nanoTime();
         List<JsonNode> decisions = new ArrayList<>();
@@ -184,6 +194,7 @@ public final class Simulator {
                 dir,
                 config,
                 new RunOutput.Outputs(decisions, rejections, reports, dead),
+                bound,
                 wallSeconds);
     }
 
@@ -209,6 +220,12 @@ public final class Simulator {
                 s,
                 "deadline attainment",
                 n -> String.format("%.1f%%", 100 * n.get("deadlineAttainment").asDouble()));
+        row(
+                out,
+                s,
+                "upper bound (goodput/s)",
+                n -> RunOutput.format(n.path("upperBoundGoodputPerSecond"), "%.3f", 1));
+        row(out, s, "share of upper bound", n -> RunOutput.shareOfBound(n));
         row(out, s, "tokens/s", n -> String.format("%.1f", n.get("tokensPerSecond").asDouble()));
         row(out, s, "wall seconds", n -> n.get("timing").get("wallSeconds").asText());
     }
