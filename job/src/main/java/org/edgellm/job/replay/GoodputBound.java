@@ -18,6 +18,8 @@ import org.edgellm.scheduler.EdgeNode;
 import org.edgellm.scheduler.Feasibility;
 import org.edgellm.scheduler.Instance;
 import org.edgellm.scheduler.Variant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An upper bound on the number of requests that any scheduler can decide on a trace, under the
@@ -75,7 +77,23 @@ public final class GoodputBound {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(GoodputBound.class);
+
     private GoodputBound() {}
+
+    /**
+     * The bound, or null (logged) when computing it failed: a run's results are not lost to a fault
+     * of this extra figure.
+     */
+    public static Result computeOrNull(
+            Topology topology, DomainSettings settings, List<InputEvent> events) {
+        try {
+            return compute(topology, settings, events);
+        } catch (RuntimeException e) {
+            LOG.error("the goodput upper bound could not be computed; summary.json omits it", e);
+            return null;
+        }
+    }
 
     /** The bound over the job's valid input events (any order). */
     public static Result compute(

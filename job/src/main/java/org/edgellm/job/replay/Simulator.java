@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -49,9 +51,14 @@ public final class Simulator {
         String[] names = ReplayOptions.schedulers(args);
         ReplayRunner.Setup setup = ReplayRunner.setup(ReplayOptions.parse(args, names[0]), false);
         List<InputEvent> events = events(setup);
-        // the bound depends on the trace and the flags, not on the scheduler: computed once
-        GoodputBound.Result bound =
-                GoodputBound.compute(setup.topology(), setup.config().domainSettings(), events);
+        // the bound depends on the trace and the flags, not on the scheduler: computed once, on
+        // another thread while the schedulers run
+        CompletableFuture<GoodputBound.Result> future =
+                CompletableFuture.supplyAsync(
+                        () ->
+                                GoodputBound.computeOrNull(
+                                        setup.topology(), setup.config().domainSettings(), events));
+        Supplier<GoodputBound.Result> bound = future::join;
         Map<String, ObjectNode> summaries = new LinkedHashMap<>();
         if (names.length == 1) {
             summaries.put(names[0], simulate(setup, setup.config(), events, bound, setup.outDir()));
@@ -142,13 +149,13 @@ public final class Simulator {
 
     /**
      * One scheduler over the events; writes its files to dir and returns its summary (with the
-     * goodput bound when one is given).
+     * goodput bound, asked for once the simulation is done, when the supplier gives one).
      */
     static ObjectNode simulate(
             ReplayRunner.Setup s,
             JobConfig config,
             List<InputEvent> events,
-            GoodputBound.Result bound,
+            Supplier<GoodputBound.Result> bound,
             Path dir)
             throws IOException {
         long wall = System.nanoTime();
@@ -194,7 +201,7 @@ public final class Simulator {
                 dir,
                 config,
                 new RunOutput.Outputs(decisions, rejections, reports, dead),
-                bound,
+                bound.get(),
                 wallSeconds);
     }
 

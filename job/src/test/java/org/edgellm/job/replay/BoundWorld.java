@@ -213,7 +213,7 @@ final class BoundWorld {
                 new ReplayRunner.Setup(
                         o, config, topology, dir, null, null, requests.size(), first, last, 0, 0);
         GoodputBound.Result bound = GoodputBound.compute(topology, config.domainSettings(), events);
-        return Simulator.simulate(s, config, events, bound, dir);
+        return Simulator.simulate(s, config, events, () -> bound, dir);
     }
 
     // ---- generators ---------------------------------------------------------------------------
