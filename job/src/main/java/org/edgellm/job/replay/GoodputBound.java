@@ -633,18 +633,74 @@ public final class GoodputBound {
             }
             lens.add(lenMax);
             lengths = lens.size();
-            Fenwick[] trees = {new Fenwick(n), new Fenwick(n)};
-            boolean[] inside = new boolean[n];
-            int[] perNode = new int[nodes];
+            Sweep sweep = new Sweep(theta, units, rank, byE, byR, found);
             for (double len : lens) {
-                trees[0].clear();
-                trees[1].clear();
+                // a cheap pass with totals only: most lengths overload no window at all
+                if (sweep.run(len, false)) {
+                    sweep.run(len, true);
+                }
+            }
+            int loss = found.bestDisjoint(groups);
+            lossWindows = found.chosen;
+            return loss;
+        }
+
+        private static void forNodes(long mask, int nodes, int[] perNode, int d) {
+            for (int j = 0; j < nodes; j++) {
+                if (j >= 64 || (mask & (1L << j)) != 0) {
+                    perNode[j] += d;
+                }
+            }
+        }
+
+        /** The windows of one length, each ending at a distinct request-window end. */
+        final class Sweep {
+            final double[][] theta;
+            final long[][] units;
+            final int[][] rank;
+            final int[] byE;
+            final int[] byR;
+            final Windows found;
+            final Fenwick[] trees = {new Fenwick(n), new Fenwick(n)};
+            final boolean[] inside = new boolean[n];
+            final int[] perNode = new int[specs.size()];
+            final long[] total = new long[2];
+
+            Sweep(
+                    double[][] theta,
+                    long[][] units,
+                    int[][] rank,
+                    int[] byE,
+                    int[] byR,
+                    Windows found) {
+                this.theta = theta;
+                this.units = units;
+                this.rank = rank;
+                this.byE = byE;
+                this.byR = byR;
+                this.found = found;
+            }
+
+            /**
+             * Slides windows [y - len, y] over the request-window ends y. With exact, records every
+             * window that loses requests; without, only tells whether some window's charges exceed
+             * its node time (then the exact pass may find losses).
+             */
+            boolean run(double len, boolean exact) {
+                int nodes = specs.size();
+                if (exact) {
+                    trees[0].clear();
+                    trees[1].clear();
+                }
                 Arrays.fill(inside, false);
                 Arrays.fill(perNode, 0);
+                total[0] = 0;
+                total[1] = 0;
                 int count = 0;
                 int rp = 0;
                 int k = 0;
                 int group = -1;
+                boolean overloaded = false;
                 while (k < n) {
                     double y = e[byE[k]];
                     group++;
@@ -654,9 +710,7 @@ public final class GoodputBound {
                         if (r[i] >= x) {
                             inside[i] = true;
                             count++;
-                            trees[0].add(rank[0][i], units[0][i], 1);
-                            trees[1].add(rank[1][i], units[1][i], 1);
-                            forNodes(mask[i], nodes, perNode, 1);
+                            change(i, 1, exact);
                         }
                     }
                     for (; rp < n && r[byR[rp]] < x; rp++) {
@@ -664,9 +718,7 @@ public final class GoodputBound {
                         if (inside[i]) {
                             inside[i] = false;
                             count--;
-                            trees[0].add(rank[0][i], -units[0][i], -1);
-                            trees[1].add(rank[1][i], -units[1][i], -1);
-                            forNodes(mask[i], nodes, perNode, -1);
+                            change(i, -1, exact);
                         }
                     }
                     if (count == 0) {
@@ -682,7 +734,11 @@ public final class GoodputBound {
                         }
                         // the node time of [x, y], rounded up (x = y - len was rounded)
                         long cap = (long) Math.ceil((y - x + 1e-3) * weight * UNITS_PER_MS);
-                        if (trees[w].total() > cap) {
+                        if (total[w] > cap) {
+                            if (!exact) {
+                                return true;
+                            }
+                            overloaded = true;
                             fit = Math.min(fit, trees[w].countWithin(cap));
                         }
                     }
@@ -690,17 +746,17 @@ public final class GoodputBound {
                         found.add(x, group, count - fit);
                     }
                 }
+                return overloaded;
             }
-            int loss = found.bestDisjoint(groups);
-            lossWindows = found.chosen;
-            return loss;
-        }
 
-        private static void forNodes(long mask, int nodes, int[] perNode, int d) {
-            for (int j = 0; j < nodes; j++) {
-                if (j >= 64 || (mask & (1L << j)) != 0) {
-                    perNode[j] += d;
+            private void change(int i, int d, boolean exact) {
+                total[0] += d * units[0][i];
+                total[1] += d * units[1][i];
+                if (exact) {
+                    trees[0].add(rank[0][i], d * units[0][i], d);
+                    trees[1].add(rank[1][i], d * units[1][i], d);
                 }
+                forNodes(mask[i], specs.size(), perNode, d);
             }
         }
     }
@@ -739,7 +795,6 @@ public final class GoodputBound {
         private final long[] sum;
         private final int[] cnt;
         private final int top;
-        private long total;
 
         Fenwick(int n) {
             sum = new long[n + 1];
@@ -750,15 +805,9 @@ public final class GoodputBound {
         void clear() {
             Arrays.fill(sum, 0);
             Arrays.fill(cnt, 0);
-            total = 0;
-        }
-
-        long total() {
-            return total;
         }
 
         void add(int rank, long value, int count) {
-            total += value;
             for (int i = rank; i < sum.length; i += i & -i) {
                 sum[i] += value;
                 cnt[i] += count;
