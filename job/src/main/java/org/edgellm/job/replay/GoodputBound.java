@@ -1,5 +1,7 @@
 package org.edgellm.job.replay;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -66,7 +68,8 @@ public final class GoodputBound {
             int lossWindows,
             int windowLengths,
             List<String> capacitySkipped,
-            double computeSeconds) {
+            double computeSeconds,
+            double cpuSeconds) {
 
         /** The method, in one line, for summary.json. */
         public String method() {
@@ -99,6 +102,7 @@ public final class GoodputBound {
     public static Result compute(
             Topology topology, DomainSettings settings, List<InputEvent> events) {
         long started = System.nanoTime();
+        long cpu = threadCpuNanos();
         Map<String, DomainInput> byDomain = new LinkedHashMap<>();
         int requests = 0;
         for (InputEvent e : events) {
@@ -150,7 +154,14 @@ public final class GoodputBound {
                 windows,
                 lengths,
                 List.copyOf(skipped),
-                (System.nanoTime() - started) / 1e9);
+                (System.nanoTime() - started) / 1e9,
+                cpu < 0 ? Double.NaN : (threadCpuNanos() - cpu) / 1e9);
+    }
+
+    /** CPU time of the current thread in ns, or -1 where the JVM does not measure it. */
+    private static long threadCpuNanos() {
+        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        return bean.isCurrentThreadCpuTimeSupported() ? bean.getCurrentThreadCpuTime() : -1;
     }
 
     private static DomainInput domain(Map<String, DomainInput> m, String id) {

@@ -285,6 +285,9 @@ public final class RunOutput {
         timing.put("wallSeconds", Math.round(wallSeconds * 100) / 100.0);
         if (bound != null) {
             timing.put("boundSeconds", Math.round(bound.computeSeconds() * 1000) / 1000.0);
+            if (!Double.isNaN(bound.cpuSeconds())) {
+                timing.put("boundCpuSeconds", Math.round(bound.cpuSeconds() * 1000) / 1000.0);
+            }
         }
         return s;
     }
