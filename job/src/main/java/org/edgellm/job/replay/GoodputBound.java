@@ -57,8 +57,11 @@ public final class GoodputBound {
     /** Ratio between consecutive window lengths. */
     static final double LENGTH_STEP = Math.sqrt(2);
 
-    /** Charges and capacities in integer nanoseconds: sums in the Fenwick trees are exact. */
-    private static final double UNITS_PER_MS = 1e6;
+    /**
+     * Charges and capacities in integer microseconds: sums in the Fenwick trees are exact (and stay
+     * far below 2^63 for any plausible trace).
+     */
+    private static final double UNITS_PER_MS = 1e3;
 
     /** What the bound found. */
     public record Result(
