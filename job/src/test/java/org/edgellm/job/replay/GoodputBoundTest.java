@@ -352,4 +352,90 @@ class GoodputBoundTest {
                 best,
                 report);
     }
+
+    // ---- the pieces, against plain oracles -----------------------------------------------------
+
+    /** countWithin is the count of the smallest present values that fit, by sorting. */
+    @Test
+    void fenwickCountsTheSmallestThatFit() {
+        Random rnd = new Random(5);
+        for (int round = 0; round < 200; round++) {
+            int n = 1 + rnd.nextInt(40);
+            long[] v = new long[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = rnd.nextInt(4) == 0 ? 7 : rnd.nextInt(1000); // ties too
+            }
+            int[] order = GoodputBound.argsort(v);
+            for (int p = 1; p < n; p++) {
+                assertTrue(v[order[p - 1]] <= v[order[p]], "argsort sorts");
+            }
+            int[] rank = new int[n];
+            for (int p = 0; p < n; p++) {
+                rank[order[p]] = p + 1;
+            }
+            GoodputBound.Fenwick f = new GoodputBound.Fenwick(n);
+            List<Long> present = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (rnd.nextBoolean()) {
+                    f.add(rank[i], v[i], 1);
+                    present.add(v[i]);
+                }
+            }
+            present.sort(null);
+            long cap = rnd.nextInt(5000);
+            int k = 0;
+            long sum = 0;
+            while (k < present.size() && sum + present.get(k) <= cap) {
+                sum += present.get(k++);
+            }
+            assertEquals(k, f.countWithin(cap), "round " + round);
+        }
+    }
+
+    /** The dynamic programme finds the best set of windows that do not overlap, as brute force. */
+    @Test
+    void disjointWindowsAsBruteForce() {
+        Random rnd = new Random(9);
+        for (int round = 0; round < 200; round++) {
+            int groups = 1 + rnd.nextInt(8);
+            double[] ends = new double[groups];
+            double t = 0;
+            for (int g = 0; g < groups; g++) {
+                t += 1 + rnd.nextInt(5);
+                ends[g] = t;
+            }
+            GoodputBound.Windows w = new GoodputBound.Windows();
+            w.ends = ends;
+            int count = rnd.nextInt(10);
+            double[][] win = new double[count][];
+            for (int k = 0; k < count; k++) {
+                int g = rnd.nextInt(groups);
+                double x = ends[g] - 1 - rnd.nextInt(12);
+                int loss = 1 + rnd.nextInt(5);
+                win[k] = new double[] {x, ends[g], loss};
+                w.add(x, g, loss);
+            }
+            int best = 0;
+            for (int set = 0; set < 1 << count; set++) {
+                int total = 0;
+                boolean ok = true;
+                for (int a = 0; a < count && ok; a++) {
+                    if ((set & 1 << a) == 0) {
+                        continue;
+                    }
+                    total += (int) win[a][2];
+                    for (int b = a + 1; b < count; b++) {
+                        if ((set & 1 << b) != 0
+                                && !(win[a][1] <= win[b][0] || win[b][1] <= win[a][0])) {
+                            ok = false;
+                        }
+                    }
+                }
+                if (ok) {
+                    best = Math.max(best, total);
+                }
+            }
+            assertEquals(best, w.bestDisjoint(groups), "round " + round);
+        }
+    }
 }
