@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -177,6 +179,17 @@ public final class ReplayRunner {
             env.setParallelism(config.parallelism);
         }
         SchedulerPipeline.build(env, sources, sinks, config, s.topology());
+        // the goodput bound, computed from the same events while the job runs
+        CompletableFuture<GoodputBound.Result> bound =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return GoodputBound.computeOrNull(
+                                        s.topology(), config.domainSettings(), Simulator.events(s));
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
         long wall = System.nanoTime();
         env.execute("edge-llm-scheduler replay");
         double wallSeconds = (System.nanoTime() - wall) / 1e9;
@@ -187,7 +200,8 @@ public final class ReplayRunner {
                         read(parts, "slot-reports"),
                         read(parts, "dead-letters"));
         deleteTree(parts);
-        ObjectNode summary = RunOutput.finish(s, s.outDir(), s.config(), o, wallSeconds);
+        ObjectNode summary =
+                RunOutput.finish(s, s.outDir(), s.config(), o, bound.join(), wallSeconds);
         RunOutput.printTable(out, summary, s.outDir(), "Replay");
         return summary;
     }

@@ -43,7 +43,12 @@ public final class RunOutput {
      * outDir, and returns the summary.
      */
     static ObjectNode finish(
-            ReplayRunner.Setup s, Path outDir, JobConfig config, Outputs o, double wallSeconds)
+            ReplayRunner.Setup s,
+            Path outDir,
+            JobConfig config,
+            Outputs o,
+            GoodputBound.Result bound,
+            double wallSeconds)
             throws IOException {
         Files.createDirectories(outDir);
         List<JsonNode> decisions = new ArrayList<>(o.decisions());
@@ -78,6 +83,7 @@ public final class RunOutput {
                         rejections,
                         reports,
                         dead.size(),
+                        bound,
                         wallSeconds,
                         s.imported() == null ? null : s.imported().report());
         ((ObjectNode) summary.get("timing"))
@@ -201,6 +207,7 @@ public final class RunOutput {
             List<JsonNode> rejections,
             List<JsonNode> reports,
             int deadLetters,
+            GoodputBound.Result bound,
             double wallSeconds,
             TraceImport.Report input) {
         double seconds = Math.max(1e-3, (spanEnd - spanStart) / 1000.0);
@@ -254,6 +261,21 @@ public final class RunOutput {
         s.put("deadLetters", deadLetters);
         s.put("traceSeconds", seconds);
         s.put("goodputPerSecond", onTime / seconds);
+        if (bound != null) {
+            s.put("upperBoundGoodputPerSecond", bound.bound() / seconds);
+            ObjectNode ub = s.putObject("upperBound");
+            ub.put("requests", bound.requests());
+            ub.put("servableAlone", bound.servableAlone());
+            ub.put("capacityBound", bound.bound());
+            ub.put("lossWindows", bound.lossWindows());
+            ub.put("windowLengths", bound.windowLengths());
+            if (!bound.capacitySkipped().isEmpty()) {
+                ArrayNode noCapacity = ub.putArray("capacitySkippedDomains");
+                bound.capacitySkipped().forEach(noCapacity::add);
+            }
+            ub.put("seconds", seconds);
+            ub.put("method", bound.method());
+        }
         s.put("deadlineAttainment", requests == 0 ? 0 : (double) onTime / requests);
         s.put("tokensPerSecond", tokens / seconds);
         ObjectNode util = s.putObject("nodeUtilisation");
@@ -266,6 +288,12 @@ public final class RunOutput {
         timing.put("solveMicrosP50", pct(solve, 50));
         timing.put("solveMicrosP99", pct(solve, 99));
         timing.put("wallSeconds", Math.round(wallSeconds * 100) / 100.0);
+        if (bound != null) {
+            timing.put("boundSeconds", Math.round(bound.computeSeconds() * 1000) / 1000.0);
+            if (!Double.isNaN(bound.cpuSeconds())) {
+                timing.put("boundCpuSeconds", Math.round(bound.cpuSeconds() * 1000) / 1000.0);
+            }
+        }
         return s;
     }
 
@@ -335,6 +363,13 @@ public final class RunOutput {
                 out,
                 "deadline attainment",
                 String.format("%.1f%%", 100 * s.get("deadlineAttainment").asDouble()));
+        if (s.has("upperBoundGoodputPerSecond")) {
+            row(
+                    out,
+                    "upper bound (goodput/s)",
+                    format(s.get("upperBoundGoodputPerSecond"), "%.3f", 1));
+            row(out, "share of upper bound", shareOfBound(s));
+        }
         row(out, "tokens/s", String.format("%.1f", s.get("tokensPerSecond").asDouble()));
         s.get("nodeUtilisation")
                 .fields()
@@ -357,6 +392,22 @@ public final class RunOutput {
                         + s.get("timing").get("solveMicrosP99").asText());
         row(out, "wall seconds", s.get("timing").get("wallSeconds").asText());
         out.println("+--------------------------------+----------------+");
+    }
+
+    /** A number of the summary formatted after scaling, or "-" when it is missing. */
+    static String format(JsonNode v, String pattern, double scale) {
+        return v == null || v.isMissingNode() || v.isNull()
+                ? "-"
+                : String.format(pattern, scale * v.asDouble());
+    }
+
+    /** Goodput as a share of the upper bound, or "-" without a (positive) bound. */
+    static String shareOfBound(JsonNode s) {
+        JsonNode ub = s.path("upperBoundGoodputPerSecond");
+        if (ub.isMissingNode() || !(ub.asDouble() > 0)) {
+            return "-";
+        }
+        return String.format("%.1f%%", 100 * s.get("goodputPerSecond").asDouble() / ub.asDouble());
     }
 
     private static void row(PrintStream out, String k, String v) {

@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -59,9 +61,17 @@ public final class Simulator {
         ReplayRunner.Setup setup =
                 ReplayRunner.setup(ReplayOptions.parse(args, names[0]), false, err);
         List<InputEvent> events = events(setup);
+        // the bound depends on the trace and the flags, not on the scheduler: computed once, on
+        // another thread while the schedulers run
+        CompletableFuture<GoodputBound.Result> future =
+                CompletableFuture.supplyAsync(
+                        () ->
+                                GoodputBound.computeOrNull(
+                                        setup.topology(), setup.config().domainSettings(), events));
+        Supplier<GoodputBound.Result> bound = future::join;
         Map<String, ObjectNode> summaries = new LinkedHashMap<>();
         if (names.length == 1) {
-            summaries.put(names[0], simulate(setup, setup.config(), events, setup.outDir()));
+            summaries.put(names[0], simulate(setup, setup.config(), events, bound, setup.outDir()));
             RunOutput.printTable(out, summaries.get(names[0]), setup.outDir(), "Simulation");
             return summaries;
         }
@@ -73,7 +83,7 @@ public final class Simulator {
             for (String name : names) {
                 JobConfig config = ReplayOptions.parse(args, name).job();
                 Path dir = setup.outDir().resolve(name);
-                runs.add(pool.submit(() -> simulate(setup, config, events, dir)));
+                runs.add(pool.submit(() -> simulate(setup, config, events, bound, dir)));
             }
             for (int i = 0; i < names.length; i++) {
                 summaries.put(names[i], runs.get(i).get());
@@ -147,9 +157,16 @@ public final class Simulator {
         }
     }
 
-    /** One scheduler over the events; writes its files to dir and returns its summary. */
+    /**
+     * One scheduler over the events; writes its files to dir and returns its summary (with the
+     * goodput bound, asked for once the simulation is done, when the supplier gives one).
+     */
     static ObjectNode simulate(
-            ReplayRunner.Setup s, JobConfig config, List<InputEvent> events, Path dir)
+            ReplayRunner.Setup s,
+            JobConfig config,
+            List<InputEvent> events,
+            Supplier<GoodputBound.Result> bound,
+            Path dir)
             throws IOException {
         long wall = System.nanoTime();
         List<JsonNode> decisions = new ArrayList<>();
@@ -194,6 +211,7 @@ public final class Simulator {
                 dir,
                 config,
                 new RunOutput.Outputs(decisions, rejections, reports, dead),
+                bound.get(),
                 wallSeconds);
     }
 
@@ -219,6 +237,12 @@ public final class Simulator {
                 s,
                 "deadline attainment",
                 n -> String.format("%.1f%%", 100 * n.get("deadlineAttainment").asDouble()));
+        row(
+                out,
+                s,
+                "upper bound (goodput/s)",
+                n -> RunOutput.format(n.path("upperBoundGoodputPerSecond"), "%.3f", 1));
+        row(out, s, "share of upper bound", n -> RunOutput.shareOfBound(n));
         row(out, s, "tokens/s", n -> String.format("%.1f", n.get("tokensPerSecond").asDouble()));
         row(out, s, "wall seconds", n -> n.get("timing").get("wallSeconds").asText());
     }

@@ -1,0 +1,968 @@
+package org.edgellm.job.replay;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.edgellm.job.ChannelEvent;
+import org.edgellm.job.InputEvent;
+import org.edgellm.job.NodeSpec;
+import org.edgellm.job.RequestEvent;
+import org.edgellm.job.TelemetryEvent;
+import org.edgellm.job.Topology;
+import org.edgellm.job.domain.DomainSettings;
+import org.edgellm.job.domain.Slots;
+import org.edgellm.scheduler.EdgeNode;
+import org.edgellm.scheduler.Feasibility;
+import org.edgellm.scheduler.Instance;
+import org.edgellm.scheduler.Variant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An upper bound on the number of requests that any scheduler can decide on a trace, under the
+ * scheduling model as the job applies it (slots, one batch per node at a time, C1-C5 at the
+ * decision instant); goodput counts decided requests, so this bounds the goodput of every policy.
+ * See docs/upper-bound.md for why it is a bound, step by step, and what it ignores.
+ *
+ * <ol>
+ *   <li><b>Servable alone</b>: a request counts only if it could be served alone on some node, from
+ *       the earliest decision instant its arrival allows, with the best channel measurement that
+ *       could be fresh while it waits, on an idle node at the fastest speed any heartbeat reported,
+ *       with a variant within its tolerance whose KV cache fits. Each such (node, variant) also
+ *       gives the request a window [r, e]: any batch holding it computes within it.
+ *   <li><b>Capacity</b>: a request in a batch of b costs its node at least T(b, s_i, n_i) / b of
+ *       compute time (padding only adds), and b is at most what memory, the candidate limit, its
+ *       window and the requests alive with it allow; T(b)/b falls with b, so the largest such b
+ *       gives the least charge. In a time window [x, y], the requests whose own windows lie inside
+ *       run in batches that lie inside, one batch per node at a time, so the charges of those
+ *       served sum to at most (y - x) per node (each node weighted; two weightings are tried). At
+ *       most the k smallest charges fit, so at least |W| - k of them are lost. Losses of
+ *       time-disjoint windows add up (their request sets are disjoint); the best set of windows,
+ *       out of windows at geometric lengths ending at every request window's end, is found by
+ *       weighted-interval dynamic programming.
+ * </ol>
+ *
+ * The bound is the servable count minus the largest total loss. A domain whose heartbeats report
+ * busy times or finished batches gets no capacity part (a heartbeat may move a node's busy time
+ * earlier than its last batch's predicted end, which breaks one batch at a time); its bound is its
+ * servable count.
+ */
+public final class GoodputBound {
+
+    /** Ratio between consecutive window lengths. */
+    static final double LENGTH_STEP = Math.sqrt(2);
+
+    /**
+     * Charges and capacities in integer microseconds: sums in the Fenwick trees are exact (and stay
+     * far below 2^63 for any plausible trace).
+     */
+    private static final double UNITS_PER_MS = 1e3;
+
+    /** What the bound found. */
+    public record Result(
+            int requests,
+            int servableAlone,
+            int bound,
+            int lossWindows,
+            int windowLengths,
+            List<String> capacitySkipped,
+            double computeSeconds,
+            double cpuSeconds) {
+
+        /** The method, in one line, for summary.json. */
+        public String method() {
+            return "servable alone (earliest slot, best fresh channel, idle node at its fastest"
+                    + " reported speed), minus the requests that cannot fit the node time of"
+                    + " disjoint windows when each is charged its least per-request compute time"
+                    + " in any feasible batch; see docs/upper-bound.md";
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(GoodputBound.class);
+
+    private GoodputBound() {}
+
+    /**
+     * The bound, or null (logged) when computing it failed: a run's results are not lost to a fault
+     * of this extra figure.
+     */
+    public static Result computeOrNull(
+            Topology topology, DomainSettings settings, List<InputEvent> events) {
+        try {
+            return compute(topology, settings, events);
+        } catch (RuntimeException e) {
+            LOG.error("the goodput upper bound could not be computed; summary.json omits it", e);
+            return null;
+        }
+    }
+
+    /** The bound over the job's valid input events (any order). */
+    public static Result compute(
+            Topology topology, DomainSettings settings, List<InputEvent> events) {
+        long started = System.nanoTime();
+        long cpu = threadCpuNanos();
+        Map<String, DomainInput> byDomain = new LinkedHashMap<>();
+        int requests = 0;
+        for (InputEvent e : events) {
+            switch (e.kind) {
+                case InputEvent.REQUEST -> {
+                    requests++;
+                    domain(byDomain, e.request.domainId).requests.add(e.request);
+                }
+                case InputEvent.CHANNEL -> {
+                    ChannelEvent c = e.channel;
+                    domain(byDomain, c.domainId)
+                            .channels
+                            .computeIfAbsent(c.userId, k -> new HashMap<>())
+                            .computeIfAbsent(c.nodeId, k -> new Series())
+                            .add(c);
+                }
+                case InputEvent.TELEMETRY -> {
+                    TelemetryEvent t = e.telemetry;
+                    DomainInput d = domain(byDomain, t.domainId);
+                    d.telemetry.computeIfAbsent(t.nodeId, k -> new NodeTelemetry()).add(t);
+                }
+                default -> {}
+            }
+        }
+        int servable = 0;
+        int bound = 0;
+        int windows = 0;
+        int lengths = 0;
+        List<String> skipped = new ArrayList<>();
+        for (Map.Entry<String, DomainInput> en : byDomain.entrySet()) {
+            List<NodeSpec> specs = topology.domains.get(en.getKey());
+            if (specs == null || en.getValue().requests.isEmpty()) {
+                continue;
+            }
+            DomainBound b = new DomainBound(topology, settings, specs, en.getValue());
+            b.run();
+            servable += b.servable;
+            bound += b.bound;
+            windows += b.lossWindows;
+            lengths = Math.max(lengths, b.lengths);
+            if (b.capacitySkipped) {
+                skipped.add(en.getKey());
+            }
+        }
+        return new Result(
+                requests,
+                servable,
+                bound,
+                windows,
+                lengths,
+                List.copyOf(skipped),
+                (System.nanoTime() - started) / 1e9,
+                cpu < 0 ? Double.NaN : (threadCpuNanos() - cpu) / 1e9);
+    }
+
+    /** CPU time of the current thread in ns, or -1 where the JVM does not measure it. */
+    private static long threadCpuNanos() {
+        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        return bean.isCurrentThreadCpuTimeSupported() ? bean.getCurrentThreadCpuTime() : -1;
+    }
+
+    private static DomainInput domain(Map<String, DomainInput> m, String id) {
+        return m.computeIfAbsent(id, k -> new DomainInput());
+    }
+
+    // ---- inputs ---------------------------------------------------------------------------------
+
+    private static final class DomainInput {
+        final List<RequestEvent> requests = new ArrayList<>();
+        final Map<String, Map<String, Series>> channels = new HashMap<>(); // user, node
+        final Map<String, NodeTelemetry> telemetry = new HashMap<>();
+    }
+
+    /** One user's measurements to one node, sorted by measurement time once complete. */
+    private static final class Series {
+        long[] at = new long[8];
+        double[] up = new double[8];
+        double[] down = new double[8];
+        int size;
+        boolean sorted = true;
+
+        void add(ChannelEvent c) {
+            if (size == at.length) {
+                at = Arrays.copyOf(at, size * 2);
+                up = Arrays.copyOf(up, size * 2);
+                down = Arrays.copyOf(down, size * 2);
+            }
+            if (size > 0 && c.measuredAt < at[size - 1]) {
+                sorted = false;
+            }
+            at[size] = c.measuredAt;
+            up[size] = c.uplinkSpectralEfficiency;
+            down[size] = c.downlinkSpectralEfficiency;
+            size++;
+        }
+
+        void sort() {
+            if (sorted) {
+                return;
+            }
+            Integer[] idx = new Integer[size];
+            for (int i = 0; i < size; i++) {
+                idx[i] = i;
+            }
+            Arrays.sort(idx, (a, b) -> Long.compare(at[a], at[b]));
+            long[] a2 = new long[size];
+            double[] u2 = new double[size];
+            double[] d2 = new double[size];
+            for (int i = 0; i < size; i++) {
+                a2[i] = at[idx[i]];
+                u2[i] = up[idx[i]];
+                d2[i] = down[idx[i]];
+            }
+            at = a2;
+            up = u2;
+            down = d2;
+            sorted = true;
+        }
+
+        /** The first index with at >= t. */
+        int from(long t) {
+            int lo = 0;
+            int hi = size;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (at[mid] < t) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
+
+    /** What heartbeats said of one node: its descriptions, fastest speed, busy reports. */
+    private static final class NodeTelemetry {
+        final Map<String, NodeSpec> capabilities = new LinkedHashMap<>();
+        double minSlowdown = 1.0;
+        boolean reportsBusy;
+
+        void add(TelemetryEvent t) {
+            if (t.capabilities != null) {
+                capabilities.putIfAbsent(key(t.capabilities), t.capabilities);
+            }
+            minSlowdown = Math.min(minSlowdown, t.slowdown > 0 ? t.slowdown : 1.0);
+            if (t.busyUntil != Long.MIN_VALUE || t.finishedThrough != Long.MIN_VALUE) {
+                reportsBusy = true;
+            }
+        }
+    }
+
+    static String key(NodeSpec s) {
+        StringBuilder b =
+                new StringBuilder()
+                        .append(s.id)
+                        .append('|')
+                        .append(s.memoryBytes)
+                        .append('|')
+                        .append(s.reserveBytes)
+                        .append('|')
+                        .append(s.memoryBandwidth)
+                        .append('|')
+                        .append(s.peakFlops16)
+                        .append('|')
+                        .append(s.peakFlops8)
+                        .append('|')
+                        .append(s.peakFlops4)
+                        .append('|')
+                        .append(s.efficiency)
+                        .append('|')
+                        .append(s.uplinkHz)
+                        .append('|')
+                        .append(s.downlinkHz);
+        for (NodeSpec.VariantSpec v : s.variants) {
+            b.append('|')
+                    .append(v.name)
+                    .append(',')
+                    .append(v.weightBits)
+                    .append(',')
+                    .append(v.activationBits)
+                    .append(',')
+                    .append(v.kvBits)
+                    .append(',')
+                    .append(v.pplIncrease);
+        }
+        return b.toString();
+    }
+
+    // ---- one domain -----------------------------------------------------------------------------
+
+    /** One way a node may be at some time: a description and its fastest speed. */
+    private record Config(EdgeNode node, Feasibility[] variants) {}
+
+    private static final class DomainBound {
+        final Topology topology;
+        final DomainSettings settings;
+        final List<NodeSpec> specs;
+        final DomainInput in;
+        final Config[][] configs; // per node
+        boolean capacitySkipped;
+
+        int servable;
+        int bound;
+        int lossWindows;
+        int lengths;
+
+        // per servable request
+        int n;
+        double[] r;
+        double[] e;
+        double[] t0;
+        double[] deadline;
+        long[] mask; // nodes that can serve it (bit per node, first 64; beyond: all)
+        double[][] charge; // [node][request], +inf where it cannot be served
+
+        DomainBound(
+                Topology topology, DomainSettings settings, List<NodeSpec> specs, DomainInput in) {
+            this.topology = topology;
+            this.settings = settings;
+            this.specs = specs;
+            this.in = in;
+            this.configs = new Config[specs.size()][];
+            boolean busy = false;
+            for (int j = 0; j < specs.size(); j++) {
+                NodeSpec s = specs.get(j);
+                NodeTelemetry t = in.telemetry.get(s.id);
+                Map<String, NodeSpec> all = new LinkedHashMap<>();
+                all.put(key(s), s);
+                double slowdown = 1.0;
+                if (t != null) {
+                    all.putAll(t.capabilities);
+                    slowdown = t.minSlowdown;
+                    busy |= t.reportsBusy;
+                }
+                List<Config> cs = new ArrayList<>();
+                for (NodeSpec spec : all.values()) {
+                    cs.add(config(spec, slowdown));
+                }
+                configs[j] = cs.toArray(new Config[0]);
+            }
+            this.capacitySkipped = busy;
+            Map<String, Integer> nodeIndex = new HashMap<>();
+            for (int j = 0; j < specs.size(); j++) {
+                nodeIndex.putIfAbsent(specs.get(j).id, j);
+            }
+            for (Map.Entry<String, Map<String, Series>> u : in.channels.entrySet()) {
+                Series[] mine = new Series[specs.size()];
+                for (Map.Entry<String, Series> c : u.getValue().entrySet()) {
+                    Integer j = nodeIndex.get(c.getKey());
+                    if (j != null) {
+                        c.getValue().sort();
+                        mine[j] = c.getValue();
+                    }
+                }
+                byUser.put(u.getKey(), mine);
+            }
+        }
+
+        /** Each user's channel series, by node index. */
+        final Map<String, Series[]> byUser = new HashMap<>();
+
+        Config config(NodeSpec spec, double slowdown) {
+            EdgeNode node = spec.toEdgeNode(Double.NEGATIVE_INFINITY, slowdown);
+            Instance empty =
+                    new Instance(
+                            0,
+                            topology.objective,
+                            topology.computeModel,
+                            topology.bitsPerToken,
+                            topology.model(),
+                            List.of(node),
+                            List.of());
+            Feasibility[] fs = new Feasibility[node.variants().size()];
+            for (int q = 0; q < fs.length; q++) {
+                fs[q] = new Feasibility(empty, node, node.variants().get(q));
+            }
+            return new Config(node, fs);
+        }
+
+        void run() {
+            servableAlone();
+            if (n == 0) {
+                return;
+            }
+            if (capacitySkipped) {
+                bound = n;
+                return;
+            }
+            int loss = capacityLoss();
+            bound = n - loss;
+        }
+
+        // per feasible (request, node, config, variant): kept until the batch caps are known
+        final List<int[]> comboIdx = new ArrayList<>(); // {request, node, config, variant, cap}
+
+        /** Step (a): which requests could be served alone, their windows and batch-size caps. */
+        void servableAlone() {
+            long slotMs = settings.slotMs();
+            long off = settings.outOfOrdernessMs() + settings.commitDelayMs();
+            long maxAge = settings.maxChannelAgeMs();
+            double beta = topology.bitsPerToken;
+            int cap0 = settings.maxCandidates();
+            List<double[]> windows = new ArrayList<>(); // {r, e, t0, deadline}
+            List<Long> masks = new ArrayList<>();
+            List<RequestEvent> kept = new ArrayList<>();
+            for (RequestEvent q : in.requests) {
+                long first = Slots.slotEndAfter(q.arrivalTime, slotMs);
+                double d = q.deadline;
+                if (!(d > first + off)) {
+                    continue; // never a candidate: its deadline is before the first t0
+                }
+                // rounding: the job's sums of epoch ms differ from these by a few ulps
+                double tol = 64 * Math.ulp(Math.abs(d)) + 1e-6;
+                double upBits = q.uplinkBytes < 0 ? beta * q.promptTokens : 8.0 * q.uplinkBytes;
+                double downBits = beta * q.maxOutputTokens;
+                double rMin = Double.POSITIVE_INFINITY;
+                double eMax = Double.NEGATIVE_INFINITY;
+                double t0Min = Double.POSITIVE_INFINITY;
+                long m = 0;
+                int index = kept.size();
+                int combosBefore = comboIdx.size();
+                Series[] mine = byUser.get(q.userId);
+                for (int j = 0; j < specs.size(); j++) {
+                    Series s = mine == null ? null : mine[j];
+                    if (s == null) {
+                        continue;
+                    }
+                    // a channel used at slot end T was measured in [T - maxAge, T), T >= first,
+                    // and T + off < deadline
+                    double bestUp = 0;
+                    double bestDown = 0;
+                    long firstAt = Long.MIN_VALUE;
+                    for (int k = s.from(first - maxAge); k < s.size && s.at[k] < d - off; k++) {
+                        if (firstAt == Long.MIN_VALUE) {
+                            firstAt = s.at[k];
+                        }
+                        bestUp = Math.max(bestUp, s.up[k]);
+                        bestDown = Math.max(bestDown, s.down[k]);
+                    }
+                    if (firstAt == Long.MIN_VALUE) {
+                        continue;
+                    }
+                    double t0 = Math.max(first, Slots.slotEndAfter(firstAt, slotMs)) + (double) off;
+                    if (!(d > t0)) {
+                        continue;
+                    }
+                    for (int c = 0; c < configs[j].length; c++) {
+                        EdgeNode node = configs[j][c].node();
+                        double up = upBits / (bestUp * node.uplinkHz()) * 1000.0;
+                        double down = downBits / (bestDown * node.downlinkHz()) * 1000.0;
+                        double rr = t0 + up - tol;
+                        double ee = d - down + tol;
+                        Feasibility[] fs = configs[j][c].variants();
+                        for (int v = 0; v < fs.length; v++) {
+                            Variant var = fs[v].variant();
+                            if (var.pplIncrease() > q.maxPplIncrease) {
+                                continue;
+                            }
+                            if (!fs[v].memoryFits(1, q.promptTokens, q.maxOutputTokens)) {
+                                continue;
+                            }
+                            double t1 = fs[v].computeMs(1, q.promptTokens, q.maxOutputTokens);
+                            if (!(rr + t1 <= ee)) {
+                                continue;
+                            }
+                            int cap =
+                                    (int)
+                                            Math.min(
+                                                    cap0,
+                                                    fs[v].maxBatchForMemory(
+                                                            q.promptTokens, q.maxOutputTokens));
+                            cap = largestBatchWithin(fs[v], cap, q, ee - rr);
+                            comboIdx.add(new int[] {index, j, c, v, cap});
+                            rMin = Math.min(rMin, rr);
+                            eMax = Math.max(eMax, ee);
+                            t0Min = Math.min(t0Min, t0);
+                            m |= j < 64 ? 1L << j : -1L;
+                        }
+                    }
+                }
+                if (comboIdx.size() > combosBefore) {
+                    kept.add(q);
+                    windows.add(new double[] {rMin, eMax, t0Min, d});
+                    masks.add(m);
+                }
+            }
+            n = kept.size();
+            servable = n;
+            r = new double[n];
+            e = new double[n];
+            t0 = new double[n];
+            deadline = new double[n];
+            mask = new long[n];
+            for (int i = 0; i < n; i++) {
+                double[] w = windows.get(i);
+                r[i] = w[0];
+                e[i] = w[1];
+                t0[i] = w[2];
+                deadline[i] = w[3];
+                mask[i] = masks.get(i);
+            }
+            int[] alive = aliveCaps();
+            charge = new double[specs.size()][n];
+            for (double[] row : charge) {
+                Arrays.fill(row, Double.POSITIVE_INFINITY);
+            }
+            for (int[] c : comboIdx) {
+                int i = c[0];
+                RequestEvent q = kept.get(i);
+                int b = Math.max(1, Math.min(c[4], alive[i]));
+                Feasibility f = configs[c[1]][c[2]].variants()[c[3]];
+                double ms = f.computeMs(b, q.promptTokens, q.maxOutputTokens) / b;
+                charge[c[1]][i] = Math.min(charge[c[1]][i], ms * (1 - 1e-9));
+            }
+            comboIdx.clear();
+        }
+
+        /** The largest b <= cap whose compute time for this request alone fits the window. */
+        static int largestBatchWithin(Feasibility f, int cap, RequestEvent q, double window) {
+            int hi = Math.max(1, cap);
+            if (f.computeMs(hi, q.promptTokens, q.maxOutputTokens) <= window) {
+                return hi;
+            }
+            int lo = 1; // fits (checked)
+            while (lo < hi) {
+                int mid = (int) (((long) lo + hi + 1) >>> 1);
+                if (f.computeMs(mid, q.promptTokens, q.maxOutputTokens) <= window) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo;
+        }
+
+        /**
+         * Per servable request: the most requests alive at once (decidable: t0 reached, deadline
+         * ahead) at any instant its batch could be decided, an upper bound on its batch's size.
+         */
+        int[] aliveCaps() {
+            double[] pts = new double[2 * n];
+            for (int i = 0; i < n; i++) {
+                pts[2 * i] = t0[i];
+                pts[2 * i + 1] = deadline[i];
+            }
+            Arrays.sort(pts);
+            int u = 0;
+            for (int i = 0; i < pts.length; i++) {
+                if (i == 0 || pts[i] != pts[u - 1]) {
+                    pts[u++] = pts[i];
+                }
+            }
+            // alive on [pts[p], pts[p+1]): starts at t0, ends at the deadline (exclusive)
+            int[] delta = new int[u + 1];
+            for (int i = 0; i < n; i++) {
+                delta[Arrays.binarySearch(pts, 0, u, t0[i])]++;
+                delta[Arrays.binarySearch(pts, 0, u, deadline[i])]--;
+            }
+            int[] alive = new int[u];
+            int run = 0;
+            for (int p = 0; p < u; p++) {
+                run += delta[p];
+                alive[p] = run;
+            }
+            SparseMax rmq = new SparseMax(alive);
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) {
+                int lo = Arrays.binarySearch(pts, 0, u, t0[i]);
+                int hi = Arrays.binarySearch(pts, 0, u, deadline[i]) - 1;
+                out[i] = hi >= lo ? rmq.max(lo, hi) : 1;
+            }
+            return out;
+        }
+
+        /** Step (b): the largest total loss over time-disjoint windows. */
+        int capacityLoss() {
+            int nodes = specs.size();
+            // two weightings of node time: plain, and by each node's median charge
+            double[][] theta = new double[2][nodes];
+            Arrays.fill(theta[0], 1.0);
+            double[] median = new double[nodes];
+            double maxMedian = 0;
+            for (int j = 0; j < nodes; j++) {
+                double[] finite =
+                        Arrays.stream(charge[j])
+                                .filter(x -> x < Double.POSITIVE_INFINITY)
+                                .toArray();
+                if (finite.length > 0) {
+                    Arrays.sort(finite);
+                    median[j] = finite[finite.length / 2];
+                    maxMedian = Math.max(maxMedian, median[j]);
+                }
+            }
+            for (int j = 0; j < nodes; j++) {
+                theta[1][j] = median[j] > 0 ? maxMedian / median[j] : 0;
+            }
+            Windows found = new Windows();
+            long[][] units = new long[2][n]; // per weighting, each request's least charge
+            int[][] rank = new int[2][];
+            for (int w = 0; w < 2; w++) {
+                for (int i = 0; i < n; i++) {
+                    double best = Double.POSITIVE_INFINITY;
+                    for (int j = 0; j < nodes; j++) {
+                        if (theta[w][j] > 0 && charge[j][i] < Double.POSITIVE_INFINITY) {
+                            best = Math.min(best, theta[w][j] * charge[j][i]);
+                        }
+                    }
+                    units[w][i] = (long) Math.floor(best * (1 - 1e-9) * UNITS_PER_MS);
+                }
+                rank[w] = new int[n];
+                int[] o = argsort(units[w]);
+                for (int p = 0; p < n; p++) {
+                    rank[w][o[p]] = p + 1;
+                }
+            }
+            int[] byE = argsort(e);
+            int[] byR = argsort(r);
+            int groups = 0;
+            double[] groupEnd = new double[n];
+            for (int k = 0; k < n; k++) {
+                if (k == 0 || e[byE[k]] != e[byE[k - 1]]) {
+                    groupEnd[groups++] = e[byE[k]];
+                }
+            }
+            found.ends = Arrays.copyOf(groupEnd, groups);
+            double lenMin = Double.POSITIVE_INFINITY;
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < n; i++) {
+                lenMin = Math.min(lenMin, e[i] - r[i]);
+                lo = Math.min(lo, r[i]);
+                hi = Math.max(hi, e[i]);
+            }
+            List<Double> lens = new ArrayList<>();
+            double lenMax = hi - lo;
+            for (double len = Math.max(lenMin, 1e-3); len < lenMax; len *= LENGTH_STEP) {
+                lens.add(len);
+            }
+            lens.add(lenMax);
+            lengths = lens.size();
+            Sweep sweep = new Sweep(theta, units, rank, byE, byR, found);
+            for (double len : lens) {
+                // a cheap pass with totals only: most lengths overload no window at all
+                if (sweep.run(len, false)) {
+                    sweep.run(len, true);
+                }
+            }
+            int loss = found.bestDisjoint(groups);
+            lossWindows = found.chosen;
+            return loss;
+        }
+
+        private static void forNodes(long mask, int nodes, int[] perNode, int d) {
+            for (int j = 0; j < nodes; j++) {
+                if (j >= 64 || (mask & (1L << j)) != 0) {
+                    perNode[j] += d;
+                }
+            }
+        }
+
+        /** The windows of one length, each ending at a distinct request-window end. */
+        final class Sweep {
+            final double[][] theta;
+            final long[][] units;
+            final int[][] rank;
+            final int[] byE;
+            final int[] byR;
+            final Windows found;
+            final Fenwick[] trees = {new Fenwick(n), new Fenwick(n)};
+            final boolean[] inside = new boolean[n];
+            final int[] perNode = new int[specs.size()];
+            final long[] total = new long[2];
+
+            Sweep(
+                    double[][] theta,
+                    long[][] units,
+                    int[][] rank,
+                    int[] byE,
+                    int[] byR,
+                    Windows found) {
+                this.theta = theta;
+                this.units = units;
+                this.rank = rank;
+                this.byE = byE;
+                this.byR = byR;
+                this.found = found;
+            }
+
+            /**
+             * Slides windows [y - len, y] over the request-window ends y. With exact, records every
+             * window that loses requests; without, only tells whether some window's charges exceed
+             * its node time (then the exact pass may find losses).
+             */
+            boolean run(double len, boolean exact) {
+                int nodes = specs.size();
+                if (exact) {
+                    trees[0].clear();
+                    trees[1].clear();
+                }
+                Arrays.fill(inside, false);
+                Arrays.fill(perNode, 0);
+                total[0] = 0;
+                total[1] = 0;
+                int count = 0;
+                int rp = 0;
+                int k = 0;
+                int group = -1;
+                boolean overloaded = false;
+                while (k < n) {
+                    double y = e[byE[k]];
+                    group++;
+                    double x = y - len;
+                    for (; k < n && e[byE[k]] == y; k++) {
+                        int i = byE[k];
+                        if (r[i] >= x) {
+                            inside[i] = true;
+                            count++;
+                            change(i, 1, exact);
+                        }
+                    }
+                    for (; rp < n && r[byR[rp]] < x; rp++) {
+                        int i = byR[rp];
+                        if (inside[i]) {
+                            inside[i] = false;
+                            count--;
+                            change(i, -1, exact);
+                        }
+                    }
+                    if (count == 0) {
+                        continue;
+                    }
+                    int fit = count;
+                    for (int w = 0; w < 2; w++) {
+                        double weight = 0;
+                        for (int j = 0; j < nodes; j++) {
+                            if (perNode[j] > 0) {
+                                weight += theta[w][j];
+                            }
+                        }
+                        // the node time of [x, y], rounded up (x = y - len was rounded)
+                        long cap = (long) Math.ceil((y - x + 1e-3) * weight * UNITS_PER_MS);
+                        if (total[w] > cap) {
+                            if (!exact) {
+                                return true;
+                            }
+                            overloaded = true;
+                            fit = Math.min(fit, trees[w].countWithin(cap));
+                        }
+                    }
+                    if (fit < count) {
+                        found.add(x, group, count - fit);
+                    }
+                }
+                return overloaded;
+            }
+
+            private void change(int i, int d, boolean exact) {
+                total[0] += d * units[0][i];
+                total[1] += d * units[1][i];
+                if (exact) {
+                    trees[0].add(rank[0][i], d * units[0][i], d);
+                    trees[1].add(rank[1][i], d * units[1][i], d);
+                }
+                forNodes(mask[i], specs.size(), perNode, d);
+            }
+        }
+    }
+
+    // ---- structures -----------------------------------------------------------------------------
+
+    /** Range maximum over a fixed array. */
+    static final class SparseMax {
+        private final int[][] t;
+
+        SparseMax(int[] a) {
+            int levels = 1;
+            while ((1 << levels) <= a.length) {
+                levels++;
+            }
+            t = new int[levels][];
+            t[0] = a.clone();
+            for (int l = 1; l < levels; l++) {
+                int len = a.length - (1 << l) + 1;
+                t[l] = new int[Math.max(0, len)];
+                for (int i = 0; i < len; i++) {
+                    t[l][i] = Math.max(t[l - 1][i], t[l - 1][i + (1 << (l - 1))]);
+                }
+            }
+        }
+
+        /** max of a[lo..hi], lo <= hi. */
+        int max(int lo, int hi) {
+            int l = 31 - Integer.numberOfLeadingZeros(hi - lo + 1);
+            return Math.max(t[l][lo], t[l][hi - (1 << l) + 1]);
+        }
+    }
+
+    /** Counts and sums by rank: how many of the smallest present values fit a capacity. */
+    static final class Fenwick {
+        private final long[] sum;
+        private final int[] cnt;
+        private final int top;
+
+        Fenwick(int n) {
+            sum = new long[n + 1];
+            cnt = new int[n + 1];
+            top = n == 0 ? 0 : Integer.highestOneBit(n);
+        }
+
+        void clear() {
+            Arrays.fill(sum, 0);
+            Arrays.fill(cnt, 0);
+        }
+
+        void add(int rank, long value, int count) {
+            for (int i = rank; i < sum.length; i += i & -i) {
+                sum[i] += value;
+                cnt[i] += count;
+            }
+        }
+
+        /** The largest k such that the k smallest present values sum to at most cap. */
+        int countWithin(long cap) {
+            int pos = 0;
+            int k = 0;
+            long rem = cap;
+            for (int step = top; step > 0; step >>= 1) {
+                int next = pos + step;
+                if (next < sum.length && sum[next] <= rem) {
+                    pos = next;
+                    rem -= sum[next];
+                    k += cnt[next];
+                }
+            }
+            return k;
+        }
+    }
+
+    /**
+     * Windows with a positive loss, each ending at one of the sorted request-window ends; the best
+     * total over time-disjoint ones.
+     */
+    static final class Windows {
+        double[] ends; // the distinct ends, sorted
+        private double[] x = new double[64];
+        private int[] y = new int[64]; // index into ends
+        private int[] loss = new int[64];
+        private int size;
+        int chosen;
+
+        void add(double from, int to, int l) {
+            if (size == x.length) {
+                x = Arrays.copyOf(x, size * 2);
+                y = Arrays.copyOf(y, size * 2);
+                loss = Arrays.copyOf(loss, size * 2);
+            }
+            x[size] = from;
+            y[size] = to;
+            loss[size] = l;
+            size++;
+        }
+
+        /**
+         * Weighted interval scheduling over windows [x, ends[y]] taken when no two overlap in time:
+         * best[g] is the largest total loss of disjoint windows ending at or before ends[g - 1].
+         */
+        int bestDisjoint(int groups) {
+            int[] start = new int[groups + 1]; // windows by end (counting sort)
+            for (int w = 0; w < size; w++) {
+                start[y[w] + 1]++;
+            }
+            for (int g = 0; g < groups; g++) {
+                start[g + 1] += start[g];
+            }
+            int[] byEnd = new int[size];
+            int[] fill = Arrays.copyOf(start, groups);
+            for (int w = 0; w < size; w++) {
+                byEnd[fill[y[w]]++] = w;
+            }
+            int[] best = new int[groups + 1];
+            int[] took = new int[groups + 1]; // the window that made best[g], or -1
+            int[] from = new int[groups + 1]; // best[] index before it
+            Arrays.fill(took, -1);
+            for (int g = 0; g < groups; g++) {
+                best[g + 1] = best[g];
+                for (int p = start[g]; p < start[g + 1]; p++) {
+                    int w = byEnd[p];
+                    // windows ending at or before x[w]: their requests end before w's begin
+                    int before = upperBound(ends, g, x[w]);
+                    if (best[before] + loss[w] > best[g + 1]) {
+                        best[g + 1] = best[before] + loss[w];
+                        took[g + 1] = w;
+                        from[g + 1] = before;
+                    }
+                }
+            }
+            chosen = 0;
+            for (int g = groups; g > 0; ) {
+                if (took[g] < 0) {
+                    g--;
+                } else {
+                    chosen++;
+                    g = from[g];
+                }
+            }
+            return best[groups];
+        }
+
+        /** The number of ends[0..limit) that are <= v (ends sorted). */
+        private static int upperBound(double[] ends, int limit, double v) {
+            int lo = 0;
+            int hi = limit;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (ends[mid] <= v) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
+
+    /** The indices of key in ascending order of key (ties by index), without boxing. */
+    static int[] argsort(double[] key) {
+        double[] sorted = key.clone();
+        Arrays.sort(sorted);
+        int[] next = new int[key.length]; // per first position of a value: how many placed
+        int[] order = new int[key.length];
+        for (int i = 0; i < key.length; i++) {
+            int p = lowerBound(sorted, key[i]);
+            order[p + next[p]++] = i;
+        }
+        return order;
+    }
+
+    static int[] argsort(long[] key) {
+        double[] d = new double[key.length];
+        for (int i = 0; i < key.length; i++) {
+            d[i] = key[i]; // exact below 2^53
+        }
+        return argsort(d);
+    }
+
+    private static int lowerBound(double[] sorted, double v) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < v) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}
