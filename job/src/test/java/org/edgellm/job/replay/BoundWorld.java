@@ -203,8 +203,14 @@ final class BoundWorld {
     }
 
     ObjectNode simulate(String scheduler, int candidates, Path dir) throws Exception {
+        return simulate(scheduler, candidates, "per-slot", dir);
+    }
+
+    ObjectNode simulate(String scheduler, int candidates, String policy, Path dir)
+            throws Exception {
         ReplayOptions o = ReplayOptions.parse(flags(scheduler, candidates, dir), scheduler);
         JobConfig config = o.job();
+        config.policy = policy;
         Topology topology = topology();
         List<InputEvent> events = events();
         long first = requests.stream().mapToLong(Req::arrival).min().orElse(BASE);

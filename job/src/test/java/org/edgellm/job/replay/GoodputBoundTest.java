@@ -216,8 +216,17 @@ class GoodputBoundTest {
         BoundWorld w = randomWorld(seed);
         StringBuilder report = new StringBuilder();
         int best = 0;
-        for (String name : Algorithms.NAMES) {
-            ObjectNode s = w.simulate(name, candidates(name), dir.resolve(name));
+        List<String> runs = new ArrayList<>(Algorithms.NAMES);
+        runs.add("ot-gah/throughput-rate"); // the policy that weighs GPU time, at two windows
+        runs.add("ot-gah/throughput-rate/64");
+        for (String name : runs) {
+            String[] p = name.split("/");
+            ObjectNode s =
+                    w.simulate(
+                            p[0],
+                            p.length > 2 ? Integer.parseInt(p[2]) : candidates(p[0]),
+                            p.length > 1 ? p[1] : "per-slot",
+                            dir.resolve(name.replace('/', '-')));
             double good = s.get("goodputPerSecond").asDouble();
             double bound = s.get("upperBoundGoodputPerSecond").asDouble();
             int assigned = s.get("assigned").asInt();
