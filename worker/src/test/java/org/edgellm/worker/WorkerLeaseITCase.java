@@ -75,6 +75,16 @@ class WorkerLeaseITCase {
         return out;
     }
 
+    /** Waits for a heartbeat that names the decision refused. */
+    static void awaitRefusal(String prefix, BatchDecision d) throws Exception {
+        await(
+                "a heartbeat names " + d.getDecisionId() + " refused",
+                Duration.ofSeconds(60),
+                () ->
+                        heartbeats(prefix + "telemetry").stream()
+                                .anyMatch(h -> h.getRefused().contains(d.getDecisionId())));
+    }
+
     static void topics(String prefix) throws Exception {
         kafka.createTopics(1, prefix + "decisions", prefix + "completions");
         kafka.createTopics(1, prefix + "telemetry", prefix + "dead-letters");
@@ -183,12 +193,7 @@ class WorkerLeaseITCase {
                         new WorkerMetrics(node),
                         clock::get);
         Running r = new Running(w, "lease-overrun");
-        await(
-                "a heartbeat names a as refused",
-                Duration.ofSeconds(60),
-                () ->
-                        heartbeats(prefix + "telemetry").stream()
-                                .anyMatch(h -> h.getRefused().contains(a.getDecisionId())));
+        awaitRefusal(prefix, a);
         r.stopAndClose();
         assertEquals(1, recording.runs(a.getDecisionId()), "it ran");
         assertEquals(List.of(), completions(kafka, prefix + "completions"), "nothing published");
@@ -238,12 +243,7 @@ class WorkerLeaseITCase {
                         new WorkerMetrics(node),
                         clock::get);
         Running r2 = new Running(w2, "lease-crash-2");
-        await(
-                "a heartbeat names a as refused",
-                Duration.ofSeconds(60),
-                () ->
-                        heartbeats(prefix + "telemetry").stream()
-                                .anyMatch(h -> h.getRefused().contains(a.getDecisionId())));
+        awaitRefusal(prefix, a);
         r2.stopAndClose();
         assertEquals(1, backend.runs(a.getDecisionId()));
         assertEquals(List.of(), completions(kafka, prefix + "completions"), "nothing published");

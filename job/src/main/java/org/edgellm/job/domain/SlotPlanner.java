@@ -100,15 +100,7 @@ final class SlotPlanner {
         if (requests.isEmpty()) {
             return new Plan(null, 0, offered.size(), List.of(), 0, false, false);
         }
-        Instance instance =
-                new Instance(
-                        t0,
-                        topology.objective,
-                        topology.computeModel,
-                        topology.bitsPerToken,
-                        topology.model(),
-                        offered,
-                        requests);
+        Instance instance = instance(t0, offered, requests);
         Schedule schedule = solve(scheduler, domain, slotEnd, instance);
         if (schedule != null && settings.policy().equals(THROUGHPUT_RATE)) {
             schedule = byRate(schedule, requests, offered, t0, domain, slotEnd);
@@ -210,25 +202,25 @@ final class SlotPlanner {
             if (sub.isEmpty() || sub.size() == requests.size()) {
                 continue;
             }
-            Schedule s =
-                    solve(
-                            scheduler,
-                            domain,
-                            slotEnd,
-                            new Instance(
-                                    t0,
-                                    topology.objective,
-                                    topology.computeModel,
-                                    topology.bitsPerToken,
-                                    topology.model(),
-                                    offered,
-                                    sub));
+            Schedule s = solve(scheduler, domain, slotEnd, instance(t0, offered, sub));
             if (s != null && rate(s) > bestRate) {
                 best = s;
                 bestRate = rate(s);
             }
         }
         return best;
+    }
+
+    /** The slot's problem: these requests on these nodes from t0, under the topology's model. */
+    private Instance instance(double t0, List<EdgeNode> offered, List<Request> requests) {
+        return new Instance(
+                t0,
+                topology.objective,
+                topology.computeModel,
+                topology.bitsPerToken,
+                topology.model(),
+                offered,
+                requests);
     }
 
     /** Requests per millisecond of compute time over a schedule's batches (0 for none). */
