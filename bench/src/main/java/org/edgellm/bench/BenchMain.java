@@ -429,6 +429,15 @@ public final class BenchMain implements Callable<Integer> {
                 description = "Also append the run's tables to FILE (default: none).")
         Path markdown;
 
+        /** The flags as given (without the command's own name). */
+        private List<String> jobArgs() {
+            List<String> a = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+            if (!a.isEmpty() && a.get(0).equals("job")) {
+                a.remove(0);
+            }
+            return a;
+        }
+
         @Override
         public Integer call() throws Exception {
             boolean exactlyOnce = delivery.equals("exactly-once");
@@ -454,10 +463,7 @@ public final class BenchMain implements Callable<Integer> {
                             stateBackend,
                             List.copyOf(jobOptions),
                             markdown,
-                            "java -jar bench/target/bench.jar job "
-                                    + String.join(
-                                            " ",
-                                            spec.commandLine().getParseResult().originalArgs())),
+                            "java -jar bench/target/bench.jar job " + String.join(" ", jobArgs())),
                     out);
             return 0;
         }

@@ -358,6 +358,7 @@ public final class KafkaJobBenchmark {
             res.put("lastCheckpointFullBytes", cpFull);
             res.put("loadAverageBefore", round2(loadBefore));
             res.put("loadAverageAfter", round2(loadAverage()));
+            res.put("cpuPressureSomeAvg60AfterPercent", cpuPressure());
             res.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         } finally {
             Files.deleteIfExists(topoFile);
@@ -486,26 +487,48 @@ public final class KafkaJobBenchmark {
         public void run() {
             int domains = s.domains();
             int nodes = s.nodesPerDomain();
-            long totalNodes = (long) domains * nodes;
-            // every node beats every 500 ms (100 ms with few nodes, so that the telemetry
-            // partitions' watermarks keep up), spread evenly over time
-            double beatsPerSecond = totalNodes * (totalNodes >= 1000 ? 2.0 : 10.0);
-            long start = System.nanoTime();
+            Thread beats = new Thread(this::beat, "bench-load-heartbeats");
+            beats.setDaemon(true);
+            beats.start();
             long pairs = 0;
-            long beats = 0;
             try {
                 while (!stop.get()) {
                     long nanos = System.nanoTime();
-                    double elapsed = (nanos - start) / 1e9;
                     long from = requestsFrom;
                     long duePairs = nanos < from ? 0 : (long) ((nanos - from) / 1e9 * s.rate());
-                    long dueBeats = (long) (elapsed * beatsPerSecond);
                     long now = System.currentTimeMillis();
-                    for (; pairs < duePairs && !stop.get(); pairs++) {
+                    // at most 10 ms of events per round, restamped each round: a generator that
+                    // falls behind stays behind (its produced rate says so) but sends current times
+                    long limit = Math.min(duePairs, pairs + Math.max(1, s.rate() / 100));
+                    for (; pairs < limit && !stop.get(); pairs++) {
                         sendPair(pairs, domains, nodes, now);
                         requests.incrementAndGet();
                     }
-                    for (; beats < dueBeats; beats++) {
+                    if (pairs >= duePairs) {
+                        Thread.sleep(1);
+                    }
+                }
+                beats.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
+
+        /** Every node beats every 500 ms (100 ms with few nodes), spread evenly over time. */
+        private void beat() {
+            int nodes = s.nodesPerDomain();
+            long totalNodes = (long) s.domains() * nodes;
+            // with few nodes, faster, so that the telemetry partitions' watermarks keep up
+            double beatsPerSecond = totalNodes * (totalNodes >= 1000 ? 2.0 : 10.0);
+            long start = System.nanoTime();
+            long beats = 0;
+            try {
+                while (!stop.get()) {
+                    long dueBeats = (long) ((System.nanoTime() - start) / 1e9 * beatsPerSecond);
+                    long now = System.currentTimeMillis();
+                    for (; beats < dueBeats && !stop.get(); beats++) {
                         long node = beats % totalNodes;
                         String domain = "dom-" + node / nodes;
                         String id = domain + "-" + (char) ('a' + (int) (node % nodes));
@@ -518,12 +541,10 @@ public final class KafkaJobBenchmark {
                                         key,
                                         EventCodec.encode(workers.heartbeat(domain, id, now))));
                     }
-                    Thread.sleep(1);
+                    Thread.sleep(5);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } finally {
-                producer.close(Duration.ofSeconds(5));
             }
         }
 
@@ -824,6 +845,27 @@ public final class KafkaJobBenchmark {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
+    /**
+     * The share of the last minute in which some task waited for a CPU (Linux PSI, {@code
+     * /proc/pressure/cpu}), or NaN where unavailable: how contended the machine was.
+     */
+    static double cpuPressure() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/pressure/cpu"))) {
+                if (line.startsWith("some ")) {
+                    for (String f : line.split(" ")) {
+                        if (f.startsWith("avg60=")) {
+                            return Double.parseDouble(f.substring(6));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no PSI
+        }
+        return Double.NaN;
+    }
+
     static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
@@ -893,12 +935,14 @@ public final class KafkaJobBenchmark {
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "Measured %s UTC over %s s; load average %s before, %s after, %s processors.%n%n",
+                        "Measured %s UTC over %s s; load average %s before, %s after (this JVM's own threads"
+                                + " included), CPU pressure (PSI some, avg60) %s%% after; %s processors.%n%n",
                         DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
                                 .format(Instant.now().atOffset(ZoneOffset.UTC)),
                         r.get("seconds"),
                         r.get("loadAverageBefore"),
                         r.get("loadAverageAfter"),
+                        r.get("cpuPressureSomeAvg60AfterPercent"),
                         r.get("availableProcessors")));
         md.append("`").append(command).append("`\n\n");
         md.append(
