@@ -109,6 +109,7 @@ public final class KafkaJobBenchmark {
     static final AtomicLong SOURCE_CHANNELS = new AtomicLong();
     static final AtomicLong SOURCE_TELEMETRY = new AtomicLong();
     static final AtomicLong SOURCE_INVALID = new AtomicLong();
+    static final AtomicLong SOURCES_OPENED = new AtomicLong();
 
     /** Counts what a source's deserializer emits, by kind, then passes it on. */
     static final class Counting implements KafkaRecordDeserializationSchema<InputEvent> {
@@ -126,6 +127,7 @@ public final class KafkaJobBenchmark {
                         context)
                 throws Exception {
             inner.open(context);
+            SOURCES_OPENED.incrementAndGet();
         }
 
         @Override
@@ -159,7 +161,12 @@ public final class KafkaJobBenchmark {
     /** Runs one measurement; prints progress and, last, one JSON line; returns the figures. */
     public static Map<String, Object> run(Settings s, PrintStream out) throws Exception {
         for (AtomicLong c :
-                List.of(SOURCE_REQUESTS, SOURCE_CHANNELS, SOURCE_TELEMETRY, SOURCE_INVALID)) {
+                List.of(
+                        SOURCE_REQUESTS,
+                        SOURCE_CHANNELS,
+                        SOURCE_TELEMETRY,
+                        SOURCE_INVALID,
+                        SOURCES_OPENED)) {
             c.set(0);
         }
         double loadBefore = loadAverage();
@@ -249,14 +256,19 @@ public final class KafkaJobBenchmark {
             reader.start();
             reader.awaitAssigned();
             JobClient job = env.executeAsync("bench-job-" + run);
+            // no load before every source reader of the job is open: the MiniCluster's start-up
+            // (tens of seconds on a busy machine) would otherwise leave a backlog of heartbeats
+            long deadline = System.nanoTime() + 300_000_000_000L;
+            while (SOURCES_OPENED.get() < 3L * s.parallelism() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             load.start();
-            // requests only once the job reads: no backlog from its start-up in the figures
-            long deadline = System.nanoTime() + 180_000_000_000L;
+            // requests once the job has read a heartbeat
             while (SOURCE_TELEMETRY.get() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             if (SOURCE_TELEMETRY.get() == 0) {
-                throw new IllegalStateException("the job read no heartbeat within 180 s");
+                throw new IllegalStateException("the job read no heartbeat within 300 s");
             }
             load.requestsFrom = System.nanoTime();
 
