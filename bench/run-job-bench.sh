@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates docs/bench-job-runs.md: every table in it is written by `bench.jar job --markdown`.
-# Run from the repository root after `mvn -B package -DskipTests`; about 12 minutes.
+# Run from the repository root after `mvn -B package -DskipTests`; about 16 minutes.
 # Each run is its own JVM (broker, load generator, job on a MiniCluster, reader).
 set -e
 out=${1:-docs/bench-job-runs.md}
@@ -24,6 +24,8 @@ run --rate 50000 --domains 1000 --seconds 20 --delivery at-least-once --shape ov
 run --rate 5000 --domains 1000 --seconds 20 --delivery at-least-once
 run --rate 2000 --domains 1000 --seconds 20 --delivery at-least-once
 run --rate 2000 --domains 1000 --seconds 20 --delivery exactly-once --checkpoint-ms 100
+run --rate 500 --domains 1000 --seconds 20 --warmup-seconds 20 --delivery at-least-once
+run --rate 500 --domains 1000 --seconds 20 --warmup-seconds 90 --delivery at-least-once
 # scale: parallelism 1, and RocksDB with incremental checkpoints (at 1,000 domains: the topology
 # YAML of 10,000 domains, 6.6 MB, exceeds the YAML loader's 3 MB document limit)
 run --rate 2000 --domains 1000 --seconds 20 --delivery at-least-once --parallelism 1
