@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  * paper [--out DIR] [--instances N] [--seed S] [--quick]     figures on random instances (PaperBench)
  * ot [--quick] [--seed N] [--out FILE]                       the core benchmark (OtBenchmark)
  * trace [--out DIR] [--requests-csv F] [--channels-dir D] ... the Azure trace through the job (TraceBench)
- * job [--domains N] [--rate N] [--seconds N] ...             the streaming job's benchmark (JobBenchmark)
+ * job [--rate N] [--domains N] [--seconds N] [--delivery M]  the job end to end with Kafka (KafkaJobBenchmark)
  * simulate [--runs N] [--out FILE]                           simulate's speed beside replay's (SimulateSpeed)
  * report [worker.jar report flags] --plots DIR                worker.jar report, with PNG plots
  * simulate-plots [job-local.jar simulate flags] --plots DIR   job-local.jar simulate, with PNG plots
@@ -57,7 +57,7 @@ public final class BenchMain implements Callable<Integer> {
         cl.addSubcommand(new Paper(out, err));
         cl.addSubcommand(new Ot(out, err));
         cl.addSubcommand(new Trace(out));
-        cl.addSubcommand(new Job());
+        cl.addSubcommand(new Job(out));
         cl.addSubcommand(new Simulate(out));
         cl.addSubcommand(new Report(out, err));
         cl.addSubcommand(new SimulatePlots(out, err));
@@ -370,6 +370,45 @@ public final class BenchMain implements Callable<Integer> {
         }
     }
 
+    /** A value among fixed words. */
+    abstract static class OneOf implements CommandLine.ITypeConverter<String> {
+        private final List<String> words;
+
+        OneOf(String... words) {
+            this.words = List.of(words);
+        }
+
+        @Override
+        public String convert(String v) {
+            if (!words.contains(v)) {
+                throw new CommandLine.TypeConversionException(
+                        "expected " + String.join(" or ", words) + " but was '" + v + "'");
+            }
+            return v;
+        }
+    }
+
+    /** --delivery. */
+    static final class Delivery extends OneOf {
+        Delivery() {
+            super("at-least-once", "exactly-once");
+        }
+    }
+
+    /** --shape. */
+    static final class ShapeOf extends OneOf {
+        ShapeOf() {
+            super("servable", "overload");
+        }
+    }
+
+    /** --state-backend. */
+    static final class Backend extends OneOf {
+        Backend() {
+            super("hashmap", "rocksdb");
+        }
+    }
+
     @Command(
             name = "job",
             mixinStandardHelpOptions = true,
@@ -377,13 +416,32 @@ public final class BenchMain implements Callable<Integer> {
             sortOptions = false,
             showDefaultValues = true,
             description = {
-                "The streaming job's benchmark on a local Flink MiniCluster (parallelism 2):"
-                        + " sustained throughput with a paced generator, then slot-close-to-decision"
-                        + " latency at the coordinator and on the decision topic of an in-JVM Kafka"
-                        + " broker, for both delivery modes. Give the JVM memory: java -Xmx4g -jar"
-                        + " bench.jar job ..."
+                "The live job end to end with Kafka in the loop, in one JVM: an in-JVM KRaft broker,"
+                        + " a load generator producing Avro requests, channel states and heartbeats"
+                        + " at a paced rate over D domains, the job (Kafka sources and sinks) on a"
+                        + " Flink MiniCluster, and a read_committed reader of the decision topic."
+                        + " Latency: the moment a decision is visible on the topic minus the moment"
+                        + " its slot could close (slot end + 20 ms out-of-orderness). Input rates are"
+                        + " counted at the job's sources; CPU by stage from a JFR recording of the"
+                        + " measured window. Prints progress, then one JSON line. Give the JVM"
+                        + " memory: java -Xmx3g -jar bench.jar job ..."
             })
     static final class Job implements Callable<Integer> {
+        private final PrintStream out;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        Job(PrintStream out) {
+            this.out = out;
+        }
+
+        @Option(
+                names = "--rate",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description =
+                        "Request events per second the load generator is paced to (plus as many"
+                                + " channel states).")
+        int rate = 50_000;
 
         @Option(
                 names = "--domains",
@@ -393,6 +451,54 @@ public final class BenchMain implements Callable<Integer> {
         int domains = 1000;
 
         @Option(
+                names = "--seconds",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Measured seconds.")
+        int seconds = 20;
+
+        @Option(
+                names = "--warmup-seconds",
+                paramLabel = "N",
+                converter = Cli.NonNegativeInt.class,
+                description = "Seconds of load before the measured window (start-up, JIT).")
+        int warmupSeconds = 10;
+
+        @Option(
+                names = "--delivery",
+                paramLabel = "MODE",
+                converter = Delivery.class,
+                description = "at-least-once or exactly-once (the job's --delivery).")
+        String delivery = "at-least-once";
+
+        @Option(
+                names = "--parallelism",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "The job's --parallelism.")
+        int parallelism = 2;
+
+        @Option(
+                names = "--shape",
+                paramLabel = "SHAPE",
+                converter = ShapeOf.class,
+                description =
+                        "servable (prompts 50-249, outputs 10-49 tokens: each domain below its"
+                                + " nodes' capacity) or overload (prompts 100-999, outputs 20-219:"
+                                + " about twice what 2 nodes per domain serve at 50 requests/s per"
+                                + " domain).")
+        String shape = "servable";
+
+        @Option(
+                names = "--checkpoint-ms",
+                paramLabel = "N",
+                converter = Cli.NonNegativeLong.class,
+                description =
+                        "The job's --checkpoint-ms (-1 here: 100 in exactly-once, 1000 in"
+                                + " at-least-once).")
+        long checkpointMs = -1;
+
+        @Option(
                 names = "--nodes-per-domain",
                 paramLabel = "N",
                 converter = NodesPerDomain.class,
@@ -400,91 +506,70 @@ public final class BenchMain implements Callable<Integer> {
         int nodesPerDomain = 2;
 
         @Option(
-                names = "--rate",
-                paramLabel = "N",
-                converter = Cli.PositiveInt.class,
-                description = "Request events per second of the latency phase.")
-        int rate = 2000;
-
-        @Option(
-                names = "--seconds",
-                paramLabel = "N",
-                converter = Cli.PositiveInt.class,
-                description = "Measured seconds of each run.")
-        int seconds = 30;
-
-        @Option(
-                names = "--warmup-ms",
-                paramLabel = "N",
-                converter = Cli.NonNegativeLong.class,
-                description = "Warm-up of the latency phase, not measured, in ms.")
-        long warmupMs = 10_000;
-
-        @Option(
-                names = "--runs",
-                paramLabel = "N",
-                converter = Cli.PositiveInt.class,
-                description = "Throughput runs (the median is reported).")
-        int runs = 3;
-
-        @Option(
-                names = "--target-rate",
+                names = "--partitions",
                 paramLabel = "N",
                 converter = Cli.NonNegativeInt.class,
+                description = "Partitions of every topic (0: the parallelism).")
+        int partitions = 0;
+
+        @Option(
+                names = "--state-backend",
+                paramLabel = "NAME",
+                converter = Backend.class,
+                description = "hashmap, or rocksdb with incremental checkpoints.")
+        String stateBackend = "hashmap";
+
+        @Option(
+                names = "--job-option",
+                paramLabel = "--FLAG=VALUE",
                 description =
-                        "Request events per second the throughput generator is paced to (0: unpaced).")
-        int targetRate = 0;
+                        "A flag of the job itself (repeatable), e.g. --job-option"
+                                + " --max-pending=256 (default: the job's defaults).")
+        List<String> jobOptions = new ArrayList<>();
 
         @Option(
-                names = "--max-pending",
-                paramLabel = "N",
-                converter = Cli.PositiveInt.class,
-                description = "The job's --max-pending.")
-        int maxPending = 256;
-
-        @Option(
-                names = "--budget-micros",
-                paramLabel = "N",
-                converter = Cli.NonNegativeLong.class,
-                description = "The job's --budget-micros (search time per slot).")
-        long budgetMicros = 1000;
-
-        @Option(
-                names = "--max-candidates",
-                paramLabel = "N",
-                converter = Cli.PositiveInt.class,
-                description = "The job's --max-candidates.")
-        int maxCandidates = 64;
-
-        @Option(names = "--skip-throughput", description = "Skip the throughput phase.")
-        boolean skipThroughput;
-
-        @Option(names = "--skip-latency", description = "Skip the latency phase.")
-        boolean skipLatency;
-
-        @Option(
-                names = "--out",
+                names = "--markdown",
                 paramLabel = "FILE",
-                description = "Also write the Markdown tables to FILE (default: printed only).")
-        Path out;
+                description = "Also append the run's tables to FILE (default: none).")
+        Path markdown;
+
+        /** The flags as given (without the command's own name). */
+        private List<String> jobArgs() {
+            List<String> a = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+            if (!a.isEmpty() && a.get(0).equals("job")) {
+                a.remove(0);
+            }
+            return a;
+        }
 
         @Override
         public Integer call() throws Exception {
-            return JobBenchmark.run(
-                    new JobBenchmark.Settings(
-                            domains,
+            boolean exactlyOnce = delivery.equals("exactly-once");
+            long cp = checkpointMs >= 0 ? checkpointMs : exactlyOnce ? 100 : 1000;
+            if (exactlyOnce && cp == 0) {
+                throw new IllegalArgumentException(
+                        "--checkpoint-ms: exactly-once needs checkpoints (got 0)");
+            }
+            KafkaJobBenchmark.run(
+                    new KafkaJobBenchmark.Settings(
                             rate,
-                            warmupMs,
+                            domains,
                             seconds,
+                            warmupSeconds,
+                            exactlyOnce,
+                            parallelism,
+                            shape.equals("servable")
+                                    ? KafkaJobBenchmark.Shape.SERVABLE
+                                    : KafkaJobBenchmark.Shape.OVERLOAD,
+                            cp,
                             nodesPerDomain,
-                            maxPending,
-                            targetRate,
-                            budgetMicros,
-                            maxCandidates,
-                            runs,
-                            skipThroughput,
-                            skipLatency,
-                            out));
+                            partitions == 0 ? parallelism : partitions,
+                            stateBackend,
+                            List.copyOf(jobOptions),
+                            markdown,
+                            "java -jar bench/target/bench.jar job " + String.join(" ", jobArgs())),
+                    out);
+            return 0;
         }
     }
 

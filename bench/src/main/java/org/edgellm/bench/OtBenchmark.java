@@ -11,6 +11,7 @@ import java.util.Random;
 import org.edgellm.scheduler.BruteForce;
 import org.edgellm.scheduler.EdgeNode;
 import org.edgellm.scheduler.ExhaustiveOptimum;
+import org.edgellm.scheduler.Feasibility;
 import org.edgellm.scheduler.GeneralizedAssignment;
 import org.edgellm.scheduler.Instance;
 import org.edgellm.scheduler.NodeSolution;
@@ -25,9 +26,10 @@ import org.edgellm.scheduler.bench.RandomInstances.Spec;
  * tables as Markdown:
  *
  * <ol>
- *   <li>OT against brute force on one node, N = 10, 15, 20, 25: median and p99 solve time, median
- *       nodes visited and feasibility checks, and the median per-instance reduction in checks; it
- *       also counts instances where the two optima differ (must be 0).
+ *   <li>OT against brute force on one node, N = 10, 15, 20, 25, in one run: median and p99 solve
+ *       time and their ratio, evaluations of constraints or bounds over a set counted the same way
+ *       for both (see {@link #compareRow}) and their median per-instance ratio, OT's nodes and
+ *       tryAdd calls; it also counts instances where the two optima differ (must be 0).
  *   <li>OT alone for N = 50, 100, 200, 500: solve time without a budget (N = 50 and 100) and the
  *       share proven optimal within a 10 ms budget.
  *   <li>GAH on 2-4 nodes and 10-13 requests with scarce capacity: mean ratio to the exhaustive
@@ -49,9 +51,11 @@ public final class OtBenchmark {
         md.append("## OT against brute force (one node)\n\n");
         md.append(
                 "| N | instances | OT median µs | OT p99 µs | BF median µs | BF p99 µs |"
-                        + " OT nodes (median) | OT checks (median) | BF checks (median) |"
-                        + " check reduction (median) | check reduction (min) | optimum mismatches |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                        + " time ratio BF/OT (medians) | time reduction |"
+                        + " OT evaluations (median) | BF evaluations (median) |"
+                        + " evaluation ratio (median) | evaluation ratio (min) |"
+                        + " OT nodes (median) | OT tryAdd calls (median) | optimum mismatches |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         warmUp(seed);
         int[] sizes = {10, 15, 20, 25};
         int[] counts = quick ? new int[] {10, 10, 5, 0} : new int[] {200, 100, 40, 8};
@@ -107,47 +111,70 @@ public final class OtBenchmark {
         return a;
     }
 
+    /**
+     * OT against brute force on {@code count} instances of N requests. Evaluations are counted the
+     * same way for both: every evaluation of C1-C5 over a set made through {@link Feasibility}
+     * (tryAdd, feasible, evaluate, computeMs, memoryFits, maxBatchForMemory: OT's preparation of
+     * each tree level included) plus every bound over a set (OT's root and node bounds); brute
+     * force makes one feasibility evaluation per subset and variant and no bounds.
+     */
     private static String compareRow(int n, int count, long seed) {
         Random rnd = new Random(seed);
         long[] otT = new long[count];
         long[] bfT = new long[count];
         long[] otNodes = new long[count];
-        long[] otChecks = new long[count];
-        long[] bfChecks = new long[count];
+        long[] otTryAdd = new long[count];
+        long[] otEval = new long[count];
+        long[] bfEval = new long[count];
         double[] reduction = new double[count];
         int mismatches = 0;
         for (int k = 0; k < count; k++) {
             Instance inst = RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, n, 1));
             EdgeNode node = inst.nodes().get(0);
             long t = System.nanoTime();
-            NodeSolution ot = OptimalTreeSearch.solve(inst, node, SearchBudget.UNLIMITED);
+            Feasibility[] tests = new Feasibility[node.variants().size()];
+            for (int q = 0; q < tests.length; q++) {
+                tests[q] = new Feasibility(inst, node, node.variants().get(q));
+            }
+            NodeSolution ot =
+                    OptimalTreeSearch.solve(
+                            tests, all(inst), inst.profits(), SearchBudget.UNLIMITED);
             otT[k] = (System.nanoTime() - t) / 1000;
             t = System.nanoTime();
             NodeSolution bf = BruteForce.solve(inst, node, all(inst), inst.profits());
             bfT[k] = (System.nanoTime() - t) / 1000;
             otNodes[k] = ot.nodesVisited();
-            otChecks[k] = ot.feasibilityChecks();
-            bfChecks[k] = bf.feasibilityChecks();
-            reduction[k] = (double) bf.feasibilityChecks() / Math.max(1, ot.feasibilityChecks());
+            otTryAdd[k] = ot.feasibilityChecks();
+            long evals = ot.boundEvaluations();
+            for (Feasibility f : tests) {
+                evals += f.evaluations();
+            }
+            otEval[k] = evals;
+            bfEval[k] = bf.feasibilityChecks() + bf.boundEvaluations();
+            reduction[k] = (double) bfEval[k] / Math.max(1, otEval[k]);
             if (Math.abs(ot.value() - bf.value()) > 1e-9 * Math.max(1, bf.value())) {
                 mismatches++;
             }
         }
         double[] red = reduction.clone();
         Arrays.sort(red);
+        double timeRatio = (double) pct(bfT, 50) / Math.max(1, pct(otT, 50));
         return String.format(
-                "| %d | %d | %d | %d | %d | %d | %d | %d | %d | %.0fx | %.0fx | %d |%n",
+                "| %d | %d | %d | %d | %d | %d | %,.0fx | %.2f%% | %d | %d | %,.0fx | %,.0fx | %d | %d | %d |%n",
                 n,
                 count,
                 pct(otT, 50),
                 pct(otT, 99),
                 pct(bfT, 50),
                 pct(bfT, 99),
-                pct(otNodes, 50),
-                pct(otChecks, 50),
-                pct(bfChecks, 50),
+                timeRatio,
+                100.0 * (1 - 1 / timeRatio),
+                pct(otEval, 50),
+                pct(bfEval, 50),
                 red[red.length / 2],
                 red[0],
+                pct(otNodes, 50),
+                pct(otTryAdd, 50),
                 mismatches);
     }
 

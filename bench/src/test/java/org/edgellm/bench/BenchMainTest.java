@@ -92,7 +92,14 @@ class BenchMainTest {
         assertUsageError(run("trace", "--users", "-3"), "--users", "-3");
         assertUsageError(run("job", "--rate", "2.5"), "--rate", "2.5");
         assertUsageError(run("job", "--nodes-per-domain", "27"), "--nodes-per-domain", "27");
-        assertUsageError(run("job", "--warmup-ms", "-1"), "--warmup-ms", "-1");
+        assertUsageError(run("job", "--warmup-seconds", "-1"), "--warmup-seconds", "-1");
+        assertUsageError(run("job", "--delivery", "twice"), "--delivery", "twice");
+        assertUsageError(run("job", "--shape", "huge"), "--shape", "huge");
+        assertUsageError(run("job", "--state-backend", "disk"), "--state-backend", "disk");
+        assertUsageError(
+                run("job", "--delivery", "exactly-once", "--checkpoint-ms", "0"),
+                "--checkpoint-ms",
+                "0");
         assertUsageError(run("nonsense"), "nonsense");
         assertUsageError(run(), "command");
     }

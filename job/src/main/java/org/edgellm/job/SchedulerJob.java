@@ -70,6 +70,22 @@ public final class SchedulerJob {
     /** Builds and executes the live job on the given environment. */
     public static void run(String[] args, StreamExecutionEnvironment env) throws Exception {
         JobConfig config = JobConfig.parse(args);
+        liveDefaults(config);
+        Topology topology =
+                config.topologyFile == null
+                        ? Topology.defaults()
+                        : Topology.load(Path.of(config.topologyFile));
+        configure(env, config);
+        SchedulerPipeline.build(
+                env, KafkaIo.sources(config, topology), KafkaIo.sinks(config), config, topology);
+        env.execute("edge-llm-scheduler");
+    }
+
+    /**
+     * The settings the live job derives from the delivery mode (wall-clock planning, restart grace,
+     * commit delay); public so that benchmarks build the same job around other sources.
+     */
+    public static void liveDefaults(JobConfig config) {
         config.live = true;
         // plan late slots from the wall clock, but only with transactions: an at-least-once replay
         // after a failure must decide exactly as the first run, so that its repeated decisions
@@ -84,14 +100,6 @@ public final class SchedulerJob {
             // partition holds the watermark back for at most the idleness timeout
             config.commitDelayMs = config.idlenessMs;
         }
-        Topology topology =
-                config.topologyFile == null
-                        ? Topology.defaults()
-                        : Topology.load(Path.of(config.topologyFile));
-        configure(env, config);
-        SchedulerPipeline.build(
-                env, KafkaIo.sources(config, topology), KafkaIo.sinks(config), config, topology);
-        env.execute("edge-llm-scheduler");
     }
 
     /** Checkpointing and parallelism from the flags. */

@@ -157,8 +157,21 @@ public final class Feasibility {
         return downlinkHz;
     }
 
+    /**
+     * Evaluations of a constraint over a set made through this object: every call of {@link
+     * #maxBatchForMemory}, {@link #memoryFits}, {@link #computeMs}, {@link #tryAdd}, {@link
+     * #feasible} and {@link #evaluate} counts one, whoever makes it (a statistic for benchmarks
+     * that compare solvers by the same rule; not synchronized).
+     */
+    public long evaluations() {
+        return evaluations;
+    }
+
+    private long evaluations;
+
     /** Largest batch size that C2 admits at padded lengths s and n (may be 0 or negative). */
     public long maxBatchForMemory(int s, int n) {
+        evaluations++;
         double room = memoryBytes - memoryFixed;
         if (room < 0) {
             return 0;
@@ -168,11 +181,13 @@ public final class Feasibility {
 
     /** C2 for a batch of b sequences padded to s prompt and n output tokens. */
     public boolean memoryFits(int b, int s, int n) {
+        evaluations++;
         return memoryFixed + b * kvPerToken * (s + n) <= memoryBytes;
     }
 
     /** T^C(S, q) in ms for a batch of b sequences padded to s prompt and n output tokens. */
     public double computeMs(int b, int s, int n) {
+        evaluations++;
         return computeSeconds(b, s, n) * 1000.0;
     }
 
@@ -246,6 +261,7 @@ public final class Feasibility {
      * #eligible(int)}. On failure {@code child} holds partial values.
      */
     public boolean tryAdd(BatchState parent, int x, int[] members, BatchState child) {
+        evaluations++;
         int b = parent.size + 1;
         int s = Math.max(parent.maxPrompt, prompt[x]);
         int n = Math.max(parent.maxOutput, output[x]);
@@ -254,7 +270,7 @@ public final class Feasibility {
         }
         double up = parent.uplinkMs + uplinkMs[x];
         double start = Math.max(t0 + up, busyUntil);
-        double end = start + computeMs(b, s, n);
+        double end = start + computeSeconds(b, s, n) * 1000.0;
         double dMin = Math.min(parent.minDeadline, deadline[x]);
         if (!(dMin - end > 0)) {
             return false;
@@ -279,6 +295,7 @@ public final class Feasibility {
 
     /** Whether the batch {@code members[0..count)} is feasible: C1-C5, computed from scratch. */
     public boolean feasible(int[] members, int count) {
+        evaluations++;
         if (count == 0) {
             return true;
         }
@@ -299,7 +316,7 @@ public final class Feasibility {
         if (memoryFixed + count * kvPerToken * (s + n) > memoryBytes) {
             return false;
         }
-        double end = Math.max(t0 + up, busyUntil) + computeMs(count, s, n);
+        double end = Math.max(t0 + up, busyUntil) + computeSeconds(count, s, n) * 1000.0;
         if (!(dMin - end > 0)) {
             return false;
         }
@@ -313,6 +330,7 @@ public final class Feasibility {
 
     /** The full verdict on batch {@code members[0..count)}: every violation and the timeline. */
     public BatchEvaluation evaluate(int[] members, int count) {
+        evaluations++;
         EnumSet<Constraint> violated = EnumSet.noneOf(Constraint.class);
         if (count == 0) {
             return new BatchEvaluation(violated, null);
@@ -341,7 +359,7 @@ public final class Feasibility {
             up += uplinkMs[members[k]];
         }
         double start = Math.max(t0 + up, busyUntil);
-        double compute = computeMs(count, s, n);
+        double compute = computeSeconds(count, s, n) * 1000.0;
         double end = start + compute;
         double need = 0;
         boolean late = false;

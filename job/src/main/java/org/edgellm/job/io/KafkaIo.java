@@ -2,6 +2,7 @@ package org.edgellm.job.io;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -9,6 +10,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.DeadLetter;
@@ -27,15 +29,30 @@ public final class KafkaIo {
     private KafkaIo() {}
 
     public static SchedulerPipeline.Sources sources(JobConfig c, Topology topology) {
+        return sources(c, topology, d -> d);
+    }
+
+    /**
+     * The live sources, each record deserializer passed through {@code wrap} (benchmarks count what
+     * the sources emit this way).
+     */
+    public static SchedulerPipeline.Sources sources(
+            JobConfig c,
+            Topology topology,
+            UnaryOperator<KafkaRecordDeserializationSchema<InputEvent>> wrap) {
         EventValidator v = new EventValidator(topology, c);
         return new SchedulerPipeline.Sources(
-                source(c, c.requestsTopic, v, EventValidator.Stream.REQUESTS),
-                source(c, c.channelsTopic, v, EventValidator.Stream.CHANNELS),
-                source(c, c.telemetryTopic, v, EventValidator.Stream.TELEMETRY));
+                source(c, c.requestsTopic, wrap, v, EventValidator.Stream.REQUESTS),
+                source(c, c.channelsTopic, wrap, v, EventValidator.Stream.CHANNELS),
+                source(c, c.telemetryTopic, wrap, v, EventValidator.Stream.TELEMETRY));
     }
 
     static KafkaSource<InputEvent> source(
-            JobConfig c, String topic, EventValidator v, EventValidator.Stream stream) {
+            JobConfig c,
+            String topic,
+            UnaryOperator<KafkaRecordDeserializationSchema<InputEvent>> wrap,
+            EventValidator v,
+            EventValidator.Stream stream) {
         OffsetsInitializer start =
                 switch (c.startingOffsets) {
                     case "earliest" -> OffsetsInitializer.earliest();
@@ -53,7 +70,8 @@ public final class KafkaIo {
                 .setGroupId(c.groupId)
                 .setStartingOffsets(start)
                 .setProperties(p)
-                .setDeserializer(new KafkaInputDeserializer(v, stream, c.maxClockSkewMs))
+                .setDeserializer(
+                        wrap.apply(new KafkaInputDeserializer(v, stream, c.maxClockSkewMs)))
                 .build();
     }
 

@@ -1,0 +1,82 @@
+package org.edgellm.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A quick run of {@code bench.jar job} (a few seconds, low rate, 10 domains): the broker, load
+ * generator, job and reader work together and the last line is the JSON the docs are built from. No
+ * timing thresholds: only that the figures exist and are sane.
+ */
+class KafkaJobBenchmarkITCase {
+
+    @TempDir Path dir;
+
+    static double field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(-?[0-9.Ee+-]+|null)").matcher(json);
+        assertTrue(m.find(), name + " in " + json);
+        assertTrue(!m.group(1).equals("null"), name + " is null in " + json);
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void quickRunPrintsTheJsonLineWithSaneFigures() throws Exception {
+        Path md = dir.resolve("job.md");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                BenchMain.run(
+                        new String[] {
+                            "job",
+                            "--rate",
+                            "200",
+                            "--domains",
+                            "10",
+                            "--seconds",
+                            "3",
+                            "--warmup-seconds",
+                            "4",
+                            "--delivery",
+                            "at-least-once",
+                            "--markdown",
+                            md.toString()
+                        },
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        List<String> lines = text.strip().lines().toList();
+        String json = lines.get(lines.size() - 1);
+        assertTrue(json.startsWith("{") && json.endsWith("}"), json);
+        // counted at the job's sources: requests and their channel states arrived
+        double req = field(json, "achievedRequestEventsPerSecond");
+        assertTrue(req > 0, json);
+        assertTrue(field(json, "achievedChannelEventsPerSecond") > 0, json);
+        assertTrue(field(json, "achievedHeartbeatsPerSecond") > 0, json);
+        // no more at the sources than the generator produced over the run (window edges aside)
+        assertTrue(req <= 2 * field(json, "producedRequestEventsPerSecond") + 1, json);
+        assertEquals(0, field(json, "invalidInputs"), json);
+        assertTrue(field(json, "decisionsPerSecond") > 0, json);
+        assertTrue(field(json, "decidedRequestsPerSecond") > 0, json);
+        assertTrue(field(json, "latencySamples") > 0, json);
+        double p50 = field(json, "p50Ms");
+        double p99 = field(json, "p99Ms");
+        double p999 = field(json, "p999Ms");
+        assertTrue(Double.isFinite(p50) && p50 <= p99 && p99 <= p999, json);
+        assertTrue(field(json, "cpuSamples") > 0, json);
+        String doc = Files.readString(md);
+        assertTrue(doc.contains("| stage | CPU share % |"), doc);
+        assertTrue(doc.contains(json), doc);
+    }
+}
