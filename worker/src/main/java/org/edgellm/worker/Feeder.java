@@ -15,7 +15,6 @@ import org.edgellm.events.ChannelState;
 import org.edgellm.events.EventCodec;
 import org.edgellm.events.InferenceRequest;
 import org.edgellm.job.Topology;
-import org.edgellm.job.replay.ReplayRunner;
 import org.edgellm.job.replay.TraceImport;
 import org.edgellm.job.replay.TraceInput;
 
@@ -99,7 +98,7 @@ public final class Feeder {
                                         speedup,
                                         Integer.parseInt(f.getOrDefault("domains", "0"))),
                                 topology);
-        ReplayRunner.printInput(err, imp.report());
+        TraceImport.print(err, imp.report());
         String requestsTopic = f.getOrDefault("requests-topic", "inference-requests");
         String channelsTopic = f.getOrDefault("channels-topic", "channel-state");
         Properties p = producer(f, kafka);

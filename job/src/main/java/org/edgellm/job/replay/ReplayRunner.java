@@ -118,7 +118,7 @@ public final class ReplayRunner {
                     (System.nanoTime() - started) / 1e9);
         }
         TraceImport.Imported imp = importTraces(p, topology);
-        printInput(err, imp.report());
+        TraceImport.print(err, imp.report());
         Path events = outDir.resolve("events");
         if (writeEvents) {
             Files.createDirectories(events);
@@ -226,76 +226,6 @@ public final class ReplayRunner {
                         p.speedup,
                         0),
                 topology);
-    }
-
-    /**
-     * What the import read, on two lines: the requests (rows, bad rows and their first line
-     * numbers, failures skipped, rows out of order) and the radio traces (bad rows, gap filling).
-     */
-    public static void printInput(PrintStream err, TraceImport.Report r) {
-        if (r == null) {
-            return;
-        }
-        RequestTraces.Stats q = r.requestStats();
-        StringBuilder b = new StringBuilder();
-        b.append("requests: ")
-                .append(q.requestRows())
-                .append(" rows from ")
-                .append(r.requests())
-                .append(" (")
-                .append(q.format())
-                .append(")");
-        if (q.badRows() > 0) {
-            b.append("; ")
-                    .append(q.badRows())
-                    .append(" bad rows skipped, lines ")
-                    .append(TraceImport.lines(q.badLines()))
-                    .append(q.badRows() > q.badLines().size() ? ", ..." : "");
-        }
-        if (q.skippedFailures() > 0) {
-            b.append("; ").append(q.skippedFailures()).append(" failed requests skipped");
-        }
-        if (q.outOfOrderRows() > 0) {
-            b.append("; ").append(q.outOfOrderRows()).append(" rows out of time order, sorted in");
-        }
-        err.println(b);
-        TraceImport.ChannelReport c = r.channels();
-        b = new StringBuilder();
-        b.append("channels: ").append(c.traces()).append(" ").append(c.format()).append(" traces");
-        if (c.badRows() > 0) {
-            b.append("; ")
-                    .append(c.badRows())
-                    .append(" bad rows skipped, ")
-                    .append(String.join(", ", c.badLines()))
-                    .append(c.badRows() > c.badLines().size() ? ", ..." : "");
-        }
-        if (c.gapFill().equals("none")) {
-            b.append("; gaps not filled (").append(c.gapsLeft()).append(" gaps)");
-        } else {
-            b.append("; gaps up to ")
-                    .append(c.gapMaxMs())
-                    .append(" ms filled (")
-                    .append(c.gapFill())
-                    .append("): ")
-                    .append(c.gapsFilled())
-                    .append(" gaps, ")
-                    .append(c.secondsFilled())
-                    .append(" s; ")
-                    .append(c.gapsLeft())
-                    .append(" longer gaps left");
-        }
-        b.append("; ")
-                .append(c.eventsSynthesised())
-                .append(" of ")
-                .append(c.channelEvents())
-                .append(" channel events from filled seconds");
-        err.println(b);
-        if (!c.tracesWithoutSamples().isEmpty()) {
-            err.println(
-                    "channels: skipped "
-                            + String.join(", ", c.tracesWithoutSamples())
-                            + ": no measurement at all");
-        }
     }
 
     static <T extends SpecificRecordBase> void writeAvro(

@@ -420,4 +420,74 @@ public final class TraceImport {
     static double round4(double x) {
         return Math.round(x * 1e4) / 1e4;
     }
+
+    /**
+     * What the import read, on two lines: the requests (rows, bad rows and their first line
+     * numbers, failures skipped, rows out of order) and the radio traces (bad rows, gap filling).
+     */
+    public static void print(java.io.PrintStream err, Report r) {
+        if (r == null) {
+            return;
+        }
+        RequestTraces.Stats q = r.requestStats();
+        StringBuilder b = new StringBuilder();
+        b.append("requests: ")
+                .append(q.requestRows())
+                .append(" rows from ")
+                .append(r.requests())
+                .append(" (")
+                .append(q.format())
+                .append(")");
+        if (q.badRows() > 0) {
+            b.append("; ")
+                    .append(q.badRows())
+                    .append(" bad rows skipped, lines ")
+                    .append(lines(q.badLines()))
+                    .append(q.badRows() > q.badLines().size() ? ", ..." : "");
+        }
+        if (q.skippedFailures() > 0) {
+            b.append("; ").append(q.skippedFailures()).append(" failed requests skipped");
+        }
+        if (q.outOfOrderRows() > 0) {
+            b.append("; ").append(q.outOfOrderRows()).append(" rows out of time order, sorted in");
+        }
+        err.println(b);
+        ChannelReport c = r.channels();
+        b = new StringBuilder();
+        b.append("channels: ").append(c.traces()).append(" ").append(c.format()).append(" traces");
+        if (c.badRows() > 0) {
+            b.append("; ")
+                    .append(c.badRows())
+                    .append(" bad rows skipped, ")
+                    .append(String.join(", ", c.badLines()))
+                    .append(c.badRows() > c.badLines().size() ? ", ..." : "");
+        }
+        if (c.gapFill().equals("none")) {
+            b.append("; gaps not filled (").append(c.gapsLeft()).append(" gaps)");
+        } else {
+            b.append("; gaps up to ")
+                    .append(c.gapMaxMs())
+                    .append(" ms filled (")
+                    .append(c.gapFill())
+                    .append("): ")
+                    .append(c.gapsFilled())
+                    .append(" gaps, ")
+                    .append(c.secondsFilled())
+                    .append(" s; ")
+                    .append(c.gapsLeft())
+                    .append(" longer gaps left");
+        }
+        b.append("; ")
+                .append(c.eventsSynthesised())
+                .append(" of ")
+                .append(c.channelEvents())
+                .append(" channel events from filled seconds");
+        err.println(b);
+        if (!c.tracesWithoutSamples().isEmpty()) {
+            err.println(
+                    "channels: skipped "
+                            + String.join(", ", c.tracesWithoutSamples())
+                            + ": no measurement at all");
+        }
+    }
 }
