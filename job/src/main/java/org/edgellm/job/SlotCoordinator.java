@@ -3,6 +3,7 @@ package org.edgellm.job;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -70,6 +71,14 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     private transient Counter assignedCounter;
     private transient Counter fallbackCounter;
     private transient Counter redispatchedCounter;
+
+    /**
+     * The wall clock, read in this one place: by the domain scheduler only where live runs plan
+     * from it (never in at-least-once or replays), and by the decision-latency metric, which
+     * decides nothing.
+     */
+    private transient LongSupplier clock;
+
     private transient Counter solvedCounter;
     private transient Counter provenOptimalCounter;
     private transient Counter lateCounter;
@@ -107,7 +116,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                                         "nodes", Types.STRING, Types.POJO(NodeRuntime.class))),
                         // since 0.2: absent in older savepoints, it starts empty there
                         rc.getState(new ValueStateDescriptor<>("inputs-seen", Types.LONG)));
-        domain = new DomainScheduler(topology, config.domainSettings(), System::currentTimeMillis);
+        clock = System::currentTimeMillis;
+        domain = new DomainScheduler(topology, config.domainSettings(), clock);
         var group = rc.getMetricGroup();
         solveMicros = group.histogram("solveMicros", new DescriptiveStatisticsHistogram(1000));
         assignedCounter = group.counter("assigned");
@@ -158,8 +168,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         }
         if (config.live && !o.decisions().isEmpty()) {
             // from the moment the slot could close (its end plus the out-of-orderness) to now
-            decisionLatencyMs.update(
-                    System.currentTimeMillis() - (slotEnd + config.outOfOrdernessMs));
+            decisionLatencyMs.update(clock.getAsLong() - (slotEnd + config.outOfOrdernessMs));
         }
         for (Rejected r : o.rejections()) {
             reject(ctx, r);
