@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.edgellm.job.testing.SourceScan;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,19 +40,7 @@ class DomainIsolationTest {
                     "ServiceClass");
 
     static List<String> violations(List<Path> files) throws IOException {
-        List<String> bad = new ArrayList<>();
-        for (Path p : files) {
-            for (String line : Files.readAllLines(p)) {
-                String t = line.trim();
-                boolean code = !t.startsWith("*") && !t.startsWith("/");
-                for (String f : FORBIDDEN) {
-                    if (code && t.contains(f)) {
-                        bad.add(p.getFileName() + ": " + t);
-                    }
-                }
-            }
-        }
-        return bad;
+        return SourceScan.violations(files, FORBIDDEN);
     }
 
     @Test

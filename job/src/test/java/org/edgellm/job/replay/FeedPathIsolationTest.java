@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.edgellm.job.testing.SourceScan;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,19 +26,7 @@ class FeedPathIsolationTest {
             List.of("org.apache.flink", "ReplayRunner", "Simulator", "SchedulerJob", "LocalMain");
 
     static List<String> violations(List<Path> files) throws IOException {
-        List<String> bad = new ArrayList<>();
-        for (Path p : files) {
-            for (String line : Files.readAllLines(p)) {
-                String t = line.trim();
-                boolean code = !t.startsWith("*") && !t.startsWith("/");
-                for (String f : FORBIDDEN) {
-                    if (code && t.contains(f)) {
-                        bad.add(p.getFileName() + ": " + t);
-                    }
-                }
-            }
-        }
-        return bad;
+        return SourceScan.violations(files, FORBIDDEN);
     }
 
     @Test
