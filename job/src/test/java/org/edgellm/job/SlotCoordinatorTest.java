@@ -426,7 +426,9 @@ class SlotCoordinatorTest {
     @Test
     void aStalledWorkerIsDetectedReportedAndReadmittedOnProgress() throws Exception {
         BatchDecision d = batchOnA("r1", 0);
-        double settled = settledAfter(d);
+        // heard after its lease without finishing it: settled by the first such heartbeat, not a
+        // heartbeat timeout later (its worker sends none while a commit is in flight)
+        double settled = d.getLeaseUntil().toEpochMilli();
         long stallSeen = (long) Math.ceil(settled / 100.0) * 100 + 100;
         // d1-a keeps sending heartbeats but never reports r1's batch finished
         for (long t = 200; t <= stallSeen; t += 100) {

@@ -92,10 +92,13 @@ import org.slf4j.LoggerFactory;
  * the worker neither starts the batch nor publishes its completions, even completions stored before
  * a crash: it records the decision refused in the log (so a later copy is skipped), commits only
  * the offset, and names the decision in the {@code refused} list of its heartbeats for ten minutes.
- * The job, from a heartbeat timeout after the lease on, may give the batch's requests to another
- * node; a refusal lets it do so at once. The lease is checked before the run and again before the
- * transaction: the commit's own duration and the clock skew between the worker and the job's event
- * time must stay below the heartbeat timeout (3 s by default), the margin the job waits.
+ * The job may give the batch's requests to another node once a refusal says so, or once a heartbeat
+ * stamped after the lease does not show the batch finished: no heartbeat is sent while a commit is
+ * in flight (from the last lease check until finished-through has moved), so such a heartbeat
+ * proves the batch will never be committed, whatever the commit's duration (a broker outage can
+ * hold it for many seconds). Both the lease check and the heartbeat's stamp read this worker's
+ * clock. A worker not heard since the lease is judged later (a heartbeat timeout after it, and not
+ * while the job works off a backlog).
  *
  * <p>The settling assumes that nobody else moves the group's offsets (resetting them by hand, or
  * the broker expiring them after the group was empty for {@code offsets.retention.minutes}): an
@@ -197,6 +200,15 @@ public final class Worker implements AutoCloseable {
 
     /** Slot end of the last decision finished (decisions of a node arrive in slot order). */
     private volatile long finishedThrough;
+
+    /**
+     * Set before the last lease check of a batch and cleared once its commit has returned and
+     * {@link #finishedThrough} has moved: no heartbeat is sent in between. So a heartbeat stamped
+     * after a batch's lease that does not show it finished proves it will never be committed (its
+     * commit would have had to pass the lease check before that stamp, and would have kept the
+     * heartbeat back until finished-through showed it): the job settles it at once.
+     */
+    private volatile boolean committing;
 
     private volatile double slowdown = 1.0;
     private volatile long batches;
@@ -401,7 +413,11 @@ public final class Worker implements AutoCloseable {
                 out = run(d);
                 steps.at(Step.AFTER_RUN, d);
             }
+            // from here until the commit has returned and finished-through has moved, no heartbeat
+            // is sent: a heartbeat sent after the lease must prove the batch will never commit
+            committing = true;
             if (leaseOver(d)) {
+                committing = false;
                 // it ran past its lease: the job may already have given its requests to another
                 // node, so its completions must not be published
                 refuse(d, "after its run");
@@ -452,6 +468,9 @@ public final class Worker implements AutoCloseable {
             metrics.batchCommitted(d, out);
             // its completions committed: finished
             finishedThrough = Math.max(finishedThrough, d.getSlotEnd().toEpochMilli());
+            // heartbeats again; a commit that threw leaves them off (its outcome is unknown until
+            // a restart's initTransactions settles it)
+            committing = false;
         }
     }
 
@@ -463,9 +482,9 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Whether the decision's lease has ended by this worker's clock: then it must neither start it
-     * nor commit its completions. The check before the commit leaves the commit's own duration as a
-     * window; the job waits a heartbeat timeout past the lease before it re-dispatches, which
-     * covers it (and clock skew) as long as both stay below that timeout.
+     * nor commit its completions. A commit that passed this check may still take long (a broker
+     * outage); the heartbeats stay off meanwhile ({@link #committing}), so the job cannot take a
+     * heartbeat for proof that the batch will never commit.
      */
     private boolean leaseOver(BatchDecision d) {
         return d.getLeaseUntil() != null && clock.getAsLong() > d.getLeaseUntil().toEpochMilli();
@@ -561,7 +580,16 @@ public final class Worker implements AutoCloseable {
 
     private void heartbeat(KafkaProducer<byte[], byte[]> p) {
         while (running.get()) {
-            long now = clock.getAsLong();
+            long now = clock.getAsLong(); // stamped before the commit flag is read (see committing)
+            if (committing) {
+                try {
+                    Thread.sleep(Math.min(20, s.heartbeatMs()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
             long through = finishedThrough; // read before the refusals (see refusedRecent)
             List<String> refusals = refusedRecent;
             NodeTelemetry t =

@@ -252,4 +252,59 @@ class WorkerLeaseITCase {
             assertEquals(List.of(), log.pendingDecisions());
         }
     }
+
+    /**
+     * A commit that passed the lease check but lands only after the lease (a broker outage holds
+     * it): no heartbeat is sent meanwhile, so no heartbeat stamped after the lease says the batch
+     * is unfinished. The job settles a batch at once on such a heartbeat; one sent during this
+     * commit would have made it report (or re-dispatch) a batch that then completed.
+     */
+    @Test
+    void noHeartbeatWhileACommitOutlastsTheLease() throws Exception {
+        String prefix = "lease-slow-commit-";
+        String node = "n-slow-commit";
+        topics(prefix);
+        AtomicLong clock = new AtomicLong(NOW);
+        BatchDecision a = leased("d/1/" + node, node, NOW, NOW + 1000);
+        WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
+        Worker w =
+                new Worker(
+                        settings(kafka, node, prefix, state),
+                        backend,
+                        (step, d) -> {
+                            if (step == Step.BEFORE_COMMIT) {
+                                // the commit starts in time and takes 5 s of the worker's clock
+                                // (one real second: ten heartbeat intervals)
+                                clock.set(NOW + 6000);
+                                Thread.sleep(1000);
+                            }
+                        },
+                        new WorkerMetrics(node),
+                        clock::get);
+        Running r = new Running(w, "lease-slow-commit");
+        await(
+                "a heartbeat before the decision",
+                Duration.ofSeconds(60),
+                () -> !heartbeats(prefix + "telemetry").isEmpty());
+        send(kafka, List.of(record(prefix + "decisions", a)));
+        long slotEnd = a.getSlotEnd().toEpochMilli();
+        await(
+                "a heartbeat that shows a finished",
+                Duration.ofSeconds(60),
+                () ->
+                        heartbeats(prefix + "telemetry").stream()
+                                .anyMatch(h -> h.getFinishedThrough().toEpochMilli() >= slotEnd));
+        r.stopAndClose();
+        assertEquals(1, completions(kafka, prefix + "completions").size(), "a committed");
+        List<NodeTelemetry> after =
+                heartbeats(prefix + "telemetry").stream()
+                        .filter(h -> h.getTime().toEpochMilli() > NOW + 1000)
+                        .toList();
+        assertFalse(after.isEmpty(), "heartbeats stamped after the lease");
+        for (NodeTelemetry h : after) {
+            assertTrue(
+                    h.getFinishedThrough().toEpochMilli() >= slotEnd,
+                    "stamped after the lease, yet a not finished: " + h);
+        }
+    }
 }

@@ -17,8 +17,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>its worker refused it (its lease ended before the worker could run or commit it): at once;
- *   <li>it has a lease (decisions since schema v3) and that lease ended more than a heartbeat
- *       timeout ago without the node reporting it finished: its worker can no longer commit it;
+ *   <li>it has a lease (decisions since schema v3) and its node was heard after the lease without
+ *       reporting it finished: at once, since a worker sends no heartbeat while a commit is in
+ *       flight and starts none after the lease, so that heartbeat proves it will never commit it;
+ *   <li>it has a lease, its node was not heard since the lease, and the lease ended more than a
+ *       heartbeat timeout ago, unless the telemetry may lag (below): its worker can no longer
+ *       commit it, unless a commit it started before the lease is still in flight;
  *   <li>it has no lease (decisions made before leases) and it is overdue ({@link
  *       NodeRuntime#overdue}).
  * </ul>
@@ -31,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * heard but lets a batch run out is stalled and offered nothing until it reports progress. While no
  * node of the domain was heard since a silent one, the telemetry stream may lag and its batches
  * wait, unless the inputs have ended or the domain's requests and channels went on for two
- * heartbeat timeouts past its last heartbeat (its workers are gone). Within a restart grace (live
- * exactly-once) only refusals are settled.
+ * heartbeat timeouts past its last heartbeat (its workers are gone). In live exactly-once runs, a
+ * node not heard since its lease is not judged within the restart grace, nor while the slots close
+ * more than that grace behind the wall clock (a backlog after a broker outage, in which the
+ * requests can be read ahead of the heartbeats that would show the batch finished).
  */
 final class NodeLiveness {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLiveness.class);
@@ -98,7 +104,21 @@ final class NodeLiveness {
                 String why;
                 if (l != null && l.refused) {
                     why = "refused by its worker: the lease ended before it could run it";
-                } else if (grace.inGrace() || mayLag) {
+                } else if (l != null && n.lastHeartbeat > l.untilMs) {
+                    // heard after the lease without finishing it: its worker never will (it sends
+                    // no heartbeat while a commit is in flight and starts none after the lease),
+                    // whatever the watermark, the grace or the other nodes say
+                    why =
+                            "lease ended "
+                                    + Instant.ofEpochMilli((long) l.untilMs)
+                                    + " unfinished (heard at "
+                                    + Instant.ofEpochMilli(n.lastHeartbeat)
+                                    + ", finished nothing after "
+                                    + Instant.ofEpochMilli(n.finishedThrough)
+                                    + ")";
+                    n.stalled |= !silent;
+                } else if (grace.inGrace() || grace.behind(slotEnd) || mayLag) {
+                    // not heard since the lease: it may be committing, or its heartbeats may lag
                     tracking = true;
                     continue;
                 } else if (l != null && slotEnd > l.untilMs + heartbeatTimeoutMs) {

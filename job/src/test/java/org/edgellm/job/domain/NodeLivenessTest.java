@@ -135,14 +135,70 @@ class NodeLivenessTest {
 
     @Test
     void aHeardNodeWhoseLeaseRunsOutIsStalledAndItsRequestsGoBack() {
-        MemoryDomainState s = state(3400, 3400); // heard, finished nothing
+        MemoryDomainState s = state(2300, 2300); // heard at the first lease's end, finished nothing
         lease(s);
         PendingQueue q = new PendingQueue();
         List<Rejected> rejected = new ArrayList<>();
-        NodeLiveness.Result r = liveness().check(D, 3301, s, q, false, rejected);
-        assertEquals(1, r.redispatched());
-        assertTrue(s.node("d1-a").stalled);
-        assertFalse(s.node("d1-a").offered(3301, TIMEOUT, 100_000, true));
+        NodeLiveness.Result r = liveness().check(D, 2350, s, q, false, rejected);
+        assertEquals(0, r.redispatched(), "a heartbeat stamped at the lease proves nothing");
+        assertTrue(r.watching());
+        assertFalse(s.node("d1-a").stalled);
+
+        MemoryDomainState s2 = state(2301, 2301); // one millisecond after it
+        lease(s2);
+        r = liveness().check(D, 2350, s2, q, false, rejected);
+        // the first batch at once (r1 back; r2, deadline 2,600, still ahead: back too), long
+        // before the heartbeat timeout after the lease (3300); the second's lease is 2500
+        assertEquals(2, r.redispatched());
+        assertEquals(List.of(), ids(rejected));
+        assertEquals(List.of("d1/1200/d1-a"), decisionIds(s2.node("d1-a")));
+        assertTrue(s2.node("d1-a").stalled);
+        assertFalse(s2.node("d1-a").offered(2350, TIMEOUT, 100_000, true));
+    }
+
+    @Test
+    void aHeartbeatAfterTheLeaseSettlesEvenWithinTheGraceAndWhileBehind() {
+        // the restart grace and a backlog delay only the judgement of silent nodes: a heartbeat
+        // stamped after the lease is proof whatever the wall clock says
+        AtomicLong now = new AtomicLong(1_000_000);
+        NodeLiveness l = new NodeLiveness(TIMEOUT, new RestartGrace(now::get, 5000));
+        MemoryDomainState s = state(2600, 2600);
+        lease(s);
+        List<Rejected> rejected = new ArrayList<>();
+        assertTrue(now.get() - 2600 > 5000, "behind the wall clock, and within the grace");
+        PendingQueue q = new PendingQueue();
+        NodeLiveness.Result r = l.check(D, 2600, s, q, false, rejected);
+        // both leases (2300, 2500) are over: r1 and r3 go back, r2 and r4 (deadline 2,600) are
+        // reported
+        assertEquals(2, r.redispatched());
+        assertEquals(List.of("r1", "r3"), DomainFixtures.pendingIds(q));
+        assertEquals(List.of("r2", "r4"), ids(rejected));
+        assertTrue(s.node("d1-a").outstanding.isEmpty());
+    }
+
+    @Test
+    void aSilentNodeIsNotJudgedWhileTheSlotsCloseBehindTheWallClock() {
+        // live exactly-once with a grace of 5 s, started long ago (the grace is over): d1-a silent
+        // since 1100, d1-b heard at 3400, so at 3301 both leases + timeout are over; but the slot
+        // closes 6 s after its end: a backlog (a broker outage), in which d1-a's heartbeats may
+        // come after the requests that close the slots
+        AtomicLong now = new AtomicLong(0);
+        NodeLiveness l = new NodeLiveness(TIMEOUT, new RestartGrace(now::get, 5000));
+        MemoryDomainState s = state(1100, 3400);
+        lease(s);
+        List<Rejected> rejected = new ArrayList<>();
+        PendingQueue q = new PendingQueue();
+        now.set(3501 + 5001);
+        NodeLiveness.Result r = l.check(D, 3501, s, q, false, rejected);
+        assertTrue(r.watching());
+        assertEquals(0, r.redispatched());
+        assertEquals(List.of(), rejected);
+        assertEquals(2, s.node("d1-a").outstanding.size());
+        now.set(3501 + 5000); // caught up: within the grace of the wall clock
+        r = l.check(D, 3501, s, q, false, rejected);
+        assertFalse(r.watching());
+        assertEquals(List.of("r1", "r3"), DomainFixtures.pendingIds(q));
+        assertEquals(List.of("r2", "r4"), ids(rejected));
     }
 
     @Test
@@ -291,16 +347,20 @@ class NodeLivenessTest {
 
     @Test
     void withinTheRestartGraceNothingIsReported() {
+        // the slots close on time (the wall clock 2400 + 1,000,000 ms after the start is not
+        // behind a slot ending at 1,002,400 and later); d1-a silent since 1100
         AtomicLong now = new AtomicLong(1_000_000);
         NodeLiveness l = new NodeLiveness(TIMEOUT, new RestartGrace(now::get, 5000));
         MemoryDomainState s = state(1100, 2350);
         List<Rejected> rejected = new ArrayList<>();
-        assertTrue(check(l, 2400, s, false, rejected));
+        long slot = 1_002_400;
+        s.node("d1-b").lastHeartbeat = slot - 50;
+        assertTrue(check(l, slot, s, false, rejected));
         now.set(1_004_999);
-        assertTrue(check(l, 2400, s, false, rejected));
+        assertTrue(check(l, slot, s, false, rejected));
         assertEquals(List.of(), rejected);
         now.set(1_005_000); // the grace is over
-        assertFalse(check(l, 2400, s, false, rejected));
+        assertFalse(check(l, slot, s, false, rejected));
         assertEquals(4, rejected.size());
     }
 
