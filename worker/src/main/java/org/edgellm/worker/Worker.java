@@ -168,7 +168,12 @@ public final class Worker implements AutoCloseable {
         AFTER_RUN,
         /** Recorded pending in the log with its completions; no transaction begun. */
         AFTER_LOG,
-        /** Completions and offset sent in the open transaction, not committed. */
+        /** Completions and offset sent in the open transaction, not yet acknowledged. */
+        AFTER_SEND,
+        /**
+         * Completions and offset acknowledged in the open transaction, the lease checked a last
+         * time; not committed.
+         */
         BEFORE_COMMIT,
         /** Committed on Kafka, not yet recorded committed in the log. */
         AFTER_COMMIT
@@ -454,6 +459,24 @@ public final class Worker implements AutoCloseable {
                         new OffsetAndMetadata(r.offset() + 1)),
                 consumer.groupMetadata());
         if (d != null) {
+            steps.at(Step.AFTER_SEND, d);
+            // the sends wait while the broker is away (an outage can last many seconds): once they
+            // are acknowledged, the lease is checked a last time, so that a commit begins only
+            // within the lease; past it, the transaction is aborted and the batch refused
+            producer.flush();
+            if (leaseOver(d)) {
+                producer.abortTransaction();
+                refuse(d, "while its completions waited for the broker");
+                committing = false;
+                producer.beginTransaction();
+                producer.sendOffsetsToTransaction(
+                        Map.of(
+                                new TopicPartition(r.topic(), r.partition()),
+                                new OffsetAndMetadata(r.offset() + 1)),
+                        consumer.groupMetadata());
+                producer.commitTransaction();
+                return;
+            }
             steps.at(Step.BEFORE_COMMIT, d);
         }
         producer.commitTransaction();
@@ -482,9 +505,11 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Whether the decision's lease has ended by this worker's clock: then it must neither start it
-     * nor commit its completions. A commit that passed this check may still take long (a broker
-     * outage); the heartbeats stay off meanwhile ({@link #committing}), so the job cannot take a
-     * heartbeat for proof that the batch will never commit.
+     * nor commit its completions. It is checked before the run, after it, and once the
+     * transaction's sends are acknowledged, just before the commit; a commit that passed the last
+     * check can still be held by a broker that dies during it. The heartbeats stay off meanwhile
+     * ({@link #committing}), so the job never takes a heartbeat for proof that such a batch will
+     * not commit.
      */
     private boolean leaseOver(BatchDecision d) {
         return d.getLeaseUntil() != null && clock.getAsLong() > d.getLeaseUntil().toEpochMilli();

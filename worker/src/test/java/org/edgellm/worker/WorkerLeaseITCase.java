@@ -307,4 +307,56 @@ class WorkerLeaseITCase {
                     "stamped after the lease, yet a not finished: " + h);
         }
     }
+
+    /**
+     * The broker holds the transaction's sends past the lease (it was away): once they are
+     * acknowledged, the worker finds the lease over, aborts the transaction instead of committing
+     * it, and refuses the batch; nothing is published and the decision is not run again.
+     */
+    @Test
+    void sendsHeldPastTheLeaseAreAbortedAndTheBatchRefused() throws Exception {
+        String prefix = "lease-held-sends-";
+        String node = "n-held-sends";
+        topics(prefix);
+        AtomicLong clock = new AtomicLong(NOW);
+        BatchDecision a = leased("d/1/" + node, node, NOW, NOW + 1000);
+        BatchDecision b = leased("d/2/" + node, node, NOW + 100, NOW + 60_000);
+        send(kafka, List.of(record(prefix + "decisions", a)));
+        WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
+        Worker w =
+                new Worker(
+                        settings(kafka, node, prefix, state),
+                        backend,
+                        (step, d) -> {
+                            if (step == Step.AFTER_SEND
+                                    && d.getDecisionId().equals(a.getDecisionId())) {
+                                clock.set(NOW + 1001); // the acknowledgements came after the lease
+                            }
+                        },
+                        new WorkerMetrics(node),
+                        clock::get);
+        Running r = new Running(w, "lease-held-sends");
+        awaitRefusal(prefix, a);
+        send(kafka, List.of(record(prefix + "decisions", a), record(prefix + "decisions", b)));
+        await(
+                "b's completion committed",
+                Duration.ofSeconds(60),
+                () ->
+                        WorkerTesting.anyCompletion(
+                                kafka,
+                                prefix + "completions",
+                                c -> c.getDecisionId().equals(b.getDecisionId())));
+        r.stopAndClose();
+        assertEquals(1, backend.runs(a.getDecisionId()), "run once, never again");
+        assertEquals(
+                List.of(b.getDecisionId()),
+                completions(kafka, prefix + "completions").stream()
+                        .map(Completion::getDecisionId)
+                        .toList(),
+                "a's aborted completions are not visible under read_committed");
+        try (FinishedLog log = new FinishedLog(state.resolve("finished-" + node + ".log"))) {
+            assertTrue(log.refused(a.getDecisionId()));
+            assertEquals(List.of(), log.pendingDecisions());
+        }
+    }
 }
