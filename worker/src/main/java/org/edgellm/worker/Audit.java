@@ -68,16 +68,6 @@ public final class Audit {
                     && completedAndReported.isEmpty();
         }
 
-        /** {@link #noDuplicates} without the requests both completed and reported UNFINISHED. */
-        public boolean noDuplicatesBesidesReported() {
-            return duplicateDecisionIds.isEmpty()
-                    && requestsDecidedTwice.isEmpty()
-                    && requestsDecidedAndRejected.isEmpty()
-                    && requestsRejectedTwice.isEmpty()
-                    && requestsCompletedTwice.isEmpty()
-                    && completedByRevokedDecision.isEmpty();
-        }
-
         public ObjectNode toJson() {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("requests", requests);

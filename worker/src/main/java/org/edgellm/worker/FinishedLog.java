@@ -239,6 +239,15 @@ public final class FinishedLog implements AutoCloseable {
         return refused.containsKey(decisionId);
     }
 
+    /** The largest slot end of the refused decisions, or {@link Long#MIN_VALUE} when none. */
+    public long refusedThroughMs() {
+        long max = Long.MIN_VALUE;
+        for (long v : refused.values()) {
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
     /**
      * The refused decisions whose slot end is at or after sinceMs, newest first, at most max of
      * them.

@@ -362,7 +362,14 @@ public final class Worker implements AutoCloseable {
                 }
             }
         }
-        finishedThrough = Math.max(finishedThrough, Math.max(0, finished.committedThroughMs()));
+        finishedThrough =
+                Math.max(
+                        finishedThrough,
+                        Math.max(
+                                0,
+                                Math.max(
+                                        finished.committedThroughMs(),
+                                        finished.refusedThroughMs())));
         refusedRecent = finished.refusedSince(clock.getAsLong() - REFUSED_REPORTED_MS, MAX_REFUSED);
     }
 
@@ -526,6 +533,9 @@ public final class Worker implements AutoCloseable {
                 d.getRequests().size());
         finished.markRefused(d.getDecisionId(), d.getSlotEnd().toEpochMilli());
         refusedRecent = finished.refusedSince(clock.getAsLong() - REFUSED_REPORTED_MS, MAX_REFUSED);
+        // handled: finished-through passes it (after the refusal is in the heartbeats' list), so
+        // the job sees progress; a node whose batches were all refused is not taken for stalled
+        finishedThrough = Math.max(finishedThrough, d.getSlotEnd().toEpochMilli());
         metrics.batchRefused();
     }
 

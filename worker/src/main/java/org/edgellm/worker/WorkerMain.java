@@ -683,15 +683,6 @@ public final class WorkerMain implements Callable<Integer> {
         boolean atLeastOnce;
 
         @Option(
-                names = "--tolerate-completed-and-reported",
-                description =
-                        "Do not fail on requests that completed and were also reported"
-                                + " UNFINISHED (still counted in completedAndReported): the known"
-                                + " false alarm after broker outages, docs/reliability.md (off by"
-                                + " default).")
-        boolean tolerateReported;
-
-        @Option(
                 names = "--out",
                 paramLabel = "FILE",
                 description = "Also write the JSON result to FILE (default: printed only).")
@@ -705,7 +696,7 @@ public final class WorkerMain implements Callable<Integer> {
         public Integer call() throws Exception {
             Audit.Result r = Audit.run(asMap(spec), connection.kafka(kafka));
             boolean ok =
-                    (tolerateReported ? r.noDuplicatesBesidesReported() : r.noDuplicates())
+                    r.noDuplicates()
                             && (!expectAll || (r.undecided().isEmpty() && r.lost().isEmpty()));
             return ok ? 0 : 1;
         }

@@ -194,6 +194,17 @@ class WorkerLeaseITCase {
                         clock::get);
         Running r = new Running(w, "lease-overrun");
         awaitRefusal(prefix, a);
+        await(
+                "finished-through passes the refused batch (progress, not a stall)",
+                Duration.ofSeconds(60),
+                () ->
+                        heartbeats(prefix + "telemetry").stream()
+                                .anyMatch(
+                                        h ->
+                                                h.getFinishedThrough().toEpochMilli()
+                                                                == a.getSlotEnd().toEpochMilli()
+                                                        && h.getRefused()
+                                                                .contains(a.getDecisionId())));
         r.stopAndClose();
         assertEquals(1, recording.runs(a.getDecisionId()), "it ran");
         assertEquals(List.of(), completions(kafka, prefix + "completions"), "nothing published");

@@ -196,6 +196,60 @@ class NothingVanishesTest {
                             + DomainFixtures.NODE_BIG.formatted("solo-a"),
                     "solo");
 
+    /**
+     * The at-least-once fault run's deadlock: a decision reaches its worker only after its lease (a
+     * TaskManager restart replayed it), the node is heard after the lease meanwhile, so the batch
+     * is settled and the node taken for stalled; the worker then refuses the batch. The refusal
+     * moves finished-through (the worker handled the decision), which is progress: the node gets
+     * work again instead of nothing for ever.
+     */
+    @Test
+    void aNodeTakenForStalledGetsWorkAgainOnceItsWorkerRefusesTheBatch() {
+        EventTimeDriverTest.Recorder rec = new EventTimeDriverTest.Recorder(100_000);
+        EventTimeDriver drv =
+                new EventTimeDriver(
+                        new DomainScheduler(TOPOLOGY, settings().build(), NO_CLOCK), rec);
+        drv.accept(beat("d1-a", "d1", 0, true, 0));
+        drv.accept(beat("d1-b", "d1", 0, false, 0));
+        drv.accept(channel("u1", "d1", "d1-a", 0, 6.0));
+        InputEvent r1 = req("r1", "u1", "d1", 10);
+        r1.request.deadline = 60_000;
+        drv.accept(r1);
+        drv.accept(beat("d1-a", "d1", 150, true, 0));
+        drv.accept(beat("d1-b", "d1", 150, false, 0));
+        drv.accept(channel("u1", "d1", "d1-a", 250, 6.0)); // closes the slot of 150
+        Decision first = decisions(rec.outcomes).values().iterator().next();
+        long t = 300;
+        // heard after the lease, finished nothing: settled (no other node: reported), stalled
+        for (; t <= first.leaseUntilMs() + 600; t += 100) { // the watermark trails by 200 ms
+            drv.accept(beat("d1-a", "d1", t, true, 0));
+            drv.accept(beat("d1-b", "d1", t, false, 0));
+            drv.accept(channel("u1", "d1", "d1-a", t, 6.0));
+        }
+        assertEquals(List.of("decided on d1-a", "UNFINISHED"), outcomes(rec.outcomes).get("r1"));
+        InputEvent r2 = req("r2", "u1", "d1", t);
+        r2.request.deadline = t + 60_000;
+        drv.accept(r2);
+        for (long stop = t + 1000; t <= stop; t += 100) {
+            drv.accept(beat("d1-a", "d1", t, true, 0));
+            drv.accept(beat("d1-b", "d1", t, false, 0));
+            drv.accept(channel("u1", "d1", "d1-a", t, 6.0));
+        }
+        assertEquals(null, outcomes(rec.outcomes).get("r2"), "a stalled node gets nothing");
+        assertTrue(rec.outcomes.stream().anyMatch(o -> o.pending() == 1), "r2 waits in the queue");
+        // the worker refuses the late decision: finished-through passes it
+        for (long stop = t + 500; t <= stop; t += 100) {
+            drv.accept(beat("d1-a", "d1", t, true, first.slotEnd(), first.decisionId()));
+            drv.accept(beat("d1-b", "d1", t, false, 0));
+            drv.accept(channel("u1", "d1", "d1-a", t, 6.0));
+        }
+        assertEquals(List.of("decided on d1-a"), outcomes(rec.outcomes).get("r2"));
+        assertEquals(
+                List.of("decided on d1-a", "UNFINISHED"),
+                outcomes(rec.outcomes).get("r1"),
+                "reported once");
+    }
+
     @Test
     void aOneNodeDomainWhoseNodeDiesIsReported() {
         EventTimeDriverTest.Recorder rec = new EventTimeDriverTest.Recorder(100_000);
