@@ -85,6 +85,48 @@ class WorkerLeaseITCase {
                                 .anyMatch(h -> h.getRefused().contains(d.getDecisionId())));
     }
 
+    /** Waits for a heartbeat finished through through's slot that names refused as refused. */
+    static void awaitHeartbeat(
+            String prefix, String what, BatchDecision through, BatchDecision refused)
+            throws Exception {
+        await(
+                what,
+                Duration.ofSeconds(60),
+                () ->
+                        heartbeats(prefix + "telemetry").stream()
+                                .anyMatch(
+                                        h ->
+                                                h.getFinishedThrough().toEpochMilli()
+                                                                == through.getSlotEnd()
+                                                                        .toEpochMilli()
+                                                        && h.getRefused()
+                                                                .contains(
+                                                                        refused.getDecisionId())));
+    }
+
+    /** Waits for a committed completion of the decision. */
+    static void awaitCompletion(String prefix, BatchDecision d) throws Exception {
+        await(
+                d.getDecisionId() + "'s completion committed",
+                Duration.ofSeconds(60),
+                () ->
+                        WorkerTesting.anyCompletion(
+                                kafka,
+                                prefix + "completions",
+                                c -> c.getDecisionId().equals(d.getDecisionId())));
+    }
+
+    /** A worker of the node on the prefix's topics with the given backend, steps and clock. */
+    Worker worker(
+            String node, String prefix, Backend backend, Worker.Steps steps, AtomicLong clock) {
+        return new Worker(
+                settings(kafka, node, prefix, state),
+                backend,
+                steps,
+                new WorkerMetrics(node),
+                clock::get);
+    }
+
     static void topics(String prefix) throws Exception {
         kafka.createTopics(1, prefix + "decisions", prefix + "completions");
         kafka.createTopics(1, prefix + "telemetry", prefix + "dead-letters");
@@ -111,37 +153,13 @@ class WorkerLeaseITCase {
                         metrics,
                         () -> NOW);
         Running r = new Running(w, "lease-returning");
-        await(
-                "b's completion committed",
-                Duration.ofSeconds(60),
-                () ->
-                        WorkerTesting.anyCompletion(
-                                kafka,
-                                prefix + "completions",
-                                c -> c.getDecisionId().equals(b.getDecisionId())));
-        await(
-                "a heartbeat past b that names a as refused",
-                Duration.ofSeconds(60),
-                () ->
-                        heartbeats(prefix + "telemetry").stream()
-                                .anyMatch(
-                                        h ->
-                                                h.getFinishedThrough().toEpochMilli()
-                                                                == b.getSlotEnd().toEpochMilli()
-                                                        && h.getRefused()
-                                                                .contains(a.getDecisionId())));
+        awaitCompletion(prefix, b);
+        awaitHeartbeat(prefix, "a heartbeat past b that names a as refused", b, a);
         // the same decision again (the job's at-least-once mode): skipped
         send(kafka, List.of(record(prefix + "decisions", a)));
         BatchDecision c = leased("d/3/" + node, node, NOW - 3000, NOW + 60_000);
         send(kafka, List.of(record(prefix + "decisions", c)));
-        await(
-                "c's completion committed",
-                Duration.ofSeconds(60),
-                () ->
-                        WorkerTesting.anyCompletion(
-                                kafka,
-                                prefix + "completions",
-                                x -> x.getDecisionId().equals(c.getDecisionId())));
+        awaitCompletion(prefix, c);
         r.stopAndClose();
         assertEquals(0, backend.runs(a.getDecisionId()), "a batch past its lease is never run");
         assertEquals(1, backend.runs(b.getDecisionId()));
@@ -185,26 +203,11 @@ class WorkerLeaseITCase {
                     clock.addAndGet(1000); // the GPU took a second: past the lease
                     return recording.run(d);
                 };
-        Worker w =
-                new Worker(
-                        settings(kafka, node, prefix, state),
-                        slow,
-                        Worker.Steps.NONE,
-                        new WorkerMetrics(node),
-                        clock::get);
+        Worker w = worker(node, prefix, slow, Worker.Steps.NONE, clock);
         Running r = new Running(w, "lease-overrun");
         awaitRefusal(prefix, a);
-        await(
-                "finished-through passes the refused batch (progress, not a stall)",
-                Duration.ofSeconds(60),
-                () ->
-                        heartbeats(prefix + "telemetry").stream()
-                                .anyMatch(
-                                        h ->
-                                                h.getFinishedThrough().toEpochMilli()
-                                                                == a.getSlotEnd().toEpochMilli()
-                                                        && h.getRefused()
-                                                                .contains(a.getDecisionId())));
+        awaitHeartbeat(
+                prefix, "finished-through passes the refused batch (progress, not a stall)", a, a);
         r.stopAndClose();
         assertEquals(1, recording.runs(a.getDecisionId()), "it ran");
         assertEquals(List.of(), completions(kafka, prefix + "completions"), "nothing published");
@@ -229,16 +232,16 @@ class WorkerLeaseITCase {
         send(kafka, List.of(record(prefix + "decisions", a)));
         WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
         Worker w1 =
-                new Worker(
-                        settings(kafka, node, prefix, state),
+                worker(
+                        node,
+                        prefix,
                         backend,
                         (step, d) -> {
                             if (step == Step.BEFORE_COMMIT) {
                                 throw new WorkerCrashITCase.Crash(step);
                             }
                         },
-                        new WorkerMetrics(node),
-                        clock::get);
+                        clock);
         Running r1 = new Running(w1, "lease-crash-1");
         assertInstanceOf(WorkerCrashITCase.Crash.class, r1.awaitEnd(Duration.ofSeconds(60)));
         w1.close();
@@ -246,13 +249,7 @@ class WorkerLeaseITCase {
             assertTrue(log.pending(a.getDecisionId()) != null, "stored before the crash");
         }
         clock.set(NOW + 5001); // back after the lease
-        Worker w2 =
-                new Worker(
-                        settings(kafka, node, prefix, state),
-                        backend,
-                        Worker.Steps.NONE,
-                        new WorkerMetrics(node),
-                        clock::get);
+        Worker w2 = worker(node, prefix, backend, Worker.Steps.NONE, clock);
         Running r2 = new Running(w2, "lease-crash-2");
         awaitRefusal(prefix, a);
         r2.stopAndClose();
@@ -279,8 +276,9 @@ class WorkerLeaseITCase {
         BatchDecision a = leased("d/1/" + node, node, NOW, NOW + 1000);
         WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
         Worker w =
-                new Worker(
-                        settings(kafka, node, prefix, state),
+                worker(
+                        node,
+                        prefix,
                         backend,
                         (step, d) -> {
                             if (step == Step.BEFORE_COMMIT) {
@@ -290,8 +288,7 @@ class WorkerLeaseITCase {
                                 Thread.sleep(1000);
                             }
                         },
-                        new WorkerMetrics(node),
-                        clock::get);
+                        clock);
         Running r = new Running(w, "lease-slow-commit");
         await(
                 "a heartbeat before the decision",
@@ -335,8 +332,9 @@ class WorkerLeaseITCase {
         send(kafka, List.of(record(prefix + "decisions", a)));
         WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
         Worker w =
-                new Worker(
-                        settings(kafka, node, prefix, state),
+                worker(
+                        node,
+                        prefix,
                         backend,
                         (step, d) -> {
                             if (step == Step.AFTER_SEND
@@ -344,19 +342,11 @@ class WorkerLeaseITCase {
                                 clock.set(NOW + 1001); // the acknowledgements came after the lease
                             }
                         },
-                        new WorkerMetrics(node),
-                        clock::get);
+                        clock);
         Running r = new Running(w, "lease-held-sends");
         awaitRefusal(prefix, a);
         send(kafka, List.of(record(prefix + "decisions", a), record(prefix + "decisions", b)));
-        await(
-                "b's completion committed",
-                Duration.ofSeconds(60),
-                () ->
-                        WorkerTesting.anyCompletion(
-                                kafka,
-                                prefix + "completions",
-                                c -> c.getDecisionId().equals(b.getDecisionId())));
+        awaitCompletion(prefix, b);
         r.stopAndClose();
         assertEquals(1, backend.runs(a.getDecisionId()), "run once, never again");
         assertEquals(

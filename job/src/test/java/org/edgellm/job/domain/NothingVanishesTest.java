@@ -150,9 +150,11 @@ class NothingVanishesTest {
         drv.finish();
     }
 
-    @Test
-    void aBatchItsWorkerRefusedIsRedispatchedAtOnce() {
-        EventTimeDriverTest.Recorder rec = new EventTimeDriverTest.Recorder(100_000);
+    /**
+     * d1-a healthy and d1-b not, both heard; u1 reaches d1-a; r1 (deadline given) is decided on
+     * d1-a in the slot of 100, and the slot of 150 is closed.
+     */
+    static EventTimeDriver r1DecidedOnA(EventTimeDriverTest.Recorder rec, double deadline) {
         EventTimeDriver drv =
                 new EventTimeDriver(
                         new DomainScheduler(TOPOLOGY, settings().build(), NO_CLOCK), rec);
@@ -160,19 +162,30 @@ class NothingVanishesTest {
         drv.accept(beat("d1-b", "d1", 0, false, 0));
         drv.accept(channel("u1", "d1", "d1-a", 0, 6.0));
         InputEvent r1 = req("r1", "u1", "d1", 10);
-        r1.request.deadline = 20_000;
+        r1.request.deadline = deadline;
         drv.accept(r1);
         drv.accept(beat("d1-a", "d1", 150, true, 0));
         drv.accept(beat("d1-b", "d1", 150, false, 0));
         drv.accept(channel("u1", "d1", "d1-a", 150, 6.0));
         drv.accept(channel("u1", "d1", "d1-a", 250, 6.0)); // closes the slot of 150
+        return drv;
+    }
+
+    /** At t: d1-a heard finished through aThrough (naming refused), d1-b heard, u1's channel. */
+    static void tick(EventTimeDriver drv, long t, long aThrough, String... refused) {
+        drv.accept(beat("d1-a", "d1", t, true, aThrough, refused));
+        drv.accept(beat("d1-b", "d1", t, false, 0));
+        drv.accept(channel("u1", "d1", "d1-a", t, 6.0));
+    }
+
+    @Test
+    void aBatchItsWorkerRefusedIsRedispatchedAtOnce() {
+        EventTimeDriverTest.Recorder rec = new EventTimeDriverTest.Recorder(100_000);
+        EventTimeDriver drv = r1DecidedOnA(rec, 20_000);
         Decision first = decisions(rec.outcomes).values().iterator().next();
         // its worker restarted late and refused it; finished-through passes it all the same
-        long through = first.slotEnd();
         for (long t = 300; t <= 1000; t += 100) {
-            drv.accept(beat("d1-a", "d1", t, true, through, first.decisionId()));
-            drv.accept(beat("d1-b", "d1", t, false, 0));
-            drv.accept(channel("u1", "d1", "d1-a", t, 6.0));
+            tick(drv, t, first.slotEnd(), first.decisionId());
         }
         Map<String, List<String>> m = outcomes(rec.outcomes);
         assertEquals(List.of("decided on d1-a", "decided on d1-a"), m.get("r1"), m.toString());
@@ -206,42 +219,25 @@ class NothingVanishesTest {
     @Test
     void aNodeTakenForStalledGetsWorkAgainOnceItsWorkerRefusesTheBatch() {
         EventTimeDriverTest.Recorder rec = new EventTimeDriverTest.Recorder(100_000);
-        EventTimeDriver drv =
-                new EventTimeDriver(
-                        new DomainScheduler(TOPOLOGY, settings().build(), NO_CLOCK), rec);
-        drv.accept(beat("d1-a", "d1", 0, true, 0));
-        drv.accept(beat("d1-b", "d1", 0, false, 0));
-        drv.accept(channel("u1", "d1", "d1-a", 0, 6.0));
-        InputEvent r1 = req("r1", "u1", "d1", 10);
-        r1.request.deadline = 60_000;
-        drv.accept(r1);
-        drv.accept(beat("d1-a", "d1", 150, true, 0));
-        drv.accept(beat("d1-b", "d1", 150, false, 0));
-        drv.accept(channel("u1", "d1", "d1-a", 250, 6.0)); // closes the slot of 150
+        EventTimeDriver drv = r1DecidedOnA(rec, 60_000);
         Decision first = decisions(rec.outcomes).values().iterator().next();
         long t = 300;
         // heard after the lease, finished nothing: settled (no other node: reported), stalled
         for (; t <= first.leaseUntilMs() + 600; t += 100) { // the watermark trails by 200 ms
-            drv.accept(beat("d1-a", "d1", t, true, 0));
-            drv.accept(beat("d1-b", "d1", t, false, 0));
-            drv.accept(channel("u1", "d1", "d1-a", t, 6.0));
+            tick(drv, t, 0);
         }
         assertEquals(List.of("decided on d1-a", "UNFINISHED"), outcomes(rec.outcomes).get("r1"));
         InputEvent r2 = req("r2", "u1", "d1", t);
         r2.request.deadline = t + 60_000;
         drv.accept(r2);
         for (long stop = t + 1000; t <= stop; t += 100) {
-            drv.accept(beat("d1-a", "d1", t, true, 0));
-            drv.accept(beat("d1-b", "d1", t, false, 0));
-            drv.accept(channel("u1", "d1", "d1-a", t, 6.0));
+            tick(drv, t, 0);
         }
         assertEquals(null, outcomes(rec.outcomes).get("r2"), "a stalled node gets nothing");
         assertTrue(rec.outcomes.stream().anyMatch(o -> o.pending() == 1), "r2 waits in the queue");
         // the worker refuses the late decision: finished-through passes it
         for (long stop = t + 500; t <= stop; t += 100) {
-            drv.accept(beat("d1-a", "d1", t, true, first.slotEnd(), first.decisionId()));
-            drv.accept(beat("d1-b", "d1", t, false, 0));
-            drv.accept(channel("u1", "d1", "d1-a", t, 6.0));
+            tick(drv, t, first.slotEnd(), first.decisionId());
         }
         assertEquals(List.of("decided on d1-a"), outcomes(rec.outcomes).get("r2"));
         assertEquals(
