@@ -117,8 +117,8 @@ class WorkerLeaseITCase {
     }
 
     /** A worker of the node on the prefix's topics with the given backend, steps and clock. */
-    Worker worker(
-            String node, String prefix, Backend backend, Worker.Steps steps, AtomicLong clock) {
+    Worker worker(String node, String prefix, Backend backend, Worker.Steps steps, AtomicLong clock)
+            throws java.io.IOException {
         return new Worker(
                 settings(kafka, node, prefix, state),
                 backend,
