@@ -34,7 +34,10 @@ import org.edgellm.events.SlotReport;
  *    and dead letters to the dead-letter sink)                         └─ slot reports
  * </pre>
  *
- * Every operator, source and sink has a stable uid and name.
+ * Every operator, source and sink has a stable uid and name. The input streams are typed {@link
+ * InputEventTypeInfo} (a hand-written serializer at the {@code keyBy}), and object reuse is on: no
+ * operator of the job keeps or changes a record it has passed on, and the coordinator only keeps
+ * records that arrive over the network (fresh objects).
  */
 public final class SchedulerPipeline {
 
@@ -81,18 +84,31 @@ public final class SchedulerPipeline {
             JobConfig config,
             Topology topology) {
         WatermarkStrategy<InputEvent> wm = watermarks(config);
+        // no operator keeps or changes an object it passes on: chained operators hand their
+        // records over without a defensive copy (a copy of every input event and every output)
+        env.getConfig().enableObjectReuse();
         // each source is validated in an operator chained to it, so that events cross the network
         // once, at the keyBy
         SingleOutputStreamOperator<InputEvent> requests =
-                env.fromSource(sources.requests(), wm, "requests-source")
+                env.fromSource(
+                                sources.requests(),
+                                wm,
+                                "requests-source",
+                                InputEventTypeInfo.INSTANCE)
                         .uid("requests-source")
                         .process(new Split())
+                        .returns(InputEventTypeInfo.INSTANCE)
                         .uid("validate-requests")
                         .name("validate-requests");
         SingleOutputStreamOperator<InputEvent> channels =
-                env.fromSource(sources.channels(), wm, "channels-source")
+                env.fromSource(
+                                sources.channels(),
+                                wm,
+                                "channels-source",
+                                InputEventTypeInfo.INSTANCE)
                         .uid("channels-source")
                         .process(new Split())
+                        .returns(InputEventTypeInfo.INSTANCE)
                         .uid("validate-channels")
                         .name("validate-channels");
         DataStream<InputEvent> valid = requests.union(channels);
@@ -103,9 +119,14 @@ public final class SchedulerPipeline {
                         .union(channels.getSideOutput(INVALID_REQUESTS));
         if (sources.telemetry() != null) {
             SingleOutputStreamOperator<InputEvent> telemetry =
-                    env.fromSource(sources.telemetry(), wm, "telemetry-source")
+                    env.fromSource(
+                                    sources.telemetry(),
+                                    wm,
+                                    "telemetry-source",
+                                    InputEventTypeInfo.INSTANCE)
                             .uid("telemetry-source")
                             .process(new Split())
+                            .returns(InputEventTypeInfo.INSTANCE)
                             .uid("validate-telemetry")
                             .name("validate-telemetry");
             valid = valid.union(telemetry);
