@@ -134,10 +134,11 @@ public final class BenchMain implements Callable<Integer> {
             showDefaultValues = true,
             description = {
                 "Goodput of the batch-selection policies over a trace through simulate: the"
-                        + " simple schedulers and the paper's per-slot OT-GAH at windows of 32 and"
-                        + " 64 candidates, and the throughput-rate policy; writes a Markdown table."
-                        + " Other flags (--requests-csv, --requests, --channels-dir, --minutes,"
-                        + " ...) go to simulate."
+                        + " simple schedulers and the paper's per-slot OT-GAH (window 32) and the"
+                        + " job's default policy, per speedup and seed, against the trace's upper"
+                        + " bound; writes a Markdown page (means with 95%% intervals) and PNG"
+                        + " plots. Other flags (--requests-csv, --requests, --channels-dir,"
+                        + " --minutes, ...) go to simulate."
             })
     static final class Policies implements Callable<Integer> {
         private final PrintStream out;
@@ -151,14 +152,20 @@ public final class BenchMain implements Callable<Integer> {
                 description = "load multipliers")
         List<Double> speedups;
 
-        @Option(names = "--seeds", split = ",", defaultValue = "42", description = "seeds")
+        @Option(names = "--seeds", split = ",", defaultValue = "1,2,3,4,5", description = "seeds")
         List<Long> seeds;
 
         @Option(
                 names = "--markdown",
-                defaultValue = "docs/results-policies.md",
-                description = "the table's file")
+                defaultValue = "docs/results-trace.md",
+                description = "the page's file")
         Path markdown;
+
+        @Option(
+                names = "--plots",
+                defaultValue = "docs/results",
+                description = "directory of the PNG plots (trace-goodput.png, trace-share.png)")
+        Path plots;
 
         @CommandLine.Unmatched List<String> traceFlags = new ArrayList<>();
 
@@ -168,7 +175,7 @@ public final class BenchMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            PolicyBench.run(traceFlags, speedups, seeds, markdown, commandText(spec), out);
+            PolicyBench.run(traceFlags, speedups, seeds, markdown, plots, commandText(spec), out);
             return 0;
         }
     }
@@ -283,7 +290,7 @@ public final class BenchMain implements Callable<Integer> {
                 "The trace-driven comparison of schedulers: replays the Azure conversation trace"
                         + " with the 5G radio traces through the job (job-local.jar replay) for each"
                         + " scheduler, as the load is scaled (speedup 1x..8x) and as nodes are added;"
-                        + " writes CSV and PNG files to --out and results-trace.md beside it."
+                        + " writes CSV and PNG files to --out and results-trace-job.md beside it."
             })
     static final class Trace implements Callable<Integer> {
         private final PrintStream out;
@@ -294,7 +301,7 @@ public final class BenchMain implements Callable<Integer> {
                 names = "--out",
                 paramLabel = "DIR",
                 description =
-                        "Directory of the CSV and PNG files (results-trace.md goes beside it).")
+                        "Directory of the CSV and PNG files (results-trace-job.md goes beside it).")
         Path dir = Path.of("docs/results");
 
         @Option(

@@ -96,6 +96,11 @@ final class SimulateSpeed {
                         requestsCsv.toString(),
                         "--seed",
                         Long.toString(seed),
+                        // the configuration docs/bench-simulate.md was measured with
+                        "--policy",
+                        "per-slot",
+                        "--max-candidates",
+                        "32",
                         "--out",
                         dir.toString()));
     }

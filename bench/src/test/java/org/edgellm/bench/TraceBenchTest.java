@@ -30,7 +30,7 @@ class TraceBenchTest {
                 }) {
             assertTrue(Files.size(out.resolve(f)) > 10_000, f);
         }
-        String md = Files.readString(dir.resolve("results-trace.md"));
+        String md = Files.readString(dir.resolve("results-trace-job.md"));
         assertTrue(md.contains("| ot-gah | 1.0 |") && md.contains("| fcfs | 2.0 |"), md);
         assertTrue(md.contains("java -jar bench/target/bench.jar trace --quick --out "), md);
     }

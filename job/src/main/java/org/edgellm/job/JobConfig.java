@@ -303,23 +303,24 @@ public final class JobConfig implements Serializable {
 
     @Option(
             names = "--max-candidates",
-            defaultValue = "32",
+            defaultValue = "64",
             converter = Cli.PositiveInt.class,
             description =
-                    "requests offered to one slot's solver (earliest deadlines). Default:"
-                            + " ${DEFAULT-VALUE}")
-    public int maxCandidates = 32;
+                    "requests offered to one slot's solver (earliest deadlines; the paper's"
+                            + " setting is 32). Default: ${DEFAULT-VALUE}")
+    public int maxCandidates = 64;
 
     @Option(
             names = "--policy",
-            defaultValue = "per-slot",
+            defaultValue = "padding-rate",
             description =
                     "how a slot's batches are chosen: per-slot (the paper's: the most requests in"
-                            + " this slot) or throughput-rate (also solves for the candidates"
+                            + " this slot), throughput-rate (also solves for the candidates"
                             + " with the shortest outputs, at three cut-offs, and keeps the"
                             + " schedule with the most requests per second of GPU time: less"
-                            + " padding; see docs/policies.md). Default: ${DEFAULT-VALUE}")
-    public String policy = "per-slot";
+                            + " padding) or padding-rate (throughput-rate plus three cut-offs by"
+                            + " prompt length); see docs/policies.md. Default: ${DEFAULT-VALUE}")
+    public String policy = "padding-rate";
 
     @Option(
             names = "--metrics-domains",
@@ -441,9 +442,13 @@ public final class JobConfig implements Serializable {
                             + startingOffsets
                             + ")");
         }
-        if (!policy.equals("per-slot") && !policy.equals("throughput-rate")) {
+        if (!policy.equals("per-slot")
+                && !policy.equals("throughput-rate")
+                && !policy.equals("padding-rate")) {
             throw new IllegalArgumentException(
-                    "--policy: must be one of per-slot, throughput-rate (got " + policy + ")");
+                    "--policy: must be one of per-slot, throughput-rate, padding-rate (got "
+                            + policy
+                            + ")");
         }
         if (!delivery.equals("exactly-once") && !delivery.equals("at-least-once")) {
             throw new IllegalArgumentException(

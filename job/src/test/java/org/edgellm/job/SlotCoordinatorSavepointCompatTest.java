@@ -68,9 +68,19 @@ class SlotCoordinatorSavepointCompatTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> harness()
             throws Exception {
+        // the committed savepoint's outcome was recorded under the paper's per-slot policy with
+        // 32 candidates (the defaults of that release): pinned, so the comparison is of state
         JobConfig config =
                 Events.harnessConfig(
-                        Map.of("heartbeat-timeout-ms", "1000", "max-channel-age-ms", "60000"));
+                        Map.of(
+                                "heartbeat-timeout-ms",
+                                "1000",
+                                "max-channel-age-ms",
+                                "60000",
+                                "policy",
+                                "per-slot",
+                                "max-candidates",
+                                "32"));
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
                         new SlotCoordinator(SlotCoordinatorTest.TOPOLOGY, config)),

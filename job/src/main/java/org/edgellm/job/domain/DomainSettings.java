@@ -15,9 +15,9 @@ import java.io.Serializable;
  * @param lookaheadMs a node is offered only while its busy-until is within this of the slot end
  * @param maxPending pending requests per domain; beyond, SHED
  * @param maxCandidates requests offered to one slot's solver (earliest deadlines)
- * @param policy how a slot's batches are chosen: {@code per-slot} (the most requests now) or {@code
- *     throughput-rate} (the most requests per second of GPU time among cut-offs by output length;
- *     {@link SlotPlanner})
+ * @param policy how a slot's batches are chosen: {@code per-slot} (the most requests now), {@code
+ *     throughput-rate} (the most requests per second of GPU time among cut-offs by output length)
+ *     or {@code padding-rate} (cut-offs by output and by prompt length); {@link SlotPlanner}
  * @param scheduler the algorithm's name
  * @param budgetNodes node budget of every OT call (0: none)
  * @param budgetMicros time budget of one slot's solve (0: none)

@@ -90,10 +90,17 @@ final class SlotPlanner {
         long freshSince = slotEnd - settings.maxChannelAgeMs();
         Map<String, RequestEvent> byId = new HashMap<>();
         List<Request> requests = new ArrayList<>();
-        for (int i = 0; i < q.size && requests.size() < settings.maxCandidates(); i++) {
+        List<Request> wide = new ArrayList<>();
+        int max = settings.maxCandidates();
+        int wideMax = settings.policy().equals(PADDING_RATE) ? max * WIDE : max;
+        for (int i = 0; i < q.size && wide.size() < wideMax; i++) {
             RequestEvent r = q.get(i);
             if (r.deadline > t0) {
-                requests.add(RequestView.of(r, offeredIds, freshSince, state));
+                Request v = RequestView.of(r, offeredIds, freshSince, state);
+                wide.add(v);
+                if (requests.size() < max) {
+                    requests.add(v);
+                }
                 byId.put(r.requestId, r);
             }
         }
@@ -102,8 +109,8 @@ final class SlotPlanner {
         }
         Instance instance = instance(t0, offered, requests);
         Schedule schedule = solve(scheduler, domain, slotEnd, instance);
-        if (schedule != null && settings.policy().equals(THROUGHPUT_RATE)) {
-            schedule = byRate(schedule, requests, offered, t0, domain, slotEnd);
+        if (schedule != null && !settings.policy().equals(PER_SLOT)) {
+            schedule = byRate(schedule, wide, offered, t0, domain, slotEnd);
         }
         boolean fellBack = false;
         if (schedule == null) {
@@ -159,19 +166,37 @@ final class SlotPlanner {
                 fellBack);
     }
 
-    /** The policy that weighs the GPU time a slot's batches take. */
+    /** The paper's policy: the batches with the most requests in this slot. */
+    static final String PER_SLOT = "per-slot";
+
+    /** The policy that weighs the GPU time a slot's batches take (cut-offs by output length). */
     static final String THROUGHPUT_RATE = "throughput-rate";
 
-    /** The cut-offs of the throughput-rate policy: quantiles of the candidates' output lengths. */
+    /**
+     * The throughput-rate policy with cut-offs by prompt length as well (prefill pads every request
+     * to the longest prompt of its batch as decode pads to the longest output), its subsets drawn
+     * from {@link #WIDE} times the window.
+     */
+    static final String PADDING_RATE = "padding-rate";
+
+    /** The cut-offs of the rate policies: quantiles of the candidates' lengths. */
     private static final double[] CUTOFFS = {0.75, 0.5, 0.25};
 
     /**
-     * The throughput-rate policy: static batches pad every request to the longest output of its
+     * Under padding-rate, the cut-offs draw from this many times max-candidates earliest deadlines
+     * (each subset still at most max-candidates): the cheap requests just behind the window.
+     */
+    static final int WIDE = 2;
+
+    /**
+     * The rate policies: static batches pad every request to the longest output (and prompt) of its
      * batch, so one long request can hold a node for many slots. Besides the schedule over every
-     * candidate, it solves over the candidates whose output is at most the 75th, 50th and 25th
-     * percentile of theirs, and keeps the schedule with the most requests per millisecond of
-     * compute time (the first of equal ones: the full set wins ties). Every schedule comes from the
-     * same solver, so each stays feasible under C1-C5.
+     * candidate, they solve over the candidates whose output is at most the 75th, 50th and 25th
+     * percentile of theirs (and, under padding-rate, whose prompt is), and keep the schedule with
+     * the most requests per millisecond of compute time (the first of equal ones: the full set wins
+     * ties). Under padding-rate, {@code requests} are the {@link #WIDE} times wider window: the
+     * quantiles are of them, and each subset keeps its max-candidates earliest deadlines. Every
+     * schedule comes from the same solver, so each stays feasible under C1-C5.
      */
     private Schedule byRate(
             Schedule full,
@@ -183,19 +208,39 @@ final class SlotPlanner {
         if (requests.size() < 2) {
             return full;
         }
-        int[] outs = requests.stream().mapToInt(Request::maxOutputTokens).sorted().toArray();
-        Schedule best = full;
-        double bestRate = rate(full);
+        Schedule best =
+                byCutoffs(full, requests, Request::maxOutputTokens, offered, t0, domain, slotEnd);
+        if (settings.policy().equals(PADDING_RATE)) {
+            best = byCutoffs(best, requests, Request::promptTokens, offered, t0, domain, slotEnd);
+        }
+        return best;
+    }
+
+    /**
+     * The schedule with the most requests per millisecond of compute time among {@code best} and
+     * the solves over the candidates whose {@code length} is at most each cut-off's quantile of
+     * theirs ({@code best} wins ties).
+     */
+    private Schedule byCutoffs(
+            Schedule best,
+            List<Request> requests,
+            java.util.function.ToIntFunction<Request> length,
+            List<EdgeNode> offered,
+            double t0,
+            String domain,
+            long slotEnd) {
+        int[] lengths = requests.stream().mapToInt(length).sorted().toArray();
+        double bestRate = rate(best);
         int lastLimit = Integer.MAX_VALUE;
         for (double q : CUTOFFS) {
-            int limit = outs[(int) Math.floor(q * (outs.length - 1))];
+            int limit = lengths[(int) Math.floor(q * (lengths.length - 1))];
             if (limit >= lastLimit) {
                 continue; // the same subset as the cut-off before
             }
             lastLimit = limit;
             List<Request> sub = new ArrayList<>();
             for (Request r : requests) {
-                if (r.maxOutputTokens() <= limit) {
+                if (length.applyAsInt(r) <= limit && sub.size() < settings.maxCandidates()) {
                     sub.add(r);
                 }
             }

@@ -245,6 +245,8 @@ public final class RunOutput {
         long fallbacks = reports.stream().filter(r -> r.path("fallback").asBoolean()).count();
         ObjectNode s = JSON.createObjectNode();
         s.put("scheduler", config.scheduler);
+        s.put("policy", config.policy);
+        s.put("maxCandidates", config.maxCandidates);
         s.put("slotMs", config.slotMs);
         s.put("speedup", p.speedup);
         s.put("seed", p.seed);

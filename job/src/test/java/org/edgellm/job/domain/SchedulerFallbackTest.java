@@ -82,7 +82,7 @@ class SchedulerFallbackTest {
                         IllegalArgumentException.class,
                         () -> JobConfig.parse("--scheduler", "brute-force"));
         assertTrue(
-                e.getMessage().contains("--max-candidates") && e.getMessage().contains("32"),
+                e.getMessage().contains("--max-candidates") && e.getMessage().contains("64"),
                 e.getMessage());
         var x =
                 assertThrows(

@@ -250,6 +250,74 @@ class SlotPlannerTest {
         feasibleRun(algorithm, "throughput-rate");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ot-gah", "gah", "smallest-kv", "fcfs"})
+    void everyDecisionIsFeasibleUnderThePaddingRatePolicy(String algorithm) {
+        feasibleRun(algorithm, "padding-rate");
+    }
+
+    /**
+     * Four candidates in the window (max-candidates 4), the four earliest deadlines each asking for
+     * 1,500 output tokens, and four short requests (16 tokens) with later deadlines just behind the
+     * window. Per slot and under throughput-rate only the window is looked at: the batch holds long
+     * requests. Under padding-rate the cut-offs draw from twice the window, and the four short ones
+     * serve more requests per second of GPU time: they are decided, the long ones stay pending.
+     * Every batch passes the independent re-check of C1-C5, and a second run of the same input
+     * decides the same.
+     */
+    @Test
+    void thePaddingRatePolicyReachesTheShortRequestsBehindTheWindow() {
+        for (String policy : List.of("per-slot", "throughput-rate", "padding-rate")) {
+            List<List<String>> runs = new ArrayList<>();
+            for (int again = 0; again < 2; again++) {
+                DomainFixtures.Settings s = settings();
+                s.policy = policy;
+                s.maxCandidates = 4;
+                DomainSettings settings = s.build();
+                Run run = new Run(settings);
+                List<InputEvent> events = new ArrayList<>();
+                events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
+                for (int i = 0; i < 8; i++) {
+                    String id = "w" + i;
+                    boolean early = i < 4;
+                    events.add(
+                            request(
+                                    req(
+                                            id,
+                                            "u" + i,
+                                            D,
+                                            1000,
+                                            64,
+                                            early ? 1500 : 16,
+                                            early ? 600_000 : 700_000,
+                                            0.5)));
+                    events.add(channel("u" + i, D, "d1-a", 1000, 6));
+                }
+                SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
+                assertEquals(1, o.decisions().size(), policy);
+                Decision d = o.decisions().get(0);
+                recheck(d, D, SLOT_END, SLOT_END, Double.NEGATIVE_INFINITY, run.state(D), settings);
+                List<String> ids = new ArrayList<>();
+                d.requests().forEach(r -> ids.add(r.request().requestId));
+                ids.sort(null);
+                runs.add(ids);
+                if (policy.equals("padding-rate")) {
+                    assertEquals(List.of("w4", "w5", "w6", "w7"), ids);
+                    assertEquals(
+                            List.of("w0", "w1", "w2", "w3"),
+                            pendingIds(run.state(D).pending()).stream().sorted().toList());
+                } else {
+                    for (String id : ids) {
+                        assertTrue(
+                                List.of("w0", "w1", "w2", "w3").contains(id),
+                                policy + " decided " + id + " from outside its window");
+                    }
+                }
+            }
+            assertEquals(runs.get(0), runs.get(1), "deterministic: " + policy);
+        }
+    }
+
     /**
      * Of five candidates, one asks for 1,500 output tokens: in one batch with it the four short
      * ones wait for its decode steps too. Per slot, the most requests now (all five) win; the

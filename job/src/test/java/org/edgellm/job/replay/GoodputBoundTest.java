@@ -219,6 +219,9 @@ class GoodputBoundTest {
         List<String> runs = new ArrayList<>(Algorithms.NAMES);
         runs.add("ot-gah/throughput-rate"); // the policy that weighs GPU time, at two windows
         runs.add("ot-gah/throughput-rate/64");
+        runs.add("ot-gah/padding-rate"); // the default policy (its subsets from twice the window)
+        runs.add("ot-gah/padding-rate/64");
+        runs.add("smallest-kv/padding-rate/64");
         for (String name : runs) {
             String[] p = name.split("/");
             ObjectNode s =
@@ -335,8 +338,18 @@ class GoodputBoundTest {
                 "seed " + seed + ": bound " + r.bound() + " below the optimum " + optimum);
         StringBuilder report = new StringBuilder();
         int best = 0;
-        for (String name : Algorithms.NAMES) {
-            ObjectNode s = w.simulate(name, SMALL_CANDIDATES, dir.resolve(name));
+        List<String> runs = new ArrayList<>(Algorithms.NAMES);
+        // the rate policies: their subsets stay within max-candidates, the optimum's relaxation
+        runs.add("ot-gah/throughput-rate");
+        runs.add("ot-gah/padding-rate");
+        for (String name : runs) {
+            String[] p = name.split("/");
+            ObjectNode s =
+                    w.simulate(
+                            p[0],
+                            SMALL_CANDIDATES,
+                            p.length > 1 ? p[1] : "per-slot",
+                            dir.resolve(name.replace('/', '-')));
             int assigned = s.get("assigned").asInt();
             assertTrue(
                     assigned <= optimum,

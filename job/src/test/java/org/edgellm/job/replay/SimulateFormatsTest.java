@@ -67,6 +67,13 @@ class SimulateFormatsTest {
         assertEquals(scheduler, s.get("scheduler").asText());
         assertTrue(s.get("goodputPerSecond").isNumber(), s.toString());
         assertTrue(s.get("goodputPerSecond").asDouble() > 0, s.toString());
+        // the run's policy (the job's default unless a flag says otherwise) and its bound
+        assertEquals("padding-rate", s.get("policy").asText());
+        assertEquals(64, s.get("maxCandidates").asInt());
+        assertTrue(
+                s.get("goodputPerSecond").asDouble()
+                        <= s.get("upperBoundGoodputPerSecond").asDouble(),
+                s.toString());
         assertEquals(requests, s.get("requests").asInt());
         assertEquals(requests, s.get("input").get("requestRows").asInt());
         assertEquals(
@@ -205,6 +212,10 @@ class SimulateFormatsTest {
             JsonNode n = JSON.readTree(s.toFile());
             assertEquals(name, n.get("scheduler").asText());
             assertTrue(n.get("goodputPerSecond").isNumber());
+            assertTrue(
+                    n.get("goodputPerSecond").asDouble()
+                            <= n.get("upperBoundGoodputPerSecond").asDouble(),
+                    n.toString());
             assertEquals(120, n.get("input").get("requestRows").asInt());
         }
         assertEquals(
