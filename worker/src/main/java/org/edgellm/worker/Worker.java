@@ -216,6 +216,10 @@ public final class Worker implements AutoCloseable {
     private volatile boolean committing;
 
     private volatile double slowdown = 1.0;
+
+    /** Where the slowdown survives a restart. */
+    private final SlowdownFile slowdownFile;
+
     private volatile long batches;
     private volatile long deadLetters;
 
@@ -246,6 +250,9 @@ public final class Worker implements AutoCloseable {
         this.steps = steps;
         this.metrics = metrics;
         this.finished = new FinishedLog(s.stateDir().resolve("finished-" + s.nodeId() + ".log"));
+        this.slowdownFile = new SlowdownFile(s.stateDir().resolve("slowdown-" + s.nodeId()));
+        this.slowdown = slowdownFile.read(1.0);
+        metrics.slowdown(slowdown);
     }
 
     Properties common() {
@@ -575,6 +582,9 @@ public final class Worker implements AutoCloseable {
             slowdown = 0.5 * slowdown + 0.5 * ratio; // smoothed
         }
         metrics.slowdown(Math.max(0.01, slowdown));
+        if (!done.isEmpty()) {
+            slowdownFile.write(slowdown);
+        }
         return out;
     }
 
