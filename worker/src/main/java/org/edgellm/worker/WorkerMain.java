@@ -343,7 +343,9 @@ public final class WorkerMain implements Callable<Integer> {
         @Option(
                 names = "--state-dir",
                 paramLabel = "DIR",
-                description = "Where the worker keeps what it has finished (restart on it).")
+                description =
+                        "Where the worker keeps what it has finished and the slowdown it measured"
+                                + " (restart on it; default: worker-state).")
         Path stateDir = Path.of("worker-state");
 
         @Option(
