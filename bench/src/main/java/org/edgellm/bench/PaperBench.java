@@ -624,16 +624,7 @@ public final class PaperBench {
                         false);
         XYPlot plot = chart.getXYPlot();
         DeviationRenderer r = new DeviationRenderer(true, true);
-        Color[] colors = {
-            new Color(0x1f77b4),
-            new Color(0xd62728),
-            new Color(0x2ca02c),
-            new Color(0xff7f0e),
-            new Color(0x9467bd),
-            new Color(0x8c564b),
-            new Color(0x7f7f7f),
-            new Color(0x17becf)
-        };
+        Color[] colors = JFreePlotRenderer.COLORS;
         for (int i = 0; i < fig.series().size(); i++) {
             Color c = colors[i % colors.length];
             r.setSeriesPaint(i, c);

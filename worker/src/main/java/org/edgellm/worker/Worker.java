@@ -467,11 +467,7 @@ public final class Worker implements AutoCloseable {
                             r.topic().getBytes(StandardCharsets.UTF_8),
                             EventCodec.encode(deadLetter(r, s.nodeId(), error))));
         }
-        producer.sendOffsetsToTransaction(
-                Map.of(
-                        new TopicPartition(r.topic(), r.partition()),
-                        new OffsetAndMetadata(r.offset() + 1)),
-                consumer.groupMetadata());
+        producer.sendOffsetsToTransaction(next(r), consumer.groupMetadata());
         if (d != null) {
             steps.at(Step.AFTER_SEND, d);
             // the sends wait while the broker is away (an outage can last many seconds): once they
@@ -483,11 +479,7 @@ public final class Worker implements AutoCloseable {
                 refuse(d, "while its completions waited for the broker");
                 committing = false;
                 producer.beginTransaction();
-                producer.sendOffsetsToTransaction(
-                        Map.of(
-                                new TopicPartition(r.topic(), r.partition()),
-                                new OffsetAndMetadata(r.offset() + 1)),
-                        consumer.groupMetadata());
+                producer.sendOffsetsToTransaction(next(r), consumer.groupMetadata());
                 producer.commitTransaction();
                 return;
             }
@@ -509,6 +501,13 @@ public final class Worker implements AutoCloseable {
             // a restart's initTransactions settles it)
             committing = false;
         }
+    }
+
+    /** The group offset that marks the record handled: the one after it. */
+    private static Map<TopicPartition, OffsetAndMetadata> next(ConsumerRecord<byte[], byte[]> r) {
+        return Map.of(
+                new TopicPartition(r.topic(), r.partition()),
+                new OffsetAndMetadata(r.offset() + 1));
     }
 
     /** How long a refusal is repeated in the heartbeats (the job settles it long before). */

@@ -182,12 +182,7 @@ class WorkerITCase {
     }
 
     /** The heartbeats on the telemetry topic so far. */
-    static List<NodeTelemetry> heartbeats() throws Exception {
-        List<NodeTelemetry> beats = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                kafka.readUntil("telemetry", false, Duration.ofSeconds(5), l -> !l.isEmpty())) {
-            beats.add(NodeTelemetry.fromByteBuffer(ByteBuffer.wrap(r.value())));
-        }
-        return beats;
+    static List<NodeTelemetry> heartbeats() {
+        return WorkerTesting.heartbeats(kafka, "telemetry");
     }
 }

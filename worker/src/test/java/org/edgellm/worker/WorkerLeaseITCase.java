@@ -2,7 +2,6 @@ package org.edgellm.worker;
 
 import static org.edgellm.worker.WorkerTesting.Running;
 import static org.edgellm.worker.WorkerTesting.await;
-import static org.edgellm.worker.WorkerTesting.committed;
 import static org.edgellm.worker.WorkerTesting.completions;
 import static org.edgellm.worker.WorkerTesting.decision;
 import static org.edgellm.worker.WorkerTesting.record;
@@ -14,14 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
 import org.edgellm.events.NodeTelemetry;
@@ -64,15 +60,7 @@ class WorkerLeaseITCase {
     }
 
     static List<NodeTelemetry> heartbeats(String topic) {
-        List<NodeTelemetry> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : committed(kafka, topic)) {
-            try {
-                out.add(NodeTelemetry.fromByteBuffer(ByteBuffer.wrap(r.value())));
-            } catch (java.io.IOException e) {
-                throw new AssertionError(e);
-            }
-        }
-        return out;
+        return WorkerTesting.heartbeats(kafka, topic);
     }
 
     /** Waits for a heartbeat that names the decision refused. */

@@ -2,20 +2,16 @@ package org.edgellm.worker;
 
 import static org.edgellm.worker.WorkerTesting.Running;
 import static org.edgellm.worker.WorkerTesting.await;
-import static org.edgellm.worker.WorkerTesting.committed;
 import static org.edgellm.worker.WorkerTesting.decision;
 import static org.edgellm.worker.WorkerTesting.record;
 import static org.edgellm.worker.WorkerTesting.send;
 import static org.edgellm.worker.WorkerTesting.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
 import org.edgellm.events.NodeTelemetry;
@@ -49,12 +45,8 @@ class WorkerSlowdownITCase {
 
     static final long NOW = 1_700_000_000_000L;
 
-    static List<NodeTelemetry> heartbeats(String topic) throws Exception {
-        List<NodeTelemetry> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : committed(kafka, topic)) {
-            out.add(NodeTelemetry.fromByteBuffer(ByteBuffer.wrap(r.value())));
-        }
-        return out;
+    static List<NodeTelemetry> heartbeats(String topic) {
+        return WorkerTesting.heartbeats(kafka, topic);
     }
 
     @Test

@@ -85,6 +85,21 @@ final class WorkerTesting {
         return out;
     }
 
+    /** The heartbeats on a telemetry topic so far (read_committed). */
+    static List<org.edgellm.events.NodeTelemetry> heartbeats(EmbeddedKafka kafka, String topic) {
+        List<org.edgellm.events.NodeTelemetry> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : committed(kafka, topic)) {
+            try {
+                out.add(
+                        org.edgellm.events.NodeTelemetry.fromByteBuffer(
+                                ByteBuffer.wrap(r.value())));
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
     static Worker.Settings settings(
             EmbeddedKafka kafka, String node, String topicPrefix, Path state) {
         return new Worker.Settings(
