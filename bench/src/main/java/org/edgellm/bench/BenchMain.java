@@ -430,8 +430,10 @@ public final class BenchMain implements Callable<Integer> {
                         + " Latency: the moment a decision is visible on the topic minus the moment"
                         + " its slot could close (slot end + 20 ms out-of-orderness). Input rates are"
                         + " counted at the job's sources; CPU by stage from a JFR recording of the"
-                        + " measured window. Prints progress, then one JSON line. Give the JVM"
-                        + " memory: java -Xmx3g -jar bench.jar job ..."
+                        + " measured window, and measured per thread. Prints progress, then one"
+                        + " JSON line. Give the JVM memory and, on a machine with few cores, C1"
+                        + " alone (the C2 compiler falls minutes behind there; docs/bench-job.md):"
+                        + " java -Xmx3g -XX:TieredStopAtLevel=1 -jar bench.jar job ..."
             })
     static final class Job implements Callable<Integer> {
         private final PrintStream out;
@@ -468,8 +470,10 @@ public final class BenchMain implements Callable<Integer> {
                 names = "--warmup-seconds",
                 paramLabel = "N",
                 converter = Cli.NonNegativeInt.class,
-                description = "Seconds of load before the measured window (start-up, JIT).")
-        int warmupSeconds = 10;
+                description =
+                        "Seconds of load before the measured window (start-up, JIT: on 2 cores the"
+                                + " JIT compilers still take a sixth of the CPU 30 s in).")
+        int warmupSeconds = 40;
 
         @Option(
                 names = "--delivery",

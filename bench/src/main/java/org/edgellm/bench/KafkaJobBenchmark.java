@@ -233,11 +233,15 @@ public final class KafkaJobBenchmark {
             Configuration conf = new Configuration();
             BenchMetrics.GAUGES.clear();
             conf.setString("metrics.reporter.bench.factory.class", BenchMetrics.class.getName());
+            // checkpoints go to files, as in a deployment (deploy/local/start.sh): without a
+            // directory Flink keeps them in the JobManager's memory, which refuses a snapshot over
+            // 5 MB; with no failed checkpoint tolerated, the job then failed over and replayed from
+            // its last checkpoint, again and again, once a backlog had grown its state that far
+            Path cp = Files.createTempDirectory("bench-checkpoints");
+            conf.setString("execution.checkpointing.dir", cp.toUri().toString());
             if ("rocksdb".equals(s.stateBackend())) {
                 conf.setString("state.backend.type", "rocksdb");
                 conf.setString("execution.checkpointing.incremental", "true");
-                Path cp = Files.createTempDirectory("bench-checkpoints");
-                conf.setString("execution.checkpointing.dir", cp.toUri().toString());
             }
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -281,6 +285,7 @@ public final class KafkaJobBenchmark {
             jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
             jfr.enable("jdk.GarbageCollection");
             jfr.start();
+            ThreadCpu threadCpu = new ThreadCpu();
             long cpu0 = os.getProcessCpuTime();
             long r0 = SOURCE_REQUESTS.get();
             long c0 = SOURCE_CHANNELS.get();
@@ -302,6 +307,8 @@ public final class KafkaJobBenchmark {
             double cpFull = BenchMetrics.value("lastCheckpointFullSize");
             double cpFailed = BenchMetrics.value("numberOfFailedCheckpoints");
             long cpu1 = os.getProcessCpuTime();
+            Map<String, Double> coresByThreads =
+                    threadCpu.coresSince((System.nanoTime() - t0) / 1e9, cpu1 - cpu0);
             jfr.stop();
             Path jfrFile = Files.createTempFile("bench-job", ".jfr");
             jfr.dump(jfrFile);
@@ -363,6 +370,18 @@ public final class KafkaJobBenchmark {
             }
             res.put("cpuPercentByStage", share);
             res.put("cpuMicrosPerRequestEventByStage", perEvent);
+            // measured per thread, JIT and GC apart (the profile above spreads them)
+            res.put("cpuCoresByThreads", coresByThreads);
+            double inputEvents = (r1 - r0) + (c1 - c0) + (h1 - h0);
+            Map<String, Object> perInput = new LinkedHashMap<>();
+            coresByThreads.forEach(
+                    (g, c) ->
+                            perInput.put(
+                                    g,
+                                    inputEvents == 0
+                                            ? Double.NaN
+                                            : round2(c * secs * 1e6 / inputEvents)));
+            res.put("cpuMicrosPerInputEventByThreads", perInput);
             res.put("checkpointsCompleted", cp1 - cp0);
             res.put("checkpointsFailed", cpFailed);
             res.put("lastCheckpointMs", cpDuration);
@@ -372,6 +391,10 @@ public final class KafkaJobBenchmark {
             res.put("loadAverageAfter", round2(loadAverage()));
             res.put("cpuPressureSomeAvg60AfterPercent", cpuPressure());
             res.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+            // e.g. -XX:TieredStopAtLevel=1, which decides much on 2 cores (docs/bench-job.md)
+            res.put(
+                    "jvmOptions",
+                    String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         } finally {
             Files.deleteIfExists(topoFile);
         }
@@ -991,6 +1014,24 @@ public final class KafkaJobBenchmark {
                     .append(" | ")
                     .append(per.get(stage))
                     .append(" |\n");
+        }
+        Map<String, Object> cores = (Map<String, Object>) r.get("cpuCoresByThreads");
+        Map<String, Object> perInput =
+                (Map<String, Object>) r.get("cpuMicrosPerInputEventByThreads");
+        if (cores != null) {
+            md.append(
+                    "\nMeasured per thread (CPU time of each Java thread; the JVM's own threads"
+                            + " apart):\n\n| threads | cores | CPU µs per input event |\n"
+                            + "|---|---|---|\n");
+            for (String g : cores.keySet()) {
+                md.append("| ")
+                        .append(g)
+                        .append(" | ")
+                        .append(cores.get(g))
+                        .append(" | ")
+                        .append(perInput.get(g))
+                        .append(" |\n");
+            }
         }
         md.append(
                 String.format(

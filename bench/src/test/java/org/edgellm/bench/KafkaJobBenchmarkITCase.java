@@ -75,6 +75,22 @@ class KafkaJobBenchmarkITCase {
         double p999 = field(json, "p999Ms");
         assertTrue(Double.isFinite(p50) && p50 <= p99 && p99 <= p999, json);
         assertTrue(field(json, "cpuSamples") > 0, json);
+        // measured per thread: the coordinators ran, and no group of Java threads claims more
+        // CPU than the whole process used (the JVM's own threads being the rest)
+        Matcher m = Pattern.compile("\"cpuCoresByThreads\":\\{([^}]*)\\}").matcher(json);
+        assertTrue(m.find(), json);
+        double sum = 0;
+        double coordinators = -1;
+        for (String kv : m.group(1).split(",\"")) {
+            double v = Double.parseDouble(kv.substring(kv.lastIndexOf(':') + 1));
+            sum += v;
+            if (kv.contains("slot coordinators")) {
+                coordinators = v;
+            }
+        }
+        assertTrue(coordinators > 0, json);
+        double process = field(json, "processCpuCores");
+        assertTrue(Math.abs(sum - process) <= 0.05 * process + 0.02, sum + " vs " + json);
         String doc = Files.readString(md);
         assertTrue(doc.contains("| stage | CPU share % |"), doc);
         assertTrue(doc.contains(json), doc);
