@@ -203,7 +203,18 @@ public final class LocalMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            SchedulerJob.run(given(spec), StreamExecutionEnvironment.getExecutionEnvironment());
+            // checkpoints to files, as on a cluster (deploy/local/start.sh): left to the
+            // MiniCluster's default they stay in the JobManager's memory, which refuses a snapshot
+            // over 5 MB, and the job then fails over, again and again, once its state grew that far
+            java.nio.file.Path dir =
+                    java.nio.file.Files.createTempDirectory("edge-llm-checkpoints");
+            org.apache.flink.configuration.Configuration conf =
+                    new org.apache.flink.configuration.Configuration();
+            conf.set(
+                    org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    dir.toUri().toString());
+            err.println("checkpoints in " + dir);
+            SchedulerJob.run(given(spec), StreamExecutionEnvironment.getExecutionEnvironment(conf));
             return 0;
         }
     }
