@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
  *       time-disjoint windows add up (their request sets are disjoint); the best set of windows,
  *       out of windows at geometric lengths ending at every request window's end, is found by
  *       weighted-interval dynamic programming.
+ *   <li><b>Fixed part</b>, a second estimate of the same windows' losses: a decode step reads the
+ *       weights once whatever the batch's size, so a batch pays that per step up to its longest
+ *       output, plus each member's own prefill and KV reads at its own lengths ({@link FixedPart}).
+ *       Batches of at most B (the largest batch any request of the window could be in): the k-th
+ *       largest batch maximum is at least the ((k-1)B+1)-th largest output. A window keeps the
+ *       larger of the two losses.
  * </ol>
  *
  * The bound is the servable count minus the largest total loss. A domain whose heartbeats report
@@ -70,6 +76,8 @@ public final class GoodputBound {
             int bound,
             int lossWindows,
             int windowLengths,
+            int fixedPartWindows,
+            double peakLoad,
             List<String> capacitySkipped,
             double computeSeconds,
             double cpuSeconds) {
@@ -79,7 +87,8 @@ public final class GoodputBound {
             return "servable alone (earliest slot, best fresh channel, idle node at its fastest"
                     + " reported speed), minus the requests that cannot fit the node time of"
                     + " disjoint windows when each is charged its least per-request compute time"
-                    + " in any feasible batch; see docs/upper-bound.md";
+                    + " in any feasible batch, or when the weight reads of each decode step are"
+                    + " paid once per batch at its longest output; see docs/upper-bound.md";
         }
     }
 
@@ -134,6 +143,8 @@ public final class GoodputBound {
         int bound = 0;
         int windows = 0;
         int lengths = 0;
+        int fixedWins = 0;
+        double peak = 0;
         List<String> skipped = new ArrayList<>();
         for (Map.Entry<String, DomainInput> en : byDomain.entrySet()) {
             List<NodeSpec> specs = topology.domains.get(en.getKey());
@@ -146,6 +157,8 @@ public final class GoodputBound {
             bound += b.bound;
             windows += b.lossWindows;
             lengths = Math.max(lengths, b.lengths);
+            fixedWins += b.fixedPartWindows;
+            peak = Math.max(peak, b.peakLoad);
             if (b.capacitySkipped) {
                 skipped.add(en.getKey());
             }
@@ -156,6 +169,8 @@ public final class GoodputBound {
                 bound,
                 windows,
                 lengths,
+                fixedWins,
+                peak,
                 List.copyOf(skipped),
                 (System.nanoTime() - started) / 1e9,
                 cpu < 0 ? Double.NaN : (threadCpuNanos() - cpu) / 1e9);
@@ -312,6 +327,8 @@ public final class GoodputBound {
         int bound;
         int lossWindows;
         int lengths;
+        int fixedPartWindows; // windows where step (c) lost more than step (b)
+        double peakLoad;
 
         // per servable request
         int n;
@@ -319,8 +336,15 @@ public final class GoodputBound {
         double[] e;
         double[] t0;
         double[] deadline;
+        int[] outputs;
         long[] mask; // nodes that can serve it (bit per node, first 64; beyond: all)
         double[][] charge; // [node][request], +inf where it cannot be served
+        // the fixed-part step (docs/upper-bound.md, step (c)): per node, the least time per decode
+        // step that does not scale with the batch (reading the weights) and the least compute time
+        // that does, at the request's own lengths; and the largest batch it could be part of
+        double[][] stepFixed; // [node][request] ms per decode step, +inf where it cannot be served
+        double[][] own; // [node][request] ms, +inf where it cannot be served
+        int[] batchCap;
 
         DomainBound(
                 Topology topology, DomainSettings settings, List<NodeSpec> specs, DomainInput in) {
@@ -500,6 +524,7 @@ public final class GoodputBound {
             t0 = new double[n];
             deadline = new double[n];
             mask = new long[n];
+            outputs = new int[n];
             for (int i = 0; i < n; i++) {
                 double[] w = windows.get(i);
                 r[i] = w[0];
@@ -507,11 +532,17 @@ public final class GoodputBound {
                 t0[i] = w[2];
                 deadline[i] = w[3];
                 mask[i] = masks.get(i);
+                outputs[i] = kept.get(i).maxOutputTokens;
             }
             int[] alive = aliveCaps();
             charge = new double[specs.size()][n];
-            for (double[] row : charge) {
-                Arrays.fill(row, Double.POSITIVE_INFINITY);
+            stepFixed = new double[specs.size()][n];
+            own = new double[specs.size()][n];
+            batchCap = new int[n];
+            for (int j = 0; j < specs.size(); j++) {
+                Arrays.fill(charge[j], Double.POSITIVE_INFINITY);
+                Arrays.fill(stepFixed[j], Double.POSITIVE_INFINITY);
+                Arrays.fill(own[j], Double.POSITIVE_INFINITY);
             }
             for (int[] c : comboIdx) {
                 int i = c[0];
@@ -520,6 +551,16 @@ public final class GoodputBound {
                 Feasibility f = configs[c[1]][c[2]].variants()[c[3]];
                 double ms = f.computeMs(b, q.promptTokens, q.maxOutputTokens) / b;
                 charge[c[1]][i] = Math.min(charge[c[1]][i], ms * (1 - 1e-9));
+                FixedPart fp =
+                        FixedPart.of(
+                                topology.model(),
+                                topology.computeModel,
+                                configs[c[1]][c[2]].node(),
+                                f.variant());
+                stepFixed[c[1]][i] = Math.min(stepFixed[c[1]][i], fp.stepMs() * (1 - 1e-9));
+                double o = fp.ownMs(q.promptTokens, q.maxOutputTokens) * (1 - 1e-9);
+                own[c[1]][i] = Math.min(own[c[1]][i], o);
+                batchCap[i] = Math.max(batchCap[i], b);
             }
             comboIdx.clear();
         }
@@ -622,6 +663,33 @@ public final class GoodputBound {
                     rank[w][o[p]] = p + 1;
                 }
             }
+            // step (c): per weighting, each request's least own part and least fixed part (the
+            // least weighted time per step times its output), in the same units
+            FixedUnits fixed = new FixedUnits(2);
+            int capTop = 1;
+            for (int i = 0; i < n; i++) {
+                capTop = Math.max(capTop, batchCap[i]);
+            }
+            for (int w = 0; w < 2; w++) {
+                fixed.own[w] = new long[n];
+                fixed.fixed[w] = new long[n];
+                for (int i = 0; i < n; i++) {
+                    double o = Double.POSITIVE_INFINITY;
+                    double f = Double.POSITIVE_INFINITY;
+                    for (int j = 0; j < nodes; j++) {
+                        if (theta[w][j] > 0 && own[j][i] < Double.POSITIVE_INFINITY) {
+                            o = Math.min(o, theta[w][j] * own[j][i]);
+                            f = Math.min(f, theta[w][j] * stepFixed[j][i]);
+                        }
+                    }
+                    fixed.own[w][i] = (long) Math.floor(o * (1 - 1e-9) * UNITS_PER_MS);
+                    fixed.fixed[w][i] =
+                            (long) Math.floor(f * outputs[i] * (1 - 1e-9) * UNITS_PER_MS);
+                    fixed.maxFixed[w] = Math.max(fixed.maxFixed[w], fixed.fixed[w][i]);
+                }
+                fixed.ownRank[w] = ranks(fixed.own[w]);
+                fixed.fixedRank[w] = ranks(fixed.fixed[w]);
+            }
             int[] byE = argsort(e);
             int[] byR = argsort(r);
             int groups = 0;
@@ -647,7 +715,7 @@ public final class GoodputBound {
             }
             lens.add(lenMax);
             lengths = lens.size();
-            Sweep sweep = new Sweep(theta, units, rank, byE, byR, found);
+            Sweep sweep = new Sweep(theta, units, rank, fixed, capTop, byE, byR, found);
             for (double len : lens) {
                 // a cheap pass with totals only: most lengths overload no window at all
                 if (sweep.run(len, false)) {
@@ -656,7 +724,18 @@ public final class GoodputBound {
             }
             int loss = found.bestDisjoint(groups);
             lossWindows = found.chosen;
+            fixedPartWindows = sweep.fixedPartWins;
+            peakLoad = sweep.peak;
             return loss;
+        }
+
+        private int[] ranks(long[] values) {
+            int[] rk = new int[n];
+            int[] o = argsort(values);
+            for (int p = 0; p < n; p++) {
+                rk[o[p]] = p + 1;
+            }
+            return rk;
         }
 
         private static void forNodes(long mask, int nodes, int[] perNode, int d) {
@@ -672,6 +751,7 @@ public final class GoodputBound {
             final double[][] theta;
             final long[][] units;
             final int[][] rank;
+            final FixedUnits fixed;
             final int[] byE;
             final int[] byR;
             final Windows found;
@@ -679,17 +759,30 @@ public final class GoodputBound {
             final boolean[] inside = new boolean[n];
             final int[] perNode = new int[specs.size()];
             final long[] total = new long[2];
+            // step (c): trees over the own parts and the fixed parts, totals, batch caps present
+            final Fenwick[] ownTrees = {new Fenwick(n), new Fenwick(n)};
+            final Fenwick[] fixedTrees = {new Fenwick(n), new Fenwick(n)};
+            final long[] ownTotal = new long[2];
+            final long[] fixedTotal = new long[2];
+            final int[] capCount;
+            final long[] pending = new long[2]; // per weighting: the capacity to search, or -1
+            int fixedPartWins;
+            double peak; // the largest ratio of a window's step-(b) charges to its node time
 
             Sweep(
                     double[][] theta,
                     long[][] units,
                     int[][] rank,
+                    FixedUnits fixed,
+                    int capTop,
                     int[] byE,
                     int[] byR,
                     Windows found) {
                 this.theta = theta;
                 this.units = units;
                 this.rank = rank;
+                this.fixed = fixed;
+                this.capCount = new int[capTop + 1];
                 this.byE = byE;
                 this.byR = byR;
                 this.found = found;
@@ -703,13 +796,21 @@ public final class GoodputBound {
             boolean run(double len, boolean exact) {
                 int nodes = specs.size();
                 if (exact) {
-                    trees[0].clear();
-                    trees[1].clear();
+                    for (int w = 0; w < 2; w++) {
+                        trees[w].clear();
+                        ownTrees[w].clear();
+                        fixedTrees[w].clear();
+                    }
                 }
                 Arrays.fill(inside, false);
                 Arrays.fill(perNode, 0);
-                total[0] = 0;
-                total[1] = 0;
+                Arrays.fill(capCount, 0);
+                int batch = 0; // the largest batch cap inside
+                for (int w = 0; w < 2; w++) {
+                    total[w] = 0;
+                    ownTotal[w] = 0;
+                    fixedTotal[w] = 0;
+                }
                 int count = 0;
                 int rp = 0;
                 int k = 0;
@@ -725,6 +826,7 @@ public final class GoodputBound {
                             inside[i] = true;
                             count++;
                             change(i, 1, exact);
+                            batch = Math.max(batch, batchCap[i]);
                         }
                     }
                     for (; rp < n && r[byR[rp]] < x; rp++) {
@@ -738,7 +840,11 @@ public final class GoodputBound {
                     if (count == 0) {
                         continue;
                     }
+                    while (capCount[batch] == 0) {
+                        batch--;
+                    }
                     int fit = count;
+                    int fitOld = count;
                     for (int w = 0; w < 2; w++) {
                         double weight = 0;
                         for (int j = 0; j < nodes; j++) {
@@ -748,14 +854,45 @@ public final class GoodputBound {
                         }
                         // the node time of [x, y], rounded up (x = y - len was rounded)
                         long cap = (long) Math.ceil((y - x + 1e-3) * weight * UNITS_PER_MS);
+                        if (!exact) {
+                            peak = Math.max(peak, (double) total[w] / Math.max(1, cap));
+                        }
                         if (total[w] > cap) {
-                            if (!exact) {
-                                return true;
-                            }
                             overloaded = true;
-                            fit = Math.min(fit, trees[w].countWithin(cap));
+                            if (!exact) {
+                                continue; // the exact pass finds the losses
+                            }
+                            fitOld = Math.min(fitOld, trees[w].countWithin(cap));
+                        }
+                        // step (c): at most the largest fixed part, plus the rest over batch
+                        long most = exact ? fixedTrees[w].largest(count) : fixed.maxFixed[w];
+                        long upper =
+                                ownTotal[w] + most + -Math.floorDiv(-fixedTotal[w], (long) batch);
+                        if (upper > cap) {
+                            overloaded = true;
+                            pending[w] = cap;
+                        } else {
+                            pending[w] = -1;
                         }
                     }
+                    if (!exact) {
+                        continue;
+                    }
+                    for (int w = 0; w < 2; w++) {
+                        // only worth the search if step (c) loses more than step (b) does
+                        int within = Math.min(fit, fitOld);
+                        if (pending[w] >= 0
+                                && fixedPartCost(ownTrees[w], fixedTrees[w], within, batch)
+                                        > pending[w]) {
+                            fit =
+                                    fitWithFixedPart(
+                                            ownTrees[w], fixedTrees[w], within, batch, pending[w]);
+                        }
+                    }
+                    if (fit < fitOld) {
+                        fixedPartWins++;
+                    }
+                    fit = Math.min(fit, fitOld);
                     if (fit < count) {
                         found.add(x, group, count - fit);
                     }
@@ -764,15 +901,86 @@ public final class GoodputBound {
             }
 
             private void change(int i, int d, boolean exact) {
-                total[0] += d * units[0][i];
-                total[1] += d * units[1][i];
-                if (exact) {
-                    trees[0].add(rank[0][i], d * units[0][i], d);
-                    trees[1].add(rank[1][i], d * units[1][i], d);
+                capCount[batchCap[i]] += d;
+                for (int w = 0; w < 2; w++) {
+                    total[w] += d * units[w][i];
+                    ownTotal[w] += d * fixed.own[w][i];
+                    fixedTotal[w] += d * fixed.fixed[w][i];
+                    if (exact) {
+                        trees[w].add(rank[w][i], d * units[w][i], d);
+                        ownTrees[w].add(fixed.ownRank[w][i], d * fixed.own[w][i], d);
+                        fixedTrees[w].add(fixed.fixedRank[w][i], d * fixed.fixed[w][i], d);
+                    }
                 }
                 forNodes(mask[i], specs.size(), perNode, d);
             }
         }
+    }
+
+    /** Step (c)'s per-request figures per node weighting, in integer units. */
+    static final class FixedUnits {
+        final long[][] own;
+        final long[][] fixed;
+        final int[][] ownRank;
+        final int[][] fixedRank;
+        final long[] maxFixed;
+
+        FixedUnits(int weightings) {
+            own = new long[weightings][];
+            fixed = new long[weightings][];
+            ownRank = new int[weightings][];
+            fixedRank = new int[weightings][];
+            maxFixed = new long[weightings];
+        }
+    }
+
+    /** Chunks of the sorted fixed parts taken one by one; beyond them, their average. */
+    static final int EXACT_CHUNKS = 8;
+
+    /**
+     * Step (c) in one window: the largest k such that the k smallest own parts plus the chunk
+     * maxima of the k smallest fixed parts (sorted descending, in chunks of {@code batch}) fit
+     * {@code cap}. Any k of the window's requests that are decided in batches of at most {@code
+     * batch} cost at least that, so no more than the result fit. The chunk maxima of the first
+     * {@link #EXACT_CHUNKS} chunks are taken exactly; each later chunk's maximum is at least the
+     * average of its own members, so those chunks together are bounded below by their members' sum
+     * over {@code batch}.
+     *
+     * @param own the window's own parts (one per request)
+     * @param fixed the window's fixed parts (one per request)
+     * @param limit the largest k considered, at most the number of requests in the trees
+     */
+    static int fitWithFixedPart(Fenwick own, Fenwick fixed, int limit, int batch, long cap) {
+        if (fixedPartCost(own, fixed, limit, batch) <= cap) {
+            return limit;
+        }
+        int lo = 0; // fits: costs nothing
+        int hi = limit - 1; // the largest k that may fit
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (fixedPartCost(own, fixed, mid, batch) <= cap) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** The least cost of k of the requests in the trees (nondecreasing in k). */
+    static long fixedPartCost(Fenwick own, Fenwick fixed, int k, int batch) {
+        if (k <= 0) {
+            return 0;
+        }
+        long cost = own.sumSmallest(k);
+        int p = k; // the k smallest fixed parts, descending: position 1 + m * batch is ascending p
+        for (int m = 0; m < EXACT_CHUNKS && p > 0; m++, p -= batch) {
+            cost += fixed.sumSmallest(p) - fixed.sumSmallest(p - 1);
+        }
+        if (p > 0) {
+            cost += fixed.sumSmallest(p) / batch; // floor: stays a lower bound
+        }
+        return cost;
     }
 
     // ---- structures -----------------------------------------------------------------------------
@@ -826,6 +1034,27 @@ public final class GoodputBound {
                 sum[i] += value;
                 cnt[i] += count;
             }
+        }
+
+        /** The sum of the k smallest present values (k at most the number present). */
+        long sumSmallest(int k) {
+            int pos = 0;
+            int left = k;
+            long acc = 0;
+            for (int step = top; step > 0; step >>= 1) {
+                int next = pos + step;
+                if (next < sum.length && cnt[next] <= left) {
+                    pos = next;
+                    left -= cnt[next];
+                    acc += sum[next];
+                }
+            }
+            return acc;
+        }
+
+        /** The largest present value, with count values present (count > 0). */
+        long largest(int count) {
+            return sumSmallest(count) - sumSmallest(count - 1);
         }
 
         /** The largest k such that the k smallest present values sum to at most cap. */

@@ -271,6 +271,8 @@ public final class RunOutput {
             ub.put("capacityBound", bound.bound());
             ub.put("lossWindows", bound.lossWindows());
             ub.put("windowLengths", bound.windowLengths());
+            ub.put("fixedPartWindows", bound.fixedPartWindows());
+            ub.put("peakLoad", Math.round(bound.peakLoad() * 1000) / 1000.0);
             if (!bound.capacitySkipped().isEmpty()) {
                 ArrayNode noCapacity = ub.putArray("capacitySkippedDomains");
                 bound.capacitySkipped().forEach(noCapacity::add);

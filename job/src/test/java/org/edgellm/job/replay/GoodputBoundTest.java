@@ -254,13 +254,14 @@ class GoodputBoundTest {
         GoodputBound.Result r = w.bound(32);
         System.out.printf(
                 Locale.ROOT,
-                "bound seed %d: %d requests, %d servable alone, bound %d (%d windows), best"
-                        + " scheduler %d (%.0f%% of the bound):%s%n",
+                "bound seed %d: %d requests, %d servable alone, bound %d (%d windows, %d where"
+                        + " the fixed part loses more), best scheduler %d (%.0f%% of the bound):%s%n",
                 seed,
                 r.requests(),
                 r.servableAlone(),
                 r.bound(),
                 r.lossWindows(),
+                r.fixedPartWindows(),
                 best,
                 r.bound() == 0 ? 100.0 : 100.0 * best / r.bound(),
                 report);
@@ -360,14 +361,16 @@ class GoodputBoundTest {
         }
         System.out.printf(
                 Locale.ROOT,
-                "optimum seed %d (world %d): %d requests on %d node(s), %d servable alone, bound %d,"
-                        + " optimum %d (bound/optimum %.2f, %d states), best scheduler %d:%s%n",
+                "optimum seed %d (world %d): %d requests on %d node(s), %d servable alone, bound %d"
+                        + " (fixed part tighter in %d windows), optimum %d (bound/optimum %.2f, %d"
+                        + " states), best scheduler %d:%s%n",
                 seed,
                 sub,
                 r.requests(),
                 w.nodes.size(),
                 r.servableAlone(),
                 r.bound(),
+                r.fixedPartWindows(),
                 optimum,
                 optimum == 0 ? 1.0 : (double) r.bound() / optimum,
                 opt.states,
