@@ -203,7 +203,6 @@ public final class OptimalTreeSearch {
         // per depth scratch
         final Feasibility.BatchState[] state;
         final int[] path; // request indices of the batch
-        final int[] pathPos; // positions of the batch
         final int[][] items; // positions of the candidates of the node at depth d
         final long[][] limit;
         final double[][] bandCost;
@@ -279,7 +278,6 @@ public final class OptimalTreeSearch {
             state[0] = new Feasibility.BatchState();
             state[0].clear();
             path = new int[count + 1];
-            pathPos = new int[count + 1];
             items = new int[count + 1][];
             limit = new long[count + 1][];
             bandCost = new double[count + 1][];
@@ -901,7 +899,6 @@ public final class OptimalTreeSearch {
                 int y = it[feas[r]];
                 int x = req[y];
                 path[d] = x;
-                pathPos[d] = y;
                 inPath[y >>> 6] |= 1L << y;
                 Feasibility.BatchState saved = state[d + 1];
                 state[d + 1] = cs[r];
