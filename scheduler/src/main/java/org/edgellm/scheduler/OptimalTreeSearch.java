@@ -1,5 +1,7 @@
 package org.edgellm.scheduler;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 
 /**
@@ -15,13 +17,19 @@ import java.util.Arrays;
  *       remaining candidates can add is not better than the incumbent. The bound is the least of
  *       (a) a cardinality bound: with the padded maxima, memory and the deadline each candidate
  *       admits at most {@code m_x} more members once it is in, so at most the best {@code t}
- *       profits among candidates with {@code m_x >= t}; (b) a fractional knapsack on the downlink
- *       band, each candidate costing its demand at the earliest compute end it can have; (c) a
- *       fractional knapsack on uplink time against the earliest deadline. With integral profits the
- *       bound is rounded down.
- *   <li><b>Ordering.</b> Candidates by profit (ties: shorter padded length, later deadline), so the
- *       first dive is a good greedy incumbent; variants by their root bound, and a variant whose
- *       root bound does not beat the incumbent is skipped.
+ *       profits among candidates with {@code m_x >= t} (all t at once in O(m log m) with a heap);
+ *       (b) a fractional knapsack on the downlink band, each candidate costing its demand at the
+ *       earliest compute end it can have; (c) a fractional knapsack on uplink time against the
+ *       earliest deadline. With integral profits the bound is rounded down. The bound only shrinks
+ *       as the candidate list loses its head, so the first child whose siblings-and-subtrees bound
+ *       is not better than the incumbent is found by binary search, and a comparison stops at the
+ *       first part of the bound that settles it.
+ *   <li><b>Dominance.</b> Request j dominates request k when it comes earlier in the search order
+ *       and is no worse in anything a constraint or the profit reads: prompt, output, deadline,
+ *       uplink time, downlink demand, profit. Replacing k by j in a feasible batch keeps it
+ *       feasible and its profit no lower, so some optimal batch holds every dominator of each of
+ *       its members; the search adds a request only when all its dominators are in the batch or
+ *       still ahead, and drops from a subtree the candidates whose dominator it left out.
  *   <li><b>Anytime.</b> With a {@link SearchBudget} the search stops when it is spent and returns
  *       the incumbent with a proven bound: the largest root bound of the variants it did not
  *       finish.
@@ -119,8 +127,9 @@ public final class OptimalTreeSearch {
                 counters.bounds);
     }
 
-    /** The cardinality bound costs O(m t); beyond this many candidates it is left out. */
-    static final int CARDINALITY_MAX = 64;
+    private static final long MAX_B = Integer.MAX_VALUE;
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     static double tolerance(double best) {
         return 1e-9 * Math.max(1.0, Math.abs(best));
@@ -135,9 +144,15 @@ public final class OptimalTreeSearch {
         long calls;
         boolean aborted;
 
+        final long cpuDeadlineNanos;
+
         Counters(SearchBudget budget, long deadlineNanos) {
             this.budget = budget;
             this.deadlineNanos = deadlineNanos;
+            this.cpuDeadlineNanos =
+                    budget.maxCpuMicros() > 0
+                            ? THREADS.getCurrentThreadCpuTime() + budget.maxCpuMicros() * 1000L
+                            : 0;
         }
 
         boolean spent() {
@@ -146,39 +161,62 @@ public final class OptimalTreeSearch {
             }
             if (budget.maxNodes() > 0 && nodes >= budget.maxNodes()) {
                 aborted = true;
-            } else if (deadlineNanos != 0
-                    && (++calls & 15) == 0
-                    && System.nanoTime() > deadlineNanos) {
-                aborted = true;
+            } else if ((deadlineNanos != 0 || cpuDeadlineNanos != 0) && (++calls & 15) == 0) {
+                aborted =
+                        (deadlineNanos != 0 && System.nanoTime() > deadlineNanos)
+                                || (cpuDeadlineNanos != 0
+                                        && THREADS.getCurrentThreadCpuTime() > cpuDeadlineNanos);
             }
             return aborted;
         }
     }
 
+    /** A search of one variant, for tests of its bound. */
+    static Search searchFor(Feasibility f, int[] candidates, double[] profit) {
+        boolean integral = true;
+        for (int c : candidates) {
+            integral &= profit[c] == Math.rint(profit[c]);
+        }
+        return new Search(f, candidates, profit, integral, new Counters(SearchBudget.UNLIMITED, 0));
+    }
+
     /** The search for one variant. */
     static final class Search {
         final Feasibility f;
-        final double[] profit;
+        final double[] profit; // by request index
         final boolean integral;
         final Counters counters;
-        final int[] roots; // eligible candidates in search order
+        final int[] req; // request index of every position, in search order
+        final double[] pp; // profit of every position
+        final int words;
+        final long[][] dom; // per position: earlier positions that dominate it (bitset)
+        final boolean[] hasDom;
+        final int[] upByRatio; // positions by uplink time per profit, ascending
+        final int[][] kOf; // per depth: index in items[d] of a position (valid when stamped)
+        final long[][] stampOf;
+        final long[] stamp;
+        long serial;
+        final int[] sortTmpOrder;
+        final double[] sortTmpKey;
+        final long[] inPath; // bitset of positions in the current batch
 
         // per depth scratch
         final Feasibility.BatchState[] state;
-        final int[] path;
-        final int[][] items; // candidate list of the node at depth d
+        final int[] path; // request indices of the batch
+        final int[][] items; // positions of the candidates of the node at depth d
         final long[][] limit;
         final double[][] bandCost;
-        final double[][] upCost;
         final int[][] bandOrder;
-        final int[][] upOrder;
         final double[][] sortKey;
-        final int[][] feasible; // positions (in items[d]) of feasible children
+        final int[][] feasible; // indices (in items[d]) of feasible children
         final Feasibility.BatchState[][] childState;
-        final int[][] feasPos; // position in feasible[d] of each items[d] position, or -1
+        final int[][] feasPos; // index in the list passed down of each items[d] index, or -1
         final int[][] feasItems;
         final boolean[] bandSorted;
-        final boolean[] upSorted;
+        // bound scratch (bounds do not nest)
+        final int[] bucketHead;
+        final int[] bucketNext;
+        final double[] heap;
 
         double bestValue;
         int[] bestBatch = new int[0];
@@ -196,13 +234,46 @@ public final class OptimalTreeSearch {
             this.counters = counters;
             int count = 0;
             int[] tmp = new int[candidates.length];
+            Feasibility.BatchState empty = new Feasibility.BatchState();
+            empty.clear();
+            Feasibility.BatchState one = new Feasibility.BatchState();
             for (int c : candidates) {
-                if (profit[c] > 0 && f.eligible(c)) {
+                if (profit[c] > 0 && f.eligible(c) && f.tryAdd(empty, c, tmp, one)) {
                     tmp[count++] = c;
                 }
             }
-            roots = Arrays.copyOf(tmp, count);
-            sortCandidates(roots, f, profit);
+            req = Arrays.copyOf(tmp, count);
+            sortCandidates(req, f, profit);
+            pp = new double[count];
+            for (int k = 0; k < count; k++) {
+                pp[k] = profit[req[k]];
+            }
+            words = (count + 63) >>> 6;
+            dom = new long[count][];
+            hasDom = new boolean[count];
+            for (int k = 0; k < count; k++) {
+                for (int j = 0; j < k; j++) {
+                    if (dominates(j, k)) {
+                        if (dom[k] == null) {
+                            dom[k] = new long[words];
+                        }
+                        dom[k][j >>> 6] |= 1L << j;
+                        hasDom[k] = true;
+                    }
+                }
+            }
+            inPath = new long[Math.max(1, words)];
+            upByRatio = identity(count);
+            double[] upKey = new double[count];
+            for (int k = 0; k < count; k++) {
+                upKey[k] = f.uplinkMs(req[k]) / pp[k];
+            }
+            sortByKey(upByRatio, upKey, count, new int[count], new double[count]);
+            kOf = new int[count + 1][];
+            stampOf = new long[count + 1][];
+            stamp = new long[count + 1];
+            sortTmpOrder = new int[count + 1];
+            sortTmpKey = new double[count + 1];
             state = new Feasibility.BatchState[count + 2];
             state[0] = new Feasibility.BatchState();
             state[0].clear();
@@ -210,16 +281,57 @@ public final class OptimalTreeSearch {
             items = new int[count + 1][];
             limit = new long[count + 1][];
             bandCost = new double[count + 1][];
-            upCost = new double[count + 1][];
             bandOrder = new int[count + 1][];
-            upOrder = new int[count + 1][];
             sortKey = new double[count + 1][];
             feasible = new int[count + 1][];
             childState = new Feasibility.BatchState[count + 1][];
             feasPos = new int[count + 1][];
             feasItems = new int[count + 1][];
             bandSorted = new boolean[count + 1];
-            upSorted = new boolean[count + 1];
+            bucketHead = new int[count + 2];
+            bucketNext = new int[count + 1];
+            heap = new double[count + 2];
+        }
+
+        /** For tests: whether position j dominates position k (j < k). */
+        boolean dominatesAt(int j, int k) {
+            return j < k && dominates(j, k);
+        }
+
+        /**
+         * Whether the request at position j dominates the one at position k: it is no worse in
+         * every attribute the constraints and the profit read, so in any feasible batch with k but
+         * not j, j can replace k.
+         */
+        private boolean dominates(int j, int k) {
+            int a = req[j];
+            int b = req[k];
+            return pp[j] >= pp[k]
+                    && f.prompt(a) <= f.prompt(b)
+                    && f.output(a) <= f.output(b)
+                    && f.deadline(a) >= f.deadline(b)
+                    && f.uplinkMs(a) <= f.uplinkMs(b)
+                    && f.downlinkDemand(a) <= f.downlinkDemand(b);
+        }
+
+        /** Whether some dominator of position y below position lim is outside the batch. */
+        private boolean dominatedBelow(int y, int lim) {
+            if (!hasDom[y]) {
+                return false;
+            }
+            long[] dy = dom[y];
+            int full = lim >>> 6;
+            for (int w = 0; w < full; w++) {
+                if ((dy[w] & ~inPath[w]) != 0) {
+                    return true;
+                }
+            }
+            int rest = lim & 63;
+            if (rest != 0) {
+                long mask = (1L << rest) - 1;
+                return (dy[full] & ~inPath[full] & mask) != 0;
+            }
+            return false;
         }
 
         private void ensureDepth(int d, int size) {
@@ -228,38 +340,27 @@ public final class OptimalTreeSearch {
                 items[d] = new int[cap];
                 limit[d] = new long[cap];
                 bandCost[d] = new double[cap];
-                upCost[d] = new double[cap];
                 bandOrder[d] = new int[cap];
-                upOrder[d] = new int[cap];
                 sortKey[d] = new double[cap];
                 feasible[d] = new int[cap];
                 feasPos[d] = new int[cap];
                 feasItems[d] = new int[cap];
                 childState[d] = new Feasibility.BatchState[cap]; // filled on demand
             }
+            if (kOf[d] == null) {
+                kOf[d] = new int[req.length];
+                stampOf[d] = new long[req.length];
+            }
         }
 
-        /** Profit descending, then shorter padded length, later deadline, lower index. */
         private static void sortCandidates(int[] a, Feasibility f, double[] profit) {
-            if (a.length > 48) {
-                Integer[] boxed = new Integer[a.length];
-                for (int i = 0; i < a.length; i++) {
-                    boxed[i] = a[i];
-                }
-                Arrays.sort(boxed, (x, y) -> x.equals(y) ? 0 : before(x, y, f, profit) ? -1 : 1);
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = boxed[i];
-                }
-                return;
+            Integer[] boxed = new Integer[a.length];
+            for (int i = 0; i < a.length; i++) {
+                boxed[i] = a[i];
             }
-            for (int i = 1; i < a.length; i++) {
-                int x = a[i];
-                int j = i - 1;
-                while (j >= 0 && before(x, a[j], f, profit)) {
-                    a[j + 1] = a[j];
-                    j--;
-                }
-                a[j + 1] = x;
+            Arrays.sort(boxed, (x, y) -> x.equals(y) ? 0 : before(x, y, f, profit) ? -1 : 1);
+            for (int i = 0; i < a.length; i++) {
+                a[i] = boxed[i];
             }
         }
 
@@ -280,7 +381,7 @@ public final class OptimalTreeSearch {
 
         /** Upper bound of the whole variant: the bound at the root over every candidate. */
         double rootBound() {
-            int m = prepare(0, roots, 0, roots.length);
+            int m = prepare(0, identity(req.length), 0, req.length, -1);
             if (m == 0) {
                 return 0;
             }
@@ -288,33 +389,83 @@ public final class OptimalTreeSearch {
             for (int k = 0; k < m; k++) {
                 fp[k] = k;
             }
-            return bound(0, m, 0, false);
+            return bound(0, m, 0);
+        }
+
+        private static int[] identity(int n) {
+            int[] a = new int[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = i;
+            }
+            return a;
+        }
+
+        /** Candidates in search order (request indices). For tests. */
+        int[] order() {
+            return req.clone();
+        }
+
+        /**
+         * For tests: the bound on what the candidates after the batch's last position can add to
+         * the batch {@code batch} (positions in increasing order), as the search computes it at
+         * that node; NaN when the batch is infeasible.
+         */
+        double boundAt(int[] batch) {
+            Arrays.fill(inPath, 0L);
+            value = 0;
+            for (int d = 0; d < batch.length; d++) {
+                Feasibility.BatchState next = new Feasibility.BatchState();
+                if (!f.tryAdd(state[d], req[batch[d]], path, next)) {
+                    return Double.NaN;
+                }
+                state[d + 1] = next;
+                path[d] = req[batch[d]];
+                inPath[batch[d] >>> 6] |= 1L << batch[d];
+                value += pp[batch[d]];
+            }
+            int d = batch.length;
+            int last = d == 0 ? -1 : batch[d - 1];
+            int m = prepare(d, identity(req.length), last + 1, req.length, last);
+            int[] fp = feasPos[d];
+            for (int k = 0; k < m; k++) {
+                fp[k] = k;
+            }
+            return bound(d, m, 0);
         }
 
         void run(double incumbent) {
             bestValue = incumbent;
             value = 0;
-            expand(0, roots, 0, roots.length);
+            Arrays.fill(inPath, 0L);
+            expand(0, identity(req.length), 0, req.length, -1);
         }
 
         /**
-         * Fills items/limit/costs of depth d from the candidate list in[from..to) relative to the
-         * batch of depth d; drops candidates proven unable to join. Returns the count.
+         * Fills items/limit/costs of depth d from the candidate positions in[from..to) relative to
+         * the batch of depth d (whose last position is last, -1 at the root); drops candidates
+         * proven unable to join and those dominated by a request the subtree leaves out. Returns
+         * the count.
          */
-        private int prepare(int d, int[] in, int from, int to) {
+        private int prepare(int d, int[] in, int from, int to, int last) {
             ensureDepth(d, to - from);
             bandSorted[d] = false;
-            upSorted[d] = false;
+            stamp[d] = ++serial;
+            long st = stamp[d];
+            int[] ko = kOf[d];
+            long[] so = stampOf[d];
             Feasibility.BatchState b = state[d];
             int[] it = items[d];
             long[] lim = limit[d];
             double[] band = bandCost[d];
-            double[] up = upCost[d];
             int m = 0;
             double t0 = f.t0();
             double busy = f.busyUntil();
             for (int k = from; k < to; k++) {
-                int x = in[k];
+                int y = in[k];
+                int x = req[y];
+                if (last > 0 && dominatedBelow(y, last)) {
+                    continue;
+                }
                 int s = Math.max(b.maxPrompt, f.prompt(x));
                 int n = Math.max(b.maxOutput, f.output(x));
                 long memLim = f.maxBatchForMemory(s, n) - b.size;
@@ -328,15 +479,41 @@ public final class OptimalTreeSearch {
                     continue;
                 }
                 long l = memLim;
-                if (!(dMin
-                                - (start
-                                        + f.computeMs(
-                                                (int) Math.min(b.size + memLim, Integer.MAX_VALUE),
-                                                s,
-                                                n))
-                        > 0)) {
+                double endMax = start + f.computeMs((int) Math.min(b.size + memLim, MAX_B), s, n);
+                if (!(dMin - endMax > 0)) {
+                    // the largest count t in [1, memLim) with dMin - (start + T(size + t)) > 0.
+                    // T is convex in the batch size (a sum of maxima of linear functions), so
+                    // the chord from t = 1 to memLim lies above it and the line through sizes
+                    // size and size + 1 lies below it: they bracket the answer.
                     long lo = 1; // feasible count
                     long hi = memLim; // infeasible count
+                    double budgetMs = dMin - start;
+                    double t1 = end1 - start;
+                    double tM = endMax - start;
+                    if (memLim > 2) {
+                        double slope = (tM - t1) / (memLim - 1);
+                        long guess = 1 + (long) Math.floor((budgetMs - t1) / slope);
+                        if (guess > lo && guess < hi) {
+                            if (dMin - (start + f.computeMs((int) (b.size + guess), s, n)) > 0) {
+                                lo = guess;
+                            } else {
+                                hi = guess;
+                            }
+                        }
+                        double t0s = f.computeMs(b.size, s, n);
+                        double step = t1 - t0s;
+                        if (step > 0) {
+                            long guess2 = 1 + (long) Math.ceil((budgetMs - t1) / step);
+                            if (guess2 > lo && guess2 < hi) {
+                                if (dMin - (start + f.computeMs((int) (b.size + guess2), s, n))
+                                        > 0) {
+                                    lo = guess2;
+                                } else {
+                                    hi = guess2;
+                                }
+                            }
+                        }
+                    }
                     while (hi - lo > 1) {
                         long mid = (lo + hi) >>> 1;
                         if (dMin - (start + f.computeMs((int) (b.size + mid), s, n)) > 0) {
@@ -347,26 +524,36 @@ public final class OptimalTreeSearch {
                     }
                     l = lo;
                 }
-                it[m] = x;
+                it[m] = y;
+                ko[y] = m;
+                so[y] = st;
                 lim[m] = l;
                 band[m] = f.downlinkDemand(x) * 1000.0 / (f.deadline(x) - end1);
-                up[m] = f.uplinkMs(x);
                 m++;
             }
             return m;
         }
 
         /**
-         * Upper bound on the profit that a subset of the items of depth d at positions with feasPos
-         * >= c (or all positions from c when !useFeas) can add to the batch of depth d.
+         * Upper bound on the profit that a subset of the items of depth d with feasPos >= c can add
+         * to the batch of depth d.
          */
-        private double bound(int d, int m, int c, boolean useFeas) {
+        private double bound(int d, int m, int c) {
+            return bound(d, m, c, Double.NEGATIVE_INFINITY);
+        }
+
+        /**
+         * The same, but it may stop as soon as the bound it has is at most {@code enough} (and
+         * return that bound): callers that only compare it with a threshold skip the dearer parts.
+         */
+        private double bound(int d, int m, int c, double enough) {
             counters.bounds++;
             int[] it = items[d];
             int[] fp = feasPos[d];
             long[] lim = limit[d];
+            double[] bc = bandCost[d];
             double sum = 0;
-            long maxLim = 0;
+            long minLim = Long.MAX_VALUE;
             int count = 0;
             double bandSum = 0;
             double upSum = 0;
@@ -374,49 +561,22 @@ public final class OptimalTreeSearch {
                 if (fp[k] < c) {
                     continue;
                 }
-                sum += profit[it[k]];
-                maxLim = Math.max(maxLim, lim[k]);
-                bandSum += bandCost[d][k];
-                upSum += upCost[d][k];
+                int y = it[k];
+                sum += pp[y];
+                minLim = Math.min(minLim, lim[k]);
+                bandSum += bc[k];
+                upSum += f.uplinkMs(req[y]);
                 count++;
             }
             if (count == 0) {
                 return 0;
             }
-            double ub = sum;
-            // (a) cardinality: best t profits among items whose limit admits t
-            long minLim = Long.MAX_VALUE;
-            for (int k = 0; k < m; k++) {
-                if (fp[k] >= c) {
-                    minLim = Math.min(minLim, lim[k]);
-                }
-            }
-            if (minLim < count && count <= CARDINALITY_MAX) {
-                long tMax = Math.min(count, maxLim);
-                double card = 0;
-                for (long t = 1; t <= tMax; t++) {
-                    double s = 0;
-                    int got = 0;
-                    for (int k = 0; k < m && got < t; k++) {
-                        if (fp[k] >= c && lim[k] >= t) {
-                            s += profit[it[k]];
-                            got++;
-                        }
-                    }
-                    if (got < t) {
-                        break;
-                    }
-                    card = Math.max(card, s);
-                }
-                ub = Math.min(ub, card);
-            }
-            // (b) downlink band
-            Feasibility.BatchState b = state[d];
-            double bandCap = f.downlinkHz() - b.downlinkNeed;
-            if (bandSum > bandCap) {
-                ub = Math.min(ub, knapsack(d, m, c, bandCost[d], bandCap, bandOrder[d]));
+            double ub = round(sum);
+            if (ub <= enough) {
+                return ub;
             }
             // (c) uplink time before the earliest deadline
+            Feasibility.BatchState b = state[d];
             double upCap;
             if (b.size > 0) {
                 double compute = f.computeMs(b.size, b.maxPrompt, b.maxOutput);
@@ -425,7 +585,7 @@ public final class OptimalTreeSearch {
                 upCap = Double.NEGATIVE_INFINITY;
                 for (int k = 0; k < m; k++) {
                     if (fp[k] >= c) {
-                        int x = it[k];
+                        int x = req[it[k]];
                         upCap =
                                 Math.max(
                                         upCap,
@@ -436,42 +596,160 @@ public final class OptimalTreeSearch {
                 }
             }
             if (upSum > upCap) {
-                ub = Math.min(ub, knapsack(d, m, c, upCost[d], upCap, upOrder[d]));
+                ub = Math.min(ub, round(uplinkKnapsack(d, c, upCap)));
+                if (ub <= enough) {
+                    return ub;
+                }
             }
-            if (integral) {
-                ub = Math.floor(ub + 1e-9);
+            // (b) downlink band
+            double bandCap = f.downlinkHz() - b.downlinkNeed;
+            if (bandSum > bandCap) {
+                ub = Math.min(ub, round(knapsack(d, m, c, bc, bandCap, bandOrder[d])));
+                if (ub <= enough) {
+                    return ub;
+                }
+            }
+            // (a) cardinality: a batch that adds t of them has every member's limit >= t, so it
+            // adds at most the best t profits among the items whose limit admits t
+            if (minLim < count) {
+                ub = Math.min(ub, round(cardinality(d, m, c, count)));
             }
             return ub;
         }
 
-        /** Fractional knapsack: capacity cap, item costs cost[k], profits of items. */
+        /** With integral profits a bound rounds down. */
+        private double round(double ub) {
+            return integral ? Math.floor(ub + 1e-9) : ub;
+        }
+
+        /**
+         * max over t of the sum of the t largest profits among the items whose limit is at least t,
+         * in O(m log m): t runs down from count, the items with limit t join a min-heap that keeps
+         * the t largest.
+         */
+        private double cardinality(int d, int m, int c, int count) {
+            int[] it = items[d];
+            int[] fp = feasPos[d];
+            long[] lim = limit[d];
+            int[] head = bucketHead;
+            int[] next = bucketNext;
+            Arrays.fill(head, 0, count + 1, -1);
+            for (int k = 0; k < m; k++) {
+                if (fp[k] >= c) {
+                    int t = (int) Math.min(lim[k], count);
+                    next[k] = head[t];
+                    head[t] = k;
+                }
+            }
+            double[] h = heap;
+            int size = 0;
+            double sum = 0;
+            double best = 0;
+            for (int t = count; t >= 1; t--) {
+                for (int k = head[t]; k >= 0; k = next[k]) {
+                    double p = pp[it[k]];
+                    sum += p;
+                    // sift up
+                    int i = size++;
+                    while (i > 0) {
+                        int parent = (i - 1) >>> 1;
+                        if (h[parent] <= p) {
+                            break;
+                        }
+                        h[i] = h[parent];
+                        i = parent;
+                    }
+                    h[i] = p;
+                }
+                while (size > t) {
+                    double top = h[0];
+                    sum -= top;
+                    double last = h[--size];
+                    int i = 0;
+                    while (true) {
+                        int l = 2 * i + 1;
+                        if (l >= size) {
+                            break;
+                        }
+                        int r = l + 1;
+                        int ch = r < size && h[r] < h[l] ? r : l;
+                        if (h[ch] >= last) {
+                            break;
+                        }
+                        h[i] = h[ch];
+                        i = ch;
+                    }
+                    h[i] = last;
+                }
+                best = Math.max(best, sum);
+            }
+            return best;
+        }
+
+        /**
+         * Fractional knapsack on uplink time: the costs do not depend on the batch, so the items
+         * are taken in the search's fixed order by uplink time per profit.
+         */
+        private double uplinkKnapsack(int d, int c, double cap) {
+            int[] fp = feasPos[d];
+            int[] ko = kOf[d];
+            long[] so = stampOf[d];
+            long st = stamp[d];
+            double s = 0;
+            if (cap <= 0) {
+                // only free items fit
+                for (int y : upByRatio) {
+                    if (so[y] == st && fp[ko[y]] >= c && f.uplinkMs(req[y]) <= 0) {
+                        s += pp[y];
+                    }
+                }
+                return s;
+            }
+            double left = cap;
+            for (int y : upByRatio) {
+                if (so[y] != st) {
+                    continue;
+                }
+                int k = ko[y];
+                if (fp[k] < c) {
+                    continue;
+                }
+                double p = pp[y];
+                double cost = f.uplinkMs(req[y]);
+                if (cost <= left) {
+                    left -= cost;
+                    s += p;
+                } else {
+                    s += p * left / cost;
+                    break;
+                }
+            }
+            return s;
+        }
+
+        /** Fractional knapsack on the downlink band: capacity cap, item costs cost[k]. */
         private double knapsack(int d, int m, int c, double[] cost, double cap, int[] order) {
             if (cap <= 0) {
                 // only free items fit
                 double s = 0;
                 for (int k = 0; k < m; k++) {
                     if (feasPos[d][k] >= c && cost[k] <= 0) {
-                        s += profit[items[d][k]];
+                        s += pp[items[d][k]];
                     }
                 }
                 return s;
             }
             int[] it = items[d];
             int[] fp = feasPos[d];
-            boolean band = cost == bandCost[d];
-            if (!(band ? bandSorted[d] : upSorted[d])) {
+            if (!bandSorted[d]) {
                 // the order by cost per profit of every item of this node, computed once
                 double[] key = sortKey[d];
                 for (int k = 0; k < m; k++) {
                     order[k] = k;
-                    key[k] = cost[k] / profit[it[k]];
+                    key[k] = cost[k] / pp[it[k]];
                 }
-                sortByKey(order, key, m);
-                if (band) {
-                    bandSorted[d] = true;
-                } else {
-                    upSorted[d] = true;
-                }
+                sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
+                bandSorted[d] = true;
             }
             double s = 0;
             double left = cap;
@@ -480,7 +758,7 @@ public final class OptimalTreeSearch {
                 if (fp[k] < c) {
                     continue;
                 }
-                double p = profit[it[k]];
+                double p = pp[it[k]];
                 if (cost[k] <= left) {
                     left -= cost[k];
                     s += p;
@@ -493,10 +771,12 @@ public final class OptimalTreeSearch {
         }
 
         static void sortByKey(int[] order, double[] key, int n) {
+            sortByKey(order, key, n, new int[n], new double[n]);
+        }
+
+        static void sortByKey(int[] order, double[] key, int n, int[] o2, double[] k2) {
             if (n > 32) {
                 // exact merge sort: the fractional bound is valid only in the true order
-                int[] o2 = new int[n];
-                double[] k2 = new double[n];
                 for (int width = 1; width < n; width *= 2) {
                     for (int lo = 0; lo < n; lo += 2 * width) {
                         int mid = Math.min(lo + width, n);
@@ -533,14 +813,33 @@ public final class OptimalTreeSearch {
             }
         }
 
-        private void expand(int d, int[] in, int from, int to) {
+        /**
+         * The smallest index r in [lo, hi] with value + bound(key(r)) not better than the
+         * incumbent, where the bound shrinks as r grows and r = hi is known to qualify. key(r) is r
+         * itself, or the feasPos of the r-th feasible child when feas is given.
+         */
+        private int cut(int d, int m, int lo, int hi, int[] feas, int keyEnd) {
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                int c = feas == null ? mid : feasPos[d][feas[mid]];
+                double enough = bestValue + tolerance(bestValue) - value;
+                if (bound(d, m, c, enough) <= enough) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo;
+        }
+
+        private void expand(int d, int[] in, int from, int to, int last) {
             if (d == 0) {
                 counters.nodes++; // the root
             }
             if (counters.spent()) {
                 return;
             }
-            int m = prepare(d, in, from, to);
+            int m = prepare(d, in, from, to, last);
             if (m == 0) {
                 return;
             }
@@ -552,12 +851,14 @@ public final class OptimalTreeSearch {
             int[] feas = feasible[d];
             Feasibility.BatchState[] cs = childState[d];
             int fm = 0;
+            int cut = cut(d, m, 0, m, null, 0);
             int k = 0;
-            for (; k < m; k++) {
-                if (value + bound(d, m, k, false) <= bestValue + tolerance(bestValue)) {
-                    break;
+            for (; k < cut; k++) {
+                int y = it[k];
+                if (dominatedBelow(y, y)) {
+                    continue; // passed down unchecked: a later child may hold its dominator
                 }
-                int x = it[k];
+                int x = req[y];
                 counters.checks++;
                 if (cs[fm] == null) {
                     cs[fm] = new Feasibility.BatchState();
@@ -565,51 +866,54 @@ public final class OptimalTreeSearch {
                 if (f.tryAdd(state[d], x, path, cs[fm])) {
                     counters.nodes++;
                     feas[fm++] = k;
-                    double v = value + profit[x];
+                    double v = value + pp[y];
                     if (v > bestValue + tolerance(bestValue)) {
                         bestValue = v;
                         bestBatch = Arrays.copyOf(path, d + 1);
                         bestBatch[d] = x;
+                        cut = cut(d, m, k + 1, cut, null, 0);
                     }
+                } else {
+                    fp[k] = -2; // proven infeasible
                 }
             }
-            // Candidates passed down: every position not proven infeasible (feasible children
-            // and the ones the bound spared from a check), in order. feasPos = index in that list.
+            // Candidates passed down: every index not proven infeasible (feasible children, the
+            // dominated ones and the ones the bound spared from a check), in order. feasPos =
+            // index in that list.
             int[] childItems = feasItems[d];
             int pass = 0;
-            int nextFeasible = 0;
             for (int r = 0; r < m; r++) {
-                boolean checked = r < k;
-                boolean ok = nextFeasible < fm && feas[nextFeasible] == r;
-                if (ok) {
-                    nextFeasible++;
-                }
-                if (!checked || ok) {
+                if (fp[r] != -2) {
                     fp[r] = pass;
                     childItems[pass++] = it[r];
                 } else {
                     fp[r] = -1;
                 }
             }
-            for (int r = 0; r < fm; r++) {
+            int cut2 = cut(d, m, 0, fm, feas, 0);
+            for (int r = 0; r < cut2; r++) {
                 int c = fp[feas[r]];
-                if (value + bound(d, m, c, true) <= bestValue + tolerance(bestValue)) {
-                    break;
-                }
                 if (c + 1 >= pass) {
                     continue; // a leaf: already counted at its check
                 }
-                int x = it[feas[r]];
+                int y = it[feas[r]];
+                int x = req[y];
                 path[d] = x;
+                inPath[y >>> 6] |= 1L << y;
                 Feasibility.BatchState saved = state[d + 1];
                 state[d + 1] = cs[r];
                 double before = value;
-                value += profit[x];
-                expand(d + 1, childItems, c + 1, pass);
+                double inc = bestValue;
+                value += pp[y];
+                expand(d + 1, childItems, c + 1, pass, y);
                 value = before;
                 state[d + 1] = saved;
+                inPath[y >>> 6] &= ~(1L << y);
                 if (counters.aborted) {
                     return;
+                }
+                if (bestValue != inc) {
+                    cut2 = cut(d, m, r + 1, cut2, feas, 0);
                 }
                 // the child's expansion reused depth d+1 scratch only; ours is intact
             }
