@@ -1006,15 +1006,7 @@ public final class KafkaJobBenchmark {
         md.append("| stage | CPU share % | CPU µs per request event |\n|---|---|---|\n");
         Map<String, Object> share = (Map<String, Object>) r.get("cpuPercentByStage");
         Map<String, Object> per = (Map<String, Object>) r.get("cpuMicrosPerRequestEventByStage");
-        for (String stage : share.keySet()) {
-            md.append("| ")
-                    .append(stage)
-                    .append(" | ")
-                    .append(share.get(stage))
-                    .append(" | ")
-                    .append(per.get(stage))
-                    .append(" |\n");
-        }
+        rows(md, share, per);
         Map<String, Object> cores = (Map<String, Object>) r.get("cpuCoresByThreads");
         Map<String, Object> perInput =
                 (Map<String, Object>) r.get("cpuMicrosPerInputEventByThreads");
@@ -1023,15 +1015,7 @@ public final class KafkaJobBenchmark {
                     "\nMeasured per thread (CPU time of each Java thread; the JVM's own threads"
                             + " apart):\n\n| threads | cores | CPU µs per input event |\n"
                             + "|---|---|---|\n");
-            for (String g : cores.keySet()) {
-                md.append("| ")
-                        .append(g)
-                        .append(" | ")
-                        .append(cores.get(g))
-                        .append(" | ")
-                        .append(perInput.get(g))
-                        .append(" |\n");
-            }
+            rows(md, cores, perInput);
         }
         md.append(
                 String.format(
@@ -1046,6 +1030,14 @@ public final class KafkaJobBenchmark {
                         fmt(r.get("lastCheckpointFullBytes")),
                         json(r)));
         return md.toString();
+    }
+
+    /** One table row per key of a: the key, a's value, b's value. */
+    private static void rows(StringBuilder md, Map<String, Object> a, Map<String, Object> b) {
+        for (String k : a.keySet()) {
+            md.append("| ").append(k).append(" | ").append(a.get(k)).append(" | ");
+            md.append(b.get(k)).append(" |\n");
+        }
     }
 
     private static String fmt(Object v) {
