@@ -261,7 +261,7 @@ final class SlotPlanner {
      * with the best worth per millisecond of node time, as padding-rate's. The first of equal
      * scores wins (the full set). Returns the index of the chosen schedule.
      */
-    int byPrice(
+    private int byPrice(
             List<Schedule> options,
             List<Request> requests,
             List<EdgeNode> offered,
