@@ -30,7 +30,7 @@ final class PolicyBench {
     record Config(String label, List<String> schedulers, List<String> flags, boolean baseline) {}
 
     /** The row of the job's default configuration. */
-    static final String DEFAULT_ROW = "default (ot-gah, padding-rate, window 64)";
+    static final String DEFAULT_ROW = "default (ot-gah, load-price, window 64)";
 
     static final List<Config> CONFIGS =
             List.of(

@@ -312,15 +312,18 @@ public final class JobConfig implements Serializable {
 
     @Option(
             names = "--policy",
-            defaultValue = "padding-rate",
+            defaultValue = "load-price",
             description =
                     "how a slot's batches are chosen: per-slot (the paper's: the most requests in"
                             + " this slot), throughput-rate (also solves for the candidates"
                             + " with the shortest outputs, at three cut-offs, and keeps the"
                             + " schedule with the most requests per second of GPU time: less"
-                            + " padding) or padding-rate (throughput-rate plus three cut-offs by"
-                            + " prompt length); see docs/policies.md. Default: ${DEFAULT-VALUE}")
-    public String policy = "padding-rate";
+                            + " padding), padding-rate (throughput-rate plus three cut-offs by"
+                            + " prompt length) or load-price (padding-rate's schedules, chosen by"
+                            + " the requests served minus those whose deadlines they make"
+                            + " unreachable, less a price of node time rising with the load);"
+                            + " see docs/policies.md. Default: ${DEFAULT-VALUE}")
+    public String policy = "load-price";
 
     @Option(
             names = "--metrics-domains",
@@ -444,9 +447,11 @@ public final class JobConfig implements Serializable {
         }
         if (!policy.equals("per-slot")
                 && !policy.equals("throughput-rate")
-                && !policy.equals("padding-rate")) {
+                && !policy.equals("padding-rate")
+                && !policy.equals("load-price")) {
             throw new IllegalArgumentException(
-                    "--policy: must be one of per-slot, throughput-rate, padding-rate (got "
+                    "--policy: must be one of per-slot, throughput-rate, padding-rate, load-price"
+                            + " (got "
                             + policy
                             + ")");
         }

@@ -17,7 +17,9 @@ import java.io.Serializable;
  * @param maxCandidates requests offered to one slot's solver (earliest deadlines)
  * @param policy how a slot's batches are chosen: {@code per-slot} (the most requests now), {@code
  *     throughput-rate} (the most requests per second of GPU time among cut-offs by output length)
- *     or {@code padding-rate} (cut-offs by output and by prompt length); {@link SlotPlanner}
+ *     {@code padding-rate} (cut-offs by output and by prompt length) or {@code load-price}
+ *     (padding-rate's schedules, chosen by the requests served minus those made unservable, less a
+ *     price of node time rising with the load); {@link SlotPlanner}
  * @param scheduler the algorithm's name
  * @param budgetNodes node budget of every OT call (0: none)
  * @param budgetMicros time budget of one slot's solve (0: none)

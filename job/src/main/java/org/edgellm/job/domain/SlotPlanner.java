@@ -12,12 +12,14 @@ import org.edgellm.job.RequestEvent;
 import org.edgellm.job.Topology;
 import org.edgellm.scheduler.Algorithms;
 import org.edgellm.scheduler.EdgeNode;
+import org.edgellm.scheduler.Feasibility;
 import org.edgellm.scheduler.Instance;
 import org.edgellm.scheduler.Request;
 import org.edgellm.scheduler.Schedule;
 import org.edgellm.scheduler.ScheduledBatch;
 import org.edgellm.scheduler.Scheduler;
 import org.edgellm.scheduler.SearchBudget;
+import org.edgellm.scheduler.Variant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +94,9 @@ final class SlotPlanner {
         List<Request> requests = new ArrayList<>();
         List<Request> wide = new ArrayList<>();
         int max = settings.maxCandidates();
-        int wideMax = settings.policy().equals(PADDING_RATE) ? max * WIDE : max;
+        boolean wideDraw =
+                settings.policy().equals(PADDING_RATE) || settings.policy().equals(LOAD_PRICE);
+        int wideMax = wideDraw ? max * WIDE : max;
         for (int i = 0; i < q.size && wide.size() < wideMax; i++) {
             RequestEvent r = q.get(i);
             if (r.deadline > t0) {
@@ -110,7 +114,7 @@ final class SlotPlanner {
         Instance instance = instance(t0, offered, requests);
         Schedule schedule = solve(scheduler, domain, slotEnd, instance);
         if (schedule != null && !settings.policy().equals(PER_SLOT)) {
-            schedule = byRate(schedule, wide, offered, t0, domain, slotEnd);
+            schedule = byRate(schedule, wide, offered, t0, domain, slotEnd, q, ids.size());
         }
         boolean fellBack = false;
         if (schedule == null) {
@@ -179,6 +183,12 @@ final class SlotPlanner {
      */
     static final String PADDING_RATE = "padding-rate";
 
+    /**
+     * padding-rate's schedules, chosen by the requests each serves minus the requests it kills,
+     * less a price of the node time it takes that rises with the load (see {@link #byPrice}).
+     */
+    static final String LOAD_PRICE = "load-price";
+
     /** The cut-offs of the rate policies: quantiles of the candidates' lengths. */
     private static final double[] CUTOFFS = {0.75, 0.5, 0.25};
 
@@ -192,11 +202,12 @@ final class SlotPlanner {
      * The rate policies: static batches pad every request to the longest output (and prompt) of its
      * batch, so one long request can hold a node for many slots. Besides the schedule over every
      * candidate, they solve over the candidates whose output is at most the 75th, 50th and 25th
-     * percentile of theirs (and, under padding-rate, whose prompt is), and keep the schedule with
-     * the most requests per millisecond of compute time (the first of equal ones: the full set wins
-     * ties). Under padding-rate, {@code requests} are the {@link #WIDE} times wider window: the
-     * quantiles are of them, and each subset keeps its max-candidates earliest deadlines. Every
-     * schedule comes from the same solver, so each stays feasible under C1-C5.
+     * percentile of theirs (and, under padding-rate and load-price, whose prompt is).
+     * Throughput-rate and padding-rate keep the schedule with the most requests per millisecond of
+     * compute time (the first of equal ones: the full set wins ties); load-price chooses by {@link
+     * #byPrice}. Under padding-rate and load-price, {@code requests} are the {@link #WIDE} times
+     * wider window: the quantiles are of them, and each subset keeps its max-candidates earliest
+     * deadlines. Every schedule comes from the same solver, so each stays feasible under C1-C5.
      */
     private Schedule byRate(
             Schedule full,
@@ -204,25 +215,182 @@ final class SlotPlanner {
             List<EdgeNode> offered,
             double t0,
             String domain,
-            long slotEnd) {
+            long slotEnd,
+            PendingQueue q,
+            int domainNodes) {
         if (requests.size() < 2) {
             return full;
         }
-        Schedule best =
-                byCutoffs(full, requests, Request::maxOutputTokens, offered, t0, domain, slotEnd);
-        if (settings.policy().equals(PADDING_RATE)) {
-            best = byCutoffs(best, requests, Request::promptTokens, offered, t0, domain, slotEnd);
+        List<Schedule> options = new ArrayList<>();
+        options.add(full);
+        addCutoffs(options, requests, Request::maxOutputTokens, offered, t0, domain, slotEnd);
+        if (!settings.policy().equals(THROUGHPUT_RATE)) {
+            addCutoffs(options, requests, Request::promptTokens, offered, t0, domain, slotEnd);
+        }
+        if (settings.policy().equals(LOAD_PRICE)) {
+            return options.get(
+                    byPrice(
+                            options,
+                            requests,
+                            offered,
+                            t0,
+                            arrivalsPerMs(q, t0, settings.slotMs()),
+                            domainNodes));
+        }
+        Schedule best = full;
+        double bestRate = rate(full);
+        for (Schedule s : options) {
+            if (rate(s) > bestRate) {
+                best = s;
+                bestRate = rate(s);
+            }
         }
         return best;
     }
 
     /**
-     * The schedule with the most requests per millisecond of compute time among {@code best} and
-     * the solves over the candidates whose {@code length} is at most each cut-off's quantile of
-     * theirs ({@code best} wins ties).
+     * The load-price choice among a slot's schedules (the full one first). Each schedule is worth
+     * the requests it serves minus the requests it kills: the candidates it leaves pending that one
+     * offered node could serve alone at the next slot if nothing were decided now, but not after
+     * this schedule's batches (their deadlines cannot wait for the nodes it occupies). From that
+     * worth it pays for its compute time at a price per millisecond of {@code u * r}: r is the best
+     * worth per millisecond of compute time among the schedules, u the load, the recent arrivals
+     * per millisecond times the full schedule's compute milliseconds per request it serves, over
+     * the domain's nodes, at most 1. Under light load (u near 0) the schedule that serves the most
+     * and kills the fewest wins, as the paper's per-slot choice would; at full load (u = 1) the one
+     * with the best worth per millisecond of node time, as padding-rate's. The first of equal
+     * scores wins (the full set). Returns the index of the chosen schedule.
      */
-    private Schedule byCutoffs(
-            Schedule best,
+    private int byPrice(
+            List<Schedule> options,
+            List<Request> requests,
+            List<EdgeNode> offered,
+            double t0,
+            double arrivalsPerMs,
+            int domainNodes) {
+        double next = t0 + settings.slotMs();
+        boolean[] servableNow = servableAlone(next, offered, requests, null);
+        int m = options.size();
+        double[] ms = new double[m];
+        int[] worth = new int[m];
+        int fullServed = 0;
+        for (int k = 0; k < m; k++) {
+            Schedule s = options.get(k);
+            boolean[] servableAfter = servableAlone(next, offered, requests, s);
+            Set<String> served = new HashSet<>();
+            for (ScheduledBatch b : s.batches()) {
+                served.addAll(b.requests());
+                ms[k] += b.timeline().computeEndMs() - b.timeline().computeStartMs();
+            }
+            int kills = 0;
+            for (int i = 0; i < requests.size(); i++) {
+                if (servableNow[i] && !servableAfter[i] && !served.contains(requests.get(i).id())) {
+                    kills++;
+                }
+            }
+            worth[k] = served.size() - kills;
+            if (k == 0) {
+                fullServed = served.size();
+            }
+        }
+        double msPerRequest = fullServed > 0 ? ms[0] / fullServed : 0;
+        double load = Math.min(1.0, arrivalsPerMs * msPerRequest / Math.max(1, domainNodes));
+        double bestRate = 0;
+        for (int k = 0; k < m; k++) {
+            if (ms[k] > 0) {
+                bestRate = Math.max(bestRate, worth[k] / ms[k]);
+            }
+        }
+        double price = load * bestRate;
+        int best = 0;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < m; k++) {
+            double score = worth[k] - price * ms[k];
+            if (score > bestScore + SCORE_TOLERANCE) {
+                best = k;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** Scores closer than this count as equal (the earlier schedule wins). */
+    private static final double SCORE_TOLERANCE = 1e-9;
+
+    /**
+     * The recent arrival rate of a domain: its pending requests that arrived within the two slots
+     * before t0, per millisecond (those already decided in the slot before are not counted: an
+     * estimate from below, without state beyond the queue).
+     */
+    static double arrivalsPerMs(PendingQueue q, double t0, long slotMs) {
+        int recent = 0;
+        for (int i = 0; i < q.size; i++) {
+            if (q.get(i).arrivalTime > t0 - 2 * slotMs) {
+                recent++;
+            }
+        }
+        return recent / (2.0 * slotMs);
+    }
+
+    /**
+     * Which of {@code requests} one of {@code offered} could serve alone (C1-C5) from {@code t0}
+     * on, with the nodes' busy times after {@code decided}'s batches (as they are, for null).
+     */
+    private boolean[] servableAlone(
+            double t0, List<EdgeNode> offered, List<Request> requests, Schedule decided) {
+        List<EdgeNode> nodes = new ArrayList<>(offered.size());
+        for (EdgeNode node : offered) {
+            double busy = node.busyUntil();
+            if (decided != null) {
+                for (ScheduledBatch b : decided.batches()) {
+                    if (b.node().equals(node.id())) {
+                        busy = Math.max(busy, b.timeline().computeEndMs());
+                    }
+                }
+            }
+            nodes.add(busy == node.busyUntil() ? node : busyUntil(node, busy));
+        }
+        Instance inst = instance(t0, nodes, requests);
+        boolean[] ok = new boolean[requests.size()];
+        int[] one = new int[1];
+        for (EdgeNode node : nodes) {
+            for (Variant v : node.variants()) {
+                Feasibility f = new Feasibility(inst, node, v);
+                for (int i = 0; i < ok.length; i++) {
+                    one[0] = i;
+                    if (!ok[i] && f.eligible(i) && f.feasible(one, 1)) {
+                        ok[i] = true;
+                    }
+                }
+            }
+        }
+        return ok;
+    }
+
+    /** The node with another busy-until time. */
+    private static EdgeNode busyUntil(EdgeNode n, double busy) {
+        return new EdgeNode(
+                n.id(),
+                n.memoryBytes(),
+                n.reserveBytes(),
+                n.memoryBandwidth(),
+                n.peakFlops16(),
+                n.peakFlops8(),
+                n.peakFlops4(),
+                n.efficiency(),
+                n.uplinkHz(),
+                n.downlinkHz(),
+                busy,
+                n.variants());
+    }
+
+    /**
+     * Adds to {@code options} the solves over the candidates whose {@code length} is at most each
+     * cut-off's quantile of theirs (each subset at most max-candidates, its earliest deadlines;
+     * none that equals the one before or every candidate).
+     */
+    private void addCutoffs(
+            List<Schedule> options,
             List<Request> requests,
             java.util.function.ToIntFunction<Request> length,
             List<EdgeNode> offered,
@@ -230,7 +398,6 @@ final class SlotPlanner {
             String domain,
             long slotEnd) {
         int[] lengths = requests.stream().mapToInt(length).sorted().toArray();
-        double bestRate = rate(best);
         int lastLimit = Integer.MAX_VALUE;
         for (double q : CUTOFFS) {
             int limit = lengths[(int) Math.floor(q * (lengths.length - 1))];
@@ -248,12 +415,10 @@ final class SlotPlanner {
                 continue;
             }
             Schedule s = solve(scheduler, domain, slotEnd, instance(t0, offered, sub));
-            if (s != null && rate(s) > bestRate) {
-                best = s;
-                bestRate = rate(s);
+            if (s != null) {
+                options.add(s);
             }
         }
-        return best;
     }
 
     /** The slot's problem: these requests on these nodes from t0, under the topology's model. */

@@ -256,6 +256,67 @@ class SlotPlannerTest {
         feasibleRun(algorithm, "padding-rate");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ot-gah", "gah", "smallest-kv", "fcfs"})
+    void everyDecisionIsFeasibleUnderTheLoadPricePolicy(String algorithm) {
+        feasibleRun(algorithm, "load-price");
+    }
+
+    /**
+     * The five candidates of {@link #theThroughputRatePolicyLeavesTheRequestThatWouldPadTheBatch}
+     * under load-price, whose price of node time follows the load. When they all arrived within the
+     * two slots before t0 (five arrivals in 200 ms, each holding the node for seconds: load 1),
+     * node time is dear: the four short ones are decided, as under throughput-rate, and the long
+     * one waits. When they arrived long before (no recent arrival: load 0), node time is free and
+     * the most requests win, as per slot: all five. Each batch passes the independent re-check of
+     * C1-C5, and a second run of the same input decides the same.
+     */
+    @Test
+    void theLoadPricePolicyPricesNodeTimeByTheLoad() {
+        for (long arrival : new long[] {1000, 500}) {
+            List<List<String>> runs = new ArrayList<>();
+            for (int again = 0; again < 2; again++) {
+                DomainFixtures.Settings s = settings();
+                s.policy = "load-price";
+                DomainSettings settings = s.build();
+                Run run = new Run(settings);
+                List<InputEvent> events = new ArrayList<>();
+                events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
+                for (int i = 0; i < 5; i++) {
+                    String id = "q" + i;
+                    events.add(
+                            request(
+                                    req(
+                                            id,
+                                            "u" + i,
+                                            D,
+                                            arrival,
+                                            64,
+                                            i == 4 ? 1500 : 16,
+                                            600_000,
+                                            0.5)));
+                    events.add(channel("u" + i, D, "d1-a", arrival, 6));
+                }
+                SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
+                assertEquals(1, o.decisions().size(), "arrival " + arrival);
+                Decision d = o.decisions().get(0);
+                recheck(d, D, SLOT_END, SLOT_END, Double.NEGATIVE_INFINITY, run.state(D), settings);
+                List<String> ids = new ArrayList<>();
+                d.requests().forEach(r -> ids.add(r.request().requestId));
+                ids.sort(null);
+                runs.add(ids);
+                if (arrival == 1000) {
+                    assertEquals(List.of("q0", "q1", "q2", "q3"), ids);
+                    assertEquals(List.of("q4"), pendingIds(run.state(D).pending()));
+                } else {
+                    assertEquals(List.of("q0", "q1", "q2", "q3", "q4"), ids);
+                    assertTrue(pendingIds(run.state(D).pending()).isEmpty());
+                }
+            }
+            assertEquals(runs.get(0), runs.get(1), "deterministic: arrival " + arrival);
+        }
+    }
+
     /**
      * Four candidates in the window (max-candidates 4), the four earliest deadlines each asking for
      * 1,500 output tokens, and four short requests (16 tokens) with later deadlines just behind the

@@ -219,9 +219,12 @@ class GoodputBoundTest {
         List<String> runs = new ArrayList<>(Algorithms.NAMES);
         runs.add("ot-gah/throughput-rate"); // the policy that weighs GPU time, at two windows
         runs.add("ot-gah/throughput-rate/64");
-        runs.add("ot-gah/padding-rate"); // the default policy (its subsets from twice the window)
+        runs.add("ot-gah/padding-rate"); // subsets from twice the window
         runs.add("ot-gah/padding-rate/64");
         runs.add("smallest-kv/padding-rate/64");
+        runs.add("ot-gah/load-price"); // the default policy (padding-rate's schedules, priced)
+        runs.add("ot-gah/load-price/64");
+        runs.add("smallest-kv/load-price/64");
         for (String name : runs) {
             String[] p = name.split("/");
             ObjectNode s =
@@ -343,6 +346,7 @@ class GoodputBoundTest {
         // the rate policies: their subsets stay within max-candidates, the optimum's relaxation
         runs.add("ot-gah/throughput-rate");
         runs.add("ot-gah/padding-rate");
+        runs.add("ot-gah/load-price");
         for (String name : runs) {
             String[] p = name.split("/");
             ObjectNode s =

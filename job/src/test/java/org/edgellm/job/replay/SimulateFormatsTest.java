@@ -68,7 +68,7 @@ class SimulateFormatsTest {
         assertTrue(s.get("goodputPerSecond").isNumber(), s.toString());
         assertTrue(s.get("goodputPerSecond").asDouble() > 0, s.toString());
         // the run's policy (the job's default unless a flag says otherwise) and its bound
-        assertEquals("padding-rate", s.get("policy").asText());
+        assertEquals("load-price", s.get("policy").asText());
         assertEquals(64, s.get("maxCandidates").asInt());
         assertTrue(
                 s.get("goodputPerSecond").asDouble()
