@@ -237,6 +237,18 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         return q == null ? 0 : q.size;
     }
 
+    /** Pending requests of the current key that arrived at or before t. */
+    int pendingArrivedBy(long t) throws Exception {
+        PendingQueue q = queue.value();
+        int n = 0;
+        for (int i = 0; q != null && i < q.size; i++) {
+            if (q.get(i).arrivalTime <= t) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     int bufferedCount() throws Exception {
         int n = 0;
         for (List<InputEvent> l : buffer.values()) {

@@ -47,6 +47,7 @@ class OverloadTest {
             int maxPending,
             int maxPendingBefore,
             int pendingAtEnd,
+            int burstLeftAtEnd,
             int[] shed,
             int[] reports,
             int[] proven) {}
@@ -86,6 +87,7 @@ class OverloadTest {
             slotNanos[k] = new long[(int) ((PHASES.get(k).to() - PHASES.get(k).from()) / 100)];
         }
         int pendingAtEnd = -1;
+        int burstLeftAtEnd = -1;
         for (long slot = 100; slot <= 55_000; slot += 100) {
             int k = phase(slot);
             Phase p = PHASES.get(k);
@@ -130,6 +132,7 @@ class OverloadTest {
             }
             if (slot == 55_000) {
                 pendingAtEnd = pending;
+                burstLeftAtEnd = fn.pendingArrivedBy(PHASES.get(1).to());
             }
         }
         // reports and rejections by phase
@@ -200,7 +203,15 @@ class OverloadTest {
                     gcs);
         }
         return new Outcome(
-                seq, decided, maxPending, maxPendingBefore, pendingAtEnd, shed, reports, proven);
+                seq,
+                decided,
+                maxPending,
+                maxPendingBefore,
+                pendingAtEnd,
+                burstLeftAtEnd,
+                shed,
+                reports,
+                proven);
     }
 
     @Test
@@ -209,11 +220,17 @@ class OverloadTest {
         assertTrue(o.maxPending() <= MAX_PENDING, "pending capped: " + o.maxPending());
         assertEquals(0, o.shed()[0], "nothing shed before the burst");
         assertTrue(o.shed()[1] + o.shed()[2] > 0, "the burst is shed");
+        // the backlog drained: nothing that arrived up to the burst's end is still pending, and
+        // the queue is back at the scale it had before the burst (the default policy, load-price,
+        // lets the queue of a loaded domain swing more than per-slot did: 13 at the end against
+        // at most 11 before, on this trace), far below the cap the burst filled
+        assertEquals(0, o.burstLeftAtEnd(), "requests of the burst or before still pending");
         assertTrue(
-                o.pendingAtEnd() <= Math.max(o.maxPendingBefore(), 5),
-                "the backlog drained: "
+                o.pendingAtEnd() <= 2 * Math.max(o.maxPendingBefore(), 5)
+                        && 2 * Math.max(o.maxPendingBefore(), 5) < MAX_PENDING,
+                "the queue is back at its scale: "
                         + o.pendingAtEnd()
-                        + " pending, before "
+                        + " pending, before at most "
                         + o.maxPendingBefore());
         // 5,000 nodes per OT call are never all needed here: every slot, the burst included,
         // is proven optimal
