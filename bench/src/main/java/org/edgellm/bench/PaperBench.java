@@ -508,19 +508,7 @@ public final class PaperBench {
     }
 
     static EdgeNode copy(EdgeNode n, double memory, double up, double down) {
-        return new EdgeNode(
-                n.id(),
-                memory,
-                n.reserveBytes(),
-                n.memoryBandwidth(),
-                n.peakFlops16(),
-                n.peakFlops8(),
-                n.peakFlops4(),
-                n.efficiency(),
-                up,
-                down,
-                n.busyUntil(),
-                n.variants());
+        return n.withResources(memory, up, down);
     }
 
     static Instance withVariant(Instance inst, Variant v) {

@@ -44,4 +44,38 @@ public record EdgeNode(
             default -> peakFlops16;
         };
     }
+
+    /** This node with another busy-until time (everything else the same). */
+    public EdgeNode withBusyUntil(double busy) {
+        return new EdgeNode(
+                id,
+                memoryBytes,
+                reserveBytes,
+                memoryBandwidth,
+                peakFlops16,
+                peakFlops8,
+                peakFlops4,
+                efficiency,
+                uplinkHz,
+                downlinkHz,
+                busy,
+                variants);
+    }
+
+    /** This node with another memory and other uplink and downlink bands. */
+    public EdgeNode withResources(double memory, double uplink, double downlink) {
+        return new EdgeNode(
+                id,
+                memory,
+                reserveBytes,
+                memoryBandwidth,
+                peakFlops16,
+                peakFlops8,
+                peakFlops4,
+                efficiency,
+                uplink,
+                downlink,
+                busyUntil,
+                variants);
+    }
 }

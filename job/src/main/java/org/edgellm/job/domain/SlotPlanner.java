@@ -369,19 +369,7 @@ final class SlotPlanner {
 
     /** The node with another busy-until time. */
     private static EdgeNode busyUntil(EdgeNode n, double busy) {
-        return new EdgeNode(
-                n.id(),
-                n.memoryBytes(),
-                n.reserveBytes(),
-                n.memoryBandwidth(),
-                n.peakFlops16(),
-                n.peakFlops8(),
-                n.peakFlops4(),
-                n.efficiency(),
-                n.uplinkHz(),
-                n.downlinkHz(),
-                busy,
-                n.variants());
+        return n.withBusyUntil(busy);
     }
 
     /**

@@ -274,47 +274,55 @@ class SlotPlannerTest {
     @Test
     void theLoadPricePolicyPricesNodeTimeByTheLoad() {
         for (long arrival : new long[] {1000, 500}) {
-            List<List<String>> runs = new ArrayList<>();
-            for (int again = 0; again < 2; again++) {
-                DomainFixtures.Settings s = settings();
-                s.policy = "load-price";
-                DomainSettings settings = s.build();
-                Run run = new Run(settings);
-                List<InputEvent> events = new ArrayList<>();
-                events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
-                for (int i = 0; i < 5; i++) {
-                    String id = "q" + i;
-                    events.add(
-                            request(
-                                    req(
-                                            id,
-                                            "u" + i,
-                                            D,
-                                            arrival,
-                                            64,
-                                            i == 4 ? 1500 : 16,
-                                            600_000,
-                                            0.5)));
-                    events.add(channel("u" + i, D, "d1-a", arrival, 6));
-                }
-                SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
-                assertEquals(1, o.decisions().size(), "arrival " + arrival);
-                Decision d = o.decisions().get(0);
-                recheck(d, D, SLOT_END, SLOT_END, Double.NEGATIVE_INFINITY, run.state(D), settings);
-                List<String> ids = new ArrayList<>();
-                d.requests().forEach(r -> ids.add(r.request().requestId));
-                ids.sort(null);
-                runs.add(ids);
-                if (arrival == 1000) {
-                    assertEquals(List.of("q0", "q1", "q2", "q3"), ids);
-                    assertEquals(List.of("q4"), pendingIds(run.state(D).pending()));
-                } else {
-                    assertEquals(List.of("q0", "q1", "q2", "q3", "q4"), ids);
-                    assertTrue(pendingIds(run.state(D).pending()).isEmpty());
-                }
+            Outcome first = fourShortOneLong("load-price", arrival);
+            if (arrival == 1000) {
+                assertEquals(List.of("q0", "q1", "q2", "q3"), first.decided());
+                assertEquals(List.of("q4"), first.pending());
+            } else {
+                assertEquals(List.of("q0", "q1", "q2", "q3", "q4"), first.decided());
+                assertTrue(first.pending().isEmpty());
             }
-            assertEquals(runs.get(0), runs.get(1), "deterministic: arrival " + arrival);
+            assertEquals(
+                    first, fourShortOneLong("load-price", arrival), "deterministic: " + arrival);
         }
+    }
+
+    /** What one slot decided (its ids, sorted) and left pending. */
+    record Outcome(List<String> decided, List<String> pending) {}
+
+    /**
+     * One node (d1-a), five requests arrived at the given time: four of 16 output tokens and one of
+     * 1,500; the slot's one decision passes the independent re-check of C1-C5.
+     */
+    private Outcome fourShortOneLong(String policy, long arrival) {
+        DomainFixtures.Settings s = settings();
+        s.policy = policy;
+        DomainSettings settings = s.build();
+        Run run = new Run(settings);
+        List<InputEvent> events = new ArrayList<>();
+        events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
+        for (int i = 0; i < 5; i++) {
+            events.add(
+                    request(
+                            req(
+                                    "q" + i,
+                                    "u" + i,
+                                    D,
+                                    arrival,
+                                    64,
+                                    i == 4 ? 1500 : 16,
+                                    600_000,
+                                    0.5)));
+            events.add(channel("u" + i, D, "d1-a", arrival, 6));
+        }
+        SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
+        assertEquals(1, o.decisions().size(), policy + ", arrival " + arrival);
+        Decision d = o.decisions().get(0);
+        recheck(d, D, SLOT_END, SLOT_END, Double.NEGATIVE_INFINITY, run.state(D), settings);
+        List<String> ids = new ArrayList<>();
+        d.requests().forEach(r -> ids.add(r.request().requestId));
+        ids.sort(null);
+        return new Outcome(ids, pendingIds(run.state(D).pending()));
     }
 
     /**
@@ -389,45 +397,14 @@ class SlotPlannerTest {
     @Test
     void theThroughputRatePolicyLeavesTheRequestThatWouldPadTheBatch() {
         for (String policy : List.of("per-slot", "throughput-rate")) {
-            List<List<String>> runs = new ArrayList<>();
-            for (int again = 0; again < 2; again++) {
-                DomainFixtures.Settings s = settings();
-                s.policy = policy;
-                DomainSettings settings = s.build();
-                Run run = new Run(settings);
-                List<InputEvent> events = new ArrayList<>();
-                events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
-                for (int i = 0; i < 5; i++) {
-                    String id = "q" + i;
-                    events.add(
-                            request(
-                                    req(
-                                            id,
-                                            "u" + i,
-                                            D,
-                                            1000,
-                                            64,
-                                            i == 4 ? 1500 : 16,
-                                            600_000,
-                                            0.5)));
-                    events.add(channel("u" + i, D, "d1-a", 1000, 6));
-                }
-                SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
-                assertEquals(1, o.decisions().size(), policy);
-                Decision d = o.decisions().get(0);
-                recheck(d, D, SLOT_END, SLOT_END, Double.NEGATIVE_INFINITY, run.state(D), settings);
-                List<String> ids = new ArrayList<>();
-                d.requests().forEach(r -> ids.add(r.request().requestId));
-                ids.sort(null);
-                runs.add(ids);
-                if (policy.equals("per-slot")) {
-                    assertEquals(List.of("q0", "q1", "q2", "q3", "q4"), ids);
-                } else {
-                    assertEquals(List.of("q0", "q1", "q2", "q3"), ids);
-                    assertEquals(List.of("q4"), pendingIds(run.state(D).pending()));
-                }
+            Outcome first = fourShortOneLong(policy, 1000);
+            if (policy.equals("per-slot")) {
+                assertEquals(List.of("q0", "q1", "q2", "q3", "q4"), first.decided());
+            } else {
+                assertEquals(List.of("q0", "q1", "q2", "q3"), first.decided());
+                assertEquals(List.of("q4"), first.pending());
             }
-            assertEquals(runs.get(0), runs.get(1), "deterministic: " + policy);
+            assertEquals(first, fourShortOneLong(policy, 1000), "deterministic: " + policy);
         }
     }
 
