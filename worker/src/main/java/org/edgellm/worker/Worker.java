@@ -467,6 +467,16 @@ public final class Worker implements AutoCloseable {
                             r.topic().getBytes(StandardCharsets.UTF_8),
                             EventCodec.encode(deadLetter(r, s.nodeId(), error))));
         }
+        if (d != null) {
+            // the proof that the batch finished travels in its own transaction: a read_committed
+            // job sees this heartbeat exactly when it can see the completions, so a worker that
+            // dies right after its commit is not taken for one that never committed
+            producer.send(
+                    telemetry(
+                            clock.getAsLong(),
+                            Math.max(finishedThrough, d.getSlotEnd().toEpochMilli()),
+                            refusedRecent));
+        }
         producer.sendOffsetsToTransaction(next(r), consumer.groupMetadata());
         if (d != null) {
             steps.at(Step.AFTER_SEND, d);
@@ -636,27 +646,8 @@ public final class Worker implements AutoCloseable {
             }
             long through = finishedThrough; // read before the refusals (see refusedRecent)
             List<String> refusals = refusedRecent;
-            NodeTelemetry t =
-                    NodeTelemetry.newBuilder()
-                            .setNodeId(s.nodeId())
-                            .setDomainId(s.domainId())
-                            .setTime(Instant.ofEpochMilli(now))
-                            // the expected end of the batch it runs (in the past when late),
-                            // or now when idle
-                            .setBusyUntil(
-                                    Instant.ofEpochMilli((long) (busyUntil > 0 ? busyUntil : now)))
-                            .setHealthy(true)
-                            .setSlowdown(Math.max(0.01, slowdown))
-                            .setFinishedThrough(Instant.ofEpochMilli(through))
-                            .setRefused(new ArrayList<>(refusals))
-                            .setCapabilities(s.capabilities())
-                            .build();
             try {
-                p.send(
-                        new ProducerRecord<>(
-                                s.telemetryTopic(),
-                                s.nodeId().getBytes(StandardCharsets.UTF_8),
-                                EventCodec.encode(t)));
+                p.send(telemetry(now, through, refusals));
             } catch (org.apache.kafka.common.errors.InterruptException e) {
                 return; // the worker stopped while the send waited for metadata
             }
@@ -667,6 +658,30 @@ public final class Worker implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** A heartbeat of this node stamped now, saying it finished every batch through a slot end. */
+    private ProducerRecord<byte[], byte[]> telemetry(
+            long now, long through, List<String> refusals) {
+        NodeTelemetry t =
+                NodeTelemetry.newBuilder()
+                        .setNodeId(s.nodeId())
+                        .setDomainId(s.domainId())
+                        .setTime(Instant.ofEpochMilli(now))
+                        // the expected end of the batch it runs (in the past when late), or now
+                        // when idle
+                        .setBusyUntil(
+                                Instant.ofEpochMilli((long) (busyUntil > 0 ? busyUntil : now)))
+                        .setHealthy(true)
+                        .setSlowdown(Math.max(0.01, slowdown))
+                        .setFinishedThrough(Instant.ofEpochMilli(through))
+                        .setRefused(new ArrayList<>(refusals))
+                        .setCapabilities(s.capabilities())
+                        .build();
+        return new ProducerRecord<>(
+                s.telemetryTopic(),
+                s.nodeId().getBytes(StandardCharsets.UTF_8),
+                EventCodec.encode(t));
     }
 
     @Override

@@ -131,6 +131,17 @@ class WorkerCrashITCase {
                         : List.of(),
                 afterCrash.stream().map(Completion::getRequestId).toList(),
                 "committed at the crash");
+        // the heartbeat that shows a finished travels in a's transaction: a job reading
+        // read_committed learns a finished exactly when a's completions are visible, even from a
+        // worker that died right after its commit and never sent another heartbeat
+        boolean heardFinished =
+                WorkerTesting.heartbeats(kafka, prefix + "telemetry").stream()
+                        .anyMatch(
+                                h ->
+                                        h.getFinishedThrough() != null
+                                                && h.getFinishedThrough().toEpochMilli()
+                                                        >= a.getSlotEnd().toEpochMilli());
+        assertEquals(committedBeforeCrash, heardFinished, "a committed heartbeat shows a finished");
         boolean stored = crashAt.compareTo(Step.AFTER_LOG) >= 0;
         try (FinishedLog log = new FinishedLog(state.resolve("finished-" + node + ".log"))) {
             assertEquals(stored, log.pending(a.getDecisionId()) != null, "a pending in the log");
