@@ -678,9 +678,13 @@ public final class Worker implements AutoCloseable {
                         .setRefused(new ArrayList<>(refusals))
                         .setCapabilities(s.capabilities())
                         .build();
+        // keyed by domain, not by node: every heartbeat of a domain lands on one partition, so the
+        // job reads them in the order they were written. Once it has read another node's heartbeat
+        // from after this node's lease, it has read this node's committed proof of finishing too
+        // (see NodeLiveness), however far it lags on that partition.
         return new ProducerRecord<>(
                 s.telemetryTopic(),
-                s.nodeId().getBytes(StandardCharsets.UTF_8),
+                s.domainId().getBytes(StandardCharsets.UTF_8),
                 EventCodec.encode(t));
     }
 

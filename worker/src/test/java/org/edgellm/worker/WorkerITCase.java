@@ -179,6 +179,14 @@ class WorkerITCase {
         List<NodeTelemetry> beats = heartbeats();
         assertTrue(beats.size() >= 2, "heartbeats of both runs: " + beats.size());
         assertTrue(beats.stream().allMatch(h -> h.getNodeId().equals("n1") && h.getHealthy()));
+        // every heartbeat, the periodic ones and those inside a batch's transaction, is keyed by
+        // the node's domain: all nodes of a domain share one partition, which the job reads in
+        // order (NodeLiveness settles a silent node's lease only after another node's later one)
+        List<ConsumerRecord<byte[], byte[]>> raw = kafka.readAll("telemetry", true);
+        assertEquals(beats.size(), raw.size());
+        for (ConsumerRecord<byte[], byte[]> r : raw) {
+            assertEquals("d", new String(r.key(), StandardCharsets.UTF_8), "key of " + r);
+        }
     }
 
     /** The heartbeats on the telemetry topic so far. */

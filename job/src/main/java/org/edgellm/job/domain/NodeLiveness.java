@@ -20,9 +20,11 @@ import org.slf4j.LoggerFactory;
  *   <li>it has a lease (decisions since schema v3) and its node was heard after the lease without
  *       reporting it finished: at once, since a worker sends no heartbeat while a commit is in
  *       flight and starts none after the lease, so that heartbeat proves it will never commit it;
- *   <li>it has a lease, its node was not heard since the lease, and the lease ended more than a
- *       heartbeat timeout ago, unless the telemetry may lag (below): its worker can no longer
- *       commit it, unless a commit it started before the lease is still in flight;
+ *   <li>it has a lease, its node was not heard since the lease, the lease ended more than a
+ *       heartbeat timeout ago and another node of the domain was heard after that (unless the
+ *       inputs ended or the domain's workers are gone, below): its worker can no longer commit it,
+ *       and had it committed within the lease, the heartbeat it sends inside that transaction would
+ *       have come first (workers key heartbeats by domain: one partition, read in order);
  *   <li>it has no lease (decisions made before leases) and it is overdue ({@link
  *       NodeRuntime#overdue}).
  * </ul>
@@ -93,11 +95,8 @@ final class NodeLiveness {
             boolean silent = n.silent(slotEnd, heartbeatTimeoutMs);
             // a silent node whose domain nobody was heard from since: the telemetry stream may lag
             // (a broker outage, a partition catching up), not this node; wait for it
-            boolean mayLag =
-                    silent
-                            && !inputEnded
-                            && heardLatest - n.lastHeartbeat <= heartbeatTimeoutMs
-                            && !workersGone(state, heardLatest);
+            boolean quietDomain = silent && !inputEnded && !workersGone(state, heardLatest);
+            boolean mayLag = quietDomain && heardLatest - n.lastHeartbeat <= heartbeatTimeoutMs;
             boolean overdue = n.overdue(slotEnd, heartbeatTimeoutMs);
             for (NodeRuntime.Outstanding o : List.copyOf(n.outstanding)) {
                 NodeRuntime.Lease l = n.lease(o.decisionId);
@@ -117,7 +116,18 @@ final class NodeLiveness {
                                     + Instant.ofEpochMilli(n.finishedThrough)
                                     + ")";
                     n.stalled |= !silent;
-                } else if (grace.inGrace() || grace.behind(slotEnd) || mayLag) {
+                } else if (grace.inGrace()
+                        || grace.behind(slotEnd)
+                        || mayLag
+                        || (l != null
+                                && quietDomain
+                                && heardLatest <= l.untilMs + heartbeatTimeoutMs)) {
+                    // (the last: a silent node's leased batch waits until another node of the
+                    // domain is heard after the lease plus a timeout. The workers key their
+                    // heartbeats by domain, so such a heartbeat comes after, on the same partition,
+                    // any heartbeat the silent node committed within its lease with the batch's
+                    // completions: reading it proves the batch did not finish, however far behind
+                    // the job reads that partition and whatever the watermark of the others.)
                     // not heard since the lease: it may be committing, or its heartbeats may lag
                     tracking = true;
                     continue;

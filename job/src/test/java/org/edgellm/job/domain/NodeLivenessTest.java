@@ -123,6 +123,13 @@ class NodeLivenessTest {
         assertEquals(1, s.node("d1-a").outstanding.size());
         assertEquals(1, s.node("d1-a").leases.size());
 
+        // the second batch's lease ended at 2500, and d1-b was last heard at 3400, not after
+        // 2500 + timeout: a heartbeat d1-a committed within its lease may not be read yet
+        r = liveness().check(D, 3501, s, q, false, rejected);
+        assertEquals(0, r.redispatched());
+        assertTrue(r.watching());
+        assertEquals(1, s.node("d1-a").outstanding.size());
+        s.node("d1-b").lastHeartbeat = 3501;
         r = liveness().check(D, 3501, s, q, false, rejected);
         assertEquals(1, r.redispatched());
         assertEquals(List.of("r1", "r3"), DomainFixtures.pendingIds(q));
@@ -179,12 +186,12 @@ class NodeLivenessTest {
     @Test
     void aSilentNodeIsNotJudgedWhileTheSlotsCloseBehindTheWallClock() {
         // live exactly-once with a grace of 5 s, started long ago (the grace is over): d1-a silent
-        // since 1100, d1-b heard at 3400, so at 3301 both leases + timeout are over; but the slot
-        // closes 6 s after its end: a backlog (a broker outage), in which d1-a's heartbeats may
-        // come after the requests that close the slots
+        // since 1100, d1-b heard at 3600 (after both leases + timeout), so at 3501 both leases +
+        // timeout are over; but the slot closes 6 s after its end: a backlog (a broker outage), in
+        // which d1-a's heartbeats may come after the requests that close the slots
         AtomicLong now = new AtomicLong(0);
         NodeLiveness l = new NodeLiveness(TIMEOUT, new RestartGrace(now::get, 5000));
-        MemoryDomainState s = state(1100, 3400);
+        MemoryDomainState s = state(1100, 3600);
         lease(s);
         List<Rejected> rejected = new ArrayList<>();
         PendingQueue q = new PendingQueue();
@@ -220,6 +227,44 @@ class NodeLivenessTest {
         assertTrue(r.watching(), "the first batch may still finish");
         assertEquals(List.of("d1/1100/d1-a"), decisionIds(s.node("d1-a")));
         assertFalse(s.node("d1-a").stalled, "a refusal is no stall");
+    }
+
+    /**
+     * The hole found by the fault test, closed: d1-a's worker committed the first batch within its
+     * lease (2300) with a heartbeat inside the transaction and died; the job lags on the telemetry
+     * partition while the other inputs move the slots on. Being heard from d1-b after d1-a's last
+     * heartbeat plus a timeout (the rule before) is not enough: d1-b's heartbeats up to the lease
+     * plus a timeout may precede d1-a's committed one on the domain's partition. Only one from
+     * after that proves d1-a's did not come; the workers are gone, or the input ended, settle too.
+     * (slot end, d1-b heard at, inputs seen until, input ended) -> settled
+     */
+    static Stream<Arguments> laggingPartitionRows() {
+        return Stream.of(
+                Arguments.of(3301L, 2200L, Long.MIN_VALUE, false, false), // heard since, not after
+                Arguments.of(3301L, 3300L, Long.MIN_VALUE, false, false), // exactly lease+timeout
+                Arguments.of(3301L, 3301L, Long.MIN_VALUE, false, true),
+                Arguments.of(9000L, 3300L, Long.MIN_VALUE, false, false), // slots far ahead
+                Arguments.of(9000L, 3300L, 3300L + 2 * TIMEOUT + 1, false, true), // workers gone
+                Arguments.of(9000L, 3300L, Long.MIN_VALUE, true, true)); // input ended
+    }
+
+    @ParameterizedTest(name = "slot end {0}, d1-b heard at {1}, seen {2}, ended {3} -> settled {4}")
+    @MethodSource("laggingPartitionRows")
+    void aSilentNodesLeaseIsSettledOnlyOnceAnotherNodeIsHeardAfterIt(
+            long slotEnd, long otherHeard, long inputsSeen, boolean ended, boolean settled) {
+        MemoryDomainState s = state(1100, otherHeard);
+        lease(s);
+        s.node("d1-a").outstanding.remove(1); // only the first batch, lease until 2300
+        s.node("d1-a").leases.remove(1);
+        s.storeInputsSeen(inputsSeen);
+        PendingQueue q = new PendingQueue();
+        List<Rejected> rejected = new ArrayList<>();
+        NodeLiveness.Result r = liveness().check(D, slotEnd, s, q, ended, rejected);
+        assertEquals(settled ? 0 : 1, s.node("d1-a").outstanding.size());
+        assertEquals(!settled, r.watching());
+        List<String> outcome = new ArrayList<>(DomainFixtures.pendingIds(q));
+        outcome.addAll(ids(rejected));
+        assertEquals(settled ? List.of("r1", "r2") : List.of(), outcome.stream().sorted().toList());
     }
 
     @Test
