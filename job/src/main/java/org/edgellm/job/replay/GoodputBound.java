@@ -57,17 +57,13 @@ import org.slf4j.LoggerFactory;
  * busy times or finished batches gets no capacity part (a heartbeat may move a node's busy time
  * earlier than its last batch's predicted end, which breaks one batch at a time); its bound is its
  * servable count.
+ *
+ * <p>This class reads the inputs, runs step (a) per domain and sums the domains; steps (b) and (c),
+ * the sweep of windows over one domain's servable requests, are {@link WindowSweep}. The pieces the
+ * sweep is built from (the rank trees, the loss windows' dynamic programme, step (c)'s fit in one
+ * window) stay here, where their tests address them.
  */
 public final class GoodputBound {
-
-    /** Ratio between consecutive window lengths. */
-    static final double LENGTH_STEP = Math.sqrt(2);
-
-    /**
-     * Charges and capacities in integer microseconds: sums in the Fenwick trees are exact (and stay
-     * far below 2^63 for any plausible trace).
-     */
-    private static final double UNITS_PER_MS = 1e3;
 
     /** What the bound found. */
     public record Result(
@@ -419,8 +415,14 @@ public final class GoodputBound {
                 bound = n;
                 return;
             }
-            int loss = capacityLoss();
-            bound = n - loss;
+            WindowSweep sweep =
+                    new WindowSweep(
+                            specs.size(), r, e, mask, charge, stepFixed, own, outputs, batchCap);
+            bound = n - sweep.largestLoss();
+            lossWindows = sweep.lossWindows;
+            lengths = sweep.lengths;
+            fixedPartWindows = sweep.fixedPartWindows;
+            peakLoad = sweep.peakLoad;
         }
 
         // per feasible (request, node, config, variant): kept until the batch caps are known
@@ -621,317 +623,6 @@ public final class GoodputBound {
             }
             return out;
         }
-
-        /** Step (b): the largest total loss over time-disjoint windows. */
-        int capacityLoss() {
-            int nodes = specs.size();
-            // two weightings of node time: plain, and by each node's median charge
-            double[][] theta = new double[2][nodes];
-            Arrays.fill(theta[0], 1.0);
-            double[] median = new double[nodes];
-            double maxMedian = 0;
-            for (int j = 0; j < nodes; j++) {
-                double[] finite =
-                        Arrays.stream(charge[j])
-                                .filter(x -> x < Double.POSITIVE_INFINITY)
-                                .toArray();
-                if (finite.length > 0) {
-                    Arrays.sort(finite);
-                    median[j] = finite[finite.length / 2];
-                    maxMedian = Math.max(maxMedian, median[j]);
-                }
-            }
-            for (int j = 0; j < nodes; j++) {
-                theta[1][j] = median[j] > 0 ? maxMedian / median[j] : 0;
-            }
-            Windows found = new Windows();
-            long[][] units = new long[2][n]; // per weighting, each request's least charge
-            int[][] rank = new int[2][];
-            for (int w = 0; w < 2; w++) {
-                for (int i = 0; i < n; i++) {
-                    double best = Double.POSITIVE_INFINITY;
-                    for (int j = 0; j < nodes; j++) {
-                        if (theta[w][j] > 0 && charge[j][i] < Double.POSITIVE_INFINITY) {
-                            best = Math.min(best, theta[w][j] * charge[j][i]);
-                        }
-                    }
-                    units[w][i] = (long) Math.floor(best * (1 - 1e-9) * UNITS_PER_MS);
-                }
-                rank[w] = new int[n];
-                int[] o = argsort(units[w]);
-                for (int p = 0; p < n; p++) {
-                    rank[w][o[p]] = p + 1;
-                }
-            }
-            // step (c): per weighting, each request's least own part and least fixed part (the
-            // least weighted time per step times its output), in the same units
-            FixedUnits fixed = new FixedUnits(2);
-            int capTop = 1;
-            for (int i = 0; i < n; i++) {
-                capTop = Math.max(capTop, batchCap[i]);
-            }
-            for (int w = 0; w < 2; w++) {
-                fixed.own[w] = new long[n];
-                fixed.fixed[w] = new long[n];
-                for (int i = 0; i < n; i++) {
-                    double o = Double.POSITIVE_INFINITY;
-                    double f = Double.POSITIVE_INFINITY;
-                    for (int j = 0; j < nodes; j++) {
-                        if (theta[w][j] > 0 && own[j][i] < Double.POSITIVE_INFINITY) {
-                            o = Math.min(o, theta[w][j] * own[j][i]);
-                            f = Math.min(f, theta[w][j] * stepFixed[j][i]);
-                        }
-                    }
-                    fixed.own[w][i] = (long) Math.floor(o * (1 - 1e-9) * UNITS_PER_MS);
-                    fixed.fixed[w][i] =
-                            (long) Math.floor(f * outputs[i] * (1 - 1e-9) * UNITS_PER_MS);
-                    fixed.maxFixed[w] = Math.max(fixed.maxFixed[w], fixed.fixed[w][i]);
-                }
-                fixed.ownRank[w] = ranks(fixed.own[w]);
-                fixed.fixedRank[w] = ranks(fixed.fixed[w]);
-            }
-            int[] byE = argsort(e);
-            int[] byR = argsort(r);
-            int groups = 0;
-            double[] groupEnd = new double[n];
-            for (int k = 0; k < n; k++) {
-                if (k == 0 || e[byE[k]] != e[byE[k - 1]]) {
-                    groupEnd[groups++] = e[byE[k]];
-                }
-            }
-            found.ends = Arrays.copyOf(groupEnd, groups);
-            double lenMin = Double.POSITIVE_INFINITY;
-            double lo = Double.POSITIVE_INFINITY;
-            double hi = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                lenMin = Math.min(lenMin, e[i] - r[i]);
-                lo = Math.min(lo, r[i]);
-                hi = Math.max(hi, e[i]);
-            }
-            List<Double> lens = new ArrayList<>();
-            double lenMax = hi - lo;
-            for (double len = Math.max(lenMin, 1e-3); len < lenMax; len *= LENGTH_STEP) {
-                lens.add(len);
-            }
-            lens.add(lenMax);
-            lengths = lens.size();
-            Sweep sweep = new Sweep(theta, units, rank, fixed, capTop, byE, byR, found);
-            for (double len : lens) {
-                // a cheap pass with totals only: most lengths overload no window at all
-                if (sweep.run(len, false)) {
-                    sweep.run(len, true);
-                }
-            }
-            int loss = found.bestDisjoint(groups);
-            lossWindows = found.chosen;
-            fixedPartWindows = sweep.fixedPartWins;
-            peakLoad = sweep.peak;
-            return loss;
-        }
-
-        private int[] ranks(long[] values) {
-            int[] rk = new int[n];
-            int[] o = argsort(values);
-            for (int p = 0; p < n; p++) {
-                rk[o[p]] = p + 1;
-            }
-            return rk;
-        }
-
-        private static void forNodes(long mask, int nodes, int[] perNode, int d) {
-            for (int j = 0; j < nodes; j++) {
-                if (j >= 64 || (mask & (1L << j)) != 0) {
-                    perNode[j] += d;
-                }
-            }
-        }
-
-        /** The windows of one length, each ending at a distinct request-window end. */
-        final class Sweep {
-            final double[][] theta;
-            final long[][] units;
-            final int[][] rank;
-            final FixedUnits fixed;
-            final int[] byE;
-            final int[] byR;
-            final Windows found;
-            final Fenwick[] trees = {new Fenwick(n), new Fenwick(n)};
-            final boolean[] inside = new boolean[n];
-            final int[] perNode = new int[specs.size()];
-            final long[] total = new long[2];
-            // step (c): trees over the own parts and the fixed parts, totals, batch caps present
-            final Fenwick[] ownTrees = {new Fenwick(n), new Fenwick(n)};
-            final Fenwick[] fixedTrees = {new Fenwick(n), new Fenwick(n)};
-            final long[] ownTotal = new long[2];
-            final long[] fixedTotal = new long[2];
-            final int[] capCount;
-            final long[] pending = new long[2]; // per weighting: the capacity to search, or -1
-            int fixedPartWins;
-            double peak; // the largest ratio of a window's step-(b) charges to its node time
-
-            Sweep(
-                    double[][] theta,
-                    long[][] units,
-                    int[][] rank,
-                    FixedUnits fixed,
-                    int capTop,
-                    int[] byE,
-                    int[] byR,
-                    Windows found) {
-                this.theta = theta;
-                this.units = units;
-                this.rank = rank;
-                this.fixed = fixed;
-                this.capCount = new int[capTop + 1];
-                this.byE = byE;
-                this.byR = byR;
-                this.found = found;
-            }
-
-            /**
-             * Slides windows [y - len, y] over the request-window ends y. With exact, records every
-             * window that loses requests; without, only tells whether some window's charges exceed
-             * its node time (then the exact pass may find losses).
-             */
-            boolean run(double len, boolean exact) {
-                int nodes = specs.size();
-                if (exact) {
-                    for (int w = 0; w < 2; w++) {
-                        trees[w].clear();
-                        ownTrees[w].clear();
-                        fixedTrees[w].clear();
-                    }
-                }
-                Arrays.fill(inside, false);
-                Arrays.fill(perNode, 0);
-                Arrays.fill(capCount, 0);
-                int batch = 0; // the largest batch cap inside
-                for (int w = 0; w < 2; w++) {
-                    total[w] = 0;
-                    ownTotal[w] = 0;
-                    fixedTotal[w] = 0;
-                }
-                int count = 0;
-                int rp = 0;
-                int k = 0;
-                int group = -1;
-                boolean overloaded = false;
-                while (k < n) {
-                    double y = e[byE[k]];
-                    group++;
-                    double x = y - len;
-                    for (; k < n && e[byE[k]] == y; k++) {
-                        int i = byE[k];
-                        if (r[i] >= x) {
-                            inside[i] = true;
-                            count++;
-                            change(i, 1, exact);
-                            batch = Math.max(batch, batchCap[i]);
-                        }
-                    }
-                    for (; rp < n && r[byR[rp]] < x; rp++) {
-                        int i = byR[rp];
-                        if (inside[i]) {
-                            inside[i] = false;
-                            count--;
-                            change(i, -1, exact);
-                        }
-                    }
-                    if (count == 0) {
-                        continue;
-                    }
-                    while (capCount[batch] == 0) {
-                        batch--;
-                    }
-                    int fit = count;
-                    int fitOld = count;
-                    for (int w = 0; w < 2; w++) {
-                        double weight = 0;
-                        for (int j = 0; j < nodes; j++) {
-                            if (perNode[j] > 0) {
-                                weight += theta[w][j];
-                            }
-                        }
-                        // the node time of [x, y], rounded up (x = y - len was rounded)
-                        long cap = (long) Math.ceil((y - x + 1e-3) * weight * UNITS_PER_MS);
-                        if (!exact) {
-                            peak = Math.max(peak, (double) total[w] / Math.max(1, cap));
-                        }
-                        if (total[w] > cap) {
-                            overloaded = true;
-                            if (!exact) {
-                                continue; // the exact pass finds the losses
-                            }
-                            fitOld = Math.min(fitOld, trees[w].countWithin(cap));
-                        }
-                        // step (c): at most the largest fixed part, plus the rest over batch
-                        long most = exact ? fixedTrees[w].largest(count) : fixed.maxFixed[w];
-                        long upper =
-                                ownTotal[w] + most + -Math.floorDiv(-fixedTotal[w], (long) batch);
-                        if (upper > cap) {
-                            overloaded = true;
-                            pending[w] = cap;
-                        } else {
-                            pending[w] = -1;
-                        }
-                    }
-                    if (!exact) {
-                        continue;
-                    }
-                    for (int w = 0; w < 2; w++) {
-                        // only worth the search if step (c) loses more than step (b) does
-                        int within = Math.min(fit, fitOld);
-                        if (pending[w] >= 0
-                                && fixedPartCost(ownTrees[w], fixedTrees[w], within, batch)
-                                        > pending[w]) {
-                            fit =
-                                    fitWithFixedPart(
-                                            ownTrees[w], fixedTrees[w], within, batch, pending[w]);
-                        }
-                    }
-                    if (fit < fitOld) {
-                        fixedPartWins++;
-                    }
-                    fit = Math.min(fit, fitOld);
-                    if (fit < count) {
-                        found.add(x, group, count - fit);
-                    }
-                }
-                return overloaded;
-            }
-
-            private void change(int i, int d, boolean exact) {
-                capCount[batchCap[i]] += d;
-                for (int w = 0; w < 2; w++) {
-                    total[w] += d * units[w][i];
-                    ownTotal[w] += d * fixed.own[w][i];
-                    fixedTotal[w] += d * fixed.fixed[w][i];
-                    if (exact) {
-                        trees[w].add(rank[w][i], d * units[w][i], d);
-                        ownTrees[w].add(fixed.ownRank[w][i], d * fixed.own[w][i], d);
-                        fixedTrees[w].add(fixed.fixedRank[w][i], d * fixed.fixed[w][i], d);
-                    }
-                }
-                forNodes(mask[i], specs.size(), perNode, d);
-            }
-        }
-    }
-
-    /** Step (c)'s per-request figures per node weighting, in integer units. */
-    static final class FixedUnits {
-        final long[][] own;
-        final long[][] fixed;
-        final int[][] ownRank;
-        final int[][] fixedRank;
-        final long[] maxFixed;
-
-        FixedUnits(int weightings) {
-            own = new long[weightings][];
-            fixed = new long[weightings][];
-            ownRank = new int[weightings][];
-            fixedRank = new int[weightings][];
-            maxFixed = new long[weightings];
-        }
     }
 
     /** Chunks of the sorted fixed parts taken one by one; beyond them, their average. */
@@ -983,7 +674,8 @@ public final class GoodputBound {
         return cost;
     }
 
-    // ---- structures -----------------------------------------------------------------------------
+    // ---- structures (the sweep's pieces; also SparseMax for step (a))
+    // ----------------------------
 
     /** Range maximum over a fixed array. */
     static final class SparseMax {

@@ -1,0 +1,333 @@
+package org.edgellm.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The report of one {@link KafkaJobBenchmark} run: its figures, computed from what was counted in
+ * the measured window ({@link Window}), as the one JSON line the bench prints last, and as Markdown
+ * (the run's figures and its CPU by stage and by thread) for the docs.
+ */
+final class JobBenchReport {
+
+    private JobBenchReport() {}
+
+    /**
+     * What one run counted and measured in its window.
+     *
+     * @param seconds the window's length
+     * @param requestEvents requests the job's sources emitted in the window
+     * @param channelEvents channel states the job's sources emitted in the window
+     * @param heartbeats heartbeats the job's sources emitted in the window
+     * @param producedRequests requests the load generator sent in the window
+     * @param invalidInputs inputs the sources found invalid over the whole run
+     * @param decisions decisions whose slot ends in the window
+     * @param decidedRequests the requests in those decisions
+     * @param rejections rejections timed in the window
+     * @param rejectionsByReason those rejections by reason
+     * @param latencies the decisions' latencies in ms, sorted
+     * @param cpuNanos the process's CPU time over the window
+     * @param profile the JFR profile of the window
+     * @param coresByThreads cores used by each group of threads over the window
+     * @param checkpointsCompleted checkpoints completed in the window
+     * @param checkpointsFailed failed checkpoints (Flink's count)
+     * @param lastCheckpointMs the last checkpoint's duration
+     * @param lastCheckpointBytes the last checkpoint's size
+     * @param lastCheckpointFullBytes the last checkpoint's full size
+     * @param loadAverageBefore the system load average before the run
+     * @param loadAverageAfter the system load average after it
+     * @param cpuPressure the CPU pressure (PSI some, avg60, %) after it, NaN where unknown
+     * @param processors the processors available to the JVM
+     * @param jvmOptions the JVM's options
+     */
+    record Window(
+            double seconds,
+            long requestEvents,
+            long channelEvents,
+            long heartbeats,
+            long producedRequests,
+            long invalidInputs,
+            long decisions,
+            long decidedRequests,
+            long rejections,
+            Map<String, Long> rejectionsByReason,
+            long[] latencies,
+            long cpuNanos,
+            StageProfile profile,
+            Map<String, Double> coresByThreads,
+            double checkpointsCompleted,
+            double checkpointsFailed,
+            double lastCheckpointMs,
+            double lastCheckpointBytes,
+            double lastCheckpointFullBytes,
+            double loadAverageBefore,
+            double loadAverageAfter,
+            double cpuPressure,
+            int processors,
+            String jvmOptions) {}
+
+    /** The run's figures, in the order of the JSON line. */
+    static Map<String, Object> figures(KafkaJobBenchmark.Settings s, Window w) {
+        Map<String, Object> res = new LinkedHashMap<>();
+        double secs = w.seconds();
+        long requests = w.requestEvents();
+        res.put("delivery", s.exactlyOnce() ? "exactly-once" : "at-least-once");
+        res.put("shape", s.shape().name().toLowerCase(Locale.ROOT));
+        res.put("domains", s.domains());
+        res.put("nodesPerDomain", s.nodesPerDomain());
+        res.put("parallelism", s.parallelism());
+        res.put("partitions", s.partitions());
+        res.put("checkpointMs", s.checkpointMs());
+        res.put("stateBackend", s.stateBackend());
+        res.put("jobOptions", String.join(" ", s.jobOptions()));
+        res.put("seconds", s.seconds());
+        res.put("targetRequestEventsPerSecond", s.rate());
+        res.put("producedRequestEventsPerSecond", round(w.producedRequests() / secs));
+        res.put("achievedRequestEventsPerSecond", round(requests / secs));
+        res.put("achievedChannelEventsPerSecond", round(w.channelEvents() / secs));
+        res.put("achievedHeartbeatsPerSecond", round(w.heartbeats() / secs));
+        res.put("invalidInputs", w.invalidInputs());
+        res.put("decisionsPerSecond", round(w.decisions() / secs));
+        res.put("decidedRequestsPerSecond", round(w.decidedRequests() / secs));
+        res.put("rejectionsPerSecond", round(w.rejections() / secs));
+        res.put("rejectionsByReason", new TreeMap<>(w.rejectionsByReason()));
+        long[] lat = w.latencies();
+        res.put("latencySamples", lat.length);
+        res.put("p50Ms", pct(lat, 0.50));
+        res.put("p99Ms", pct(lat, 0.99));
+        res.put("p999Ms", pct(lat, 0.999));
+        res.put("maxMs", lat.length == 0 ? Double.NaN : (double) lat[lat.length - 1]);
+        double cpuSeconds = w.cpuNanos() / 1e9;
+        res.put("processCpuCores", round2(cpuSeconds / secs));
+        StageProfile prof = w.profile();
+        res.put("gcPauses", prof.gcCount);
+        res.put("gcPauseTotalMs", round2(prof.gcPauseNanos / 1e6));
+        res.put("gcPauseMaxMs", round2(prof.gcMaxNanos / 1e6));
+        res.put("gc", prof.gcName);
+        res.put("cpuSamples", prof.samples);
+        Map<String, Object> share = new LinkedHashMap<>();
+        Map<String, Object> perEvent = new LinkedHashMap<>();
+        for (String stage : StageProfile.STAGES) {
+            double f = prof.share(stage);
+            share.put(stage, round2(100 * f));
+            perEvent.put(
+                    stage, requests == 0 ? Double.NaN : round2(cpuSeconds * f * 1e6 / requests));
+        }
+        res.put("cpuPercentByStage", share);
+        res.put("cpuMicrosPerRequestEventByStage", perEvent);
+        // measured per thread, JIT and GC apart (the profile above spreads them)
+        res.put("cpuCoresByThreads", w.coresByThreads());
+        double inputEvents = requests + w.channelEvents() + w.heartbeats();
+        Map<String, Object> perInput = new LinkedHashMap<>();
+        w.coresByThreads()
+                .forEach(
+                        (g, c) ->
+                                perInput.put(
+                                        g,
+                                        inputEvents == 0
+                                                ? Double.NaN
+                                                : round2(c * secs * 1e6 / inputEvents)));
+        res.put("cpuMicrosPerInputEventByThreads", perInput);
+        res.put("checkpointsCompleted", w.checkpointsCompleted());
+        res.put("checkpointsFailed", w.checkpointsFailed());
+        res.put("lastCheckpointMs", w.lastCheckpointMs());
+        res.put("lastCheckpointBytes", w.lastCheckpointBytes());
+        res.put("lastCheckpointFullBytes", w.lastCheckpointFullBytes());
+        res.put("loadAverageBefore", round2(w.loadAverageBefore()));
+        res.put("loadAverageAfter", round2(w.loadAverageAfter()));
+        res.put("cpuPressureSomeAvg60AfterPercent", w.cpuPressure());
+        res.put("availableProcessors", w.processors());
+        // e.g. -XX:TieredStopAtLevel=1, which decides much on 2 cores (docs/bench-job.md)
+        res.put("jvmOptions", w.jvmOptions());
+        return res;
+    }
+
+    static double pct(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /**
+     * The share of the last minute in which some task waited for a CPU (Linux PSI, {@code
+     * /proc/pressure/cpu}), or NaN where unavailable: how contended the machine was.
+     */
+    static double cpuPressure() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/pressure/cpu"))) {
+                if (line.startsWith("some ")) {
+                    for (String f : line.split(" ")) {
+                        if (f.startsWith("avg60=")) {
+                            return Double.parseDouble(f.substring(6));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no PSI
+        }
+        return Double.NaN;
+    }
+
+    static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    static double round(double v) {
+        return Math.round(v);
+    }
+
+    static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    /** A flat JSON object (numbers, strings and nested maps). */
+    static String json(Map<String, ?> m) {
+        StringBuilder sb = new StringBuilder("{");
+        boolean first = true;
+        for (Map.Entry<String, ?> e : m.entrySet()) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            sb.append('"').append(escape(e.getKey())).append("\":");
+            Object v = e.getValue();
+            if (v instanceof Map<?, ?> inner) {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> im = (Map<String, ?>) inner;
+                sb.append(json(im));
+            } else if (v instanceof Double d) {
+                sb.append(d.isNaN() || d.isInfinite() ? "null" : num(d));
+            } else if (v instanceof Number) {
+                sb.append(v);
+            } else if (v instanceof Boolean) {
+                sb.append(v);
+            } else {
+                sb.append('"').append(escape(String.valueOf(v))).append('"');
+            }
+        }
+        return sb.append('}').toString();
+    }
+
+    private static String num(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15
+                ? Long.toString((long) d)
+                : Double.toString(d);
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    /** One run as Markdown, measured now: its figures and its CPU by stage. */
+    static String markdown(Map<String, Object> r, String command) {
+        return markdown(r, command, Instant.now());
+    }
+
+    /** One run as Markdown, measured at {@code at}: its figures and its CPU by stage. */
+    @SuppressWarnings("unchecked")
+    static String markdown(Map<String, Object> r, String command, Instant at) {
+        StringBuilder md = new StringBuilder();
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "### %s, %s shape, %s domains, rate %s, parallelism %s, checkpoints %s ms, %s state %s%n%n",
+                        r.get("delivery"),
+                        r.get("shape"),
+                        r.get("domains"),
+                        r.get("targetRequestEventsPerSecond"),
+                        r.get("parallelism"),
+                        r.get("checkpointMs"),
+                        r.get("stateBackend"),
+                        r.get("jobOptions")));
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "Measured %s UTC over %s s; load average %s before, %s after (this JVM's own threads"
+                                + " included), CPU pressure (PSI some, avg60) %s%% after; %s processors.%n%n",
+                        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+                                .format(at.atOffset(ZoneOffset.UTC)),
+                        r.get("seconds"),
+                        r.get("loadAverageBefore"),
+                        r.get("loadAverageAfter"),
+                        r.get("cpuPressureSomeAvg60AfterPercent"),
+                        r.get("availableProcessors")));
+        md.append("`").append(command).append("`\n\n");
+        md.append(
+                "| produced req/s | req/s at the sources | channel states/s | heartbeats/s | decisions/s | decided req/s | rejections/s | p50 ms | p99 ms | p99.9 ms | max ms | CPU cores | GC pauses (total, max ms) |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %s | %s | %s | %s | %s %s | %s | %s | %s | %s | %s | %s (%s, %s) |%n%n",
+                        fmt(r.get("producedRequestEventsPerSecond")),
+                        fmt(r.get("achievedRequestEventsPerSecond")),
+                        fmt(r.get("achievedChannelEventsPerSecond")),
+                        fmt(r.get("achievedHeartbeatsPerSecond")),
+                        fmt(r.get("decisionsPerSecond")),
+                        fmt(r.get("decidedRequestsPerSecond")),
+                        fmt(r.get("rejectionsPerSecond")),
+                        r.get("rejectionsByReason"),
+                        fmt(r.get("p50Ms")),
+                        fmt(r.get("p99Ms")),
+                        fmt(r.get("p999Ms")),
+                        fmt(r.get("maxMs")),
+                        r.get("processCpuCores"),
+                        r.get("gcPauses"),
+                        r.get("gcPauseTotalMs"),
+                        r.get("gcPauseMaxMs")));
+        md.append("| stage | CPU share % | CPU µs per request event |\n|---|---|---|\n");
+        Map<String, Object> share = (Map<String, Object>) r.get("cpuPercentByStage");
+        Map<String, Object> per = (Map<String, Object>) r.get("cpuMicrosPerRequestEventByStage");
+        rows(md, share, per);
+        Map<String, Object> cores = (Map<String, Object>) r.get("cpuCoresByThreads");
+        Map<String, Object> perInput =
+                (Map<String, Object>) r.get("cpuMicrosPerInputEventByThreads");
+        if (cores != null) {
+            md.append(
+                    "\nMeasured per thread (CPU time of each Java thread; the JVM's own threads"
+                            + " apart):\n\n| threads | cores | CPU µs per input event |\n"
+                            + "|---|---|---|\n");
+            rows(md, cores, perInput);
+        }
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%n(%s CPU samples; GC: %s. Checkpoints in the window: %s completed, last"
+                                + " %s ms, %s bytes (full %s bytes).)%n%nJSON: `%s`%n%n",
+                        r.get("cpuSamples"),
+                        r.get("gc"),
+                        fmt(r.get("checkpointsCompleted")),
+                        fmt(r.get("lastCheckpointMs")),
+                        fmt(r.get("lastCheckpointBytes")),
+                        fmt(r.get("lastCheckpointFullBytes")),
+                        json(r)));
+        return md.toString();
+    }
+
+    /** One table row per key of a: the key, a's value, b's value. */
+    private static void rows(StringBuilder md, Map<String, Object> a, Map<String, Object> b) {
+        for (String k : a.keySet()) {
+            md.append("| ").append(k).append(" | ").append(a.get(k)).append(" | ");
+            md.append(b.get(k)).append(" |\n");
+        }
+    }
+
+    private static String fmt(Object v) {
+        if (v instanceof Double d) {
+            return d.isNaN() ? "-" : String.format(Locale.ROOT, "%,.0f", d);
+        }
+        return String.valueOf(v);
+    }
+}

@@ -1,0 +1,202 @@
+package org.edgellm.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The report of {@code bench.jar job} from a fixed window: every field of the JSON line, in order,
+ * with values worked out by hand from the counts, and the Markdown's header and figures row.
+ */
+class JobBenchReportTest {
+
+    static final KafkaJobBenchmark.Settings SETTINGS =
+            new KafkaJobBenchmark.Settings(
+                    200,
+                    10,
+                    3,
+                    4,
+                    false,
+                    1,
+                    KafkaJobBenchmark.Shape.SERVABLE,
+                    1000,
+                    2,
+                    1,
+                    "hashmap",
+                    List.of("--policy", "ot-gah"),
+                    null,
+                    "java -jar bench/target/bench.jar job --rate 200");
+
+    /** 2 s: 400 requests, 400 channel states, 100 heartbeats; latencies 1..100 ms. */
+    static JobBenchReport.Window window() {
+        StageProfile prof = new StageProfile();
+        prof.samples = 200;
+        prof.byStage.put("solve", 50L);
+        prof.byStage.put("decode", 30L);
+        prof.byStage.put("broker", 120L);
+        prof.gcCount = 2;
+        prof.gcPauseNanos = 12_345_678;
+        prof.gcMaxNanos = 10_000_000;
+        prof.gcName = "G1 Young Generation";
+        return new JobBenchReport.Window(
+                2.0,
+                400,
+                400,
+                100,
+                402,
+                0,
+                20,
+                380,
+                10,
+                Map.of("NO_FEASIBLE_NODE", 4L, "DEADLINE_UNREACHABLE", 6L),
+                LongStream.rangeClosed(1, 100).toArray(),
+                3_000_000_000L,
+                prof,
+                Map.of("slot coordinators", 0.5),
+                3,
+                0,
+                Double.NaN,
+                1024,
+                4096,
+                1.234,
+                2.0,
+                Double.NaN,
+                2,
+                "-Xmx1g");
+    }
+
+    static String zeroExcept(String... pairs) {
+        StringBuilder sb = new StringBuilder("{");
+        for (String stage : StageProfile.STAGES) {
+            String v = "0";
+            for (int i = 0; i < pairs.length; i += 2) {
+                if (pairs[i].equals(stage)) {
+                    v = pairs[i + 1];
+                }
+            }
+            sb.append(sb.length() > 1 ? "," : "").append('"').append(stage).append("\":").append(v);
+        }
+        return sb.append('}').toString();
+    }
+
+    @Test
+    void theJsonLineHasEveryFieldInOrderWithTheValuesOfTheWindow() {
+        String json = JobBenchReport.json(JobBenchReport.figures(SETTINGS, window()));
+        String expected =
+                "{\"delivery\":\"at-least-once\",\"shape\":\"servable\",\"domains\":10,"
+                        + "\"nodesPerDomain\":2,\"parallelism\":1,\"partitions\":1,"
+                        + "\"checkpointMs\":1000,\"stateBackend\":\"hashmap\","
+                        + "\"jobOptions\":\"--policy ot-gah\",\"seconds\":3,"
+                        + "\"targetRequestEventsPerSecond\":200,"
+                        // 402 / 2 s, 400 / 2 s, 400 / 2 s, 100 / 2 s
+                        + "\"producedRequestEventsPerSecond\":201,"
+                        + "\"achievedRequestEventsPerSecond\":200,"
+                        + "\"achievedChannelEventsPerSecond\":200,"
+                        + "\"achievedHeartbeatsPerSecond\":50,\"invalidInputs\":0,"
+                        + "\"decisionsPerSecond\":10,\"decidedRequestsPerSecond\":190,"
+                        + "\"rejectionsPerSecond\":5,"
+                        + "\"rejectionsByReason\":{\"DEADLINE_UNREACHABLE\":6,\"NO_FEASIBLE_NODE\":4},"
+                        // nearest rank of 1..100: the 50th, 99th, 100th
+                        + "\"latencySamples\":100,\"p50Ms\":50,\"p99Ms\":99,\"p999Ms\":100,"
+                        + "\"maxMs\":100,"
+                        // 3 CPU seconds over 2 s
+                        + "\"processCpuCores\":1.5,\"gcPauses\":2,\"gcPauseTotalMs\":12.35,"
+                        + "\"gcPauseMaxMs\":10,\"gc\":\"G1 Young Generation\",\"cpuSamples\":200,"
+                        + "\"cpuPercentByStage\":"
+                        + zeroExcept("decode", "15", "solve", "25", "broker", "60")
+                        // 3 s x share x 1e6 / 400 requests
+                        + ",\"cpuMicrosPerRequestEventByStage\":"
+                        + zeroExcept("decode", "1125", "solve", "1875", "broker", "4500")
+                        + ",\"cpuCoresByThreads\":{\"slot coordinators\":0.5},"
+                        // 0.5 cores x 2 s x 1e6 / 900 input events
+                        + "\"cpuMicrosPerInputEventByThreads\":{\"slot coordinators\":1111.11},"
+                        + "\"checkpointsCompleted\":3,\"checkpointsFailed\":0,"
+                        + "\"lastCheckpointMs\":null,\"lastCheckpointBytes\":1024,"
+                        + "\"lastCheckpointFullBytes\":4096,\"loadAverageBefore\":1.23,"
+                        + "\"loadAverageAfter\":2,\"cpuPressureSomeAvg60AfterPercent\":null,"
+                        + "\"availableProcessors\":2,\"jvmOptions\":\"-Xmx1g\"}";
+        assertEquals(expected, json);
+    }
+
+    @Test
+    void withoutRequestsOrSamplesThePerEventFiguresAreNullAndTheSharesZero() {
+        JobBenchReport.Window w = window();
+        StageProfile empty = new StageProfile();
+        JobBenchReport.Window none =
+                new JobBenchReport.Window(
+                        w.seconds(),
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        Map.of(),
+                        new long[0],
+                        w.cpuNanos(),
+                        empty,
+                        w.coresByThreads(),
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        2,
+                        "");
+        Map<String, Object> r = JobBenchReport.figures(SETTINGS, none);
+        String json = JobBenchReport.json(r);
+        assertTrue(
+                json.contains("\"p50Ms\":null,\"p99Ms\":null,\"p999Ms\":null,\"maxMs\":null"),
+                json);
+        assertTrue(json.contains("\"cpuPercentByStage\":" + zeroExcept()), json);
+        assertTrue(
+                json.contains(
+                        "\"cpuMicrosPerRequestEventByStage\":{\"fetch (Kafka consumer in the job)\":null,"),
+                json);
+        assertTrue(
+                json.contains("\"cpuMicrosPerInputEventByThreads\":{\"slot coordinators\":null}"),
+                json);
+    }
+
+    @Test
+    void theMarkdownHasTheHeaderTheFiguresRowTheStagesAndTheJsonLine() {
+        Map<String, Object> r = JobBenchReport.figures(SETTINGS, window());
+        String md =
+                JobBenchReport.markdown(
+                        r, SETTINGS.command(), Instant.parse("2026-11-30T07:05:00Z"));
+        List<String> lines = md.lines().toList();
+        assertEquals(
+                "### at-least-once, servable shape, 10 domains, rate 200, parallelism 1,"
+                        + " checkpoints 1000 ms, hashmap state --policy ot-gah",
+                lines.get(0));
+        assertEquals(
+                "Measured 2026-11-30 07:05 UTC over 3 s; load average 1.23 before, 2.0 after (this"
+                        + " JVM's own threads included), CPU pressure (PSI some, avg60) NaN% after;"
+                        + " 2 processors.",
+                lines.get(2));
+        assertEquals("`" + SETTINGS.command() + "`", lines.get(4));
+        assertEquals(
+                "| 201 | 200 | 200 | 50 | 10 | 190 | 5 {DEADLINE_UNREACHABLE=6, NO_FEASIBLE_NODE=4}"
+                        + " | 50 | 99 | 100 | 100 | 1.5 | 2 (12.35, 10.0) |",
+                lines.get(8));
+        assertTrue(md.contains("\n| solve | 25.0 | 1875.0 |\n"), md);
+        assertTrue(md.contains("\n| broker | 60.0 | 4500.0 |\n"), md);
+        assertTrue(md.contains("\n| slot coordinators | 0.5 | 1111.11 |\n"), md);
+        assertTrue(
+                md.contains(
+                        "(200 CPU samples; GC: G1 Young Generation. Checkpoints in the window: 3"
+                                + " completed, last - ms, 1,024 bytes (full 4,096 bytes).)"),
+                md);
+        assertTrue(md.contains("JSON: `" + JobBenchReport.json(r) + "`"), md);
+    }
+}
