@@ -32,10 +32,8 @@ import org.edgellm.events.Rejection;
 import org.edgellm.events.RejectionReason;
 import org.edgellm.events.SlotReport;
 import org.edgellm.job.io.KafkaIo;
-import org.edgellm.job.testing.EmbeddedKafka;
+import org.edgellm.job.testing.EmbeddedKafkaExtension;
 import org.edgellm.job.testing.MiniClusters;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,17 +49,7 @@ class KafkaPipelineITCase {
 
     @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoSlotsNoRestarts();
 
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path dir;
 
@@ -73,7 +61,7 @@ class KafkaPipelineITCase {
         Topology topology = Topology.load(topo);
         String[] args = {
             "--bootstrap-servers",
-            kafka.bootstrapServers(),
+            KAFKA.broker().bootstrapServers(),
             "--requests-topic",
             "req-" + run,
             "--channels-topic",
@@ -115,13 +103,15 @@ class KafkaPipelineITCase {
             "2"
         };
         JobConfig config = JobConfig.parse(args);
-        kafka.createTopics(2, config.requestsTopic, config.channelsTopic, config.decisionsTopic);
-        kafka.createTopics(
-                1,
-                config.telemetryTopic,
-                config.rejectionsTopic,
-                config.reportsTopic,
-                config.deadLetterTopic);
+        KAFKA.broker()
+                .createTopics(2, config.requestsTopic, config.channelsTopic, config.decisionsTopic);
+        KAFKA.broker()
+                .createTopics(
+                        1,
+                        config.telemetryTopic,
+                        config.rejectionsTopic,
+                        config.reportsTopic,
+                        config.deadLetterTopic);
 
         long t0 = (System.currentTimeMillis() / 1000) * 1000;
         Random rnd = new Random(7);
@@ -216,9 +206,9 @@ class KafkaPipelineITCase {
                                         .setUplinkSpectralEfficiency(Double.NaN)
                                         .setDownlinkSpectralEfficiency(2)
                                         .build())));
-        kafka.send(config.channelsTopic, channels);
-        kafka.send(config.telemetryTopic, telemetry);
-        kafka.send(config.requestsTopic, requests);
+        KAFKA.broker().send(config.channelsTopic, channels);
+        KAFKA.broker().send(config.telemetryTopic, telemetry);
+        KAFKA.broker().send(config.requestsTopic, requests);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         SchedulerJob.configure(env, config);
@@ -235,8 +225,12 @@ class KafkaPipelineITCase {
                 rejections.clear();
                 ended.clear();
                 for (ConsumerRecord<byte[], byte[]> r :
-                        kafka.readUntil(
-                                config.decisionsTopic, true, Duration.ofSeconds(3), l -> false)) {
+                        KAFKA.broker()
+                                .readUntil(
+                                        config.decisionsTopic,
+                                        true,
+                                        Duration.ofSeconds(3),
+                                        l -> false)) {
                     BatchDecision d =
                             BatchDecision.fromByteBuffer(java.nio.ByteBuffer.wrap(r.value()));
                     assertEquals(
@@ -247,8 +241,12 @@ class KafkaPipelineITCase {
                     d.getRequests().forEach(x -> ended.add(x.getRequestId()));
                 }
                 for (ConsumerRecord<byte[], byte[]> r :
-                        kafka.readUntil(
-                                config.rejectionsTopic, true, Duration.ofSeconds(1), l -> false)) {
+                        KAFKA.broker()
+                                .readUntil(
+                                        config.rejectionsTopic,
+                                        true,
+                                        Duration.ofSeconds(1),
+                                        l -> false)) {
                     Rejection j = Rejection.fromByteBuffer(java.nio.ByteBuffer.wrap(r.value()));
                     rejections.add(j);
                     ended.add(j.getRequestId());
@@ -311,11 +309,12 @@ class KafkaPipelineITCase {
             rejections.forEach(j -> byId.put(j.getRequestId(), j));
             List<Rejection> invalid = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r :
-                    kafka.readUntil(
-                            config.rejectionsTopic,
-                            true,
-                            Duration.ofSeconds(20),
-                            l -> l.size() >= rejections.size() + 2)) {
+                    KAFKA.broker()
+                            .readUntil(
+                                    config.rejectionsTopic,
+                                    true,
+                                    Duration.ofSeconds(20),
+                                    l -> l.size() >= rejections.size() + 2)) {
                 Rejection j = Rejection.fromByteBuffer(java.nio.ByteBuffer.wrap(r.value()));
                 if (j.getReason() == RejectionReason.INVALID) {
                     invalid.add(j);
@@ -337,11 +336,12 @@ class KafkaPipelineITCase {
                     invalid.toString());
             List<DeadLetter> dead = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r :
-                    kafka.readUntil(
-                            config.deadLetterTopic,
-                            true,
-                            Duration.ofSeconds(20),
-                            l -> l.size() >= 2)) {
+                    KAFKA.broker()
+                            .readUntil(
+                                    config.deadLetterTopic,
+                                    true,
+                                    Duration.ofSeconds(20),
+                                    l -> l.size() >= 2)) {
                 dead.add(DeadLetter.fromByteBuffer(java.nio.ByteBuffer.wrap(r.value())));
             }
             assertTrue(
@@ -383,23 +383,27 @@ class KafkaPipelineITCase {
                     Integer::sum);
         }
         Map<String, SlotReport> reports = new HashMap<>();
-        kafka.readUntil(
-                config.reportsTopic,
-                true,
-                Duration.ofSeconds(20),
-                l -> {
-                    reports.clear();
-                    for (ConsumerRecord<byte[], byte[]> r : l) {
-                        try {
-                            SlotReport x =
-                                    SlotReport.fromByteBuffer(java.nio.ByteBuffer.wrap(r.value()));
-                            reports.put(x.getDomainId() + "/" + x.getSlotEnd().toEpochMilli(), x);
-                        } catch (java.io.IOException e) {
-                            throw new AssertionError(e);
-                        }
-                    }
-                    return reports.keySet().containsAll(served.keySet());
-                });
+        KAFKA.broker()
+                .readUntil(
+                        config.reportsTopic,
+                        true,
+                        Duration.ofSeconds(20),
+                        l -> {
+                            reports.clear();
+                            for (ConsumerRecord<byte[], byte[]> r : l) {
+                                try {
+                                    SlotReport x =
+                                            SlotReport.fromByteBuffer(
+                                                    java.nio.ByteBuffer.wrap(r.value()));
+                                    reports.put(
+                                            x.getDomainId() + "/" + x.getSlotEnd().toEpochMilli(),
+                                            x);
+                                } catch (java.io.IOException e) {
+                                    throw new AssertionError(e);
+                                }
+                            }
+                            return reports.keySet().containsAll(served.keySet());
+                        });
         for (BatchDecision d : decisions) {
             String slot = d.getDomainId() + "/" + d.getSlotEnd().toEpochMilli();
             SlotReport r = reports.get(slot);

@@ -220,6 +220,9 @@ public final class Worker implements AutoCloseable {
     /** Where the slowdown survives a restart. */
     private final SlowdownFile slowdownFile;
 
+    /** The heartbeats, built from the state above. */
+    private final Heartbeats telemetry;
+
     private volatile long batches;
     private volatile long deadLetters;
 
@@ -253,6 +256,40 @@ public final class Worker implements AutoCloseable {
         this.slowdownFile = new SlowdownFile(s.stateDir().resolve("slowdown-" + s.nodeId()));
         this.slowdown = slowdownFile.read(1.0);
         metrics.slowdown(slowdown);
+        this.telemetry = new Heartbeats(s, clock, new HeartbeatState());
+    }
+
+    /** What the heartbeats report, read when they are built. */
+    private final class HeartbeatState implements Heartbeats.State {
+        @Override
+        public boolean running() {
+            return running.get();
+        }
+
+        @Override
+        public boolean committing() {
+            return committing;
+        }
+
+        @Override
+        public long finishedThrough() {
+            return finishedThrough;
+        }
+
+        @Override
+        public List<String> refused() {
+            return refusedRecent;
+        }
+
+        @Override
+        public double busyUntil() {
+            return busyUntil;
+        }
+
+        @Override
+        public double slowdown() {
+            return slowdown;
+        }
     }
 
     Properties common() {
@@ -311,7 +348,7 @@ public final class Worker implements AutoCloseable {
             producer.initTransactions();
             settlePending(consumer);
             consumer.subscribe(List.of(s.decisionsTopic()));
-            Thread beat = new Thread(() -> heartbeat(heartbeats), "heartbeat-" + s.nodeId());
+            Thread beat = new Thread(() -> telemetry.loop(heartbeats), "heartbeat-" + s.nodeId());
             beat.setDaemon(true);
             beat.start();
             try {
@@ -472,7 +509,7 @@ public final class Worker implements AutoCloseable {
             // job sees this heartbeat exactly when it can see the completions, so a worker that
             // dies right after its commit is not taken for one that never committed
             producer.send(
-                    telemetry(
+                    telemetry.record(
                             clock.getAsLong(),
                             Math.max(finishedThrough, d.getSlotEnd().toEpochMilli()),
                             refusedRecent));
@@ -630,62 +667,6 @@ public final class Worker implements AutoCloseable {
                                         ? v
                                         : Arrays.copyOf(v, DEAD_LETTER_PAYLOAD_BYTES)))
                 .build();
-    }
-
-    private void heartbeat(KafkaProducer<byte[], byte[]> p) {
-        while (running.get()) {
-            long now = clock.getAsLong(); // stamped before the commit flag is read (see committing)
-            if (committing) {
-                try {
-                    Thread.sleep(Math.min(20, s.heartbeatMs()));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                continue;
-            }
-            long through = finishedThrough; // read before the refusals (see refusedRecent)
-            List<String> refusals = refusedRecent;
-            try {
-                p.send(telemetry(now, through, refusals));
-            } catch (org.apache.kafka.common.errors.InterruptException e) {
-                return; // the worker stopped while the send waited for metadata
-            }
-            try {
-                Thread.sleep(s.heartbeatMs());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /** A heartbeat of this node stamped now, saying it finished every batch through a slot end. */
-    private ProducerRecord<byte[], byte[]> telemetry(
-            long now, long through, List<String> refusals) {
-        NodeTelemetry t =
-                NodeTelemetry.newBuilder()
-                        .setNodeId(s.nodeId())
-                        .setDomainId(s.domainId())
-                        .setTime(Instant.ofEpochMilli(now))
-                        // the expected end of the batch it runs (in the past when late), or now
-                        // when idle
-                        .setBusyUntil(
-                                Instant.ofEpochMilli((long) (busyUntil > 0 ? busyUntil : now)))
-                        .setHealthy(true)
-                        .setSlowdown(Math.max(0.01, slowdown))
-                        .setFinishedThrough(Instant.ofEpochMilli(through))
-                        .setRefused(new ArrayList<>(refusals))
-                        .setCapabilities(s.capabilities())
-                        .build();
-        // keyed by domain, not by node: every heartbeat of a domain lands on one partition, so the
-        // job reads them in the order they were written. Once it has read another node's heartbeat
-        // from after this node's lease, it has read this node's committed proof of finishing too
-        // (see NodeLiveness), however far it lags on that partition.
-        return new ProducerRecord<>(
-                s.telemetryTopic(),
-                s.domainId().getBytes(StandardCharsets.UTF_8),
-                EventCodec.encode(t));
     }
 
     @Override

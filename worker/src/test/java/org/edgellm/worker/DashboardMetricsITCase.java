@@ -29,8 +29,10 @@ import org.edgellm.job.SchedulerPipeline;
 import org.edgellm.job.Topology;
 import org.edgellm.job.io.KafkaIo;
 import org.edgellm.job.testing.EmbeddedKafka;
+import org.edgellm.job.testing.EmbeddedKafkaExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Grafana dashboard (deploy/grafana/edgellm-dashboard.json) against the real exporters: every
@@ -41,6 +43,8 @@ import org.junit.jupiter.api.Test;
  * late event, solved slots, the decision latency and the per-domain series.
  */
 class DashboardMetricsITCase {
+
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     static final Path DASHBOARD = Path.of("../deploy/grafana/edgellm-dashboard.json");
     static final String OP = "flink_taskmanager_job_task_operator_";
@@ -139,111 +143,105 @@ class DashboardMetricsITCase {
      */
     @BeforeAll
     static void scrape() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopics(2, "req", "chan", "dec");
-            kafka.createTopics(1, "tel", "rej", "rep", "dlq");
-            JobConfig config =
-                    JobConfig.parse(
-                            new String[] {
-                                "--bootstrap-servers", kafka.bootstrapServers(),
-                                "--requests-topic", "req",
-                                "--channels-topic", "chan",
-                                "--telemetry-topic", "tel",
-                                "--decisions-topic", "dec",
-                                "--rejections-topic", "rej",
-                                "--reports-topic", "rep",
-                                "--dead-letter-topic", "dlq",
-                                "--delivery", "at-least-once",
-                                "--checkpoint-ms", "0",
-                                "--slot-ms", "200",
-                                "--out-of-orderness-ms", "100",
-                                "--idleness-ms", "500",
-                                "--offer-unheard-nodes", "true",
-                                "--starting-offsets", "earliest",
-                                "--parallelism", "1"
-                            });
-            config.live = true; // as SchedulerJob.run sets it: decision latency is recorded
-            // a MiniCluster of its own, with the reporter (one TaskManager, two slots)
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.createLocalEnvironment(reporter(PROM_PORT));
-            SchedulerJob.configure(env, config);
-            Topology topology = Topology.defaults();
-            SchedulerPipeline.build(
-                    env,
-                    KafkaIo.sources(config, topology),
-                    KafkaIo.sinks(config),
-                    config,
-                    topology);
-            JobClient client = env.executeAsync("dashboard-metrics");
+        EmbeddedKafka kafka = KAFKA.broker();
+        kafka.createTopics(2, "req", "chan", "dec");
+        kafka.createTopics(1, "tel", "rej", "rep", "dlq");
+        JobConfig config =
+                JobConfig.parse(
+                        new String[] {
+                            "--bootstrap-servers", kafka.bootstrapServers(),
+                            "--requests-topic", "req",
+                            "--channels-topic", "chan",
+                            "--telemetry-topic", "tel",
+                            "--decisions-topic", "dec",
+                            "--rejections-topic", "rej",
+                            "--reports-topic", "rep",
+                            "--dead-letter-topic", "dlq",
+                            "--delivery", "at-least-once",
+                            "--checkpoint-ms", "0",
+                            "--slot-ms", "200",
+                            "--out-of-orderness-ms", "100",
+                            "--idleness-ms", "500",
+                            "--offer-unheard-nodes", "true",
+                            "--starting-offsets", "earliest",
+                            "--parallelism", "1"
+                        });
+        config.live = true; // as SchedulerJob.run sets it: decision latency is recorded
+        // a MiniCluster of its own, with the reporter (one TaskManager, two slots)
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(reporter(PROM_PORT));
+        SchedulerJob.configure(env, config);
+        Topology topology = Topology.defaults();
+        SchedulerPipeline.build(
+                env, KafkaIo.sources(config, topology), KafkaIo.sinks(config), config, topology);
+        JobClient client = env.executeAsync("dashboard-metrics");
+        try {
+            long t0 = (System.currentTimeMillis() - 30_000) / 1000 * 1000;
+            List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
+            for (int s = 0; s < 10; s++) {
+                for (String n : List.of("edge-a", "edge-b", "edge-c")) {
+                    in.add(channel("chan", n, t0 + s * 1000L));
+                }
+                in.add(request("req", "r" + s, t0 + s * 1000L + 10, 100));
+            }
+            in.add(request("req", "bad", t0 + 5000, 0)); // promptTokens 0: INVALID
+            in.add(
+                    new ProducerRecord<>(
+                            "req",
+                            null,
+                            t0 + 5000,
+                            null,
+                            "not a request".getBytes(StandardCharsets.UTF_8)));
+            in.add(channel("chan", "edge-a", t0 + 15_000)); // moves the watermark on
+            kafka.send("req", in.stream().filter(r -> r.topic().equals("req")).toList());
+            kafka.send("chan", in.stream().filter(r -> r.topic().equals("chan")).toList());
+            PrometheusText[] last = new PrometheusText[1];
             try {
-                long t0 = (System.currentTimeMillis() - 30_000) / 1000 * 1000;
-                List<ProducerRecord<byte[], byte[]>> in = new ArrayList<>();
-                for (int s = 0; s < 10; s++) {
-                    for (String n : List.of("edge-a", "edge-b", "edge-c")) {
-                        in.add(channel("chan", n, t0 + s * 1000L));
-                    }
-                    in.add(request("req", "r" + s, t0 + s * 1000L + 10, 100));
-                }
-                in.add(request("req", "bad", t0 + 5000, 0)); // promptTokens 0: INVALID
-                in.add(
-                        new ProducerRecord<>(
-                                "req",
-                                null,
-                                t0 + 5000,
-                                null,
-                                "not a request".getBytes(StandardCharsets.UTF_8)));
-                in.add(channel("chan", "edge-a", t0 + 15_000)); // moves the watermark on
-                kafka.send("req", in.stream().filter(r -> r.topic().equals("req")).toList());
-                kafka.send("chan", in.stream().filter(r -> r.topic().equals("chan")).toList());
-                PrometheusText[] last = new PrometheusText[1];
-                try {
-                    Poll.until(
-                            "the job's /metrics counts the input and has solved a slot",
-                            Duration.ofSeconds(120),
-                            () -> {
-                                PrometheusText t = scrapeJob();
-                                last[0] = t;
-                                return t != null
-                                        && sum(t, OP + "requestsReceived") == 11
-                                        && recordsIn(t, "slot_coordinator") == 41
-                                        && sum(t, OP + "deadLetters") == 1
-                                        && sum(t, OP + "slotsSolved") >= 1
-                                        && sum(t, OP + "assigned") >= 1;
-                            });
-                } catch (AssertionError e) {
-                    throw new AssertionError(
-                            e.getMessage()
-                                    + "; the scheduler's series: "
-                                    + (last[0] == null
-                                            ? "no scrape"
-                                            : last[0].samples.stream()
-                                                    .filter(
-                                                            x ->
-                                                                    x.name().startsWith(OP)
-                                                                            && !x.name()
-                                                                                    .contains(
-                                                                                            "Kafka"))
-                                                    .toList()));
-                }
-                // every valid input reached the coordinator (the 30 + 1 channels too: any late
-                // ones among them, if a source started reading after the other had moved the
-                // watermark on, are counted by now); one more request of the first slot, which
-                // has closed, is late
-                double late = sum(scrapeJob(), OP + "lateEvents");
-                kafka.send("req", List.of(request("req", "late", t0 + 1, 100)));
                 Poll.until(
-                        "the late request is counted",
-                        Duration.ofSeconds(60),
+                        "the job's /metrics counts the input and has solved a slot",
+                        Duration.ofSeconds(120),
                         () -> {
                             PrometheusText t = scrapeJob();
-                            return recordsIn(t, "slot_coordinator") == 42
-                                    && sum(t, OP + "lateEvents") == late + 1;
+                            last[0] = t;
+                            return t != null
+                                    && sum(t, OP + "requestsReceived") == 11
+                                    && recordsIn(t, "slot_coordinator") == 41
+                                    && sum(t, OP + "deadLetters") == 1
+                                    && sum(t, OP + "slotsSolved") >= 1
+                                    && sum(t, OP + "assigned") >= 1;
                         });
-                lateBefore = late;
-                job = scrapeJob();
-            } finally {
-                client.cancel().get();
+            } catch (AssertionError e) {
+                throw new AssertionError(
+                        e.getMessage()
+                                + "; the scheduler's series: "
+                                + (last[0] == null
+                                        ? "no scrape"
+                                        : last[0].samples.stream()
+                                                .filter(
+                                                        x ->
+                                                                x.name().startsWith(OP)
+                                                                        && !x.name()
+                                                                                .contains("Kafka"))
+                                                .toList()));
             }
+            // every valid input reached the coordinator (the 30 + 1 channels too: any late
+            // ones among them, if a source started reading after the other had moved the
+            // watermark on, are counted by now); one more request of the first slot, which
+            // has closed, is late
+            double late = sum(scrapeJob(), OP + "lateEvents");
+            kafka.send("req", List.of(request("req", "late", t0 + 1, 100)));
+            Poll.until(
+                    "the late request is counted",
+                    Duration.ofSeconds(60),
+                    () -> {
+                        PrometheusText t = scrapeJob();
+                        return recordsIn(t, "slot_coordinator") == 42
+                                && sum(t, OP + "lateEvents") == late + 1;
+                    });
+            lateBefore = late;
+            job = scrapeJob();
+        } finally {
+            client.cancel().get();
         }
         int port = freePort();
         try (WorkerMetrics m = new WorkerMetrics("edge-a")) {

@@ -24,13 +24,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
-import org.edgellm.job.testing.EmbeddedKafka;
+import org.edgellm.job.testing.EmbeddedKafkaExtension;
 import org.edgellm.worker.Worker.Step;
 import org.edgellm.worker.WorkerTesting.RecordingBackend;
 import org.edgellm.worker.WorkerTesting.Running;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -43,17 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class WorkerCrashITCase {
 
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path state;
 
@@ -91,22 +80,22 @@ class WorkerCrashITCase {
     void aCrashAtAnyStepCommitsTheBatchOnce(Step crashAt) throws Exception {
         String prefix = "crash-" + crashAt.name().toLowerCase() + "-";
         String node = "n-" + crashAt.name().toLowerCase();
-        kafka.createTopics(1, prefix + "decisions", prefix + "completions");
-        kafka.createTopics(1, prefix + "telemetry", prefix + "dead-letters");
+        KAFKA.broker().createTopics(1, prefix + "decisions", prefix + "completions");
+        KAFKA.broker().createTopics(1, prefix + "telemetry", prefix + "dead-letters");
         String decisions = prefix + "decisions";
         String completionsTopic = prefix + "completions";
         long t0 = 1_700_000_000_000L;
         BatchDecision a = decision("d/1/" + node, node, t0 + 1000, 2);
         BatchDecision b = decision("d/2/" + node, node, t0 + 2000, 1);
         BatchDecision c = decision("d/3/" + node, node, t0 + 3000, 1);
-        send(kafka, List.of(record(decisions, a), record(decisions, b)));
+        send(KAFKA.broker(), List.of(record(decisions, a), record(decisions, b)));
         RecordingBackend backend = new RecordingBackend();
 
         // the first worker crashes at the step, on batch a
         FinishedThroughCheck check1 = new FinishedThroughCheck();
         Worker w1 =
                 new Worker(
-                        settings(kafka, node, prefix, state),
+                        settings(KAFKA.broker(), node, prefix, state),
                         backend,
                         (step, d) -> {
                             check1.at(step, d);
@@ -123,7 +112,7 @@ class WorkerCrashITCase {
         assertEquals(0, w1.batches());
 
         // what the crash left: a's completions are committed only if it came after the commit
-        List<Completion> afterCrash = completions(kafka, completionsTopic);
+        List<Completion> afterCrash = completions(KAFKA.broker(), completionsTopic);
         boolean committedBeforeCrash = crashAt == Step.AFTER_COMMIT;
         assertEquals(
                 committedBeforeCrash
@@ -135,7 +124,7 @@ class WorkerCrashITCase {
         // read_committed learns a finished exactly when a's completions are visible, even from a
         // worker that died right after its commit and never sent another heartbeat
         boolean heardFinished =
-                WorkerTesting.heartbeats(kafka, prefix + "telemetry").stream()
+                WorkerTesting.heartbeats(KAFKA.broker(), prefix + "telemetry").stream()
                         .anyMatch(
                                 h ->
                                         h.getFinishedThrough() != null
@@ -149,11 +138,11 @@ class WorkerCrashITCase {
         }
 
         // the job delivers a again (at-least-once), then c
-        send(kafka, List.of(record(decisions, a), record(decisions, c)));
+        send(KAFKA.broker(), List.of(record(decisions, a), record(decisions, c)));
 
         // a new worker on the same state directory and broker
         FinishedThroughCheck check2 = new FinishedThroughCheck();
-        Worker w2 = new Worker(settings(kafka, node, prefix, state), backend, check2);
+        Worker w2 = new Worker(settings(KAFKA.broker(), node, prefix, state), backend, check2);
         check2.worker = w2;
         Running r2 = new Running(w2, "worker-2-" + crashAt);
         // c is the last record: once its completion is committed, every record before it is done
@@ -163,12 +152,12 @@ class WorkerCrashITCase {
                 Duration.ofSeconds(60),
                 () ->
                         WorkerTesting.anyCompletion(
-                                kafka,
+                                KAFKA.broker(),
                                 completionsTopic,
                                 x -> x.getDecisionId().equals(c.getDecisionId())));
         r2.stopAndClose();
 
-        List<Completion> all = completions(kafka, completionsTopic);
+        List<Completion> all = completions(KAFKA.broker(), completionsTopic);
         Map<String, Integer> times = new TreeMap<>();
         all.forEach(x -> times.merge(x.getRequestId(), 1, Integer::sum));
         assertEquals(
@@ -213,18 +202,18 @@ class WorkerCrashITCase {
     void aWorkerThatHangsBeforeItsCommitIsFencedByItsReplacement() throws Exception {
         String prefix = "zombie-";
         String node = "nz";
-        kafka.createTopics(1, prefix + "decisions", prefix + "completions");
-        kafka.createTopics(1, prefix + "telemetry", prefix + "dead-letters");
+        KAFKA.broker().createTopics(1, prefix + "decisions", prefix + "completions");
+        KAFKA.broker().createTopics(1, prefix + "telemetry", prefix + "dead-letters");
         String decisions = prefix + "decisions";
         String completionsTopic = prefix + "completions";
         BatchDecision a = decision("d/1/" + node, node, 1_700_000_001_000L, 2);
-        send(kafka, List.of(record(decisions, a)));
+        send(KAFKA.broker(), List.of(record(decisions, a)));
         RecordingBackend backend = new RecordingBackend();
         CountDownLatch hanging = new CountDownLatch(1);
         CountDownLatch wake = new CountDownLatch(1);
         Worker w1 =
                 new Worker(
-                        settings(kafka, node, prefix, state),
+                        settings(KAFKA.broker(), node, prefix, state),
                         backend,
                         (step, d) -> {
                             if (step == Step.BEFORE_COMMIT) {
@@ -238,12 +227,12 @@ class WorkerCrashITCase {
         // the lock of a dead process); its producer and consumer stay open
         w1.close();
 
-        Worker w2 = new Worker(settings(kafka, node, prefix, state), backend);
+        Worker w2 = new Worker(settings(KAFKA.broker(), node, prefix, state), backend);
         Running r2 = new Running(w2, "worker-replacement");
         await(
                 "a's completions committed by the replacement",
                 Duration.ofSeconds(60),
-                () -> completions(kafka, completionsTopic).size() >= 2);
+                () -> completions(KAFKA.broker(), completionsTopic).size() >= 2);
 
         wake.countDown();
         Throwable zombie = r1.awaitEnd(Duration.ofSeconds(60));
@@ -251,7 +240,7 @@ class WorkerCrashITCase {
         assertInstanceOf(KafkaException.class, zombie, "fenced: " + zombie);
         r2.stopAndClose();
 
-        List<Completion> all = completions(kafka, completionsTopic);
+        List<Completion> all = completions(KAFKA.broker(), completionsTopic);
         assertEquals(
                 List.of(a.getDecisionId() + "#r0", a.getDecisionId() + "#r1"),
                 all.stream().map(Completion::getRequestId).sorted().toList());

@@ -24,12 +24,11 @@ import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
 import org.edgellm.events.DeadLetter;
 import org.edgellm.events.EventCodec;
-import org.edgellm.job.testing.EmbeddedKafka;
+import org.edgellm.job.testing.EmbeddedKafkaExtension;
 import org.edgellm.worker.WorkerTesting.RecordingBackend;
 import org.edgellm.worker.WorkerTesting.Running;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,17 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WorkerDeadLetterITCase {
 
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path state;
 
@@ -56,9 +45,10 @@ class WorkerDeadLetterITCase {
     void anUndecodableDecisionBecomesADeadLetterAndTheNextOneRuns() throws Exception {
         String prefix = "dl-";
         String decisions = prefix + "decisions";
-        kafka.createTopics(3, decisions);
-        kafka.createTopics(
-                1, prefix + "completions", prefix + "telemetry", prefix + "dead-letters");
+        KAFKA.broker().createTopics(3, decisions);
+        KAFKA.broker()
+                .createTopics(
+                        1, prefix + "completions", prefix + "telemetry", prefix + "dead-letters");
         long t0 = 1_700_000_000_000L;
         byte[] garbage = "not a decision".getBytes(StandardCharsets.UTF_8);
         byte[] truncated = EventCodec.encode(decision("d/0/n1", "n1", t0, 1));
@@ -67,7 +57,7 @@ class WorkerDeadLetterITCase {
         BatchDecision valid = decision("d/2/n1", "n1", t0 + 2000, 2);
         List<RecordMetadata> at =
                 send(
-                        kafka,
+                        KAFKA.broker(),
                         List.of(
                                 record(decisions, "n1", garbage),
                                 record(decisions, "n1", truncated),
@@ -77,16 +67,17 @@ class WorkerDeadLetterITCase {
                                 record(decisions, "n2", garbage),
                                 record(decisions, valid)));
         RecordingBackend backend = new RecordingBackend();
-        Worker w = new Worker(settings(kafka, "n1", prefix, state), backend);
+        Worker w = new Worker(settings(KAFKA.broker(), "n1", prefix, state), backend);
         Running r = new Running(w, "worker-dl");
         await(
                 "the worker committed its offsets past every record",
                 Duration.ofSeconds(60),
-                () -> WorkerTesting.consumedPast(kafka, "worker-n1", at));
+                () -> WorkerTesting.consumedPast(KAFKA.broker(), "worker-n1", at));
         r.stopAndClose();
 
         List<DeadLetter> dead = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> c : committed(kafka, prefix + "dead-letters")) {
+        for (ConsumerRecord<byte[], byte[]> c :
+                committed(KAFKA.broker(), prefix + "dead-letters")) {
             dead.add(DeadLetter.fromByteBuffer(ByteBuffer.wrap(c.value())));
             assertEquals(decisions, new String(c.key(), StandardCharsets.UTF_8), "keyed by topic");
         }
@@ -108,7 +99,7 @@ class WorkerDeadLetterITCase {
 
         assertEquals(
                 List.of(valid.getDecisionId() + "#r0", valid.getDecisionId() + "#r1"),
-                completions(kafka, prefix + "completions").stream()
+                completions(KAFKA.broker(), prefix + "completions").stream()
                         .map(Completion::getRequestId)
                         .sorted()
                         .toList());

@@ -17,27 +17,21 @@ import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
 import org.edgellm.events.EventCodec;
 import org.edgellm.events.NodeTelemetry;
-import org.edgellm.job.testing.EmbeddedKafka;
-import org.junit.jupiter.api.AfterAll;
+import org.edgellm.job.testing.EmbeddedKafkaExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A worker against a real broker: its batches only, each once, across a restart; heartbeats. */
 class WorkerITCase {
 
-    static EmbeddedKafka kafka;
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        kafka.createTopics(2, "decisions");
-        kafka.createTopics(1, "completions", "telemetry");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
+        KAFKA.broker().createTopics(2, "decisions");
+        KAFKA.broker().createTopics(1, "completions", "telemetry");
     }
 
     @TempDir Path state;
@@ -66,7 +60,7 @@ class WorkerITCase {
     Worker worker(double slowdown) throws Exception {
         return new Worker(
                 new Worker.Settings(
-                        kafka.bootstrapServers(),
+                        KAFKA.broker().bootstrapServers(),
                         "n1",
                         "d",
                         "decisions",
@@ -105,7 +99,7 @@ class WorkerITCase {
     /** Every completion committed so far. */
     List<Completion> committedCompletions() {
         List<Completion> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll("completions", true)) {
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.broker().readAll("completions", true)) {
             try {
                 out.add(Completion.fromByteBuffer(ByteBuffer.wrap(r.value())));
             } catch (java.io.IOException e) {
@@ -124,7 +118,7 @@ class WorkerITCase {
         Poll.until(
                 "n1 handled every decision",
                 Duration.ofSeconds(60),
-                () -> kafka.consumedToEnd("worker-n1", "decisions"));
+                () -> KAFKA.broker().consumedToEnd("worker-n1", "decisions"));
     }
 
     @Test
@@ -133,9 +127,10 @@ class WorkerITCase {
         BatchDecision a = decision("d/1/n1", "n1", now, 2);
         BatchDecision other = decision("d/1/n2", "n2", now, 3);
         BatchDecision b = decision("d/2/n1", "n1", now + 100, 1);
-        kafka.send(
-                "decisions",
-                List.of(rec(a), rec(other), rec(b), rec(a))); // a twice (at-least-once)
+        KAFKA.broker()
+                .send(
+                        "decisions",
+                        List.of(rec(a), rec(other), rec(b), rec(a))); // a twice (at-least-once)
         Worker w = worker(1.5);
         Thread t = runInBackground(w);
         untilEveryDecisionHandled(); // the duplicate of a included
@@ -161,7 +156,7 @@ class WorkerITCase {
 
         // restart: an old decision delivered again and a new one
         BatchDecision c = decision("d/3/n1", "n1", now + 200, 1);
-        kafka.send("decisions", List.of(rec(b), rec(c)));
+        KAFKA.broker().send("decisions", List.of(rec(b), rec(c)));
         Worker again = worker(1.5);
         Thread t2 = runInBackground(again);
         untilEveryDecisionHandled();
@@ -182,7 +177,7 @@ class WorkerITCase {
         // every heartbeat, the periodic ones and those inside a batch's transaction, is keyed by
         // the node's domain: all nodes of a domain share one partition, which the job reads in
         // order (NodeLiveness settles a silent node's lease only after another node's later one)
-        List<ConsumerRecord<byte[], byte[]>> raw = kafka.readAll("telemetry", true);
+        List<ConsumerRecord<byte[], byte[]>> raw = KAFKA.broker().readAll("telemetry", true);
         assertEquals(beats.size(), raw.size());
         for (ConsumerRecord<byte[], byte[]> r : raw) {
             assertEquals("d", new String(r.key(), StandardCharsets.UTF_8), "key of " + r);
@@ -191,6 +186,6 @@ class WorkerITCase {
 
     /** The heartbeats on the telemetry topic so far. */
     static List<NodeTelemetry> heartbeats() {
-        return WorkerTesting.heartbeats(kafka, "telemetry");
+        return WorkerTesting.heartbeats(KAFKA.broker(), "telemetry");
     }
 }

@@ -21,11 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
 import org.edgellm.events.NodeTelemetry;
-import org.edgellm.job.testing.EmbeddedKafka;
+import org.edgellm.job.testing.EmbeddedKafkaExtension;
 import org.edgellm.worker.Worker.Step;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,17 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WorkerLeaseITCase {
 
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path state;
 
@@ -60,7 +49,7 @@ class WorkerLeaseITCase {
     }
 
     static List<NodeTelemetry> heartbeats(String topic) {
-        return WorkerTesting.heartbeats(kafka, topic);
+        return WorkerTesting.heartbeats(KAFKA.broker(), topic);
     }
 
     /** Waits for a heartbeat that names the decision refused. */
@@ -99,7 +88,7 @@ class WorkerLeaseITCase {
                 Duration.ofSeconds(60),
                 () ->
                         WorkerTesting.anyCompletion(
-                                kafka,
+                                KAFKA.broker(),
                                 prefix + "completions",
                                 c -> c.getDecisionId().equals(d.getDecisionId())));
     }
@@ -108,7 +97,7 @@ class WorkerLeaseITCase {
     Worker worker(String node, String prefix, Backend backend, Worker.Steps steps, AtomicLong clock)
             throws java.io.IOException {
         return new Worker(
-                settings(kafka, node, prefix, state),
+                settings(KAFKA.broker(), node, prefix, state),
                 backend,
                 steps,
                 new WorkerMetrics(node),
@@ -116,8 +105,8 @@ class WorkerLeaseITCase {
     }
 
     static void topics(String prefix) throws Exception {
-        kafka.createTopics(1, prefix + "decisions", prefix + "completions");
-        kafka.createTopics(1, prefix + "telemetry", prefix + "dead-letters");
+        KAFKA.broker().createTopics(1, prefix + "decisions", prefix + "completions");
+        KAFKA.broker().createTopics(1, prefix + "telemetry", prefix + "dead-letters");
     }
 
     @Test
@@ -129,13 +118,15 @@ class WorkerLeaseITCase {
         // b's lease is still running.
         BatchDecision a = leased("d/1/" + node, node, NOW - 5000, NOW - 1);
         BatchDecision b = leased("d/2/" + node, node, NOW - 4000, NOW + 60_000);
-        send(kafka, List.of(record(prefix + "decisions", a), record(prefix + "decisions", b)));
+        send(
+                KAFKA.broker(),
+                List.of(record(prefix + "decisions", a), record(prefix + "decisions", b)));
         WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
         WorkerMetrics metrics = new WorkerMetrics(node);
         int port = metrics.serve("127.0.0.1", WorkerMetricsTest.freePort());
         Worker w =
                 new Worker(
-                        settings(kafka, node, prefix, state),
+                        settings(KAFKA.broker(), node, prefix, state),
                         backend,
                         Worker.Steps.NONE,
                         metrics,
@@ -144,15 +135,15 @@ class WorkerLeaseITCase {
         awaitCompletion(prefix, b);
         awaitHeartbeat(prefix, "a heartbeat past b that names a as refused", b, a);
         // the same decision again (the job's at-least-once mode): skipped
-        send(kafka, List.of(record(prefix + "decisions", a)));
+        send(KAFKA.broker(), List.of(record(prefix + "decisions", a)));
         BatchDecision c = leased("d/3/" + node, node, NOW - 3000, NOW + 60_000);
-        send(kafka, List.of(record(prefix + "decisions", c)));
+        send(KAFKA.broker(), List.of(record(prefix + "decisions", c)));
         awaitCompletion(prefix, c);
         r.stopAndClose();
         assertEquals(0, backend.runs(a.getDecisionId()), "a batch past its lease is never run");
         assertEquals(1, backend.runs(b.getDecisionId()));
         List<String> decided =
-                completions(kafka, prefix + "completions").stream()
+                completions(KAFKA.broker(), prefix + "completions").stream()
                         .map(Completion::getDecisionId)
                         .toList();
         assertEquals(List.of(b.getDecisionId(), c.getDecisionId()), decided);
@@ -184,7 +175,7 @@ class WorkerLeaseITCase {
         topics(prefix);
         AtomicLong clock = new AtomicLong(NOW);
         BatchDecision a = leased("d/1/" + node, node, NOW, NOW + 100);
-        send(kafka, List.of(record(prefix + "decisions", a)));
+        send(KAFKA.broker(), List.of(record(prefix + "decisions", a)));
         WorkerTesting.RecordingBackend recording = new WorkerTesting.RecordingBackend();
         Backend slow =
                 d -> {
@@ -198,7 +189,10 @@ class WorkerLeaseITCase {
                 prefix, "finished-through passes the refused batch (progress, not a stall)", a, a);
         r.stopAndClose();
         assertEquals(1, recording.runs(a.getDecisionId()), "it ran");
-        assertEquals(List.of(), completions(kafka, prefix + "completions"), "nothing published");
+        assertEquals(
+                List.of(),
+                completions(KAFKA.broker(), prefix + "completions"),
+                "nothing published");
         try (FinishedLog log = new FinishedLog(state.resolve("finished-" + node + ".log"))) {
             assertTrue(log.refused(a.getDecisionId()));
             assertNull(log.pending(a.getDecisionId()), "its completions are not kept");
@@ -217,7 +211,7 @@ class WorkerLeaseITCase {
         topics(prefix);
         AtomicLong clock = new AtomicLong(NOW);
         BatchDecision a = leased("d/1/" + node, node, NOW, NOW + 5000);
-        send(kafka, List.of(record(prefix + "decisions", a)));
+        send(KAFKA.broker(), List.of(record(prefix + "decisions", a)));
         WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
         Worker w1 =
                 worker(
@@ -242,7 +236,10 @@ class WorkerLeaseITCase {
         awaitRefusal(prefix, a);
         r2.stopAndClose();
         assertEquals(1, backend.runs(a.getDecisionId()));
-        assertEquals(List.of(), completions(kafka, prefix + "completions"), "nothing published");
+        assertEquals(
+                List.of(),
+                completions(KAFKA.broker(), prefix + "completions"),
+                "nothing published");
         try (FinishedLog log = new FinishedLog(state.resolve("finished-" + node + ".log"))) {
             assertTrue(log.refused(a.getDecisionId()));
             assertEquals(List.of(), log.pendingDecisions());
@@ -282,7 +279,7 @@ class WorkerLeaseITCase {
                 "a heartbeat before the decision",
                 Duration.ofSeconds(60),
                 () -> !heartbeats(prefix + "telemetry").isEmpty());
-        send(kafka, List.of(record(prefix + "decisions", a)));
+        send(KAFKA.broker(), List.of(record(prefix + "decisions", a)));
         long slotEnd = a.getSlotEnd().toEpochMilli();
         await(
                 "a heartbeat that shows a finished",
@@ -291,7 +288,7 @@ class WorkerLeaseITCase {
                         heartbeats(prefix + "telemetry").stream()
                                 .anyMatch(h -> h.getFinishedThrough().toEpochMilli() >= slotEnd));
         r.stopAndClose();
-        assertEquals(1, completions(kafka, prefix + "completions").size(), "a committed");
+        assertEquals(1, completions(KAFKA.broker(), prefix + "completions").size(), "a committed");
         List<NodeTelemetry> after =
                 heartbeats(prefix + "telemetry").stream()
                         .filter(h -> h.getTime().toEpochMilli() > NOW + 1000)
@@ -317,7 +314,7 @@ class WorkerLeaseITCase {
         AtomicLong clock = new AtomicLong(NOW);
         BatchDecision a = leased("d/1/" + node, node, NOW, NOW + 1000);
         BatchDecision b = leased("d/2/" + node, node, NOW + 100, NOW + 60_000);
-        send(kafka, List.of(record(prefix + "decisions", a)));
+        send(KAFKA.broker(), List.of(record(prefix + "decisions", a)));
         WorkerTesting.RecordingBackend backend = new WorkerTesting.RecordingBackend();
         Worker w =
                 worker(
@@ -333,13 +330,15 @@ class WorkerLeaseITCase {
                         clock);
         Running r = new Running(w, "lease-held-sends");
         awaitRefusal(prefix, a);
-        send(kafka, List.of(record(prefix + "decisions", a), record(prefix + "decisions", b)));
+        send(
+                KAFKA.broker(),
+                List.of(record(prefix + "decisions", a), record(prefix + "decisions", b)));
         awaitCompletion(prefix, b);
         r.stopAndClose();
         assertEquals(1, backend.runs(a.getDecisionId()), "run once, never again");
         assertEquals(
                 List.of(b.getDecisionId()),
-                completions(kafka, prefix + "completions").stream()
+                completions(KAFKA.broker(), prefix + "completions").stream()
                         .map(Completion::getDecisionId)
                         .toList(),
                 "a's aborted completions are not visible under read_committed");

@@ -14,11 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.edgellm.events.BatchDecision;
-import org.edgellm.job.testing.EmbeddedKafka;
+import org.edgellm.job.testing.EmbeddedKafkaExtension;
 import org.edgellm.worker.WorkerTesting.Running;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,33 +26,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WorkerMetricsITCase {
 
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path state;
 
     @Test
     void oneDecisionMovesTheScrapedCounters() throws Exception {
         String prefix = "metrics-";
-        kafka.createTopics(2, prefix + "decisions");
-        kafka.createTopics(
-                1, prefix + "completions", prefix + "telemetry", prefix + "dead-letters");
+        KAFKA.broker().createTopics(2, prefix + "decisions");
+        KAFKA.broker()
+                .createTopics(
+                        1, prefix + "completions", prefix + "telemetry", prefix + "dead-letters");
         Map<String, String> n1 = Map.of("node", "n1");
         int port = WorkerMetricsTest.freePort();
         try (WorkerMetrics metrics = new WorkerMetrics("n1")) {
             metrics.serve("127.0.0.1", port);
             Worker w =
                     new Worker(
-                            settings(kafka, "n1", prefix, state),
+                            settings(KAFKA.broker(), "n1", prefix, state),
                             new SimulatedBackend(
                                     1.0,
                                     0,
@@ -69,7 +59,7 @@ class WorkerMetricsITCase {
                 long now = System.currentTimeMillis();
                 BatchDecision d = decision("d/1/n1", "n1", now, 2);
                 send(
-                        kafka,
+                        KAFKA.broker(),
                         List.of(
                                 record(prefix + "decisions", d),
                                 record(

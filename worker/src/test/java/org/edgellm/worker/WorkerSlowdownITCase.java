@@ -15,10 +15,9 @@ import java.util.List;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
 import org.edgellm.events.NodeTelemetry;
-import org.edgellm.job.testing.EmbeddedKafka;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.edgellm.job.testing.EmbeddedKafkaExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,32 +28,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WorkerSlowdownITCase {
 
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @TempDir Path state;
 
     static final long NOW = 1_700_000_000_000L;
 
     static List<NodeTelemetry> heartbeats(String topic) {
-        return WorkerTesting.heartbeats(kafka, topic);
+        return WorkerTesting.heartbeats(KAFKA.broker(), topic);
     }
 
     @Test
     void aRestartedWorkerReportsTheSlowdownItMeasured() throws Exception {
         String prefix = "slowdown-";
         String node = "n-slow";
-        kafka.createTopics(1, prefix + "decisions", prefix + "completions");
-        kafka.createTopics(1, prefix + "telemetry", prefix + "dead-letters");
+        KAFKA.broker().createTopics(1, prefix + "decisions", prefix + "completions");
+        KAFKA.broker().createTopics(1, prefix + "telemetry", prefix + "dead-letters");
         // every batch takes twice its prediction: the estimate goes 1.0 -> 1.5 after one batch
         Backend twiceAsSlow =
                 d -> {
@@ -66,11 +55,11 @@ class WorkerSlowdownITCase {
                     return out;
                 };
         BatchDecision a = decision("d/1/" + node, node, NOW, 1);
-        send(kafka, List.of(record(prefix + "decisions", a)));
+        send(KAFKA.broker(), List.of(record(prefix + "decisions", a)));
         Running first =
                 new Running(
                         new Worker(
-                                settings(kafka, node, prefix, state),
+                                settings(KAFKA.broker(), node, prefix, state),
                                 twiceAsSlow,
                                 Worker.Steps.NONE,
                                 new WorkerMetrics(node),
@@ -88,7 +77,7 @@ class WorkerSlowdownITCase {
         Running second =
                 new Running(
                         new Worker(
-                                settings(kafka, node, prefix, state),
+                                settings(KAFKA.broker(), node, prefix, state),
                                 twiceAsSlow,
                                 Worker.Steps.NONE,
                                 new WorkerMetrics(node),
