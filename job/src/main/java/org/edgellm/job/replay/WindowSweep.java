@@ -1,14 +1,8 @@
 package org.edgellm.job.replay;
 
-import static org.edgellm.job.replay.GoodputBound.argsort;
-import static org.edgellm.job.replay.GoodputBound.fitWithFixedPart;
-import static org.edgellm.job.replay.GoodputBound.fixedPartCost;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.edgellm.job.replay.GoodputBound.Fenwick;
-import org.edgellm.job.replay.GoodputBound.Windows;
 
 /**
  * Steps (b) and (c) of {@link GoodputBound} over one domain's servable requests: the node
@@ -390,5 +384,239 @@ final class WindowSweep {
             fixedRank = new int[weightings][];
             maxFixed = new long[weightings];
         }
+    }
+
+    /** Chunks of the sorted fixed parts taken one by one; beyond them, their average. */
+    static final int EXACT_CHUNKS = 8;
+
+    /**
+     * Step (c) in one window: the largest k such that the k smallest own parts plus the chunk
+     * maxima of the k smallest fixed parts (sorted descending, in chunks of {@code batch}) fit
+     * {@code cap}. Any k of the window's requests that are decided in batches of at most {@code
+     * batch} cost at least that, so no more than the result fit. The chunk maxima of the first
+     * {@link #EXACT_CHUNKS} chunks are taken exactly; each later chunk's maximum is at least the
+     * average of its own members, so those chunks together are bounded below by their members' sum
+     * over {@code batch}.
+     *
+     * @param own the window's own parts (one per request)
+     * @param fixed the window's fixed parts (one per request)
+     * @param limit the largest k considered, at most the number of requests in the trees
+     */
+    static int fitWithFixedPart(Fenwick own, Fenwick fixed, int limit, int batch, long cap) {
+        if (fixedPartCost(own, fixed, limit, batch) <= cap) {
+            return limit;
+        }
+        int lo = 0; // fits: costs nothing
+        int hi = limit - 1; // the largest k that may fit
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (fixedPartCost(own, fixed, mid, batch) <= cap) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** The least cost of k of the requests in the trees (nondecreasing in k). */
+    static long fixedPartCost(Fenwick own, Fenwick fixed, int k, int batch) {
+        if (k <= 0) {
+            return 0;
+        }
+        long cost = own.sumSmallest(k);
+        int p = k; // the k smallest fixed parts, descending: position 1 + m * batch is ascending p
+        for (int m = 0; m < EXACT_CHUNKS && p > 0; m++, p -= batch) {
+            cost += fixed.sumSmallest(p) - fixed.sumSmallest(p - 1);
+        }
+        if (p > 0) {
+            cost += fixed.sumSmallest(p) / batch; // floor: stays a lower bound
+        }
+        return cost;
+    }
+
+    // ---- the sweep's structures ----
+
+    /** Counts and sums by rank: how many of the smallest present values fit a capacity. */
+    static final class Fenwick {
+        private final long[] sum;
+        private final int[] cnt;
+        private final int top;
+
+        Fenwick(int n) {
+            sum = new long[n + 1];
+            cnt = new int[n + 1];
+            top = n == 0 ? 0 : Integer.highestOneBit(n);
+        }
+
+        void clear() {
+            Arrays.fill(sum, 0);
+            Arrays.fill(cnt, 0);
+        }
+
+        void add(int rank, long value, int count) {
+            for (int i = rank; i < sum.length; i += i & -i) {
+                sum[i] += value;
+                cnt[i] += count;
+            }
+        }
+
+        /** The sum of the k smallest present values (k at most the number present). */
+        long sumSmallest(int k) {
+            int pos = 0;
+            int left = k;
+            long acc = 0;
+            for (int step = top; step > 0; step >>= 1) {
+                int next = pos + step;
+                if (next < sum.length && cnt[next] <= left) {
+                    pos = next;
+                    left -= cnt[next];
+                    acc += sum[next];
+                }
+            }
+            return acc;
+        }
+
+        /** The largest present value, with count values present (count > 0). */
+        long largest(int count) {
+            return sumSmallest(count) - sumSmallest(count - 1);
+        }
+
+        /** The largest k such that the k smallest present values sum to at most cap. */
+        int countWithin(long cap) {
+            int pos = 0;
+            int k = 0;
+            long rem = cap;
+            for (int step = top; step > 0; step >>= 1) {
+                int next = pos + step;
+                if (next < sum.length && sum[next] <= rem) {
+                    pos = next;
+                    rem -= sum[next];
+                    k += cnt[next];
+                }
+            }
+            return k;
+        }
+    }
+
+    /**
+     * Windows with a positive loss, each ending at one of the sorted request-window ends; the best
+     * total over time-disjoint ones.
+     */
+    static final class Windows {
+        double[] ends; // the distinct ends, sorted
+        private double[] x = new double[64];
+        private int[] y = new int[64]; // index into ends
+        private int[] loss = new int[64];
+        private int size;
+        int chosen;
+
+        void add(double from, int to, int l) {
+            if (size == x.length) {
+                x = Arrays.copyOf(x, size * 2);
+                y = Arrays.copyOf(y, size * 2);
+                loss = Arrays.copyOf(loss, size * 2);
+            }
+            x[size] = from;
+            y[size] = to;
+            loss[size] = l;
+            size++;
+        }
+
+        /**
+         * Weighted interval scheduling over windows [x, ends[y]] taken when no two overlap in time:
+         * best[g] is the largest total loss of disjoint windows ending at or before ends[g - 1].
+         */
+        int bestDisjoint(int groups) {
+            int[] start = new int[groups + 1]; // windows by end (counting sort)
+            for (int w = 0; w < size; w++) {
+                start[y[w] + 1]++;
+            }
+            for (int g = 0; g < groups; g++) {
+                start[g + 1] += start[g];
+            }
+            int[] byEnd = new int[size];
+            int[] fill = Arrays.copyOf(start, groups);
+            for (int w = 0; w < size; w++) {
+                byEnd[fill[y[w]]++] = w;
+            }
+            int[] best = new int[groups + 1];
+            int[] took = new int[groups + 1]; // the window that made best[g], or -1
+            int[] from = new int[groups + 1]; // best[] index before it
+            Arrays.fill(took, -1);
+            for (int g = 0; g < groups; g++) {
+                best[g + 1] = best[g];
+                for (int p = start[g]; p < start[g + 1]; p++) {
+                    int w = byEnd[p];
+                    // windows ending at or before x[w]: their requests end before w's begin
+                    int before = upperBound(ends, g, x[w]);
+                    if (best[before] + loss[w] > best[g + 1]) {
+                        best[g + 1] = best[before] + loss[w];
+                        took[g + 1] = w;
+                        from[g + 1] = before;
+                    }
+                }
+            }
+            chosen = 0;
+            for (int g = groups; g > 0; ) {
+                if (took[g] < 0) {
+                    g--;
+                } else {
+                    chosen++;
+                    g = from[g];
+                }
+            }
+            return best[groups];
+        }
+
+        /** The number of ends[0..limit) that are <= v (ends sorted). */
+        private static int upperBound(double[] ends, int limit, double v) {
+            int lo = 0;
+            int hi = limit;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (ends[mid] <= v) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
+
+    /** The indices of key in ascending order of key (ties by index), without boxing. */
+    static int[] argsort(double[] key) {
+        double[] sorted = key.clone();
+        Arrays.sort(sorted);
+        int[] next = new int[key.length]; // per first position of a value: how many placed
+        int[] order = new int[key.length];
+        for (int i = 0; i < key.length; i++) {
+            int p = lowerBound(sorted, key[i]);
+            order[p + next[p]++] = i;
+        }
+        return order;
+    }
+
+    static int[] argsort(long[] key) {
+        double[] d = new double[key.length];
+        for (int i = 0; i < key.length; i++) {
+            d[i] = key[i]; // exact below 2^53
+        }
+        return argsort(d);
+    }
+
+    private static int lowerBound(double[] sorted, double v) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < v) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 }

@@ -182,7 +182,7 @@ class FixedPartTest {
                 batch = Math.max(batch, cap[i]);
             }
             long capUnits = (long) Math.ceil(capMs * 1e3);
-            int stepC = GoodputBound.fitWithFixedPart(tree(own), tree(fixed), m, batch, capUnits);
+            int stepC = WindowSweep.fitWithFixedPart(tree(own), tree(fixed), m, batch, capUnits);
             int stepB = tree(charge).countWithin(capUnits);
             String where = "round " + round + ": oracle " + oracle + ", step (c) " + stepC;
             assertTrue(stepC >= oracle, where);
@@ -206,9 +206,9 @@ class FixedPartTest {
         return (long) Math.floor(ms * (1 - 1e-9) * 1e3);
     }
 
-    static GoodputBound.Fenwick tree(long[] values) {
-        GoodputBound.Fenwick t = new GoodputBound.Fenwick(values.length);
-        int[] order = GoodputBound.argsort(values);
+    static WindowSweep.Fenwick tree(long[] values) {
+        WindowSweep.Fenwick t = new WindowSweep.Fenwick(values.length);
+        int[] order = WindowSweep.argsort(values);
         for (int p = 0; p < values.length; p++) {
             t.add(p + 1, values[order[p]], 1);
         }

@@ -394,7 +394,7 @@ class GoodputBoundTest {
             for (int i = 0; i < n; i++) {
                 v[i] = rnd.nextInt(4) == 0 ? 7 : rnd.nextInt(1000); // ties too
             }
-            int[] order = GoodputBound.argsort(v);
+            int[] order = WindowSweep.argsort(v);
             for (int p = 1; p < n; p++) {
                 assertTrue(v[order[p - 1]] <= v[order[p]], "argsort sorts");
             }
@@ -402,7 +402,7 @@ class GoodputBoundTest {
             for (int p = 0; p < n; p++) {
                 rank[order[p]] = p + 1;
             }
-            GoodputBound.Fenwick f = new GoodputBound.Fenwick(n);
+            WindowSweep.Fenwick f = new WindowSweep.Fenwick(n);
             List<Long> present = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 if (rnd.nextBoolean()) {
@@ -433,7 +433,7 @@ class GoodputBoundTest {
                 t += 1 + rnd.nextInt(5);
                 ends[g] = t;
             }
-            GoodputBound.Windows w = new GoodputBound.Windows();
+            WindowSweep.Windows w = new WindowSweep.Windows();
             w.ends = ends;
             int count = rnd.nextInt(10);
             double[][] win = new double[count][];
