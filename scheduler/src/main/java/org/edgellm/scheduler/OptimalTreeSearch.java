@@ -127,7 +127,19 @@ public final class OptimalTreeSearch {
                 counters.bounds);
     }
 
-    private static final long MAX_B = Integer.MAX_VALUE;
+    /** Compute-cache size (2^bits entries) and the largest b, s and n its key packs. */
+    private static final int CACHE_BITS = 13;
+
+    private static final int CACHE_FIELD = (1 << 21) - 1;
+
+    /** Orders the greedy incumbent tries (see Search.greedy). */
+    private static final int GREEDY_ORDERS = 6;
+
+    /**
+     * Fewest candidates for which a search starts with the greedy incumbent: below, the search is
+     * quick anyway and the greedy's checks would outnumber the ones it saves.
+     */
+    static final int GREEDY_MIN = 32;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -216,7 +228,22 @@ public final class OptimalTreeSearch {
         // bound scratch (bounds do not nest)
         final int[] bucketHead;
         final int[] bucketNext;
-        final double[] heap;
+        final double[] cardProfit;
+        final int[] cardLimit;
+        final long[] cacheKey = new long[1 << CACHE_BITS]; // (s, n, b) packed, top bit set
+        final double[] cacheValue = new double[1 << CACHE_BITS];
+        long coveredMem;
+        final double[] cardPrefix;
+        final long[] cardSel;
+        final int[][] upOrder; // per depth: its items by uplink time per profit (when built)
+        final int[] upCount;
+        final boolean[] upBuilt;
+
+        /** Whether a level takes its parent's limits as caps (false only in tests). */
+        boolean inheritLimits = true;
+
+        /** Whether run starts with the greedy incumbent (false only in tests). */
+        boolean useGreedy = true;
 
         double bestValue;
         int[] bestBatch = new int[0];
@@ -290,7 +317,13 @@ public final class OptimalTreeSearch {
             bandSorted = new boolean[count + 1];
             bucketHead = new int[count + 2];
             bucketNext = new int[count + 1];
-            heap = new double[count + 2];
+            cardProfit = new double[count + 1];
+            cardLimit = new int[count + 1];
+            cardPrefix = new double[count + 2];
+            cardSel = new long[words + 1];
+            upOrder = new int[count + 1][];
+            upCount = new int[count + 1];
+            upBuilt = new boolean[count + 1];
         }
 
         /** For tests: whether position j dominates position k (j < k). */
@@ -411,12 +444,43 @@ public final class OptimalTreeSearch {
          * that node; NaN when the batch is infeasible.
          */
         double boundAt(int[] batch) {
+            int m = prepareAt(batch);
+            if (m < 0) {
+                return Double.NaN;
+            }
+            return bound(batch.length, m, 0);
+        }
+
+        /**
+         * For tests: the limit of every candidate position at the node of {@code batch} (as
+         * boundAt), -1 for positions the node dropped; null when the batch is infeasible.
+         */
+        long[] limitsAt(int[] batch) {
+            int m = prepareAt(batch);
+            if (m < 0) {
+                return null;
+            }
+            long[] out = new long[req.length];
+            Arrays.fill(out, -1);
+            int d = batch.length;
+            for (int k = 0; k < m; k++) {
+                out[items[d][k]] = limit[d][k];
+            }
+            return out;
+        }
+
+        /** Prepares every level of the path to {@code batch}; the count at its node, or -1. */
+        private int prepareAt(int[] batch) {
             Arrays.fill(inPath, 0L);
             value = 0;
+            int[] all = identity(req.length);
             for (int d = 0; d < batch.length; d++) {
+                // every level is prepared, as in the search: a level inherits its parent's limits
+                int prev = d == 0 ? -1 : batch[d - 1];
+                prepare(d, all, prev + 1, req.length, prev);
                 Feasibility.BatchState next = new Feasibility.BatchState();
                 if (!f.tryAdd(state[d], req[batch[d]], path, next)) {
-                    return Double.NaN;
+                    return -1;
                 }
                 state[d + 1] = next;
                 path[d] = req[batch[d]];
@@ -425,19 +489,102 @@ public final class OptimalTreeSearch {
             }
             int d = batch.length;
             int last = d == 0 ? -1 : batch[d - 1];
-            int m = prepare(d, identity(req.length), last + 1, req.length, last);
+            int m = prepare(d, all, last + 1, req.length, last);
             int[] fp = feasPos[d];
             for (int k = 0; k < m; k++) {
                 fp[k] = k;
             }
-            return bound(d, m, 0);
+            return m;
         }
 
         void run(double incumbent) {
             bestValue = incumbent;
             value = 0;
             Arrays.fill(inPath, 0L);
+            if (useGreedy && req.length >= GREEDY_MIN) {
+                greedy();
+            }
             expand(0, identity(req.length), 0, req.length, -1);
+        }
+
+        /**
+         * A first incumbent before the search, which it then only has to prove or beat: greedy
+         * batches, each among the candidates whose limit at the root is at least t, for t = 1, 2,
+         * 3, 4, 8, 16, ... up to the largest limit, and each t in six orders (below). A high t
+         * keeps the candidates with short padding and late deadlines, which many can share a batch
+         * with; the depth-first search in profit order alone finds such batches late. Every batch
+         * is built with {@link Feasibility#tryAdd}, so it is feasible by the search's own test;
+         * these checks count as feasibility checks.
+         */
+        private void greedy() {
+            int m = prepare(0, identity(req.length), 0, req.length, -1);
+            int[] it = items[0];
+            long[] lim = limit[0];
+            long maxLim = 0;
+            for (int k = 0; k < m; k++) {
+                maxLim = Math.max(maxLim, lim[k]);
+            }
+            // the orders (stable sorts, ties in search order): search order (profit first),
+            // padding ascending, profit per padding, latest deadline, shortest uplink, downlink
+            // demand per profit
+            int[][] orders = new int[GREEDY_ORDERS][m];
+            double[] key = new double[m];
+            for (int o = 0; o < GREEDY_ORDERS; o++) {
+                for (int k = 0; k < m; k++) {
+                    int x = req[it[k]];
+                    double pad = f.prompt(x) + f.output(x);
+                    orders[o][k] = k;
+                    key[k] =
+                            switch (o) {
+                                case 0 -> k;
+                                case 1 -> pad;
+                                case 2 -> -pp[it[k]] / pad;
+                                case 3 -> -f.deadline(x);
+                                case 4 -> f.uplinkMs(x);
+                                default -> f.downlinkDemand(x) / pp[it[k]];
+                            };
+                }
+                sortByKey(orders[o], key, m, sortTmpOrder, sortTmpKey);
+            }
+            Feasibility.BatchState cur = new Feasibility.BatchState();
+            Feasibility.BatchState next = new Feasibility.BatchState();
+            int[] members = new int[req.length];
+            int eligiblePrev = -1;
+            for (long t = 1; t <= maxLim; t = t < 4 ? t + 1 : t * 2) {
+                int eligible = 0;
+                for (int k = 0; k < m; k++) {
+                    if (lim[k] >= t) {
+                        eligible++;
+                    }
+                }
+                if (eligible == eligiblePrev) {
+                    continue; // the same candidates, the same batches
+                }
+                eligiblePrev = eligible;
+                for (int[] order : orders) {
+                    cur.clear();
+                    double v = 0;
+                    for (int r = 0; r < m; r++) {
+                        int k = order[r];
+                        if (lim[k] < t) {
+                            continue;
+                        }
+                        int x = req[it[k]];
+                        counters.checks++;
+                        if (f.tryAdd(cur, x, members, next)) {
+                            members[cur.size] = x;
+                            Feasibility.BatchState tmp = cur;
+                            cur = next;
+                            next = tmp;
+                            v += pp[it[k]];
+                        }
+                    }
+                    if (v > bestValue + tolerance(bestValue)) {
+                        bestValue = v;
+                        bestBatch = Arrays.copyOf(members, cur.size);
+                    }
+                }
+            }
         }
 
         /**
@@ -449,6 +596,7 @@ public final class OptimalTreeSearch {
         private int prepare(int d, int[] in, int from, int to, int last) {
             ensureDepth(d, to - from);
             bandSorted[d] = false;
+            upBuilt[d] = false;
             stamp[d] = ++serial;
             long st = stamp[d];
             int[] ko = kOf[d];
@@ -460,26 +608,60 @@ public final class OptimalTreeSearch {
             int m = 0;
             double t0 = f.t0();
             double busy = f.busyUntil();
+            // The parent's limits: its batch lacks only the member added last, so a candidate's
+            // limit here is at most its limit there minus one (padding, uplink and compute end
+            // can only grow, the earliest deadline only shrink). Valid only when depth d - 1 was
+            // prepared for the parent batch, which the search and boundAt guarantee.
+            boolean inherit = d > 0 && inheritLimits;
+            int[] pko = inherit ? kOf[d - 1] : null;
+            long[] pso = inherit ? stampOf[d - 1] : null;
+            long pst = inherit ? stamp[d - 1] : 0;
+            long[] plim = inherit ? limit[d - 1] : null;
+            // no batch adds more members than the candidates outside it
+            long room = req.length - b.size;
+            coveredMem = Long.MIN_VALUE;
             for (int k = from; k < to; k++) {
                 int y = in[k];
                 int x = req[y];
+                long cap = Long.MAX_VALUE;
+                if (inherit) {
+                    if (pso[y] != pst) {
+                        continue; // it could not join the parent's batch
+                    }
+                    cap = plim[pko[y]] - 1;
+                    if (cap < 1) {
+                        continue;
+                    }
+                }
                 if (last > 0 && dominatedBelow(y, last)) {
                     continue;
                 }
                 int s = Math.max(b.maxPrompt, f.prompt(x));
                 int n = Math.max(b.maxOutput, f.output(x));
-                long memLim = f.maxBatchForMemory(s, n) - b.size;
+                // a candidate within the batch's padding leaves it unchanged: its memory limit and
+                // compute times are the node's own, computed once (the same calls, the same values)
+                boolean covered = s == b.maxPrompt && n == b.maxOutput;
+                long memRoom;
+                if (covered) {
+                    if (coveredMem == Long.MIN_VALUE) {
+                        coveredMem = f.maxBatchForMemory(s, n);
+                    }
+                    memRoom = coveredMem;
+                } else {
+                    memRoom = f.maxBatchForMemory(s, n);
+                }
+                long memLim = Math.min(Math.min(memRoom - b.size, cap), room);
                 if (memLim < 1) {
                     continue;
                 }
                 double dMin = Math.min(b.minDeadline, f.deadline(x));
                 double start = Math.max(t0 + b.uplinkMs + f.uplinkMs(x), busy);
-                double end1 = start + f.computeMs(b.size + 1, s, n);
+                double end1 = start + computeAt(b.size, 1, s, n);
                 if (!(dMin - end1 > 0)) {
                     continue;
                 }
                 long l = memLim;
-                double endMax = start + f.computeMs((int) Math.min(b.size + memLim, MAX_B), s, n);
+                double endMax = start + computeAt(b.size, (int) memLim, s, n);
                 if (!(dMin - endMax > 0)) {
                     // the largest count t in [1, memLim) with dMin - (start + T(size + t)) > 0.
                     // T is convex in the batch size (a sum of maxima of linear functions), so
@@ -494,19 +676,18 @@ public final class OptimalTreeSearch {
                         double slope = (tM - t1) / (memLim - 1);
                         long guess = 1 + (long) Math.floor((budgetMs - t1) / slope);
                         if (guess > lo && guess < hi) {
-                            if (dMin - (start + f.computeMs((int) (b.size + guess), s, n)) > 0) {
+                            if (dMin - (start + computeAt(b.size, (int) guess, s, n)) > 0) {
                                 lo = guess;
                             } else {
                                 hi = guess;
                             }
                         }
-                        double t0s = f.computeMs(b.size, s, n);
+                        double t0s = computeAt(b.size, 0, s, n);
                         double step = t1 - t0s;
                         if (step > 0) {
                             long guess2 = 1 + (long) Math.ceil((budgetMs - t1) / step);
                             if (guess2 > lo && guess2 < hi) {
-                                if (dMin - (start + f.computeMs((int) (b.size + guess2), s, n))
-                                        > 0) {
+                                if (dMin - (start + computeAt(b.size, (int) guess2, s, n)) > 0) {
                                     lo = guess2;
                                 } else {
                                     hi = guess2;
@@ -516,7 +697,7 @@ public final class OptimalTreeSearch {
                     }
                     while (hi - lo > 1) {
                         long mid = (lo + hi) >>> 1;
-                        if (dMin - (start + f.computeMs((int) (b.size + mid), s, n)) > 0) {
+                        if (dMin - (start + computeAt(b.size, (int) mid, s, n)) > 0) {
                             lo = mid;
                         } else {
                             hi = mid;
@@ -532,6 +713,30 @@ public final class OptimalTreeSearch {
                 m++;
             }
             return m;
+        }
+
+        /** {@code f.computeMs(size + t, s, n)}, through the compute cache. */
+        private double computeAt(int size, int t, int s, int n) {
+            return compute(size + t, s, n);
+        }
+
+        /**
+         * {@code f.computeMs(b, s, n)}, kept in a direct-mapped cache keyed by (b, s, n): the
+         * search asks for the same few paddings and sizes over and over, and a lookup is several
+         * times cheaper than the closed form. The value is the one the call returns, bit for bit.
+         */
+        double compute(int b, int s, int n) {
+            if (((b | s | n) & ~CACHE_FIELD) != 0) {
+                return f.computeMs(b, s, n); // outside the packed key's range
+            }
+            long key = Long.MIN_VALUE | ((long) s << 42) | ((long) n << 21) | b;
+            long h = key * 0x9E3779B97F4A7C15L;
+            int i = (int) (h >>> (64 - CACHE_BITS));
+            if (cacheKey[i] != key) {
+                cacheKey[i] = key;
+                cacheValue[i] = f.computeMs(b, s, n);
+            }
+            return cacheValue[i];
         }
 
         /**
@@ -575,11 +780,19 @@ public final class OptimalTreeSearch {
             if (ub <= enough) {
                 return ub;
             }
+            // (a) cardinality: a batch that adds t of them has every member's limit >= t, so it
+            // adds at most the best t profits among the items whose limit admits t
+            if (minLim < count) {
+                ub = Math.min(ub, round(cardinality(d, m, c, count, enough)));
+                if (ub <= enough) {
+                    return ub;
+                }
+            }
             // (c) uplink time before the earliest deadline
             Feasibility.BatchState b = state[d];
             double upCap;
             if (b.size > 0) {
-                double compute = f.computeMs(b.size, b.maxPrompt, b.maxOutput);
+                double compute = compute(b.size, b.maxPrompt, b.maxOutput);
                 upCap = b.minDeadline - f.t0() - b.uplinkMs - compute;
             } else {
                 upCap = Double.NEGATIVE_INFINITY;
@@ -591,7 +804,7 @@ public final class OptimalTreeSearch {
                                         upCap,
                                         f.deadline(x)
                                                 - f.t0()
-                                                - f.computeMs(1, f.prompt(x), f.output(x)));
+                                                - compute(1, f.prompt(x), f.output(x)));
                     }
                 }
             }
@@ -609,11 +822,6 @@ public final class OptimalTreeSearch {
                     return ub;
                 }
             }
-            // (a) cardinality: a batch that adds t of them has every member's limit >= t, so it
-            // adds at most the best t profits among the items whose limit admits t
-            if (minLim < count) {
-                ub = Math.min(ub, round(cardinality(d, m, c, count)));
-            }
             return ub;
         }
 
@@ -622,68 +830,98 @@ public final class OptimalTreeSearch {
             return integral ? Math.floor(ub + 1e-9) : ub;
         }
 
-        /**
-         * max over t of the sum of the t largest profits among the items whose limit is at least t,
-         * in O(m log m): t runs down from count, the items with limit t join a min-heap that keeps
-         * the t largest.
-         */
-        private double cardinality(int d, int m, int c, int count) {
+        /** The cardinality bound of the items of depth d with feasPos >= c (count of them). */
+        private double cardinality(int d, int m, int c, int count, double enough) {
             int[] it = items[d];
             int[] fp = feasPos[d];
             long[] lim = limit[d];
-            int[] head = bucketHead;
-            int[] next = bucketNext;
-            Arrays.fill(head, 0, count + 1, -1);
+            double[] pj = cardProfit;
+            int[] tl = cardLimit;
+            int j = 0;
             for (int k = 0; k < m; k++) {
                 if (fp[k] >= c) {
-                    int t = (int) Math.min(lim[k], count);
-                    next[k] = head[t];
-                    head[t] = k;
+                    pj[j] = pp[it[k]];
+                    tl[j++] = (int) Math.min(lim[k], count);
                 }
             }
-            double[] h = heap;
-            int size = 0;
+            return maxTopProfits(
+                    pj, tl, count, enough, bucketHead, bucketNext, cardPrefix, cardSel);
+        }
+
+        /**
+         * max over t of the sum of the t largest profits among the items whose limit is at least t,
+         * for items {@code 0..count)} whose profits {@code p} do not increase (search order) and
+         * whose limits {@code lim} lie in [0, count]: the t largest of a set are then its first t.
+         * t runs down from the largest limit; the items whose limit is t join the eligible set, and
+         * a bitset keeps the first t eligible items (the last selected one leaves when t drops or
+         * an earlier one joins), O(count) word operations in all. Stops early when no smaller t can
+         * beat the best so far (the first t - 1 profits bound every smaller t), or when both are at
+         * most {@code enough}; the value returned is then still an upper bound. The other arrays
+         * are scratch: head count + 1, next count, pre count + 1, sel (count + 63) / 64 long.
+         */
+        static double maxTopProfits(
+                double[] p,
+                int[] lim,
+                int count,
+                double enough,
+                int[] head,
+                int[] next,
+                double[] pre,
+                long[] sel) {
+            Arrays.fill(head, 0, count + 1, -1);
+            int top = 0;
+            double run = 0;
+            pre[0] = 0;
+            for (int j = 0; j < count; j++) {
+                int t = lim[j];
+                next[j] = head[t];
+                head[t] = j;
+                top = Math.max(top, t);
+                run += p[j];
+                pre[j + 1] = run;
+            }
+            Arrays.fill(sel, 0, (count + 63) >>> 6, 0L);
+            int selCount = 0;
+            int hi = -1; // the last selected index
             double sum = 0;
             double best = 0;
-            for (int t = count; t >= 1; t--) {
-                for (int k = head[t]; k >= 0; k = next[k]) {
-                    double p = pp[it[k]];
-                    sum += p;
-                    // sift up
-                    int i = size++;
-                    while (i > 0) {
-                        int parent = (i - 1) >>> 1;
-                        if (h[parent] <= p) {
-                            break;
-                        }
-                        h[i] = h[parent];
-                        i = parent;
-                    }
-                    h[i] = p;
+            for (int t = top; t >= 1; t--) {
+                while (selCount > t) {
+                    sel[hi >>> 6] &= ~(1L << hi);
+                    sum -= p[hi];
+                    selCount--;
+                    hi = highest(sel, hi);
                 }
-                while (size > t) {
-                    double top = h[0];
-                    sum -= top;
-                    double last = h[--size];
-                    int i = 0;
-                    while (true) {
-                        int l = 2 * i + 1;
-                        if (l >= size) {
-                            break;
-                        }
-                        int r = l + 1;
-                        int ch = r < size && h[r] < h[l] ? r : l;
-                        if (h[ch] >= last) {
-                            break;
-                        }
-                        h[i] = h[ch];
-                        i = ch;
+                for (int q = head[t]; q >= 0; q = next[q]) {
+                    if (selCount < t) {
+                        sel[q >>> 6] |= 1L << q;
+                        sum += p[q];
+                        selCount++;
+                        hi = Math.max(hi, q);
+                    } else if (q < hi) {
+                        sel[q >>> 6] |= 1L << q;
+                        sel[hi >>> 6] &= ~(1L << hi);
+                        sum += p[q] - p[hi];
+                        hi = highest(sel, hi);
                     }
-                    h[i] = last;
                 }
                 best = Math.max(best, sum);
+                double rest = pre[t - 1];
+                if (rest <= best || (best <= enough && rest <= enough)) {
+                    return Math.max(best, rest);
+                }
             }
             return best;
+        }
+
+        /** The highest set bit of the bitset at or below {@code from}, or -1. */
+        private static int highest(long[] bits, int from) {
+            for (int w = from >>> 6; w >= 0; w--) {
+                if (bits[w] != 0) {
+                    return (w << 6) + 63 - Long.numberOfLeadingZeros(bits[w]);
+                }
+            }
+            return -1;
         }
 
         /**
@@ -693,23 +931,22 @@ public final class OptimalTreeSearch {
         private double uplinkKnapsack(int d, int c, double cap) {
             int[] fp = feasPos[d];
             int[] ko = kOf[d];
-            long[] so = stampOf[d];
-            long st = stamp[d];
+            int[] order = upOrder(d);
+            int n = upCount[d];
             double s = 0;
             if (cap <= 0) {
                 // only free items fit
-                for (int y : upByRatio) {
-                    if (so[y] == st && fp[ko[y]] >= c && f.uplinkMs(req[y]) <= 0) {
+                for (int r = 0; r < n; r++) {
+                    int y = order[r];
+                    if (fp[ko[y]] >= c && f.uplinkMs(req[y]) <= 0) {
                         s += pp[y];
                     }
                 }
                 return s;
             }
             double left = cap;
-            for (int y : upByRatio) {
-                if (so[y] != st) {
-                    continue;
-                }
+            for (int r = 0; r < n; r++) {
+                int y = order[r];
                 int k = ko[y];
                 if (fp[k] < c) {
                     continue;
@@ -725,6 +962,37 @@ public final class OptimalTreeSearch {
                 }
             }
             return s;
+        }
+
+        /**
+         * The items of depth d in the fixed order by uplink time per profit, filtered once per node
+         * from the parent's list (a superset) or, at the root, from the whole order.
+         */
+        private int[] upOrder(int d) {
+            if (!upBuilt[d]) {
+                int[] src = upByRatio;
+                int n = upByRatio.length;
+                if (d > 0 && upBuilt[d - 1]) {
+                    src = upOrder[d - 1];
+                    n = upCount[d - 1];
+                }
+                if (upOrder[d] == null || upOrder[d].length < n) {
+                    upOrder[d] = new int[Math.max(n, 4)];
+                }
+                int[] dst = upOrder[d];
+                long[] so = stampOf[d];
+                long st = stamp[d];
+                int count = 0;
+                for (int r = 0; r < n; r++) {
+                    int y = src[r];
+                    if (so[y] == st) {
+                        dst[count++] = y;
+                    }
+                }
+                upCount[d] = count;
+                upBuilt[d] = true;
+            }
+            return upOrder[d];
         }
 
         /** Fractional knapsack on the downlink band: capacity cap, item costs cost[k]. */
@@ -819,6 +1087,15 @@ public final class OptimalTreeSearch {
          * itself, or the feasPos of the r-th feasible child when feas is given.
          */
         private int cut(int d, int m, int lo, int hi, int[] feas, int keyEnd) {
+            if (lo < hi) {
+                // most often the whole range is cut: one bound settles it
+                int c = feas == null ? lo : feasPos[d][feas[lo]];
+                double enough = bestValue + tolerance(bestValue) - value;
+                if (bound(d, m, c, enough) <= enough) {
+                    return lo;
+                }
+                lo++;
+            }
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
                 int c = feas == null ? mid : feasPos[d][feas[mid]];
