@@ -229,6 +229,11 @@ public final class OptimalTreeSearch {
         final int[] bucketHead;
         final int[] bucketNext;
         final double[] cardProfit;
+        final int[] upAscAll; // positions by uplink time, ascending
+        final int[][] upAsc; // per depth: its candidates by uplink time
+        final int[] upAscCount;
+        final long[] upAscStamp; // the stamp of the node each list was built for
+        final double[] upPrefix;
         final int[] cardLimit;
         final long[] cacheKey = new long[1 << CACHE_BITS]; // (s, n, b) packed, top bit set
         final double[] cacheValue = new double[1 << CACHE_BITS];
@@ -241,6 +246,9 @@ public final class OptimalTreeSearch {
 
         /** Whether a level takes its parent's limits as caps (false only in tests). */
         boolean inheritLimits = true;
+
+        /** Whether limits are capped by the shortest uplink times (false only in tests). */
+        boolean capByUplink = true;
 
         /** Whether run starts with the greedy incumbent (false only in tests). */
         boolean useGreedy = true;
@@ -318,6 +326,16 @@ public final class OptimalTreeSearch {
             bucketHead = new int[count + 2];
             bucketNext = new int[count + 1];
             cardProfit = new double[count + 1];
+            upAscAll = identity(count);
+            double[] upKey2 = new double[count];
+            for (int k = 0; k < count; k++) {
+                upKey2[k] = f.uplinkMs(req[k]);
+            }
+            sortByKey(upAscAll, upKey2, count, new int[count], new double[count]);
+            upAsc = new int[count + 1][];
+            upAscCount = new int[count + 1];
+            upAscStamp = new long[count + 1];
+            upPrefix = new double[count + 1];
             cardLimit = new int[count + 1];
             cardPrefix = new double[count + 2];
             cardSel = new long[words + 1];
@@ -712,7 +730,76 @@ public final class OptimalTreeSearch {
                 band[m] = f.downlinkDemand(x) * 1000.0 / (f.deadline(x) - end1);
                 m++;
             }
+            if (capByUplink && b.size > 0 && m > 0) {
+                m = capByUplink(d, m, b);
+            }
             return m;
+        }
+
+        /**
+         * Caps every limit of depth d at the most members the batch can still take: t more members
+         * start after all their uploads, so their uplink times, at least the t shortest among the
+         * candidates, must fit in the room before the earliest deadline that T(size + t) at the
+         * batch's padding leaves. Returns the count (0 when no candidate fits).
+         */
+        private int capByUplink(int d, int m, Feasibility.BatchState b) {
+            // the candidates of this node by uplink time, filtered from the parent's list
+            boolean fromParent = d > 0 && upAscStamp[d - 1] == stamp[d - 1];
+            int[] src = fromParent ? upAsc[d - 1] : upAscAll;
+            int n = fromParent ? upAscCount[d - 1] : upAscAll.length;
+            if (upAsc[d] == null || upAsc[d].length < n) {
+                upAsc[d] = new int[Math.max(n, 4)];
+            }
+            int[] dst = upAsc[d];
+            long[] so = stampOf[d];
+            long st = stamp[d];
+            int count = 0;
+            for (int r = 0; r < n; r++) {
+                int y = src[r];
+                if (so[y] == st) {
+                    dst[count++] = y;
+                }
+            }
+            upAscCount[d] = count;
+            upAscStamp[d] = st;
+            // the largest t with (sum of the t shortest uplinks) <= room(t), by binary search: the
+            // sum grows with t and the room shrinks; a relative slack absorbs rounding
+            double slack = 1e-9 * Math.max(1.0, Math.abs(b.minDeadline));
+            double[] prefix = upPrefix;
+            prefix[0] = 0;
+            for (int r = 0; r < count; r++) {
+                prefix[r + 1] = prefix[r] + f.uplinkMs(req[dst[r]]);
+            }
+            int lo = 0;
+            int hi = count;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (prefix[mid] <= uplinkRoom(b, mid) + slack) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            if (lo == 0) {
+                return 0;
+            }
+            long[] lim = limit[d];
+            for (int k = 0; k < m; k++) {
+                lim[k] = Math.min(lim[k], lo);
+            }
+            return m;
+        }
+
+        /**
+         * The room for uplink time left to t more members of the batch b: they start after every
+         * member's upload and compute for at least T(size + t) at the batch's padding, and must end
+         * before its earliest deadline, so their uplink times sum to less than this.
+         */
+        private double uplinkRoom(Feasibility.BatchState b, int t) {
+            return b.minDeadline
+                    - f.t0()
+                    - b.uplinkMs
+                    - compute(b.size + t, b.maxPrompt, b.maxOutput);
         }
 
         /** {@code f.computeMs(size + t, s, n)}, through the compute cache. */

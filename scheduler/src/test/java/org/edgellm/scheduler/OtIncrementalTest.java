@@ -80,58 +80,108 @@ class OtIncrementalTest {
     }
 
     /**
-     * Along a random path of the search tree (a feasible batch in search order), every level's
-     * limits, which take the parent's limit minus one as a cap, equal the limits computed from
-     * scratch without that cap; and each equals its definition: the largest t (at most the
-     * candidates outside the batch) for which t copies of the candidate fit in memory and finish
-     * computing before the earliest deadline, found by a linear scan over t. A candidate without
-     * such a t is dropped.
+     * At a random node of the search (a batch it can reach), the limits have three layers, each
+     * checked against an independent computation. Without the parent's cap and the uplink cap, a
+     * limit equals its definition: the largest t (at most the candidates outside the batch) for
+     * which t copies of the candidate fit in memory and finish computing before the earliest
+     * deadline, by a linear scan over t (a candidate without such a t is dropped). With the
+     * parent's limit minus one as a cap (the path prepared level by level) they are unchanged. With
+     * the uplink cap as well they can only shrink, but never below the size of the largest feasible
+     * set of later candidates (none dominated by a candidate the node left out) that holds the
+     * candidate, found by enumerating the sets.
      */
-    @Property(tries = 500)
-    void inheritedLimitsEqualLimitsFromScratch(
-            @ForAll long seed, @ForAll @IntRange(min = 1, max = 40) int n) {
+    @Property(tries = 400)
+    void limitsEqualTheirDefinitionAndTheCapsAreSound(
+            @ForAll long seed, @ForAll @IntRange(min = 1, max = 12) int n) {
         Instance inst = PropertiesTest.single(seed, n);
         EdgeNode node = inst.nodes().get(0);
         double[] profit = inst.profits();
         Random rnd = new Random(seed);
         boolean capped = false;
+        boolean uplinkCapped = false;
         for (Variant v : node.variants()) {
             Feasibility f = new Feasibility(inst, node, v);
+            OptimalTreeSearch.Search full =
+                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             OptimalTreeSearch.Search inherit =
                     OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            inherit.capByUplink = false;
             OptimalTreeSearch.Search scratch =
                     OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            scratch.capByUplink = false;
             scratch.inheritLimits = false;
-            int[] req = inherit.order();
+            int[] req = full.order();
             int m = req.length;
             for (int trial = 0; trial < 3; trial++) {
-                int[] batch = new int[m];
-                int[] members = new int[m];
-                int size = 0;
-                for (int p = 0; p < m; p++) {
-                    if (rnd.nextInt(3) == 0) {
-                        members[size] = req[p];
-                        if (f.feasible(members, size + 1)) {
-                            batch[size++] = p;
+                int[] b = OtBoundsTest.randomNode(f, profit, req, rnd);
+                int size = b.length;
+                int[] members = new int[size];
+                boolean[] in = new boolean[m];
+                for (int k = 0; k < size; k++) {
+                    members[k] = req[b[k]];
+                    in[b[k]] = true;
+                }
+                long[] want = scratch.limitsAt(b);
+                long[] got = inherit.limitsAt(b);
+                long[] tight = full.limitsAt(b);
+                assertArrayEquals(want, got, "limits at " + Arrays.toString(b));
+                // the later candidates the node keeps by dominance, and their feasible sets
+                int last = size == 0 ? -1 : b[size - 1];
+                int[] later = new int[m];
+                int lc = 0;
+                for (int p = last + 1; p < m; p++) {
+                    boolean dominated = false;
+                    for (int j = 0; j < last; j++) {
+                        dominated |= !in[j] && OtBoundsTest.dominates(f, profit, req[j], req[p]);
+                    }
+                    if (!dominated) {
+                        later[lc++] = p;
+                    }
+                }
+                long[] largest = new long[m]; // largest feasible set holding each position
+                int[] set = new int[size + lc];
+                for (int mask = 1; mask < 1 << lc; mask++) {
+                    System.arraycopy(members, 0, set, 0, size);
+                    int c = size;
+                    for (int k = 0; k < lc; k++) {
+                        if ((mask >> k & 1) != 0) {
+                            set[c++] = req[later[k]];
+                        }
+                    }
+                    if (f.feasible(set, c)) {
+                        for (int k = 0; k < lc; k++) {
+                            if ((mask >> k & 1) != 0) {
+                                largest[later[k]] = Math.max(largest[later[k]], c - size);
+                            }
                         }
                     }
                 }
-                int[] b = Arrays.copyOf(batch, size);
-                long[] got = inherit.limitsAt(b);
-                long[] want = scratch.limitsAt(b);
-                assertArrayEquals(want, got, "limits at " + Arrays.toString(b));
                 for (int p = 0; p < m; p++) {
-                    if (want[p] < 0) {
-                        continue;
+                    if (want[p] >= 0) {
+                        long def = limitByDefinition(f, members, size, req[p], m - size);
+                        assertEquals(def, want[p], "limit of position " + p);
+                        capped |= size > 0 && def < m - size;
+                        assertTrue(tight[p] <= want[p], "the uplink cap only shrinks limits");
+                    } else {
+                        assertEquals(-1, tight[p], "a dropped candidate stays dropped");
                     }
-                    long def = limitByDefinition(f, members, size, req[p], m - size);
-                    assertEquals(def, want[p], "limit of position " + p);
-                    capped |= size > 0 && def < m - size;
+                    assertTrue(
+                            Math.max(0, tight[p]) >= largest[p], // -1: dropped, in no set
+                            "position "
+                                    + p
+                                    + " is in a feasible set of "
+                                    + largest[p]
+                                    + " but its limit is "
+                                    + tight[p]);
+                    uplinkCapped |= tight[p] >= 0 && tight[p] < want[p];
                 }
             }
         }
         Statistics.label("a limit below the candidate count").collect(capped);
         Statistics.label("a limit below the candidate count")
+                .coverage(c -> c.check(true).percentage(q -> q > 5));
+        Statistics.label("the uplink cap binds").collect(uplinkCapped);
+        Statistics.label("the uplink cap binds")
                 .coverage(c -> c.check(true).percentage(q -> q > 20));
     }
 
