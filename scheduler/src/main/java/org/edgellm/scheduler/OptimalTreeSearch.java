@@ -234,6 +234,7 @@ public final class OptimalTreeSearch {
         final int[] upAscCount;
         final long[] upAscStamp; // the stamp of the node each list was built for
         final double[] upPrefix;
+        final double[] bandSorted2;
         final int[] cardLimit;
         final long[] cacheKey = new long[1 << CACHE_BITS]; // (s, n, b) packed, top bit set
         final double[] cacheValue = new double[1 << CACHE_BITS];
@@ -249,6 +250,9 @@ public final class OptimalTreeSearch {
 
         /** Whether limits are capped by the shortest uplink times (false only in tests). */
         boolean capByUplink = true;
+
+        /** Whether limits are capped by the band as well (false only in tests). */
+        boolean capByBand = true;
 
         /** Whether run starts with the greedy incumbent (false only in tests). */
         boolean useGreedy = true;
@@ -336,6 +340,7 @@ public final class OptimalTreeSearch {
             upAscCount = new int[count + 1];
             upAscStamp = new long[count + 1];
             upPrefix = new double[count + 1];
+            bandSorted2 = new double[count + 1];
             cardLimit = new int[count + 1];
             cardPrefix = new double[count + 2];
             cardSel = new long[words + 1];
@@ -730,7 +735,7 @@ public final class OptimalTreeSearch {
                 band[m] = f.downlinkDemand(x) * 1000.0 / (f.deadline(x) - end1);
                 m++;
             }
-            if (capByUplink && b.size > 0 && m > 0) {
+            if (capByUplink && m > 0) {
                 m = capByUplink(d, m, b);
             }
             return m;
@@ -780,6 +785,9 @@ public final class OptimalTreeSearch {
                     hi = mid - 1;
                 }
             }
+            if (lo > 0 && capByBand) {
+                lo = bandCap(d, m, b, lo);
+            }
             if (lo == 0) {
                 return 0;
             }
@@ -788,6 +796,58 @@ public final class OptimalTreeSearch {
                 lim[k] = Math.min(lim[k], lo);
             }
             return m;
+        }
+
+        /**
+         * The most members, at most {@code most}, that the downlink band admits: t more members end
+         * no earlier than after the batch's uploads, the t shortest of theirs and T(size + t) at
+         * the batch's padding; at that end the members already in need their demand over their time
+         * left, and each newcomer at least its band cost at its own earliest end. The largest t
+         * whose total fits the band, by binary search (the total grows with t).
+         */
+        private int bandCap(int d, int m, Feasibility.BatchState b, int most) {
+            double[] costs = bandSorted2;
+            double slack = 1e-9 * Math.max(1.0, f.downlinkHz());
+            int hi = Math.min(most, m);
+            if (hi == m) {
+                // all of them at once, in any order: no cap when that fits (no sort needed)
+                System.arraycopy(bandCost[d], 0, costs, 0, m);
+                if (bandFits(b, m, costs, slack)) {
+                    return m;
+                }
+            }
+            System.arraycopy(bandCost[d], 0, costs, 0, m);
+            Arrays.sort(costs, 0, m);
+            int lo = 0;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (bandFits(b, mid, costs, slack)) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo;
+        }
+
+        private boolean bandFits(
+                Feasibility.BatchState b, int t, double[] sortedCosts, double slack) {
+            double end =
+                    Math.max(f.t0() + b.uplinkMs + upPrefix[t], f.busyUntil())
+                            + compute(b.size + t, b.maxPrompt, b.maxOutput);
+            double need = 0;
+            for (int k = 0; k < t; k++) {
+                need += sortedCosts[k];
+            }
+            for (int k = 0; k < b.size; k++) {
+                int i = path[k];
+                double left = f.deadline(i) - end;
+                if (!(left > 0)) {
+                    return false;
+                }
+                need += f.downlinkDemand(i) * 1000.0 / left;
+            }
+            return need <= f.downlinkHz() + slack;
         }
 
         /**
