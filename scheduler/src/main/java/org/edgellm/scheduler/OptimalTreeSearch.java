@@ -128,7 +128,7 @@ public final class OptimalTreeSearch {
     }
 
     /** Compute-cache size (2^bits entries) and the largest b, s and n its key packs. */
-    private static final int CACHE_BITS = 13;
+    private static final int CACHE_BITS = 12;
 
     private static final int CACHE_FIELD = (1 << 21) - 1;
 
@@ -200,6 +200,11 @@ public final class OptimalTreeSearch {
         final Counters counters;
         final int[] req; // request index of every position, in search order
         final double[] pp; // profit of every position
+        final double[] upMs; // uplink time of every position
+        final int[] pPrompt; // and the other attributes the hot loops read, by position
+        final int[] pOutput;
+        final double[] pDeadline;
+        final double[] pDemand;
         final int words;
         final long[][] dom; // per position: earlier positions that dominate it (bitset)
         final boolean[] hasDom;
@@ -287,6 +292,19 @@ public final class OptimalTreeSearch {
             for (int k = 0; k < count; k++) {
                 pp[k] = profit[req[k]];
             }
+            upMs = new double[count];
+            pPrompt = new int[count];
+            pOutput = new int[count];
+            pDeadline = new double[count];
+            pDemand = new double[count];
+            for (int k = 0; k < count; k++) {
+                int x = req[k];
+                upMs[k] = f.uplinkMs(x);
+                pPrompt[k] = f.prompt(x);
+                pOutput[k] = f.output(x);
+                pDeadline[k] = f.deadline(x);
+                pDemand[k] = f.downlinkDemand(x);
+            }
             words = (count + 63) >>> 6;
             dom = new long[count][];
             hasDom = new boolean[count];
@@ -360,14 +378,12 @@ public final class OptimalTreeSearch {
          * not j, j can replace k.
          */
         private boolean dominates(int j, int k) {
-            int a = req[j];
-            int b = req[k];
             return pp[j] >= pp[k]
-                    && f.prompt(a) <= f.prompt(b)
-                    && f.output(a) <= f.output(b)
-                    && f.deadline(a) >= f.deadline(b)
-                    && f.uplinkMs(a) <= f.uplinkMs(b)
-                    && f.downlinkDemand(a) <= f.downlinkDemand(b);
+                    && pPrompt[j] <= pPrompt[k]
+                    && pOutput[j] <= pOutput[k]
+                    && pDeadline[j] >= pDeadline[k]
+                    && upMs[j] <= upMs[k]
+                    && pDemand[j] <= pDemand[k];
         }
 
         /** Whether some dominator of position y below position lim is outside the batch. */
@@ -409,30 +425,29 @@ public final class OptimalTreeSearch {
             }
         }
 
-        private static void sortCandidates(int[] a, Feasibility f, double[] profit) {
-            Integer[] boxed = new Integer[a.length];
-            for (int i = 0; i < a.length; i++) {
-                boxed[i] = a[i];
+        /**
+         * Sorts request indices into search order: profit descending, then padding (prompt plus
+         * output) ascending, then deadline descending, then index: stable primitive sorts from the
+         * last key to the first.
+         */
+        static void sortCandidates(int[] a, Feasibility f, double[] profit) {
+            int n = a.length;
+            Arrays.sort(a);
+            int[] o2 = new int[n];
+            double[] k2 = new double[n];
+            double[] key = new double[n];
+            for (int pass = 0; pass < 3; pass++) {
+                for (int i = 0; i < n; i++) {
+                    int x = a[i];
+                    key[i] =
+                            switch (pass) {
+                                case 0 -> -f.deadline(x);
+                                case 1 -> f.prompt(x) + f.output(x);
+                                default -> -profit[x];
+                            };
+                }
+                sortByKey(a, key, n, o2, k2);
             }
-            Arrays.sort(boxed, (x, y) -> x.equals(y) ? 0 : before(x, y, f, profit) ? -1 : 1);
-            for (int i = 0; i < a.length; i++) {
-                a[i] = boxed[i];
-            }
-        }
-
-        private static boolean before(int a, int b, Feasibility f, double[] profit) {
-            if (profit[a] != profit[b]) {
-                return profit[a] > profit[b];
-            }
-            int pa = f.prompt(a) + f.output(a);
-            int pb = f.prompt(b) + f.output(b);
-            if (pa != pb) {
-                return pa < pb;
-            }
-            if (f.deadline(a) != f.deadline(b)) {
-                return f.deadline(a) > f.deadline(b);
-            }
-            return a < b;
         }
 
         /** Upper bound of the whole variant: the bound at the root over every candidate. */
@@ -645,7 +660,6 @@ public final class OptimalTreeSearch {
             coveredMem = Long.MIN_VALUE;
             for (int k = from; k < to; k++) {
                 int y = in[k];
-                int x = req[y];
                 long cap = Long.MAX_VALUE;
                 if (inherit) {
                     if (pso[y] != pst) {
@@ -659,8 +673,8 @@ public final class OptimalTreeSearch {
                 if (last > 0 && dominatedBelow(y, last)) {
                     continue;
                 }
-                int s = Math.max(b.maxPrompt, f.prompt(x));
-                int n = Math.max(b.maxOutput, f.output(x));
+                int s = Math.max(b.maxPrompt, pPrompt[y]);
+                int n = Math.max(b.maxOutput, pOutput[y]);
                 // a candidate within the batch's padding leaves it unchanged: its memory limit and
                 // compute times are the node's own, computed once (the same calls, the same values)
                 boolean covered = s == b.maxPrompt && n == b.maxOutput;
@@ -677,8 +691,8 @@ public final class OptimalTreeSearch {
                 if (memLim < 1) {
                     continue;
                 }
-                double dMin = Math.min(b.minDeadline, f.deadline(x));
-                double start = Math.max(t0 + b.uplinkMs + f.uplinkMs(x), busy);
+                double dMin = Math.min(b.minDeadline, pDeadline[y]);
+                double start = Math.max(t0 + b.uplinkMs + upMs[y], busy);
                 double end1 = start + computeAt(b.size, 1, s, n);
                 if (!(dMin - end1 > 0)) {
                     continue;
@@ -732,7 +746,7 @@ public final class OptimalTreeSearch {
                 ko[y] = m;
                 so[y] = st;
                 lim[m] = l;
-                band[m] = f.downlinkDemand(x) * 1000.0 / (f.deadline(x) - end1);
+                band[m] = pDemand[y] * 1000.0 / (pDeadline[y] - end1);
                 m++;
             }
             if (capByUplink && m > 0) {
@@ -909,16 +923,22 @@ public final class OptimalTreeSearch {
             int count = 0;
             double bandSum = 0;
             double upSum = 0;
+            double[] pj = cardProfit;
+            int[] tl = cardLimit;
             for (int k = 0; k < m; k++) {
                 if (fp[k] < c) {
                     continue;
                 }
                 int y = it[k];
-                sum += pp[y];
-                minLim = Math.min(minLim, lim[k]);
+                double p = pp[y];
+                long l = lim[k];
+                sum += p;
+                minLim = Math.min(minLim, l);
                 bandSum += bc[k];
-                upSum += f.uplinkMs(req[y]);
-                count++;
+                upSum += upMs[y];
+                // the cardinality bound's input, gathered in the same pass
+                pj[count] = p;
+                tl[count++] = (int) Math.min(l, Integer.MAX_VALUE);
             }
             if (count == 0) {
                 return 0;
@@ -930,7 +950,7 @@ public final class OptimalTreeSearch {
             // (a) cardinality: a batch that adds t of them has every member's limit >= t, so it
             // adds at most the best t profits among the items whose limit admits t
             if (minLim < count) {
-                ub = Math.min(ub, round(cardinality(d, m, c, count, enough)));
+                ub = Math.min(ub, round(cardinality(count, enough)));
                 if (ub <= enough) {
                     return ub;
                 }
@@ -977,34 +997,33 @@ public final class OptimalTreeSearch {
             return integral ? Math.floor(ub + 1e-9) : ub;
         }
 
-        /** The cardinality bound of the items of depth d with feasPos >= c (count of them). */
-        private double cardinality(int d, int m, int c, int count, double enough) {
-            int[] it = items[d];
-            int[] fp = feasPos[d];
-            long[] lim = limit[d];
-            double[] pj = cardProfit;
-            int[] tl = cardLimit;
-            int j = 0;
-            for (int k = 0; k < m; k++) {
-                if (fp[k] >= c) {
-                    pj[j] = pp[it[k]];
-                    tl[j++] = (int) Math.min(lim[k], count);
-                }
-            }
+        /**
+         * The cardinality bound of the count items that bound() gathered into cardProfit and
+         * cardLimit.
+         */
+        private double cardinality(int count, double enough) {
             return maxTopProfits(
-                    pj, tl, count, enough, bucketHead, bucketNext, cardPrefix, cardSel);
+                    cardProfit,
+                    cardLimit,
+                    count,
+                    enough,
+                    bucketHead,
+                    bucketNext,
+                    cardPrefix,
+                    cardSel);
         }
 
         /**
          * max over t of the sum of the t largest profits among the items whose limit is at least t,
          * for items {@code 0..count)} whose profits {@code p} do not increase (search order) and
-         * whose limits {@code lim} lie in [0, count]: the t largest of a set are then its first t.
-         * t runs down from the largest limit; the items whose limit is t join the eligible set, and
-         * a bitset keeps the first t eligible items (the last selected one leaves when t drops or
-         * an earlier one joins), O(count) word operations in all. Stops early when no smaller t can
-         * beat the best so far (the first t - 1 profits bound every smaller t), or when both are at
-         * most {@code enough}; the value returned is then still an upper bound. The other arrays
-         * are scratch: head count + 1, next count, pre count + 1, sel (count + 63) / 64 long.
+         * whose limits {@code lim} are not negative (a limit above count counts as count): the t
+         * largest of a set are then its first t. t runs down from the largest limit; the items
+         * whose limit is t join the eligible set, and a bitset keeps the first t eligible items
+         * (the last selected one leaves when t drops or an earlier one joins), O(count) word
+         * operations in all. Stops early when no smaller t can beat the best so far (the first t -
+         * 1 profits bound every smaller t), or when both are at most {@code enough}; the value
+         * returned is then still an upper bound. The other arrays are scratch: head count + 1, next
+         * count, pre count + 1, sel (count + 63) / 64 long.
          */
         static double maxTopProfits(
                 double[] p,
@@ -1020,7 +1039,7 @@ public final class OptimalTreeSearch {
             double run = 0;
             pre[0] = 0;
             for (int j = 0; j < count; j++) {
-                int t = lim[j];
+                int t = Math.min(lim[j], count);
                 next[j] = head[t];
                 head[t] = j;
                 top = Math.max(top, t);

@@ -33,7 +33,7 @@ class OtIncrementalTest {
         boolean integral = rnd.nextBoolean();
         for (int j = 0; j < count; j++) {
             p[j] = integral ? 1 + rnd.nextInt(4) : rnd.nextDouble() * 10;
-            lim[j] = rnd.nextInt(4) == 0 ? count : rnd.nextInt(count + 1);
+            lim[j] = rnd.nextInt(4) == 0 ? count + rnd.nextInt(3) : rnd.nextInt(count + 1);
         }
         // profits in search order: not increasing
         Arrays.sort(p);
@@ -241,6 +241,53 @@ class OtIncrementalTest {
             }
             assertEquals(with.bestValue, worth, 1e-9 * Math.max(1, worth));
         }
+    }
+
+    /**
+     * The search order from three stable primitive sorts equals a sort with the order's comparator
+     * (profit descending, padding ascending, deadline descending, index), ties included.
+     */
+    @Property(tries = 300)
+    void searchOrderEqualsTheComparator(
+            @ForAll long seed, @ForAll @IntRange(min = 1, max = 80) int n) {
+        Instance inst = PropertiesTest.single(seed, n);
+        EdgeNode node = inst.nodes().get(0);
+        Feasibility f = new Feasibility(inst, node, node.variants().get(0));
+        double[] profit = inst.profits();
+        Random rnd = new Random(seed);
+        if (rnd.nextBoolean()) {
+            // coarse profits: many ties, so the later keys decide
+            for (int i = 0; i < profit.length; i++) {
+                profit[i] = 1 + rnd.nextInt(3);
+            }
+        }
+        int[] got = PropertiesTest.all(inst);
+        OptimalTreeSearch.Search.sortCandidates(got, f, profit);
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            boxed[i] = i;
+        }
+        Arrays.sort(
+                boxed,
+                (a, b) -> {
+                    if (profit[a] != profit[b]) {
+                        return profit[a] > profit[b] ? -1 : 1;
+                    }
+                    int pa = f.prompt(a) + f.output(a);
+                    int pb = f.prompt(b) + f.output(b);
+                    if (pa != pb) {
+                        return Integer.compare(pa, pb);
+                    }
+                    if (f.deadline(a) != f.deadline(b)) {
+                        return f.deadline(a) > f.deadline(b) ? -1 : 1;
+                    }
+                    return Integer.compare(a, b);
+                });
+        int[] want = new int[n];
+        for (int i = 0; i < n; i++) {
+            want[i] = boxed[i];
+        }
+        assertArrayEquals(want, got);
     }
 
     /**
