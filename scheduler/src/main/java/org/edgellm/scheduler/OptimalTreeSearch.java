@@ -93,6 +93,17 @@ public final class OptimalTreeSearch {
         double best = 0;
         int[] bestBatch = new int[0];
         Variant bestVariant = null;
+        // the greedy incumbents of every variant first: the best of them prunes every search,
+        // also the first one, which may use up the budget alone
+        for (int k = 0; k < vs; k++) {
+            Search s = searches[order[k]];
+            s.greedyOnce();
+            if (s.bestValue > best + tolerance(best)) {
+                best = s.bestValue;
+                bestBatch = s.bestBatch;
+                bestVariant = s.f.variant();
+            }
+        }
         double openBound = 0;
         for (int k = 0; k < vs; k++) {
             int q = order[k];
@@ -131,6 +142,9 @@ public final class OptimalTreeSearch {
     private static final int CACHE_BITS = 12;
 
     private static final int CACHE_FIELD = (1 << 21) - 1;
+
+    /** The orders of the limit cap: uplink time, prompt, output, deadline. */
+    private static final int ORDER_KINDS = 4;
 
     /** Orders the greedy incumbent tries (see Search.greedy). */
     private static final int GREEDY_ORDERS = 6;
@@ -234,10 +248,11 @@ public final class OptimalTreeSearch {
         final int[] bucketHead;
         final int[] bucketNext;
         final double[] cardProfit;
-        final int[] upAscAll; // positions by uplink time, ascending
-        final int[][] upAsc; // per depth: its candidates by uplink time
-        final int[] upAscCount;
-        final long[] upAscStamp; // the stamp of the node each list was built for
+        // positions by uplink time, prompt, output (ascending) and deadline (descending)
+        final int[][] ordersAll;
+        final int[][][] orders; // per kind and depth: that depth's candidates in the order
+        final int[] orderCount;
+        final long[] orderStamp; // the stamp of the node the lists were built for
         final double[] upPrefix;
         final double[] bandSorted2;
         final int[] cardLimit;
@@ -261,6 +276,8 @@ public final class OptimalTreeSearch {
 
         /** Whether run starts with the greedy incumbent (false only in tests). */
         boolean useGreedy = true;
+
+        boolean greedyDone;
 
         double bestValue;
         int[] bestBatch = new int[0];
@@ -348,15 +365,24 @@ public final class OptimalTreeSearch {
             bucketHead = new int[count + 2];
             bucketNext = new int[count + 1];
             cardProfit = new double[count + 1];
-            upAscAll = identity(count);
-            double[] upKey2 = new double[count];
-            for (int k = 0; k < count; k++) {
-                upKey2[k] = f.uplinkMs(req[k]);
+            ordersAll = new int[ORDER_KINDS][];
+            double[] orderKey = new double[count];
+            for (int kind = 0; kind < ORDER_KINDS; kind++) {
+                ordersAll[kind] = identity(count);
+                for (int k = 0; k < count; k++) {
+                    orderKey[k] =
+                            switch (kind) {
+                                case 0 -> upMs[k];
+                                case 1 -> pPrompt[k];
+                                case 2 -> pOutput[k];
+                                default -> -pDeadline[k];
+                            };
+                }
+                sortByKey(ordersAll[kind], orderKey, count, new int[count], new double[count]);
             }
-            sortByKey(upAscAll, upKey2, count, new int[count], new double[count]);
-            upAsc = new int[count + 1][];
-            upAscCount = new int[count + 1];
-            upAscStamp = new long[count + 1];
+            orders = new int[ORDER_KINDS][count + 1][];
+            orderCount = new int[count + 1];
+            orderStamp = new long[count + 1];
             upPrefix = new double[count + 1];
             bandSorted2 = new double[count + 1];
             cardLimit = new int[count + 1];
@@ -536,13 +562,22 @@ public final class OptimalTreeSearch {
         }
 
         void run(double incumbent) {
-            bestValue = incumbent;
+            if (incumbent > bestValue) {
+                bestValue = incumbent;
+                bestBatch = new int[0]; // the caller's incumbent, not a batch of this variant
+            }
+            greedyOnce();
             value = 0;
             Arrays.fill(inPath, 0L);
-            if (useGreedy && req.length >= GREEDY_MIN) {
+            expand(0, identity(req.length), 0, req.length, -1);
+        }
+
+        /** The greedy incumbent, once per search, for lists of at least GREEDY_MIN candidates. */
+        void greedyOnce() {
+            if (!greedyDone && useGreedy && req.length >= GREEDY_MIN) {
                 greedy();
             }
-            expand(0, identity(req.length), 0, req.length, -1);
+            greedyDone = true;
         }
 
         /**
@@ -756,44 +791,48 @@ public final class OptimalTreeSearch {
         }
 
         /**
-         * Caps every limit of depth d at the most members the batch can still take: t more members
-         * start after all their uploads, so their uplink times, at least the t shortest among the
-         * candidates, must fit in the room before the earliest deadline that T(size + t) at the
-         * batch's padding leaves. Returns the count (0 when no candidate fits).
+         * Caps every limit of depth d at the most members the batch can still take. Any t more
+         * members, whichever they are, have uplink times summing to at least the t shortest among
+         * the candidates, a padded prompt (output) at least the t-th shortest prompt (output) and
+         * an earliest deadline at most the t-th latest deadline: the largest t for which memory and
+         * the deadline admit a batch with these order statistics bounds them all (every test only
+         * gets harder as t grows: binary search), then the band (bandCap). Returns the count (0
+         * when no candidate fits).
          */
         private int capByUplink(int d, int m, Feasibility.BatchState b) {
-            // the candidates of this node by uplink time, filtered from the parent's list
-            boolean fromParent = d > 0 && upAscStamp[d - 1] == stamp[d - 1];
-            int[] src = fromParent ? upAsc[d - 1] : upAscAll;
-            int n = fromParent ? upAscCount[d - 1] : upAscAll.length;
-            if (upAsc[d] == null || upAsc[d].length < n) {
-                upAsc[d] = new int[Math.max(n, 4)];
-            }
-            int[] dst = upAsc[d];
+            // the candidates of this node in each order, filtered from the parent's lists
+            boolean fromParent = d > 0 && orderStamp[d - 1] == stamp[d - 1];
             long[] so = stampOf[d];
             long st = stamp[d];
             int count = 0;
-            for (int r = 0; r < n; r++) {
-                int y = src[r];
-                if (so[y] == st) {
-                    dst[count++] = y;
+            for (int kind = 0; kind < ORDER_KINDS; kind++) {
+                int[] src = fromParent ? orders[kind][d - 1] : ordersAll[kind];
+                int n = fromParent ? orderCount[d - 1] : ordersAll[kind].length;
+                if (orders[kind][d] == null || orders[kind][d].length < n) {
+                    orders[kind][d] = new int[Math.max(n, 4)];
+                }
+                int[] dst = orders[kind][d];
+                count = 0;
+                for (int r = 0; r < n; r++) {
+                    int y = src[r];
+                    if (so[y] == st) {
+                        dst[count++] = y;
+                    }
                 }
             }
-            upAscCount[d] = count;
-            upAscStamp[d] = st;
-            // the largest t with (sum of the t shortest uplinks) <= room(t), by binary search: the
-            // sum grows with t and the room shrinks; a relative slack absorbs rounding
-            double slack = 1e-9 * Math.max(1.0, Math.abs(b.minDeadline));
+            orderCount[d] = count;
+            orderStamp[d] = st;
+            int[] byUp = orders[0][d];
             double[] prefix = upPrefix;
             prefix[0] = 0;
             for (int r = 0; r < count; r++) {
-                prefix[r + 1] = prefix[r] + f.uplinkMs(req[dst[r]]);
+                prefix[r + 1] = prefix[r] + upMs[byUp[r]];
             }
             int lo = 0;
             int hi = count;
             while (lo < hi) {
                 int mid = (lo + hi + 1) >>> 1;
-                if (prefix[mid] <= uplinkRoom(b, mid) + slack) {
+                if (fitsAny(d, b, mid)) {
                     lo = mid;
                 } else {
                     hi = mid - 1;
@@ -812,6 +851,33 @@ public final class OptimalTreeSearch {
             return m;
         }
 
+        /** The padded prompt at least t more members give the batch (order statistic). */
+        private int promptAt(int d, Feasibility.BatchState b, int t) {
+            return Math.max(b.maxPrompt, pPrompt[orders[1][d][t - 1]]);
+        }
+
+        private int outputAt(int d, Feasibility.BatchState b, int t) {
+            return Math.max(b.maxOutput, pOutput[orders[2][d][t - 1]]);
+        }
+
+        /** The earliest compute end t more members can have (they start after all uploads). */
+        private double endAt(int d, Feasibility.BatchState b, int t) {
+            return Math.max(f.t0() + b.uplinkMs + upPrefix[t], f.busyUntil())
+                    + compute(b.size + t, promptAt(d, b, t), outputAt(d, b, t));
+        }
+
+        /** Whether memory and the earliest deadline admit some t more members (relaxed). */
+        private boolean fitsAny(int d, Feasibility.BatchState b, int t) {
+            int s = promptAt(d, b, t);
+            int n = outputAt(d, b, t);
+            if (f.maxBatchForMemory(s, n) - b.size < t) {
+                return false;
+            }
+            double dMin = Math.min(b.minDeadline, pDeadline[orders[3][d][t - 1]]);
+            double slack = 1e-9 * Math.max(1.0, Math.abs(dMin));
+            return dMin - endAt(d, b, t) > -slack;
+        }
+
         /**
          * The most members, at most {@code most}, that the downlink band admits: t more members end
          * no earlier than after the batch's uploads, the t shortest of theirs and T(size + t) at
@@ -826,7 +892,7 @@ public final class OptimalTreeSearch {
             if (hi == m) {
                 // all of them at once, in any order: no cap when that fits (no sort needed)
                 System.arraycopy(bandCost[d], 0, costs, 0, m);
-                if (bandFits(b, m, costs, slack)) {
+                if (bandFits(d, b, m, costs, slack)) {
                     return m;
                 }
             }
@@ -835,7 +901,7 @@ public final class OptimalTreeSearch {
             int lo = 0;
             while (lo < hi) {
                 int mid = (lo + hi + 1) >>> 1;
-                if (bandFits(b, mid, costs, slack)) {
+                if (bandFits(d, b, mid, costs, slack)) {
                     lo = mid;
                 } else {
                     hi = mid - 1;
@@ -845,10 +911,8 @@ public final class OptimalTreeSearch {
         }
 
         private boolean bandFits(
-                Feasibility.BatchState b, int t, double[] sortedCosts, double slack) {
-            double end =
-                    Math.max(f.t0() + b.uplinkMs + upPrefix[t], f.busyUntil())
-                            + compute(b.size + t, b.maxPrompt, b.maxOutput);
+                int d, Feasibility.BatchState b, int t, double[] sortedCosts, double slack) {
+            double end = endAt(d, b, t);
             double need = 0;
             for (int k = 0; k < t; k++) {
                 need += sortedCosts[k];
@@ -862,18 +926,6 @@ public final class OptimalTreeSearch {
                 need += f.downlinkDemand(i) * 1000.0 / left;
             }
             return need <= f.downlinkHz() + slack;
-        }
-
-        /**
-         * The room for uplink time left to t more members of the batch b: they start after every
-         * member's upload and compute for at least T(size + t) at the batch's padding, and must end
-         * before its earliest deadline, so their uplink times sum to less than this.
-         */
-        private double uplinkRoom(Feasibility.BatchState b, int t) {
-            return b.minDeadline
-                    - f.t0()
-                    - b.uplinkMs
-                    - compute(b.size + t, b.maxPrompt, b.maxOutput);
         }
 
         /** {@code f.computeMs(size + t, s, n)}, through the compute cache. */
