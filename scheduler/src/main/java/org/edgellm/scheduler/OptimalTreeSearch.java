@@ -3,6 +3,7 @@ package org.edgellm.scheduler;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * OT: the exact single-node solver (spec section 4). For every resident variant it searches the
@@ -248,6 +249,14 @@ public final class OptimalTreeSearch {
         final int[] bucketHead;
         final int[] bucketNext;
         final double[] cardProfit;
+        final double[] jointCost;
+        final double[] jointProfit;
+        final int[] jointItem;
+        final IntToDoubleFunction bandJoint = this::bandJoint;
+        int jointD;
+        int jointC;
+        int jointM;
+        int jointCount;
         // positions by uplink time, prompt, output (ascending) and deadline (descending)
         final int[][] ordersAll;
         final int[][][] orders; // per kind and depth: that depth's candidates in the order
@@ -365,6 +374,9 @@ public final class OptimalTreeSearch {
             bucketHead = new int[count + 2];
             bucketNext = new int[count + 1];
             cardProfit = new double[count + 1];
+            jointCost = new double[count + 2];
+            jointProfit = new double[count + 2];
+            jointItem = new int[count + 2];
             ordersAll = new int[ORDER_KINDS][];
             double[] orderKey = new double[count];
             for (int kind = 0; kind < ORDER_KINDS; kind++) {
@@ -599,7 +611,7 @@ public final class OptimalTreeSearch {
             }
             // the orders (stable sorts, ties in search order): search order (profit first),
             // padding ascending, profit per padding, latest deadline, shortest uplink, downlink
-            // demand per profit
+            // cost (at the earliest end) per profit
             int[][] orders = new int[GREEDY_ORDERS][m];
             double[] key = new double[m];
             for (int o = 0; o < GREEDY_ORDERS; o++) {
@@ -614,7 +626,7 @@ public final class OptimalTreeSearch {
                                 case 2 -> -pp[it[k]] / pad;
                                 case 3 -> -f.deadline(x);
                                 case 4 -> f.uplinkMs(x);
-                                default -> f.downlinkDemand(x) / pp[it[k]];
+                                default -> bandCost[0][k] / pp[it[k]];
                             };
                 }
                 sortByKey(orders[o], key, m, sortTmpOrder, sortTmpKey);
@@ -879,6 +891,70 @@ public final class OptimalTreeSearch {
         }
 
         /**
+         * (e) For the cardinality sweep of the bound being computed (depth jointD, items with
+         * feasPos >= jointC): an upper bound on the profit of t more members, the fractional
+         * knapsack of their band costs (each at its earliest end) within what the band leaves at
+         * the earliest end of t more members (endAt) once the members already in have their demand;
+         * by binary search on prefix sums in the order by cost per profit (built once per bound).
+         */
+        private double bandJoint(int t) {
+            int d = jointD;
+            Feasibility.BatchState b = state[d];
+            double end = endAt(d, b, t);
+            double room = f.downlinkHz();
+            for (int k = 0; k < b.size; k++) {
+                int i = path[k];
+                double left = f.deadline(i) - end;
+                if (!(left > 0)) {
+                    return 0; // no t more fit: a member would miss its deadline
+                }
+                room -= f.downlinkDemand(i) * 1000.0 / left;
+            }
+            // a relative slack absorbs the rounding of this relaxed room
+            room += 1e-9 * Math.max(1.0, f.downlinkHz());
+            if (room < 0) {
+                return 0; // costs are not negative
+            }
+            if (jointCount < 0) {
+                int m = jointM;
+                int[] it = items[d];
+                int[] fp = feasPos[d];
+                double[] cost = bandCost[d];
+                int[] order = bandOrderOf(d, m);
+                int r = 0;
+                jointCost[0] = 0;
+                jointProfit[0] = 0;
+                for (int q = 0; q < m; q++) {
+                    int k = order[q];
+                    if (fp[k] >= jointC) {
+                        jointCost[r + 1] = jointCost[r] + cost[k];
+                        jointProfit[r + 1] = jointProfit[r] + pp[it[k]];
+                        jointItem[r + 1] = k;
+                        r++;
+                    }
+                }
+                jointCount = r;
+            }
+            int n = jointCount;
+            int lo = 0; // the largest r with jointCost[r] <= room
+            int hi = n;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (jointCost[mid] <= room) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            if (lo == n) {
+                return jointProfit[n];
+            }
+            int k = jointItem[lo + 1];
+            double c = bandCost[d][k];
+            return jointProfit[lo] + pp[items[d][k]] * (room - jointCost[lo]) / c;
+        }
+
+        /**
          * The most members, at most {@code most}, that the downlink band admits: t more members end
          * no earlier than after the batch's uploads, the t shortest of theirs and T(size + t) at
          * the batch's padding; at that end the members already in need their demand over their time
@@ -1000,15 +1076,21 @@ public final class OptimalTreeSearch {
                 return ub;
             }
             // (a) cardinality: a batch that adds t of them has every member's limit >= t, so it
-            // adds at most the best t profits among the items whose limit admits t
-            if (minLim < count) {
-                ub = Math.min(ub, round(cardinality(count, enough)));
+            // adds at most the best t profits among the items whose limit admits t; joint with
+            // the band (e) when all of them would not fit the band at the earliest end
+            Feasibility.BatchState b = state[d];
+            boolean joint = bandSum > f.downlinkHz() - b.downlinkNeed;
+            if (minLim < count || joint) {
+                jointD = d;
+                jointC = c;
+                jointM = m;
+                jointCount = -1;
+                ub = Math.min(ub, round(cardinality(count, enough, joint ? bandJoint : null)));
                 if (ub <= enough) {
                     return ub;
                 }
             }
             // (c) uplink time before the earliest deadline
-            Feasibility.BatchState b = state[d];
             double upCap;
             if (b.size > 0) {
                 double compute = compute(b.size, b.maxPrompt, b.maxOutput);
@@ -1053,12 +1135,13 @@ public final class OptimalTreeSearch {
          * The cardinality bound of the count items that bound() gathered into cardProfit and
          * cardLimit.
          */
-        private double cardinality(int count, double enough) {
+        private double cardinality(int count, double enough, IntToDoubleFunction cap) {
             return maxTopProfits(
                     cardProfit,
                     cardLimit,
                     count,
                     enough,
+                    cap,
                     bucketHead,
                     bucketNext,
                     cardPrefix,
@@ -1082,6 +1165,7 @@ public final class OptimalTreeSearch {
                 int[] lim,
                 int count,
                 double enough,
+                IntToDoubleFunction cap,
                 int[] head,
                 int[] next,
                 double[] pre,
@@ -1123,7 +1207,11 @@ public final class OptimalTreeSearch {
                         hi = highest(sel, hi);
                     }
                 }
-                best = Math.max(best, sum);
+                double g = sum;
+                if (cap != null && g > best && g > enough) {
+                    g = Math.min(g, cap.applyAsDouble(t));
+                }
+                best = Math.max(best, g);
                 double rest = pre[t - 1];
                 if (rest <= best || (best <= enough && rest <= enough)) {
                     return Math.max(best, rest);
@@ -1213,6 +1301,23 @@ public final class OptimalTreeSearch {
             return upOrder[d];
         }
 
+        /** The order by band cost per profit of every item of depth d, sorted once per node. */
+        private int[] bandOrderOf(int d, int m) {
+            int[] order = bandOrder[d];
+            if (!bandSorted[d]) {
+                int[] it = items[d];
+                double[] cost = bandCost[d];
+                double[] key = sortKey[d];
+                for (int k = 0; k < m; k++) {
+                    order[k] = k;
+                    key[k] = cost[k] / pp[it[k]];
+                }
+                sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
+                bandSorted[d] = true;
+            }
+            return order;
+        }
+
         /** Fractional knapsack on the downlink band: capacity cap, item costs cost[k]. */
         private double knapsack(int d, int m, int c, double[] cost, double cap, int[] order) {
             if (cap <= 0) {
@@ -1227,16 +1332,7 @@ public final class OptimalTreeSearch {
             }
             int[] it = items[d];
             int[] fp = feasPos[d];
-            if (!bandSorted[d]) {
-                // the order by cost per profit of every item of this node, computed once
-                double[] key = sortKey[d];
-                for (int k = 0; k < m; k++) {
-                    order[k] = k;
-                    key[k] = cost[k] / pp[it[k]];
-                }
-                sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
-                bandSorted[d] = true;
-            }
+            bandOrderOf(d, m);
             double s = 0;
             double left = cap;
             for (int r = 0; r < m; r++) {

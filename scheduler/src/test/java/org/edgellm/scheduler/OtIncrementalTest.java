@@ -73,6 +73,7 @@ class OtIncrementalTest {
                 lim,
                 count,
                 enough,
+                null,
                 new int[count + 1],
                 new int[count],
                 new double[count + 1],
