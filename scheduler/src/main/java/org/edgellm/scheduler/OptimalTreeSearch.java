@@ -262,7 +262,7 @@ public final class OptimalTreeSearch {
         final int[][][] orders; // per kind and depth: that depth's candidates in the order
         final int[] orderCount;
         final long[] orderStamp; // the stamp of the node the lists were built for
-        final double[] upPrefix;
+        final double[][] upPrefix; // per depth: sums of its t shortest uplink times
         final double[] bandSorted2;
         final int[] cardLimit;
         final long[] cacheKey = new long[1 << CACHE_BITS]; // (s, n, b) packed, top bit set
@@ -282,6 +282,9 @@ public final class OptimalTreeSearch {
 
         /** Whether limits are capped by the band as well (false only in tests). */
         boolean capByBand = true;
+
+        /** Whether the cardinality sweep caps each t by the band knapsack (false only in tests). */
+        boolean bandInSweep = true;
 
         /** Whether run starts with the greedy incumbent (false only in tests). */
         boolean useGreedy = true;
@@ -395,7 +398,7 @@ public final class OptimalTreeSearch {
             orders = new int[ORDER_KINDS][count + 1][];
             orderCount = new int[count + 1];
             orderStamp = new long[count + 1];
-            upPrefix = new double[count + 1];
+            upPrefix = new double[count + 1][];
             bandSorted2 = new double[count + 1];
             cardLimit = new int[count + 1];
             cardPrefix = new double[count + 2];
@@ -835,7 +838,10 @@ public final class OptimalTreeSearch {
             orderCount[d] = count;
             orderStamp[d] = st;
             int[] byUp = orders[0][d];
-            double[] prefix = upPrefix;
+            if (upPrefix[d] == null || upPrefix[d].length < count + 1) {
+                upPrefix[d] = new double[count + 1];
+            }
+            double[] prefix = upPrefix[d];
             prefix[0] = 0;
             for (int r = 0; r < count; r++) {
                 prefix[r + 1] = prefix[r] + upMs[byUp[r]];
@@ -874,7 +880,7 @@ public final class OptimalTreeSearch {
 
         /** The earliest compute end t more members can have (they start after all uploads). */
         private double endAt(int d, Feasibility.BatchState b, int t) {
-            return Math.max(f.t0() + b.uplinkMs + upPrefix[t], f.busyUntil())
+            return Math.max(f.t0() + b.uplinkMs + upPrefix[d][t], f.busyUntil())
                     + compute(b.size + t, promptAt(d, b, t), outputAt(d, b, t));
         }
 
@@ -1079,7 +1085,10 @@ public final class OptimalTreeSearch {
             // adds at most the best t profits among the items whose limit admits t; joint with
             // the band (e) when all of them would not fit the band at the earliest end
             Feasibility.BatchState b = state[d];
-            boolean joint = bandSum > f.downlinkHz() - b.downlinkNeed;
+            boolean joint =
+                    bandInSweep
+                            && bandSum > f.downlinkHz() - b.downlinkNeed
+                            && orderStamp[d] == stamp[d];
             if (minLim < count || joint) {
                 jointD = d;
                 jointC = c;
