@@ -139,7 +139,7 @@ public final class OptimalTreeSearch {
                 counters.bounds);
     }
 
-    /** Compute-cache size (2^bits entries) and the largest b, s and n its key packs. */
+    /** Largest compute-cache size (2^bits entries) and the largest b, s and n its key packs. */
     private static final int CACHE_BITS = 12;
 
     private static final int CACHE_FIELD = (1 << 21) - 1;
@@ -258,15 +258,16 @@ public final class OptimalTreeSearch {
         int jointM;
         int jointCount;
         // positions by uplink time, prompt, output (ascending) and deadline (descending)
-        final int[][] ordersAll;
+        int[][] ordersAll; // built on first use
         final int[][][] orders; // per kind and depth: that depth's candidates in the order
         final int[] orderCount;
         final long[] orderStamp; // the stamp of the node the lists were built for
         final double[][] upPrefix; // per depth: sums of its t shortest uplink times
         final double[] bandSorted2;
         final int[] cardLimit;
-        final long[] cacheKey = new long[1 << CACHE_BITS]; // (s, n, b) packed, top bit set
-        final double[] cacheValue = new double[1 << CACHE_BITS];
+        final long[] cacheKey; // (s, n, b) packed, top bit set
+        final double[] cacheValue;
+        final int cacheShift;
         long coveredMem;
         final double[] cardPrefix;
         final long[] cardSel;
@@ -277,14 +278,17 @@ public final class OptimalTreeSearch {
         /** Whether a level takes its parent's limits as caps (false only in tests). */
         boolean inheritLimits = true;
 
-        /** Whether limits are capped by the shortest uplink times (false only in tests). */
-        boolean capByUplink = true;
+        /**
+         * Whether limits are capped by order statistics (uplink, padding, deadline; by default on
+         * lists of GREEDY_MIN candidates or more; tests turn it off or on).
+         */
+        boolean capByUplink;
 
         /** Whether limits are capped by the band as well (false only in tests). */
         boolean capByBand = true;
 
-        /** Whether the cardinality sweep caps each t by the band knapsack (false only in tests). */
-        boolean bandInSweep = true;
+        /** Whether the cardinality sweep caps each t by the band knapsack (as capByUplink). */
+        boolean bandInSweep;
 
         /** Whether run starts with the greedy incumbent (false only in tests). */
         boolean useGreedy = true;
@@ -376,25 +380,22 @@ public final class OptimalTreeSearch {
             bandSorted = new boolean[count + 1];
             bucketHead = new int[count + 2];
             bucketNext = new int[count + 1];
+            // the limit caps and the band sweep pay off on long lists only (GREEDY_MIN): small
+            // lists are searched often (GAH) and quickly, where their set-up would dominate
+            capByUplink = count >= GREEDY_MIN;
+            bandInSweep = count >= GREEDY_MIN;
             cardProfit = new double[count + 1];
+            // the compute cache grows with the list (small lists are searched often, by GAH)
+            int bits = 6;
+            while (bits < CACHE_BITS && (1 << bits) < 16 * count) {
+                bits++;
+            }
+            cacheKey = new long[1 << bits];
+            cacheValue = new double[1 << bits];
+            cacheShift = 64 - bits;
             jointCost = new double[count + 2];
             jointProfit = new double[count + 2];
             jointItem = new int[count + 2];
-            ordersAll = new int[ORDER_KINDS][];
-            double[] orderKey = new double[count];
-            for (int kind = 0; kind < ORDER_KINDS; kind++) {
-                ordersAll[kind] = identity(count);
-                for (int k = 0; k < count; k++) {
-                    orderKey[k] =
-                            switch (kind) {
-                                case 0 -> upMs[k];
-                                case 1 -> pPrompt[k];
-                                case 2 -> pOutput[k];
-                                default -> -pDeadline[k];
-                            };
-                }
-                sortByKey(ordersAll[kind], orderKey, count, new int[count], new double[count]);
-            }
             orders = new int[ORDER_KINDS][count + 1][];
             orderCount = new int[count + 1];
             orderStamp = new long[count + 1];
@@ -816,6 +817,9 @@ public final class OptimalTreeSearch {
          */
         private int capByUplink(int d, int m, Feasibility.BatchState b) {
             // the candidates of this node in each order, filtered from the parent's lists
+            if (ordersAll == null) {
+                buildOrders();
+            }
             boolean fromParent = d > 0 && orderStamp[d - 1] == stamp[d - 1];
             long[] so = stampOf[d];
             long st = stamp[d];
@@ -867,6 +871,26 @@ public final class OptimalTreeSearch {
                 lim[k] = Math.min(lim[k], lo);
             }
             return m;
+        }
+
+        /** The candidate positions in each order of the limit cap, sorted once per search. */
+        private void buildOrders() {
+            int count = req.length;
+            ordersAll = new int[ORDER_KINDS][];
+            double[] orderKey = new double[count];
+            for (int kind = 0; kind < ORDER_KINDS; kind++) {
+                ordersAll[kind] = identity(count);
+                for (int k = 0; k < count; k++) {
+                    orderKey[k] =
+                            switch (kind) {
+                                case 0 -> upMs[k];
+                                case 1 -> pPrompt[k];
+                                case 2 -> pOutput[k];
+                                default -> -pDeadline[k];
+                            };
+                }
+                sortByKey(ordersAll[kind], orderKey, count, new int[count], new double[count]);
+            }
         }
 
         /** The padded prompt at least t more members give the batch (order statistic). */
@@ -1026,7 +1050,7 @@ public final class OptimalTreeSearch {
             }
             long key = Long.MIN_VALUE | ((long) s << 42) | ((long) n << 21) | b;
             long h = key * 0x9E3779B97F4A7C15L;
-            int i = (int) (h >>> (64 - CACHE_BITS));
+            int i = (int) (h >>> cacheShift);
             if (cacheKey[i] != key) {
                 cacheKey[i] = key;
                 cacheValue[i] = f.computeMs(b, s, n);

@@ -36,6 +36,8 @@ class OtBoundsTest {
             Feasibility f = new Feasibility(inst, node, v);
             OptimalTreeSearch.Search s =
                     OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            s.capByUplink = true; // on by default only for long lists
+            s.bandInSweep = true;
             int[] req = s.order();
             int m = req.length;
             for (int trial = 0; trial < 4; trial++) {

@@ -104,6 +104,8 @@ class OtIncrementalTest {
             Feasibility f = new Feasibility(inst, node, v);
             OptimalTreeSearch.Search full =
                     OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            full.capByUplink = true; // on by default only for long lists
+            full.bandInSweep = true;
             OptimalTreeSearch.Search inherit =
                     OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             inherit.capByUplink = false;
