@@ -3,6 +3,7 @@ package org.edgellm.scheduler;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * OT: the exact single-node solver (spec section 4). For every resident variant it searches the
@@ -17,13 +18,20 @@ import java.util.Arrays;
  *       remaining candidates can add is not better than the incumbent. The bound is the least of
  *       (a) a cardinality bound: with the padded maxima, memory and the deadline each candidate
  *       admits at most {@code m_x} more members once it is in, so at most the best {@code t}
- *       profits among candidates with {@code m_x >= t} (all t at once in O(m log m) with a heap);
- *       (b) a fractional knapsack on the downlink band, each candidate costing its demand at the
- *       earliest compute end it can have; (c) a fractional knapsack on uplink time against the
- *       earliest deadline. With integral profits the bound is rounded down. The bound only shrinks
- *       as the candidate list loses its head, so the first child whose siblings-and-subtrees bound
- *       is not better than the incumbent is found by binary search, and a comparison stops at the
- *       first part of the bound that settles it.
+ *       profits among candidates with {@code m_x >= t} (all t at once by a linear sweep, since
+ *       profits come in search order); a level's {@code m_x} is at most its parent's minus one, and
+ *       on lists of 32 or more candidates all are capped by the most members any batch can still
+ *       take (order statistics of uplink time, padding, deadline and band cost), and each t's value
+ *       by a band knapsack at the earliest end of t more members; (b) a fractional knapsack on the
+ *       downlink band, each candidate costing its demand at the earliest compute end it can have;
+ *       (c) a fractional knapsack on uplink time against the earliest deadline. With integral
+ *       profits the bound is rounded down. The bound only shrinks as the candidate list loses its
+ *       head, so the first child whose siblings-and-subtrees bound is not better than the incumbent
+ *       is found by binary search, and a comparison stops at the first part of the bound that
+ *       settles it.
+ *   <li><b>Greedy incumbent.</b> On lists of 32 or more candidates, greedy batches in six orders
+ *       among the candidates whose limit reaches t, for a ladder of t, give every variant's search
+ *       an incumbent before any search starts.
  *   <li><b>Dominance.</b> Request j dominates request k when it comes earlier in the search order
  *       and is no worse in anything a constraint or the profit reads: prompt, output, deadline,
  *       uplink time, downlink demand, profit. Replacing k by j in a feasible batch keeps it
@@ -93,6 +101,17 @@ public final class OptimalTreeSearch {
         double best = 0;
         int[] bestBatch = new int[0];
         Variant bestVariant = null;
+        // the greedy incumbents of every variant first: the best of them prunes every search,
+        // also the first one, which may use up the budget alone
+        for (int k = 0; k < vs; k++) {
+            Search s = searches[order[k]];
+            s.greedyOnce();
+            if (s.bestValue > best + tolerance(best)) {
+                best = s.bestValue;
+                bestBatch = s.bestBatch;
+                bestVariant = s.f.variant();
+            }
+        }
         double openBound = 0;
         for (int k = 0; k < vs; k++) {
             int q = order[k];
@@ -127,7 +146,22 @@ public final class OptimalTreeSearch {
                 counters.bounds);
     }
 
-    private static final long MAX_B = Integer.MAX_VALUE;
+    /** Largest compute-cache size (2^bits entries) and the largest b, s and n its key packs. */
+    private static final int CACHE_BITS = 12;
+
+    private static final int CACHE_FIELD = (1 << 21) - 1;
+
+    /** The orders of the limit cap: uplink time, prompt, output, deadline. */
+    private static final int ORDER_KINDS = 4;
+
+    /** Orders the greedy incumbent tries (see Search.greedy). */
+    private static final int GREEDY_ORDERS = 6;
+
+    /**
+     * Fewest candidates for which a search starts with the greedy incumbent: below, the search is
+     * quick anyway and the greedy's checks would outnumber the ones it saves.
+     */
+    static final int GREEDY_MIN = 32;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -188,6 +222,11 @@ public final class OptimalTreeSearch {
         final Counters counters;
         final int[] req; // request index of every position, in search order
         final double[] pp; // profit of every position
+        final double[] upMs; // uplink time of every position
+        final int[] pPrompt; // and the other attributes the hot loops read, by position
+        final int[] pOutput;
+        final double[] pDeadline;
+        final double[] pDemand;
         final int words;
         final long[][] dom; // per position: earlier positions that dominate it (bitset)
         final boolean[] hasDom;
@@ -216,7 +255,52 @@ public final class OptimalTreeSearch {
         // bound scratch (bounds do not nest)
         final int[] bucketHead;
         final int[] bucketNext;
-        final double[] heap;
+        final double[] cardProfit;
+        final double[] jointCost;
+        final double[] jointProfit;
+        final int[] jointItem;
+        final IntToDoubleFunction bandJoint = this::bandJoint;
+        int jointD;
+        int jointC;
+        int jointM;
+        int jointCount;
+        // positions by uplink time, prompt, output (ascending) and deadline (descending)
+        int[][] ordersAll; // built on first use
+        final int[][][] orders; // per kind and depth: that depth's candidates in the order
+        final int[] orderCount;
+        final long[] orderStamp; // the stamp of the node the lists were built for
+        final double[][] upPrefix; // per depth: sums of its t shortest uplink times
+        final double[] bandSorted2;
+        final int[] cardLimit;
+        final long[] cacheKey; // (s, n, b) packed, top bit set
+        final double[] cacheValue;
+        final int cacheShift;
+        long coveredMem;
+        final double[] cardPrefix;
+        final long[] cardSel;
+        final int[][] upOrder; // per depth: its items by uplink time per profit (when built)
+        final int[] upCount;
+        final boolean[] upBuilt;
+
+        /** Whether a level takes its parent's limits as caps (false only in tests). */
+        boolean inheritLimits = true;
+
+        /**
+         * Whether limits are capped by order statistics (uplink, padding, deadline; by default on
+         * lists of GREEDY_MIN candidates or more; tests turn it off or on).
+         */
+        boolean capByUplink;
+
+        /** Whether limits are capped by the band as well (false only in tests). */
+        boolean capByBand = true;
+
+        /** Whether the cardinality sweep caps each t by the band knapsack (as capByUplink). */
+        boolean bandInSweep;
+
+        /** Whether run starts with the greedy incumbent (false only in tests). */
+        boolean useGreedy = true;
+
+        boolean greedyDone;
 
         double bestValue;
         int[] bestBatch = new int[0];
@@ -247,6 +331,19 @@ public final class OptimalTreeSearch {
             pp = new double[count];
             for (int k = 0; k < count; k++) {
                 pp[k] = profit[req[k]];
+            }
+            upMs = new double[count];
+            pPrompt = new int[count];
+            pOutput = new int[count];
+            pDeadline = new double[count];
+            pDemand = new double[count];
+            for (int k = 0; k < count; k++) {
+                int x = req[k];
+                upMs[k] = f.uplinkMs(x);
+                pPrompt[k] = f.prompt(x);
+                pOutput[k] = f.output(x);
+                pDeadline[k] = f.deadline(x);
+                pDemand[k] = f.downlinkDemand(x);
             }
             words = (count + 63) >>> 6;
             dom = new long[count][];
@@ -290,7 +387,33 @@ public final class OptimalTreeSearch {
             bandSorted = new boolean[count + 1];
             bucketHead = new int[count + 2];
             bucketNext = new int[count + 1];
-            heap = new double[count + 2];
+            // the limit caps and the band sweep pay off on long lists only (GREEDY_MIN): small
+            // lists are searched often (GAH) and quickly, where their set-up would dominate
+            capByUplink = count >= GREEDY_MIN;
+            bandInSweep = count >= GREEDY_MIN;
+            cardProfit = new double[count + 1];
+            // the compute cache grows with the list (small lists are searched often, by GAH)
+            int bits = 6;
+            while (bits < CACHE_BITS && (1 << bits) < 16 * count) {
+                bits++;
+            }
+            cacheKey = new long[1 << bits];
+            cacheValue = new double[1 << bits];
+            cacheShift = 64 - bits;
+            jointCost = new double[count + 2];
+            jointProfit = new double[count + 2];
+            jointItem = new int[count + 2];
+            orders = new int[ORDER_KINDS][count + 1][];
+            orderCount = new int[count + 1];
+            orderStamp = new long[count + 1];
+            upPrefix = new double[count + 1][];
+            bandSorted2 = new double[count + 1];
+            cardLimit = new int[count + 1];
+            cardPrefix = new double[count + 2];
+            cardSel = new long[words + 1];
+            upOrder = new int[count + 1][];
+            upCount = new int[count + 1];
+            upBuilt = new boolean[count + 1];
         }
 
         /** For tests: whether position j dominates position k (j < k). */
@@ -304,14 +427,12 @@ public final class OptimalTreeSearch {
          * not j, j can replace k.
          */
         private boolean dominates(int j, int k) {
-            int a = req[j];
-            int b = req[k];
             return pp[j] >= pp[k]
-                    && f.prompt(a) <= f.prompt(b)
-                    && f.output(a) <= f.output(b)
-                    && f.deadline(a) >= f.deadline(b)
-                    && f.uplinkMs(a) <= f.uplinkMs(b)
-                    && f.downlinkDemand(a) <= f.downlinkDemand(b);
+                    && pPrompt[j] <= pPrompt[k]
+                    && pOutput[j] <= pOutput[k]
+                    && pDeadline[j] >= pDeadline[k]
+                    && upMs[j] <= upMs[k]
+                    && pDemand[j] <= pDemand[k];
         }
 
         /** Whether some dominator of position y below position lim is outside the batch. */
@@ -353,30 +474,29 @@ public final class OptimalTreeSearch {
             }
         }
 
-        private static void sortCandidates(int[] a, Feasibility f, double[] profit) {
-            Integer[] boxed = new Integer[a.length];
-            for (int i = 0; i < a.length; i++) {
-                boxed[i] = a[i];
+        /**
+         * Sorts request indices into search order: profit descending, then padding (prompt plus
+         * output) ascending, then deadline descending, then index: stable primitive sorts from the
+         * last key to the first.
+         */
+        static void sortCandidates(int[] a, Feasibility f, double[] profit) {
+            int n = a.length;
+            Arrays.sort(a);
+            int[] o2 = new int[n];
+            double[] k2 = new double[n];
+            double[] key = new double[n];
+            for (int pass = 0; pass < 3; pass++) {
+                for (int i = 0; i < n; i++) {
+                    int x = a[i];
+                    key[i] =
+                            switch (pass) {
+                                case 0 -> -f.deadline(x);
+                                case 1 -> f.prompt(x) + f.output(x);
+                                default -> -profit[x];
+                            };
+                }
+                sortByKey(a, key, n, o2, k2);
             }
-            Arrays.sort(boxed, (x, y) -> x.equals(y) ? 0 : before(x, y, f, profit) ? -1 : 1);
-            for (int i = 0; i < a.length; i++) {
-                a[i] = boxed[i];
-            }
-        }
-
-        private static boolean before(int a, int b, Feasibility f, double[] profit) {
-            if (profit[a] != profit[b]) {
-                return profit[a] > profit[b];
-            }
-            int pa = f.prompt(a) + f.output(a);
-            int pb = f.prompt(b) + f.output(b);
-            if (pa != pb) {
-                return pa < pb;
-            }
-            if (f.deadline(a) != f.deadline(b)) {
-                return f.deadline(a) > f.deadline(b);
-            }
-            return a < b;
         }
 
         /** Upper bound of the whole variant: the bound at the root over every candidate. */
@@ -411,12 +531,43 @@ public final class OptimalTreeSearch {
          * that node; NaN when the batch is infeasible.
          */
         double boundAt(int[] batch) {
+            int m = prepareAt(batch);
+            if (m < 0) {
+                return Double.NaN;
+            }
+            return bound(batch.length, m, 0);
+        }
+
+        /**
+         * For tests: the limit of every candidate position at the node of {@code batch} (as
+         * boundAt), -1 for positions the node dropped; null when the batch is infeasible.
+         */
+        long[] limitsAt(int[] batch) {
+            int m = prepareAt(batch);
+            if (m < 0) {
+                return null;
+            }
+            long[] out = new long[req.length];
+            Arrays.fill(out, -1);
+            int d = batch.length;
+            for (int k = 0; k < m; k++) {
+                out[items[d][k]] = limit[d][k];
+            }
+            return out;
+        }
+
+        /** Prepares every level of the path to {@code batch}; the count at its node, or -1. */
+        private int prepareAt(int[] batch) {
             Arrays.fill(inPath, 0L);
             value = 0;
+            int[] all = identity(req.length);
             for (int d = 0; d < batch.length; d++) {
+                // every level is prepared, as in the search: a level inherits its parent's limits
+                int prev = d == 0 ? -1 : batch[d - 1];
+                prepare(d, all, prev + 1, req.length, prev);
                 Feasibility.BatchState next = new Feasibility.BatchState();
                 if (!f.tryAdd(state[d], req[batch[d]], path, next)) {
-                    return Double.NaN;
+                    return -1;
                 }
                 state[d + 1] = next;
                 path[d] = req[batch[d]];
@@ -425,19 +576,111 @@ public final class OptimalTreeSearch {
             }
             int d = batch.length;
             int last = d == 0 ? -1 : batch[d - 1];
-            int m = prepare(d, identity(req.length), last + 1, req.length, last);
+            int m = prepare(d, all, last + 1, req.length, last);
             int[] fp = feasPos[d];
             for (int k = 0; k < m; k++) {
                 fp[k] = k;
             }
-            return bound(d, m, 0);
+            return m;
         }
 
         void run(double incumbent) {
-            bestValue = incumbent;
+            if (incumbent > bestValue) {
+                bestValue = incumbent;
+                bestBatch = new int[0]; // the caller's incumbent, not a batch of this variant
+            }
+            greedyOnce();
             value = 0;
             Arrays.fill(inPath, 0L);
             expand(0, identity(req.length), 0, req.length, -1);
+        }
+
+        /** The greedy incumbent, once per search, for lists of at least GREEDY_MIN candidates. */
+        void greedyOnce() {
+            if (!greedyDone && useGreedy && req.length >= GREEDY_MIN) {
+                greedy();
+            }
+            greedyDone = true;
+        }
+
+        /**
+         * A first incumbent before the search, which it then only has to prove or beat: greedy
+         * batches, each among the candidates whose limit at the root is at least t, for t = 1, 2,
+         * 3, 4, 8, 16, ... up to the largest limit, and each t in six orders (below). A high t
+         * keeps the candidates with short padding and late deadlines, which many can share a batch
+         * with; the depth-first search in profit order alone finds such batches late. Every batch
+         * is built with {@link Feasibility#tryAdd}, so it is feasible by the search's own test;
+         * these checks count as feasibility checks.
+         */
+        private void greedy() {
+            int m = prepare(0, identity(req.length), 0, req.length, -1);
+            int[] it = items[0];
+            long[] lim = limit[0];
+            long maxLim = 0;
+            for (int k = 0; k < m; k++) {
+                maxLim = Math.max(maxLim, lim[k]);
+            }
+            // the orders (stable sorts, ties in search order): search order (profit first),
+            // padding ascending, profit per padding, latest deadline, shortest uplink, downlink
+            // cost (at the earliest end) per profit
+            int[][] orders = new int[GREEDY_ORDERS][m];
+            double[] key = new double[m];
+            for (int o = 0; o < GREEDY_ORDERS; o++) {
+                for (int k = 0; k < m; k++) {
+                    int x = req[it[k]];
+                    double pad = f.prompt(x) + f.output(x);
+                    orders[o][k] = k;
+                    key[k] =
+                            switch (o) {
+                                case 0 -> k;
+                                case 1 -> pad;
+                                case 2 -> -pp[it[k]] / pad;
+                                case 3 -> -f.deadline(x);
+                                case 4 -> f.uplinkMs(x);
+                                default -> bandCost[0][k] / pp[it[k]];
+                            };
+                }
+                sortByKey(orders[o], key, m, sortTmpOrder, sortTmpKey);
+            }
+            Feasibility.BatchState cur = new Feasibility.BatchState();
+            Feasibility.BatchState next = new Feasibility.BatchState();
+            int[] members = new int[req.length];
+            int eligiblePrev = -1;
+            for (long t = 1; t <= maxLim; t = t < 4 ? t + 1 : t * 2) {
+                int eligible = 0;
+                for (int k = 0; k < m; k++) {
+                    if (lim[k] >= t) {
+                        eligible++;
+                    }
+                }
+                if (eligible == eligiblePrev) {
+                    continue; // the same candidates, the same batches
+                }
+                eligiblePrev = eligible;
+                for (int[] order : orders) {
+                    cur.clear();
+                    double v = 0;
+                    for (int r = 0; r < m; r++) {
+                        int k = order[r];
+                        if (lim[k] < t) {
+                            continue;
+                        }
+                        int x = req[it[k]];
+                        counters.checks++;
+                        if (f.tryAdd(cur, x, members, next)) {
+                            members[cur.size] = x;
+                            Feasibility.BatchState tmp = cur;
+                            cur = next;
+                            next = tmp;
+                            v += pp[it[k]];
+                        }
+                    }
+                    if (v > bestValue + tolerance(bestValue)) {
+                        bestValue = v;
+                        bestBatch = Arrays.copyOf(members, cur.size);
+                    }
+                }
+            }
         }
 
         /**
@@ -449,6 +692,7 @@ public final class OptimalTreeSearch {
         private int prepare(int d, int[] in, int from, int to, int last) {
             ensureDepth(d, to - from);
             bandSorted[d] = false;
+            upBuilt[d] = false;
             stamp[d] = ++serial;
             long st = stamp[d];
             int[] ko = kOf[d];
@@ -460,26 +704,59 @@ public final class OptimalTreeSearch {
             int m = 0;
             double t0 = f.t0();
             double busy = f.busyUntil();
+            // The parent's limits: its batch lacks only the member added last, so a candidate's
+            // limit here is at most its limit there minus one (padding, uplink and compute end
+            // can only grow, the earliest deadline only shrink). Valid only when depth d - 1 was
+            // prepared for the parent batch, which the search and boundAt guarantee.
+            boolean inherit = d > 0 && inheritLimits;
+            int[] pko = inherit ? kOf[d - 1] : null;
+            long[] pso = inherit ? stampOf[d - 1] : null;
+            long pst = inherit ? stamp[d - 1] : 0;
+            long[] plim = inherit ? limit[d - 1] : null;
+            // no batch adds more members than the candidates outside it
+            long room = req.length - b.size;
+            coveredMem = Long.MIN_VALUE;
             for (int k = from; k < to; k++) {
                 int y = in[k];
-                int x = req[y];
+                long cap = Long.MAX_VALUE;
+                if (inherit) {
+                    if (pso[y] != pst) {
+                        continue; // it could not join the parent's batch
+                    }
+                    cap = plim[pko[y]] - 1;
+                    if (cap < 1) {
+                        continue;
+                    }
+                }
                 if (last > 0 && dominatedBelow(y, last)) {
                     continue;
                 }
-                int s = Math.max(b.maxPrompt, f.prompt(x));
-                int n = Math.max(b.maxOutput, f.output(x));
-                long memLim = f.maxBatchForMemory(s, n) - b.size;
+                int s = Math.max(b.maxPrompt, pPrompt[y]);
+                int n = Math.max(b.maxOutput, pOutput[y]);
+                // a candidate within the batch's padding leaves it unchanged: its memory limit and
+                // compute times are the node's own, computed once (the same calls, the same values)
+                boolean covered = s == b.maxPrompt && n == b.maxOutput;
+                long memRoom;
+                if (covered) {
+                    if (coveredMem == Long.MIN_VALUE) {
+                        coveredMem = f.maxBatchForMemory(s, n);
+                    }
+                    memRoom = coveredMem;
+                } else {
+                    memRoom = f.maxBatchForMemory(s, n);
+                }
+                long memLim = Math.min(Math.min(memRoom - b.size, cap), room);
                 if (memLim < 1) {
                     continue;
                 }
-                double dMin = Math.min(b.minDeadline, f.deadline(x));
-                double start = Math.max(t0 + b.uplinkMs + f.uplinkMs(x), busy);
-                double end1 = start + f.computeMs(b.size + 1, s, n);
+                double dMin = Math.min(b.minDeadline, pDeadline[y]);
+                double start = Math.max(t0 + b.uplinkMs + upMs[y], busy);
+                double end1 = start + computeAt(b.size, 1, s, n);
                 if (!(dMin - end1 > 0)) {
                     continue;
                 }
                 long l = memLim;
-                double endMax = start + f.computeMs((int) Math.min(b.size + memLim, MAX_B), s, n);
+                double endMax = start + computeAt(b.size, (int) memLim, s, n);
                 if (!(dMin - endMax > 0)) {
                     // the largest count t in [1, memLim) with dMin - (start + T(size + t)) > 0.
                     // T is convex in the batch size (a sum of maxima of linear functions), so
@@ -494,19 +771,18 @@ public final class OptimalTreeSearch {
                         double slope = (tM - t1) / (memLim - 1);
                         long guess = 1 + (long) Math.floor((budgetMs - t1) / slope);
                         if (guess > lo && guess < hi) {
-                            if (dMin - (start + f.computeMs((int) (b.size + guess), s, n)) > 0) {
+                            if (dMin - (start + computeAt(b.size, (int) guess, s, n)) > 0) {
                                 lo = guess;
                             } else {
                                 hi = guess;
                             }
                         }
-                        double t0s = f.computeMs(b.size, s, n);
+                        double t0s = computeAt(b.size, 0, s, n);
                         double step = t1 - t0s;
                         if (step > 0) {
                             long guess2 = 1 + (long) Math.ceil((budgetMs - t1) / step);
                             if (guess2 > lo && guess2 < hi) {
-                                if (dMin - (start + f.computeMs((int) (b.size + guess2), s, n))
-                                        > 0) {
+                                if (dMin - (start + computeAt(b.size, (int) guess2, s, n)) > 0) {
                                     lo = guess2;
                                 } else {
                                     hi = guess2;
@@ -516,7 +792,7 @@ public final class OptimalTreeSearch {
                     }
                     while (hi - lo > 1) {
                         long mid = (lo + hi) >>> 1;
-                        if (dMin - (start + f.computeMs((int) (b.size + mid), s, n)) > 0) {
+                        if (dMin - (start + computeAt(b.size, (int) mid, s, n)) > 0) {
                             lo = mid;
                         } else {
                             hi = mid;
@@ -528,10 +804,265 @@ public final class OptimalTreeSearch {
                 ko[y] = m;
                 so[y] = st;
                 lim[m] = l;
-                band[m] = f.downlinkDemand(x) * 1000.0 / (f.deadline(x) - end1);
+                band[m] = pDemand[y] * 1000.0 / (pDeadline[y] - end1);
                 m++;
             }
+            if (capByUplink && m > 0) {
+                m = capByUplink(d, m, b);
+            }
             return m;
+        }
+
+        /**
+         * Caps every limit of depth d at the most members the batch can still take. Any t more
+         * members, whichever they are, have uplink times summing to at least the t shortest among
+         * the candidates, a padded prompt (output) at least the t-th shortest prompt (output) and
+         * an earliest deadline at most the t-th latest deadline: the largest t for which memory and
+         * the deadline admit a batch with these order statistics bounds them all (every test only
+         * gets harder as t grows: binary search), then the band (bandCap). Returns the count (0
+         * when no candidate fits).
+         */
+        private int capByUplink(int d, int m, Feasibility.BatchState b) {
+            // the candidates of this node in each order, filtered from the parent's lists
+            if (ordersAll == null) {
+                buildOrders();
+            }
+            boolean fromParent = d > 0 && orderStamp[d - 1] == stamp[d - 1];
+            long[] so = stampOf[d];
+            long st = stamp[d];
+            int count = 0;
+            for (int kind = 0; kind < ORDER_KINDS; kind++) {
+                int[] src = fromParent ? orders[kind][d - 1] : ordersAll[kind];
+                int n = fromParent ? orderCount[d - 1] : ordersAll[kind].length;
+                if (orders[kind][d] == null || orders[kind][d].length < n) {
+                    orders[kind][d] = new int[Math.max(n, 4)];
+                }
+                int[] dst = orders[kind][d];
+                count = 0;
+                for (int r = 0; r < n; r++) {
+                    int y = src[r];
+                    if (so[y] == st) {
+                        dst[count++] = y;
+                    }
+                }
+            }
+            orderCount[d] = count;
+            orderStamp[d] = st;
+            int[] byUp = orders[0][d];
+            if (upPrefix[d] == null || upPrefix[d].length < count + 1) {
+                upPrefix[d] = new double[count + 1];
+            }
+            double[] prefix = upPrefix[d];
+            prefix[0] = 0;
+            for (int r = 0; r < count; r++) {
+                prefix[r + 1] = prefix[r] + upMs[byUp[r]];
+            }
+            int lo = 0;
+            int hi = count;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (fitsAny(d, b, mid)) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            if (lo > 0 && capByBand) {
+                lo = bandCap(d, m, b, lo);
+            }
+            if (lo == 0) {
+                return 0;
+            }
+            long[] lim = limit[d];
+            for (int k = 0; k < m; k++) {
+                lim[k] = Math.min(lim[k], lo);
+            }
+            return m;
+        }
+
+        /** The candidate positions in each order of the limit cap, sorted once per search. */
+        private void buildOrders() {
+            int count = req.length;
+            ordersAll = new int[ORDER_KINDS][];
+            double[] orderKey = new double[count];
+            for (int kind = 0; kind < ORDER_KINDS; kind++) {
+                ordersAll[kind] = identity(count);
+                for (int k = 0; k < count; k++) {
+                    orderKey[k] =
+                            switch (kind) {
+                                case 0 -> upMs[k];
+                                case 1 -> pPrompt[k];
+                                case 2 -> pOutput[k];
+                                default -> -pDeadline[k];
+                            };
+                }
+                sortByKey(ordersAll[kind], orderKey, count, new int[count], new double[count]);
+            }
+        }
+
+        /** The padded prompt at least t more members give the batch (order statistic). */
+        private int promptAt(int d, Feasibility.BatchState b, int t) {
+            return Math.max(b.maxPrompt, pPrompt[orders[1][d][t - 1]]);
+        }
+
+        private int outputAt(int d, Feasibility.BatchState b, int t) {
+            return Math.max(b.maxOutput, pOutput[orders[2][d][t - 1]]);
+        }
+
+        /** The earliest compute end t more members can have (they start after all uploads). */
+        private double endAt(int d, Feasibility.BatchState b, int t) {
+            return Math.max(f.t0() + b.uplinkMs + upPrefix[d][t], f.busyUntil())
+                    + compute(b.size + t, promptAt(d, b, t), outputAt(d, b, t));
+        }
+
+        /** Whether memory and the earliest deadline admit some t more members (relaxed). */
+        private boolean fitsAny(int d, Feasibility.BatchState b, int t) {
+            int s = promptAt(d, b, t);
+            int n = outputAt(d, b, t);
+            if (f.maxBatchForMemory(s, n) - b.size < t) {
+                return false;
+            }
+            double dMin = Math.min(b.minDeadline, pDeadline[orders[3][d][t - 1]]);
+            double slack = 1e-9 * Math.max(1.0, Math.abs(dMin));
+            return dMin - endAt(d, b, t) > -slack;
+        }
+
+        /**
+         * (e) For the cardinality sweep of the bound being computed (depth jointD, items with
+         * feasPos >= jointC): an upper bound on the profit of t more members, the fractional
+         * knapsack of their band costs (each at its earliest end) within what the band leaves at
+         * the earliest end of t more members (endAt) once the members already in have their demand;
+         * by binary search on prefix sums in the order by cost per profit (built once per bound).
+         */
+        private double bandJoint(int t) {
+            int d = jointD;
+            Feasibility.BatchState b = state[d];
+            double end = endAt(d, b, t);
+            double room = f.downlinkHz();
+            for (int k = 0; k < b.size; k++) {
+                int i = path[k];
+                double left = f.deadline(i) - end;
+                if (!(left > 0)) {
+                    return 0; // no t more fit: a member would miss its deadline
+                }
+                room -= f.downlinkDemand(i) * 1000.0 / left;
+            }
+            // a relative slack absorbs the rounding of this relaxed room
+            room += 1e-9 * Math.max(1.0, f.downlinkHz());
+            if (room < 0) {
+                return 0; // costs are not negative
+            }
+            if (jointCount < 0) {
+                int m = jointM;
+                int[] it = items[d];
+                int[] fp = feasPos[d];
+                double[] cost = bandCost[d];
+                int[] order = bandOrderOf(d, m);
+                int r = 0;
+                jointCost[0] = 0;
+                jointProfit[0] = 0;
+                for (int q = 0; q < m; q++) {
+                    int k = order[q];
+                    if (fp[k] >= jointC) {
+                        jointCost[r + 1] = jointCost[r] + cost[k];
+                        jointProfit[r + 1] = jointProfit[r] + pp[it[k]];
+                        jointItem[r + 1] = k;
+                        r++;
+                    }
+                }
+                jointCount = r;
+            }
+            int n = jointCount;
+            int lo = 0; // the largest r with jointCost[r] <= room
+            int hi = n;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (jointCost[mid] <= room) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            if (lo == n) {
+                return jointProfit[n];
+            }
+            int k = jointItem[lo + 1];
+            double c = bandCost[d][k];
+            return jointProfit[lo] + pp[items[d][k]] * (room - jointCost[lo]) / c;
+        }
+
+        /**
+         * The most members, at most {@code most}, that the downlink band admits: t more members end
+         * no earlier than after the batch's uploads, the t shortest of theirs and T(size + t) at
+         * the batch's padding; at that end the members already in need their demand over their time
+         * left, and each newcomer at least its band cost at its own earliest end. The largest t
+         * whose total fits the band, by binary search (the total grows with t).
+         */
+        private int bandCap(int d, int m, Feasibility.BatchState b, int most) {
+            double[] costs = bandSorted2;
+            double slack = 1e-9 * Math.max(1.0, f.downlinkHz());
+            int hi = Math.min(most, m);
+            if (hi == m) {
+                // all of them at once, in any order: no cap when that fits (no sort needed)
+                System.arraycopy(bandCost[d], 0, costs, 0, m);
+                if (bandFits(d, b, m, costs, slack)) {
+                    return m;
+                }
+            }
+            System.arraycopy(bandCost[d], 0, costs, 0, m);
+            Arrays.sort(costs, 0, m);
+            int lo = 0;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (bandFits(d, b, mid, costs, slack)) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo;
+        }
+
+        private boolean bandFits(
+                int d, Feasibility.BatchState b, int t, double[] sortedCosts, double slack) {
+            double end = endAt(d, b, t);
+            double need = 0;
+            for (int k = 0; k < t; k++) {
+                need += sortedCosts[k];
+            }
+            for (int k = 0; k < b.size; k++) {
+                int i = path[k];
+                double left = f.deadline(i) - end;
+                if (!(left > 0)) {
+                    return false;
+                }
+                need += f.downlinkDemand(i) * 1000.0 / left;
+            }
+            return need <= f.downlinkHz() + slack;
+        }
+
+        /** {@code f.computeMs(size + t, s, n)}, through the compute cache. */
+        private double computeAt(int size, int t, int s, int n) {
+            return compute(size + t, s, n);
+        }
+
+        /**
+         * {@code f.computeMs(b, s, n)}, kept in a direct-mapped cache keyed by (b, s, n): the
+         * search asks for the same few paddings and sizes over and over, and a lookup is several
+         * times cheaper than the closed form. The value is the one the call returns, bit for bit.
+         */
+        double compute(int b, int s, int n) {
+            if (((b | s | n) & ~CACHE_FIELD) != 0) {
+                return f.computeMs(b, s, n); // outside the packed key's range
+            }
+            long key = Long.MIN_VALUE | ((long) s << 42) | ((long) n << 21) | b;
+            long h = key * 0x9E3779B97F4A7C15L;
+            int i = (int) (h >>> cacheShift);
+            if (cacheKey[i] != key) {
+                cacheKey[i] = key;
+                cacheValue[i] = f.computeMs(b, s, n);
+            }
+            return cacheValue[i];
         }
 
         /**
@@ -557,16 +1088,22 @@ public final class OptimalTreeSearch {
             int count = 0;
             double bandSum = 0;
             double upSum = 0;
+            double[] pj = cardProfit;
+            int[] tl = cardLimit;
             for (int k = 0; k < m; k++) {
                 if (fp[k] < c) {
                     continue;
                 }
                 int y = it[k];
-                sum += pp[y];
-                minLim = Math.min(minLim, lim[k]);
+                double p = pp[y];
+                long l = lim[k];
+                sum += p;
+                minLim = Math.min(minLim, l);
                 bandSum += bc[k];
-                upSum += f.uplinkMs(req[y]);
-                count++;
+                upSum += upMs[y];
+                // the cardinality bound's input, gathered in the same pass
+                pj[count] = p;
+                tl[count++] = (int) Math.min(l, Integer.MAX_VALUE);
             }
             if (count == 0) {
                 return 0;
@@ -575,11 +1112,28 @@ public final class OptimalTreeSearch {
             if (ub <= enough) {
                 return ub;
             }
-            // (c) uplink time before the earliest deadline
+            // (a) cardinality: a batch that adds t of them has every member's limit >= t, so it
+            // adds at most the best t profits among the items whose limit admits t; joint with
+            // the band (e) when all of them would not fit the band at the earliest end
             Feasibility.BatchState b = state[d];
+            boolean joint =
+                    bandInSweep
+                            && bandSum > f.downlinkHz() - b.downlinkNeed
+                            && orderStamp[d] == stamp[d];
+            if (minLim < count || joint) {
+                jointD = d;
+                jointC = c;
+                jointM = m;
+                jointCount = -1;
+                ub = Math.min(ub, round(cardinality(count, enough, joint ? bandJoint : null)));
+                if (ub <= enough) {
+                    return ub;
+                }
+            }
+            // (c) uplink time before the earliest deadline
             double upCap;
             if (b.size > 0) {
-                double compute = f.computeMs(b.size, b.maxPrompt, b.maxOutput);
+                double compute = compute(b.size, b.maxPrompt, b.maxOutput);
                 upCap = b.minDeadline - f.t0() - b.uplinkMs - compute;
             } else {
                 upCap = Double.NEGATIVE_INFINITY;
@@ -591,7 +1145,7 @@ public final class OptimalTreeSearch {
                                         upCap,
                                         f.deadline(x)
                                                 - f.t0()
-                                                - f.computeMs(1, f.prompt(x), f.output(x)));
+                                                - compute(1, f.prompt(x), f.output(x)));
                     }
                 }
             }
@@ -609,11 +1163,6 @@ public final class OptimalTreeSearch {
                     return ub;
                 }
             }
-            // (a) cardinality: a batch that adds t of them has every member's limit >= t, so it
-            // adds at most the best t profits among the items whose limit admits t
-            if (minLim < count) {
-                ub = Math.min(ub, round(cardinality(d, m, c, count)));
-            }
             return ub;
         }
 
@@ -623,67 +1172,102 @@ public final class OptimalTreeSearch {
         }
 
         /**
-         * max over t of the sum of the t largest profits among the items whose limit is at least t,
-         * in O(m log m): t runs down from count, the items with limit t join a min-heap that keeps
-         * the t largest.
+         * The cardinality bound of the count items that bound() gathered into cardProfit and
+         * cardLimit.
          */
-        private double cardinality(int d, int m, int c, int count) {
-            int[] it = items[d];
-            int[] fp = feasPos[d];
-            long[] lim = limit[d];
-            int[] head = bucketHead;
-            int[] next = bucketNext;
+        private double cardinality(int count, double enough, IntToDoubleFunction cap) {
+            return maxTopProfits(
+                    cardProfit,
+                    cardLimit,
+                    count,
+                    enough,
+                    cap,
+                    bucketHead,
+                    bucketNext,
+                    cardPrefix,
+                    cardSel);
+        }
+
+        /**
+         * max over t of the sum of the t largest profits among the items whose limit is at least t,
+         * for items {@code 0..count)} whose profits {@code p} do not increase (search order) and
+         * whose limits {@code lim} are not negative (a limit above count counts as count): the t
+         * largest of a set are then its first t. t runs down from the largest limit; the items
+         * whose limit is t join the eligible set, and a bitset keeps the first t eligible items
+         * (the last selected one leaves when t drops or an earlier one joins), O(count) word
+         * operations in all. Stops early when no smaller t can beat the best so far (the first t -
+         * 1 profits bound every smaller t), or when both are at most {@code enough}; the value
+         * returned is then still an upper bound. The other arrays are scratch: head count + 1, next
+         * count, pre count + 1, sel (count + 63) / 64 long.
+         */
+        static double maxTopProfits(
+                double[] p,
+                int[] lim,
+                int count,
+                double enough,
+                IntToDoubleFunction cap,
+                int[] head,
+                int[] next,
+                double[] pre,
+                long[] sel) {
             Arrays.fill(head, 0, count + 1, -1);
-            for (int k = 0; k < m; k++) {
-                if (fp[k] >= c) {
-                    int t = (int) Math.min(lim[k], count);
-                    next[k] = head[t];
-                    head[t] = k;
-                }
+            int top = 0;
+            double run = 0;
+            pre[0] = 0;
+            for (int j = 0; j < count; j++) {
+                int t = Math.min(lim[j], count);
+                next[j] = head[t];
+                head[t] = j;
+                top = Math.max(top, t);
+                run += p[j];
+                pre[j + 1] = run;
             }
-            double[] h = heap;
-            int size = 0;
+            Arrays.fill(sel, 0, (count + 63) >>> 6, 0L);
+            int selCount = 0;
+            int hi = -1; // the last selected index
             double sum = 0;
             double best = 0;
-            for (int t = count; t >= 1; t--) {
-                for (int k = head[t]; k >= 0; k = next[k]) {
-                    double p = pp[it[k]];
-                    sum += p;
-                    // sift up
-                    int i = size++;
-                    while (i > 0) {
-                        int parent = (i - 1) >>> 1;
-                        if (h[parent] <= p) {
-                            break;
-                        }
-                        h[i] = h[parent];
-                        i = parent;
-                    }
-                    h[i] = p;
+            for (int t = top; t >= 1; t--) {
+                while (selCount > t) {
+                    sel[hi >>> 6] &= ~(1L << hi);
+                    sum -= p[hi];
+                    selCount--;
+                    hi = highest(sel, hi);
                 }
-                while (size > t) {
-                    double top = h[0];
-                    sum -= top;
-                    double last = h[--size];
-                    int i = 0;
-                    while (true) {
-                        int l = 2 * i + 1;
-                        if (l >= size) {
-                            break;
-                        }
-                        int r = l + 1;
-                        int ch = r < size && h[r] < h[l] ? r : l;
-                        if (h[ch] >= last) {
-                            break;
-                        }
-                        h[i] = h[ch];
-                        i = ch;
+                for (int q = head[t]; q >= 0; q = next[q]) {
+                    if (selCount < t) {
+                        sel[q >>> 6] |= 1L << q;
+                        sum += p[q];
+                        selCount++;
+                        hi = Math.max(hi, q);
+                    } else if (q < hi) {
+                        sel[q >>> 6] |= 1L << q;
+                        sel[hi >>> 6] &= ~(1L << hi);
+                        sum += p[q] - p[hi];
+                        hi = highest(sel, hi);
                     }
-                    h[i] = last;
                 }
-                best = Math.max(best, sum);
+                double g = sum;
+                if (cap != null && g > best && g > enough) {
+                    g = Math.min(g, cap.applyAsDouble(t));
+                }
+                best = Math.max(best, g);
+                double rest = pre[t - 1];
+                if (rest <= best || (best <= enough && rest <= enough)) {
+                    return Math.max(best, rest);
+                }
             }
             return best;
+        }
+
+        /** The highest set bit of the bitset at or below {@code from}, or -1. */
+        private static int highest(long[] bits, int from) {
+            for (int w = from >>> 6; w >= 0; w--) {
+                if (bits[w] != 0) {
+                    return (w << 6) + 63 - Long.numberOfLeadingZeros(bits[w]);
+                }
+            }
+            return -1;
         }
 
         /**
@@ -693,23 +1277,22 @@ public final class OptimalTreeSearch {
         private double uplinkKnapsack(int d, int c, double cap) {
             int[] fp = feasPos[d];
             int[] ko = kOf[d];
-            long[] so = stampOf[d];
-            long st = stamp[d];
+            int[] order = upOrder(d);
+            int n = upCount[d];
             double s = 0;
             if (cap <= 0) {
                 // only free items fit
-                for (int y : upByRatio) {
-                    if (so[y] == st && fp[ko[y]] >= c && f.uplinkMs(req[y]) <= 0) {
+                for (int r = 0; r < n; r++) {
+                    int y = order[r];
+                    if (fp[ko[y]] >= c && f.uplinkMs(req[y]) <= 0) {
                         s += pp[y];
                     }
                 }
                 return s;
             }
             double left = cap;
-            for (int y : upByRatio) {
-                if (so[y] != st) {
-                    continue;
-                }
+            for (int r = 0; r < n; r++) {
+                int y = order[r];
                 int k = ko[y];
                 if (fp[k] < c) {
                     continue;
@@ -727,6 +1310,54 @@ public final class OptimalTreeSearch {
             return s;
         }
 
+        /**
+         * The items of depth d in the fixed order by uplink time per profit, filtered once per node
+         * from the parent's list (a superset) or, at the root, from the whole order.
+         */
+        private int[] upOrder(int d) {
+            if (!upBuilt[d]) {
+                int[] src = upByRatio;
+                int n = upByRatio.length;
+                if (d > 0 && upBuilt[d - 1]) {
+                    src = upOrder[d - 1];
+                    n = upCount[d - 1];
+                }
+                if (upOrder[d] == null || upOrder[d].length < n) {
+                    upOrder[d] = new int[Math.max(n, 4)];
+                }
+                int[] dst = upOrder[d];
+                long[] so = stampOf[d];
+                long st = stamp[d];
+                int count = 0;
+                for (int r = 0; r < n; r++) {
+                    int y = src[r];
+                    if (so[y] == st) {
+                        dst[count++] = y;
+                    }
+                }
+                upCount[d] = count;
+                upBuilt[d] = true;
+            }
+            return upOrder[d];
+        }
+
+        /** The order by band cost per profit of every item of depth d, sorted once per node. */
+        private int[] bandOrderOf(int d, int m) {
+            int[] order = bandOrder[d];
+            if (!bandSorted[d]) {
+                int[] it = items[d];
+                double[] cost = bandCost[d];
+                double[] key = sortKey[d];
+                for (int k = 0; k < m; k++) {
+                    order[k] = k;
+                    key[k] = cost[k] / pp[it[k]];
+                }
+                sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
+                bandSorted[d] = true;
+            }
+            return order;
+        }
+
         /** Fractional knapsack on the downlink band: capacity cap, item costs cost[k]. */
         private double knapsack(int d, int m, int c, double[] cost, double cap, int[] order) {
             if (cap <= 0) {
@@ -741,16 +1372,7 @@ public final class OptimalTreeSearch {
             }
             int[] it = items[d];
             int[] fp = feasPos[d];
-            if (!bandSorted[d]) {
-                // the order by cost per profit of every item of this node, computed once
-                double[] key = sortKey[d];
-                for (int k = 0; k < m; k++) {
-                    order[k] = k;
-                    key[k] = cost[k] / pp[it[k]];
-                }
-                sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
-                bandSorted[d] = true;
-            }
+            bandOrderOf(d, m);
             double s = 0;
             double left = cap;
             for (int r = 0; r < m; r++) {
@@ -819,6 +1441,15 @@ public final class OptimalTreeSearch {
          * itself, or the feasPos of the r-th feasible child when feas is given.
          */
         private int cut(int d, int m, int lo, int hi, int[] feas, int keyEnd) {
+            if (lo < hi) {
+                // most often the whole range is cut: one bound settles it
+                int c = feas == null ? lo : feasPos[d][feas[lo]];
+                double enough = bestValue + tolerance(bestValue) - value;
+                if (bound(d, m, c, enough) <= enough) {
+                    return lo;
+                }
+                lo++;
+            }
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
                 int c = feas == null ? mid : feasPos[d][feas[mid]];

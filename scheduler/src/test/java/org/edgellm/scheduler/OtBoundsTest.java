@@ -16,8 +16,9 @@ import net.jqwik.api.statistics.Statistics;
 class OtBoundsTest {
 
     /**
-     * At random nodes of the search (a feasible batch of candidates in search order), the bound is
-     * at least the best profit that any set of later candidates can add while the batch stays
+     * At random nodes of the search (a feasible batch of candidates in search order, none of them
+     * dominated by an earlier candidate left out: a node the search can reach), the bound is at
+     * least the best profit that any set of later candidates can add while the batch stays
      * feasible, counting only sets the search may explore: none of their members is dominated by a
      * request the node has left out (earlier in the order, not in the batch). The oracle enumerates
      * those sets and tests each from scratch with {@link Feasibility#feasible}; the dominance test
@@ -35,22 +36,13 @@ class OtBoundsTest {
             Feasibility f = new Feasibility(inst, node, v);
             OptimalTreeSearch.Search s =
                     OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            s.capByUplink = true; // on by default only for long lists
+            s.bandInSweep = true;
             int[] req = s.order();
             int m = req.length;
             for (int trial = 0; trial < 4; trial++) {
-                // a random batch: each candidate with probability 1/3, kept if still feasible
-                int[] batch = new int[m];
-                int size = 0;
-                int[] members = new int[m];
-                for (int p = 0; p < m; p++) {
-                    if (rnd.nextInt(3) == 0) {
-                        members[size] = req[p];
-                        if (f.feasible(members, size + 1)) {
-                            batch[size++] = p;
-                        }
-                    }
-                }
-                int[] b = java.util.Arrays.copyOf(batch, size);
+                int[] b = randomNode(f, profit, req, rnd);
+                int size = b.length;
                 double bound = s.boundAt(b);
                 assertTrue(!Double.isNaN(bound), "a feasible batch");
                 int last = size == 0 ? -1 : b[size - 1];
@@ -151,7 +143,35 @@ class OtBoundsTest {
                 .coverage(c -> c.check(true).percentage(p -> p > 5));
     }
 
-    private static boolean dominates(Feasibility f, double[] profit, int a, int b) {
+    /**
+     * A random node of the search: each candidate in search order with probability 1/3, kept if the
+     * batch stays feasible and no earlier candidate left out dominates it (the search never adds
+     * such a request, so it never reaches such a batch).
+     */
+    static int[] randomNode(Feasibility f, double[] profit, int[] req, Random rnd) {
+        int m = req.length;
+        int[] batch = new int[m];
+        int size = 0;
+        int[] members = new int[m];
+        boolean[] in = new boolean[m];
+        for (int p = 0; p < m; p++) {
+            if (rnd.nextInt(3) != 0) {
+                continue;
+            }
+            boolean dominated = false;
+            for (int j = 0; j < p; j++) {
+                dominated |= !in[j] && dominates(f, profit, req[j], req[p]);
+            }
+            members[size] = req[p];
+            if (!dominated && f.feasible(members, size + 1)) {
+                in[p] = true;
+                batch[size++] = p;
+            }
+        }
+        return java.util.Arrays.copyOf(batch, size);
+    }
+
+    static boolean dominates(Feasibility f, double[] profit, int a, int b) {
         return profit[a] >= profit[b]
                 && f.prompt(a) <= f.prompt(b)
                 && f.output(a) <= f.output(b)
