@@ -242,11 +242,16 @@ class OverloadTest {
         }
     }
 
+    /**
+     * 50 nodes per OT call: enough for every slot before the burst, not for the burst's (with the
+     * OT of 30 November 2026, second round; 30 nodes no longer proved every slot before the burst,
+     * 80 proved every slot of the burst; the budget was 100 before that round).
+     */
     @Test
     void aBudgetTooSmallForTheBurstCutsItsSearchesAndTheSlotsSaySo() throws Exception {
-        Outcome o = run(100);
+        Outcome o = run(50);
         assertTrue(o.maxPending() <= MAX_PENDING, "pending capped: " + o.maxPending());
-        assertEquals(o.reports()[0], o.proven()[0], "before the burst 100 nodes per call suffice");
+        assertEquals(o.reports()[0], o.proven()[0], "before the burst 50 nodes per call suffice");
         assertTrue(
                 o.proven()[1] < o.reports()[1],
                 "the burst's searches are cut: "
