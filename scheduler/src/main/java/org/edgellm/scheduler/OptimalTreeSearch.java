@@ -753,47 +753,7 @@ public final class OptimalTreeSearch {
                 long l = memLim;
                 double endMax = start + computeAt(b.size, (int) memLim, s, n);
                 if (!(dMin - endMax > 0)) {
-                    // the largest count t in [1, memLim) with dMin - (start + T(size + t)) > 0.
-                    // T is convex in the batch size (a sum of maxima of linear functions), so
-                    // the chord from t = 1 to memLim lies above it and the line through sizes
-                    // size and size + 1 lies below it: they bracket the answer.
-                    long lo = 1; // feasible count
-                    long hi = memLim; // infeasible count
-                    double budgetMs = dMin - start;
-                    double t1 = end1 - start;
-                    double tM = endMax - start;
-                    if (memLim > 2) {
-                        double slope = (tM - t1) / (memLim - 1);
-                        long guess = 1 + (long) Math.floor((budgetMs - t1) / slope);
-                        if (guess > lo && guess < hi) {
-                            if (dMin - (start + computeAt(b.size, (int) guess, s, n)) > 0) {
-                                lo = guess;
-                            } else {
-                                hi = guess;
-                            }
-                        }
-                        double t0s = computeAt(b.size, 0, s, n);
-                        double step = t1 - t0s;
-                        if (step > 0) {
-                            long guess2 = 1 + (long) Math.ceil((budgetMs - t1) / step);
-                            if (guess2 > lo && guess2 < hi) {
-                                if (dMin - (start + computeAt(b.size, (int) guess2, s, n)) > 0) {
-                                    lo = guess2;
-                                } else {
-                                    hi = guess2;
-                                }
-                            }
-                        }
-                    }
-                    while (hi - lo > 1) {
-                        long mid = (lo + hi) >>> 1;
-                        if (dMin - (start + computeAt(b.size, (int) mid, s, n)) > 0) {
-                            lo = mid;
-                        } else {
-                            hi = mid;
-                        }
-                    }
-                    l = lo;
+                    l = deadlineLimit(b.size, memLim, s, n, start, dMin, end1, endMax);
                 }
                 it[m] = y;
                 ko[y] = m;
@@ -806,6 +766,64 @@ public final class OptimalTreeSearch {
                 m = capByUplink(d, m, b);
             }
             return m;
+        }
+
+        /**
+         * The largest count t in [1, memLim) of new members, this candidate among them, whose
+         * compute still ends before dMin, when t = 1 does and t = memLim does not (end1 and endMax
+         * are those two ends); kept out of prepare, which calls it rarely, so that prepare stays
+         * small for the JIT.
+         */
+        private long deadlineLimit(
+                int size,
+                long memLim,
+                int s,
+                int n,
+                double start,
+                double dMin,
+                double end1,
+                double endMax) {
+            // the largest count t in [1, memLim) with dMin - (start + T(size + t)) > 0.
+            // T is convex in the batch size (a sum of maxima of linear functions), so
+            // the chord from t = 1 to memLim lies above it and the line through sizes
+            // size and size + 1 lies below it: they bracket the answer.
+            long lo = 1; // feasible count
+            long hi = memLim; // infeasible count
+            double budgetMs = dMin - start;
+            double t1 = end1 - start;
+            double tM = endMax - start;
+            if (memLim > 2) {
+                double slope = (tM - t1) / (memLim - 1);
+                long guess = 1 + (long) Math.floor((budgetMs - t1) / slope);
+                if (guess > lo && guess < hi) {
+                    if (dMin - (start + computeAt(size, (int) guess, s, n)) > 0) {
+                        lo = guess;
+                    } else {
+                        hi = guess;
+                    }
+                }
+                double t0s = computeAt(size, 0, s, n);
+                double step = t1 - t0s;
+                if (step > 0) {
+                    long guess2 = 1 + (long) Math.ceil((budgetMs - t1) / step);
+                    if (guess2 > lo && guess2 < hi) {
+                        if (dMin - (start + computeAt(size, (int) guess2, s, n)) > 0) {
+                            lo = guess2;
+                        } else {
+                            hi = guess2;
+                        }
+                    }
+                }
+            }
+            while (hi - lo > 1) {
+                long mid = (lo + hi) >>> 1;
+                if (dMin - (start + computeAt(size, (int) mid, s, n)) > 0) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
         }
 
         /**
