@@ -91,12 +91,19 @@ public final class OtBenchmark {
         return 0;
     }
 
+    /**
+     * Solves instances of every size of the table before timing any: a size first met in the timed
+     * rows would take paths the JIT has not seen and time its recompilation (a long-running job has
+     * long compiled them).
+     */
     private static void warmUp(long seed) {
         Random rnd = new Random(seed ^ 0x5DEECE66DL);
-        for (int k = 0; k < 300; k++) {
-            Instance inst = RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, 14, 1));
+        int[] sizes = {10, 15, 20, 25};
+        for (int k = 0; k < 1200; k++) {
+            int n = sizes[k % sizes.length];
+            Instance inst = RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, n, 1));
             OptimalTreeSearch.solve(inst, inst.nodes().get(0), SearchBudget.UNLIMITED);
-            if (k < 30) {
+            if (k < 40 && n <= 15) {
                 BruteForce.solve(inst, inst.nodes().get(0), all(inst), inst.profits());
             }
         }

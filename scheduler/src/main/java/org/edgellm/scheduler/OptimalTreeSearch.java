@@ -230,6 +230,7 @@ public final class OptimalTreeSearch {
         final int words;
         final long[][] dom; // per position: earlier positions that dominate it (bitset)
         final boolean[] hasDom;
+        final int[] all; // every position, in order (read only)
         final int[] upByRatio; // positions by uplink time per profit, ascending
         final int[][] kOf; // per depth: index in items[d] of a position (valid when stamped)
         final long[][] stampOf;
@@ -256,9 +257,9 @@ public final class OptimalTreeSearch {
         final int[] bucketHead;
         final int[] bucketNext;
         final double[] cardProfit;
-        final double[] jointCost;
-        final double[] jointProfit;
-        final int[] jointItem;
+        double[] jointCost;
+        double[] jointProfit;
+        int[] jointItem;
         final IntToDoubleFunction bandJoint = this::bandJoint;
         int jointD;
         int jointC;
@@ -266,11 +267,11 @@ public final class OptimalTreeSearch {
         int jointCount;
         // positions by uplink time, prompt, output (ascending) and deadline (descending)
         int[][] ordersAll; // built on first use
-        final int[][][] orders; // per kind and depth: that depth's candidates in the order
-        final int[] orderCount;
-        final long[] orderStamp; // the stamp of the node the lists were built for
-        final double[][] upPrefix; // per depth: sums of its t shortest uplink times
-        final double[] bandSorted2;
+        int[][][] orders; // per kind and depth: that depth's candidates in the order
+        int[] orderCount;
+        long[] orderStamp; // the stamp of the node the lists were built for
+        double[][] upPrefix; // per depth: sums of its t shortest uplink times
+        double[] bandSorted2;
         final int[] cardLimit;
         final long[] cacheKey; // (s, n, b) packed, top bit set
         final double[] cacheValue;
@@ -360,17 +361,18 @@ public final class OptimalTreeSearch {
                 }
             }
             inPath = new long[Math.max(1, words)];
+            all = identity(count);
             upByRatio = identity(count);
             double[] upKey = new double[count];
             for (int k = 0; k < count; k++) {
                 upKey[k] = f.uplinkMs(req[k]) / pp[k];
             }
-            sortByKey(upByRatio, upKey, count, new int[count], new double[count]);
+            sortTmpOrder = new int[count + 1];
+            sortTmpKey = new double[count + 1];
+            sortByKey(upByRatio, upKey, count, sortTmpOrder, sortTmpKey);
             kOf = new int[count + 1][];
             stampOf = new long[count + 1][];
             stamp = new long[count + 1];
-            sortTmpOrder = new int[count + 1];
-            sortTmpKey = new double[count + 1];
             state = new Feasibility.BatchState[count + 2];
             state[0] = new Feasibility.BatchState();
             state[0].clear();
@@ -392,22 +394,16 @@ public final class OptimalTreeSearch {
             capByUplink = count >= GREEDY_MIN;
             bandInSweep = count >= GREEDY_MIN;
             cardProfit = new double[count + 1];
-            // the compute cache grows with the list (small lists are searched often, by GAH)
-            int bits = 6;
-            while (bits < CACHE_BITS && (1 << bits) < 16 * count) {
+            // the compute cache grows with the list (small lists are searched often, by GAH, and
+            // each search zeroes its cache: on them 8 entries per candidate hit as often as 16)
+            int perCandidate = count >= GREEDY_MIN ? 16 : 8;
+            int bits = 5;
+            while (bits < CACHE_BITS && (1 << bits) < perCandidate * count) {
                 bits++;
             }
             cacheKey = new long[1 << bits];
             cacheValue = new double[1 << bits];
             cacheShift = 64 - bits;
-            jointCost = new double[count + 2];
-            jointProfit = new double[count + 2];
-            jointItem = new int[count + 2];
-            orders = new int[ORDER_KINDS][count + 1][];
-            orderCount = new int[count + 1];
-            orderStamp = new long[count + 1];
-            upPrefix = new double[count + 1][];
-            bandSorted2 = new double[count + 1];
             cardLimit = new int[count + 1];
             cardPrefix = new double[count + 2];
             cardSel = new long[words + 1];
@@ -501,7 +497,7 @@ public final class OptimalTreeSearch {
 
         /** Upper bound of the whole variant: the bound at the root over every candidate. */
         double rootBound() {
-            int m = prepare(0, identity(req.length), 0, req.length, -1);
+            int m = prepare(0, all, 0, req.length, -1);
             if (m == 0) {
                 return 0;
             }
@@ -560,7 +556,6 @@ public final class OptimalTreeSearch {
         private int prepareAt(int[] batch) {
             Arrays.fill(inPath, 0L);
             value = 0;
-            int[] all = identity(req.length);
             for (int d = 0; d < batch.length; d++) {
                 // every level is prepared, as in the search: a level inherits its parent's limits
                 int prev = d == 0 ? -1 : batch[d - 1];
@@ -592,7 +587,7 @@ public final class OptimalTreeSearch {
             greedyOnce();
             value = 0;
             Arrays.fill(inPath, 0L);
-            expand(0, identity(req.length), 0, req.length, -1);
+            expand(0, all, 0, req.length, -1);
         }
 
         /** The greedy incumbent, once per search, for lists of at least GREEDY_MIN candidates. */
@@ -613,7 +608,7 @@ public final class OptimalTreeSearch {
          * these checks count as feasibility checks.
          */
         private void greedy() {
-            int m = prepare(0, identity(req.length), 0, req.length, -1);
+            int m = prepare(0, all, 0, req.length, -1);
             int[] it = items[0];
             long[] lim = limit[0];
             long maxLim = 0;
@@ -758,47 +753,7 @@ public final class OptimalTreeSearch {
                 long l = memLim;
                 double endMax = start + computeAt(b.size, (int) memLim, s, n);
                 if (!(dMin - endMax > 0)) {
-                    // the largest count t in [1, memLim) with dMin - (start + T(size + t)) > 0.
-                    // T is convex in the batch size (a sum of maxima of linear functions), so
-                    // the chord from t = 1 to memLim lies above it and the line through sizes
-                    // size and size + 1 lies below it: they bracket the answer.
-                    long lo = 1; // feasible count
-                    long hi = memLim; // infeasible count
-                    double budgetMs = dMin - start;
-                    double t1 = end1 - start;
-                    double tM = endMax - start;
-                    if (memLim > 2) {
-                        double slope = (tM - t1) / (memLim - 1);
-                        long guess = 1 + (long) Math.floor((budgetMs - t1) / slope);
-                        if (guess > lo && guess < hi) {
-                            if (dMin - (start + computeAt(b.size, (int) guess, s, n)) > 0) {
-                                lo = guess;
-                            } else {
-                                hi = guess;
-                            }
-                        }
-                        double t0s = computeAt(b.size, 0, s, n);
-                        double step = t1 - t0s;
-                        if (step > 0) {
-                            long guess2 = 1 + (long) Math.ceil((budgetMs - t1) / step);
-                            if (guess2 > lo && guess2 < hi) {
-                                if (dMin - (start + computeAt(b.size, (int) guess2, s, n)) > 0) {
-                                    lo = guess2;
-                                } else {
-                                    hi = guess2;
-                                }
-                            }
-                        }
-                    }
-                    while (hi - lo > 1) {
-                        long mid = (lo + hi) >>> 1;
-                        if (dMin - (start + computeAt(b.size, (int) mid, s, n)) > 0) {
-                            lo = mid;
-                        } else {
-                            hi = mid;
-                        }
-                    }
-                    l = lo;
+                    l = deadlineLimit(b.size, memLim, s, n, start, dMin, end1, endMax);
                 }
                 it[m] = y;
                 ko[y] = m;
@@ -814,6 +769,64 @@ public final class OptimalTreeSearch {
         }
 
         /**
+         * The largest count t in [1, memLim) of new members, this candidate among them, whose
+         * compute still ends before dMin, when t = 1 does and t = memLim does not (end1 and endMax
+         * are those two ends); kept out of prepare, which calls it rarely, so that prepare stays
+         * small for the JIT.
+         */
+        private long deadlineLimit(
+                int size,
+                long memLim,
+                int s,
+                int n,
+                double start,
+                double dMin,
+                double end1,
+                double endMax) {
+            // the largest count t in [1, memLim) with dMin - (start + T(size + t)) > 0.
+            // T is convex in the batch size (a sum of maxima of linear functions), so
+            // the chord from t = 1 to memLim lies above it and the line through sizes
+            // size and size + 1 lies below it: they bracket the answer.
+            long lo = 1; // feasible count
+            long hi = memLim; // infeasible count
+            double budgetMs = dMin - start;
+            double t1 = end1 - start;
+            double tM = endMax - start;
+            if (memLim > 2) {
+                double slope = (tM - t1) / (memLim - 1);
+                long guess = 1 + (long) Math.floor((budgetMs - t1) / slope);
+                if (guess > lo && guess < hi) {
+                    if (dMin - (start + computeAt(size, (int) guess, s, n)) > 0) {
+                        lo = guess;
+                    } else {
+                        hi = guess;
+                    }
+                }
+                double t0s = computeAt(size, 0, s, n);
+                double step = t1 - t0s;
+                if (step > 0) {
+                    long guess2 = 1 + (long) Math.ceil((budgetMs - t1) / step);
+                    if (guess2 > lo && guess2 < hi) {
+                        if (dMin - (start + computeAt(size, (int) guess2, s, n)) > 0) {
+                            lo = guess2;
+                        } else {
+                            hi = guess2;
+                        }
+                    }
+                }
+            }
+            while (hi - lo > 1) {
+                long mid = (lo + hi) >>> 1;
+                if (dMin - (start + computeAt(size, (int) mid, s, n)) > 0) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
+        /**
          * Caps every limit of depth d at the most members the batch can still take. Any t more
          * members, whichever they are, have uplink times summing to at least the t shortest among
          * the candidates, a padded prompt (output) at least the t-th shortest prompt (output) and
@@ -823,6 +836,9 @@ public final class OptimalTreeSearch {
          * when no candidate fits).
          */
         private int capByUplink(int d, int m, Feasibility.BatchState b) {
+            if (orders == null) {
+                allocateCapScratch();
+            }
             // the candidates of this node in each order, filtered from the parent's lists
             if (ordersAll == null) {
                 buildOrders();
@@ -878,6 +894,22 @@ public final class OptimalTreeSearch {
                 lim[k] = Math.min(lim[k], lo);
             }
             return m;
+        }
+
+        /**
+         * The scratch of the limit caps and the band sweep, on their first use (small lists never
+         * use it, and GAH searches many of them).
+         */
+        private void allocateCapScratch() {
+            int count = req.length;
+            jointCost = new double[count + 2];
+            jointProfit = new double[count + 2];
+            jointItem = new int[count + 2];
+            orders = new int[ORDER_KINDS][count + 1][];
+            orderCount = new int[count + 1];
+            orderStamp = new long[count + 1];
+            upPrefix = new double[count + 1][];
+            bandSorted2 = new double[count + 1];
         }
 
         /** The candidate positions in each order of the limit cap, sorted once per search. */
@@ -1119,6 +1151,7 @@ public final class OptimalTreeSearch {
             boolean joint =
                     bandInSweep
                             && bandSum > f.downlinkHz() - b.downlinkNeed
+                            && orderStamp != null // the caps ran (their orders exist)
                             && orderStamp[d] == stamp[d];
             if (minLim < count || joint) {
                 jointD = d;
@@ -1441,8 +1474,10 @@ public final class OptimalTreeSearch {
          * itself, or the feasPos of the r-th feasible child when feas is given.
          */
         private int cut(int d, int m, int lo, int hi, int[] feas, int keyEnd) {
-            if (lo < hi) {
-                // most often the whole range is cut: one bound settles it
+            if (lo < hi && req.length >= GREEDY_MIN) {
+                // on long lists most often the whole range is cut: one bound settles it (on short
+                // ones the binary search's first bounds are cheap and this one would mostly be
+                // an extra bound)
                 int c = feas == null ? lo : feasPos[d][feas[lo]];
                 double enough = bestValue + tolerance(bestValue) - value;
                 if (bound(d, m, c, enough) <= enough) {
