@@ -146,11 +146,6 @@ public final class OptimalTreeSearch {
                 counters.bounds);
     }
 
-    /** Largest compute-cache size (2^bits entries) and the largest b, s and n its key packs. */
-    private static final int CACHE_BITS = 12;
-
-    private static final int CACHE_FIELD = (1 << 21) - 1;
-
     /** The orders of the limit cap: uplink time, prompt, output, deadline. */
     private static final int ORDER_KINDS = 4;
 
@@ -273,9 +268,7 @@ public final class OptimalTreeSearch {
         double[][] upPrefix; // per depth: sums of its t shortest uplink times
         double[] bandSorted2;
         final int[] cardLimit;
-        final long[] cacheKey; // (s, n, b) packed, top bit set
-        final double[] cacheValue;
-        final int cacheShift;
+        final ComputeCache computeCache;
         long coveredMem;
         final double[] cardPrefix;
         final long[] cardSel;
@@ -369,7 +362,7 @@ public final class OptimalTreeSearch {
             }
             sortTmpOrder = new int[count + 1];
             sortTmpKey = new double[count + 1];
-            sortByKey(upByRatio, upKey, count, sortTmpOrder, sortTmpKey);
+            KeyedSort.sortByKey(upByRatio, upKey, count, sortTmpOrder, sortTmpKey);
             kOf = new int[count + 1][];
             stampOf = new long[count + 1][];
             stamp = new long[count + 1];
@@ -396,14 +389,7 @@ public final class OptimalTreeSearch {
             cardProfit = new double[count + 1];
             // the compute cache grows with the list (small lists are searched often, by GAH, and
             // each search zeroes its cache: on them 8 entries per candidate hit as often as 16)
-            int perCandidate = count >= GREEDY_MIN ? 16 : 8;
-            int bits = 5;
-            while (bits < CACHE_BITS && (1 << bits) < perCandidate * count) {
-                bits++;
-            }
-            cacheKey = new long[1 << bits];
-            cacheValue = new double[1 << bits];
-            cacheShift = 64 - bits;
+            computeCache = new ComputeCache(f, (count >= GREEDY_MIN ? 16 : 8) * count);
             cardLimit = new int[count + 1];
             cardPrefix = new double[count + 2];
             cardSel = new long[words + 1];
@@ -491,7 +477,7 @@ public final class OptimalTreeSearch {
                                 default -> -profit[x];
                             };
                 }
-                sortByKey(a, key, n, o2, k2);
+                KeyedSort.sortByKey(a, key, n, o2, k2);
             }
         }
 
@@ -635,7 +621,7 @@ public final class OptimalTreeSearch {
                                 default -> bandCost[0][k] / pp[it[k]];
                             };
                 }
-                sortByKey(orders[o], key, m, sortTmpOrder, sortTmpKey);
+                KeyedSort.sortByKey(orders[o], key, m, sortTmpOrder, sortTmpKey);
             }
             Feasibility.BatchState cur = new Feasibility.BatchState();
             Feasibility.BatchState next = new Feasibility.BatchState();
@@ -928,7 +914,8 @@ public final class OptimalTreeSearch {
                                 default -> -pDeadline[k];
                             };
                 }
-                sortByKey(ordersAll[kind], orderKey, count, new int[count], new double[count]);
+                KeyedSort.sortByKey(
+                        ordersAll[kind], orderKey, count, new int[count], new double[count]);
             }
         }
 
@@ -1078,23 +1065,9 @@ public final class OptimalTreeSearch {
             return compute(size + t, s, n);
         }
 
-        /**
-         * {@code f.computeMs(b, s, n)}, kept in a direct-mapped cache keyed by (b, s, n): the
-         * search asks for the same few paddings and sizes over and over, and a lookup is several
-         * times cheaper than the closed form. The value is the one the call returns, bit for bit.
-         */
+        /** {@code f.computeMs(b, s, n)}, through the compute cache. */
         double compute(int b, int s, int n) {
-            if (((b | s | n) & ~CACHE_FIELD) != 0) {
-                return f.computeMs(b, s, n); // outside the packed key's range
-            }
-            long key = Long.MIN_VALUE | ((long) s << 42) | ((long) n << 21) | b;
-            long h = key * 0x9E3779B97F4A7C15L;
-            int i = (int) (h >>> cacheShift);
-            if (cacheKey[i] != key) {
-                cacheKey[i] = key;
-                cacheValue[i] = f.computeMs(b, s, n);
-            }
-            return cacheValue[i];
+            return computeCache.computeMs(b, s, n);
         }
 
         /**
@@ -1385,7 +1358,7 @@ public final class OptimalTreeSearch {
                     order[k] = k;
                     key[k] = cost[k] / pp[it[k]];
                 }
-                sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
+                KeyedSort.sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
                 bandSorted[d] = true;
             }
             return order;
@@ -1423,49 +1396,6 @@ public final class OptimalTreeSearch {
                 }
             }
             return s;
-        }
-
-        static void sortByKey(int[] order, double[] key, int n) {
-            sortByKey(order, key, n, new int[n], new double[n]);
-        }
-
-        static void sortByKey(int[] order, double[] key, int n, int[] o2, double[] k2) {
-            if (n > 32) {
-                // exact merge sort: the fractional bound is valid only in the true order
-                for (int width = 1; width < n; width *= 2) {
-                    for (int lo = 0; lo < n; lo += 2 * width) {
-                        int mid = Math.min(lo + width, n);
-                        int hi = Math.min(lo + 2 * width, n);
-                        int i = lo;
-                        int j = mid;
-                        int t = lo;
-                        while (i < mid || j < hi) {
-                            if (j >= hi || (i < mid && key[i] <= key[j])) {
-                                k2[t] = key[i];
-                                o2[t++] = order[i++];
-                            } else {
-                                k2[t] = key[j];
-                                o2[t++] = order[j++];
-                            }
-                        }
-                    }
-                    System.arraycopy(k2, 0, key, 0, n);
-                    System.arraycopy(o2, 0, order, 0, n);
-                }
-                return;
-            }
-            for (int i = 1; i < n; i++) {
-                double kv = key[i];
-                int ov = order[i];
-                int j = i - 1;
-                while (j >= 0 && key[j] > kv) {
-                    key[j + 1] = key[j];
-                    order[j + 1] = order[j];
-                    j--;
-                }
-                key[j + 1] = kv;
-                order[j + 1] = ov;
-            }
         }
 
         /**

@@ -24,7 +24,7 @@ class SortByKeyTest {
             original[i] = key[i];
             order[i] = i;
         }
-        OptimalTreeSearch.Search.sortByKey(order, key, n);
+        KeyedSort.sortByKey(order, key, n);
         boolean[] seen = new boolean[n];
         for (int i = 0; i < n; i++) {
             assertEquals(original[order[i]], key[i], "pairing kept");

@@ -122,13 +122,13 @@ final class NodeLiveness {
                         || (l != null
                                 && quietDomain
                                 && heardLatest <= l.untilMs + heartbeatTimeoutMs)) {
-                    // (the last: a silent node's leased batch waits until another node of the
-                    // domain is heard after the lease plus a timeout. The workers key their
+                    // not heard since the lease: it may be committing, or its heartbeats may lag.
+                    // The last condition: a silent node's leased batch waits until another node of
+                    // the domain is heard after the lease plus a timeout. The workers key their
                     // heartbeats by domain, so such a heartbeat comes after, on the same partition,
                     // any heartbeat the silent node committed within its lease with the batch's
                     // completions: reading it proves the batch did not finish, however far behind
-                    // the job reads that partition and whatever the watermark of the others.)
-                    // not heard since the lease: it may be committing, or its heartbeats may lag
+                    // the job reads that partition and whatever the watermark of the others.
                     tracking = true;
                     continue;
                 } else if (l != null && slotEnd > l.untilMs + heartbeatTimeoutMs) {

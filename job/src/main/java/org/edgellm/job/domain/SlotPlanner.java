@@ -348,7 +348,7 @@ final class SlotPlanner {
                     }
                 }
             }
-            nodes.add(busy == node.busyUntil() ? node : busyUntil(node, busy));
+            nodes.add(busy == node.busyUntil() ? node : node.withBusyUntil(busy));
         }
         Instance inst = instance(t0, nodes, requests);
         boolean[] ok = new boolean[requests.size()];
@@ -365,11 +365,6 @@ final class SlotPlanner {
             }
         }
         return ok;
-    }
-
-    /** The node with another busy-until time. */
-    private static EdgeNode busyUntil(EdgeNode n, double busy) {
-        return n.withBusyUntil(busy);
     }
 
     /**
