@@ -148,7 +148,8 @@ public final class EventCodec {
                 | NegativeArraySizeException
                 | OutOfMemoryError
                 | ClassCastException
-                | IllegalArgumentException e) {
+                | IllegalArgumentException
+                | UnsupportedOperationException e) { // e.g. a string length beyond Avro's limit
             throw new DecodeException(
                     what
                             + ": corrupt or truncated ("

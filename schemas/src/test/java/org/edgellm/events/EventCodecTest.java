@@ -284,4 +284,29 @@ class EventCodecTest {
         assertTrue(foreign.getMessage().contains("unknown schema"), foreign.getMessage());
         assertThrows(EventCodec.DecodeException.class, () -> EventCodec.decodeRequest(null, 10));
     }
+
+    /**
+     * A record whose first string claims a length beyond what Avro reads (found by the job's
+     * mutation property test): Avro throws UnsupportedOperationException, which must come out as a
+     * DecodeException like every other corrupt record, so that no caller (the job's validator, the
+     * worker's decision reader) sees a raw runtime exception.
+     */
+    @Test
+    void aStringLongerThanAvroReadsIsACorruptRecord() {
+        byte[] good = EventCodec.encode(request());
+        byte[] bad = Arrays.copyOf(good, 10 + 10);
+        long zigzag = 3_000_000_000L << 1; // requestId's length, 3e9 bytes
+        int k = 10;
+        while ((zigzag & ~0x7FL) != 0) {
+            bad[k++] = (byte) ((zigzag & 0x7F) | 0x80);
+            zigzag >>>= 7;
+        }
+        bad[k++] = (byte) zigzag;
+        byte[] record = Arrays.copyOf(bad, k);
+        var e =
+                assertThrows(
+                        EventCodec.DecodeException.class,
+                        () -> EventCodec.decodeRequest(record, 1 << 20));
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+    }
 }
