@@ -544,6 +544,15 @@ public final class BenchMain implements Callable<Integer> {
                 description = "Also append the run's tables to FILE (default: none).")
         Path markdown;
 
+        @Option(
+                names = "--latency-csv",
+                paramLabel = "FILE",
+                description =
+                        "Also write every decision read, warm-up included, to FILE: when it was"
+                                + " seen, its slot end, its latency, whether its slot is in the"
+                                + " measured window, domain, node, requests (default: none).")
+        Path latencyCsv;
+
         /** The flags as given (without the command's own name). */
         private List<String> jobArgs() {
             List<String> a = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
@@ -578,6 +587,7 @@ public final class BenchMain implements Callable<Integer> {
                             stateBackend,
                             List.copyOf(jobOptions),
                             markdown,
+                            latencyCsv,
                             "java -jar bench/target/bench.jar job " + String.join(" ", jobArgs())),
                     out);
             return 0;

@@ -1,8 +1,10 @@
 package org.edgellm.bench;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -42,8 +44,14 @@ final class DecisionReader extends Thread {
             JobConfig config,
             long outOfOrdernessMs,
             SimulatedWorkers workers,
-            AtomicBoolean stop) {
+            AtomicBoolean stop,
+            PrintWriter latencyCsv) {
         super("bench-read");
+        this.latencyCsv = latencyCsv;
+        if (latencyCsv != null) {
+            latencyCsv.println(
+                    "seen_ms,slot_end_ms,latency_ms,in_window,domain,node,requests,compute_start_ms");
+        }
         setDaemon(true);
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
@@ -72,6 +80,9 @@ final class DecisionReader extends Thread {
 
     private volatile boolean assigned;
 
+    /** One line per decision read, the warm-up's included (null: none). */
+    private final PrintWriter latencyCsv;
+
     /** Counts from now on what falls in [fromMs, toMs) (epoch ms). */
     void window(long fromMs, long toMs) {
         to = toMs;
@@ -88,7 +99,21 @@ final class DecisionReader extends Thread {
                         BatchDecision d = EventCodec.decodeDecision(r.value(), 1 << 24);
                         workers.decided(d);
                         long slotEnd = d.getSlotEnd().toEpochMilli();
-                        if (slotEnd >= from && slotEnd < to) {
+                        boolean inWindow = slotEnd >= from && slotEnd < to;
+                        if (latencyCsv != null) {
+                            latencyCsv.printf(
+                                    Locale.ROOT,
+                                    "%d,%d,%d,%b,%s,%s,%d,%.0f%n",
+                                    now,
+                                    slotEnd,
+                                    now - (slotEnd + outOfOrdernessMs),
+                                    inWindow,
+                                    d.getDomainId(),
+                                    d.getNodeId(),
+                                    d.getRequests().size(),
+                                    d.getComputeStartMs());
+                        }
+                        if (inWindow) {
                             decisions++;
                             decidedRequests += d.getRequests().size();
                             if (n == lat.length) {
@@ -113,6 +138,9 @@ final class DecisionReader extends Thread {
             throw new IllegalStateException(e);
         } finally {
             consumer.close();
+            if (latencyCsv != null) {
+                latencyCsv.flush();
+            }
         }
     }
 

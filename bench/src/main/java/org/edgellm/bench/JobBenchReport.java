@@ -39,7 +39,7 @@ final class JobBenchReport {
      * @param profile the JFR profile of the window
      * @param coresByThreads cores used by each group of threads over the window
      * @param checkpointsCompleted checkpoints completed in the window
-     * @param checkpointsFailed failed checkpoints (Flink's count)
+     * @param checkpointsFailed failed checkpoints in the window (Flink's count)
      * @param lastCheckpointMs the last checkpoint's duration
      * @param lastCheckpointBytes the last checkpoint's size
      * @param lastCheckpointFullBytes the last checkpoint's full size

@@ -2,11 +2,14 @@ package org.edgellm.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,6 +73,7 @@ public final class KafkaJobBenchmark {
             String stateBackend,
             List<String> jobOptions,
             Path markdown,
+            Path latencyCsv,
             String command) {}
 
     /** Runs one measurement; prints progress and, last, one JSON line; returns the figures. */
@@ -81,6 +85,14 @@ public final class KafkaJobBenchmark {
         String run = "r" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         Map<String, Object> res;
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            // the profile's recording starts before the job (JFR's start-up, a second or more of
+            // CPU, held up the job's slots by up to 10 s on a saturated machine when it started at
+            // the window, and that backlog took longer than the window to drain); only its events
+            // within the measured window are counted
+            Recording jfr = new Recording();
+            jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+            jfr.enable("jdk.GarbageCollection");
+            jfr.start();
             JobConfig config = JobBenchSetup.jobConfig(s, topoFile, kafka.bootstrapServers(), run);
             JobBenchSetup.createTopics(kafka, s.partitions(), config);
             Topology topology = Topology.load(topoFile);
@@ -99,9 +111,20 @@ public final class KafkaJobBenchmark {
 
             SimulatedWorkers workers = new SimulatedWorkers();
             AtomicBoolean stop = new AtomicBoolean();
+            PrintWriter latencyCsv =
+                    s.latencyCsv() == null
+                            ? null
+                            : new PrintWriter(
+                                    Files.newBufferedWriter(
+                                            s.latencyCsv(), StandardCharsets.UTF_8));
             DecisionReader reader =
                     new DecisionReader(
-                            kafka.bootstrapServers(), config, JobBenchSetup.OOO_MS, workers, stop);
+                            kafka.bootstrapServers(),
+                            config,
+                            JobBenchSetup.OOO_MS,
+                            workers,
+                            stop,
+                            latencyCsv);
             LoadGenerator load =
                     new LoadGenerator(kafka.bootstrapServers(), config, s, workers, stop);
             reader.start();
@@ -129,10 +152,7 @@ public final class KafkaJobBenchmark {
             // the measured window: decisions of slots that end in it; inputs counted at the sources
             OperatingSystemMXBean os =
                     (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            Recording jfr = new Recording();
-            jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
-            jfr.enable("jdk.GarbageCollection");
-            jfr.start();
+            Instant profileFrom = Instant.now();
             ThreadCpu threadCpu = new ThreadCpu();
             long cpu0 = os.getProcessCpuTime();
             long r0 = SourceCounters.REQUESTS.get();
@@ -140,6 +160,9 @@ public final class KafkaJobBenchmark {
             long h0 = SourceCounters.TELEMETRY.get();
             long p0 = load.requests.get();
             double cp0 = BenchMetrics.value("numberOfCompletedCheckpoints");
+            // Flink's counts are since the job started: the failures of its start-up (tasks not yet
+            // running when a checkpoint triggers) are not the window's
+            double cpFailed0 = BenchMetrics.value("numberOfFailedCheckpoints");
             long t0 = System.nanoTime();
             long from = System.currentTimeMillis();
             reader.window(from, from + s.seconds() * 1000L);
@@ -157,6 +180,7 @@ public final class KafkaJobBenchmark {
             long cpu1 = os.getProcessCpuTime();
             Map<String, Double> coresByThreads =
                     threadCpu.coresSince((System.nanoTime() - t0) / 1e9, cpu1 - cpu0);
+            Instant profileTo = Instant.now();
             jfr.stop();
             Path jfrFile = Files.createTempFile("bench-job", ".jfr");
             jfr.dump(jfrFile);
@@ -167,9 +191,12 @@ public final class KafkaJobBenchmark {
             load.join();
             job.cancel().get();
             reader.join();
+            if (latencyCsv != null) {
+                latencyCsv.close();
+            }
 
             long invalid = SourceCounters.INVALID.get();
-            StageProfile prof = StageProfile.read(jfrFile);
+            StageProfile prof = StageProfile.read(jfrFile, profileFrom, profileTo);
             Files.deleteIfExists(jfrFile);
             res =
                     JobBenchReport.figures(
@@ -190,7 +217,7 @@ public final class KafkaJobBenchmark {
                                     prof,
                                     coresByThreads,
                                     cp1 - cp0,
-                                    cpFailed,
+                                    cpFailed - cpFailed0,
                                     cpDuration,
                                     cpSize,
                                     cpFull,

@@ -2,6 +2,7 @@ package org.edgellm.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +43,13 @@ final class StageProfile {
     long gcMaxNanos;
     String gcName = "";
 
-    static StageProfile read(Path file) throws IOException {
+    /** The profile of the recording's events that start within [from, to). */
+    static StageProfile read(Path file, Instant from, Instant to) throws IOException {
         StageProfile p = new StageProfile();
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (e.getStartTime().isBefore(from) || !e.getStartTime().isBefore(to)) {
+                continue;
+            }
             String type = e.getEventType().getName();
             if (type.equals("jdk.ExecutionSample")) {
                 p.samples++;

@@ -30,6 +30,7 @@ class JobBenchReportTest {
                     "hashmap",
                     List.of("--policy", "ot-gah"),
                     null,
+                    null,
                     "java -jar bench/target/bench.jar job --rate 200");
 
     /** 2 s: 400 requests, 400 channel states, 100 heartbeats; latencies 1..100 ms. */

@@ -33,6 +33,7 @@ class KafkaJobBenchmarkITCase {
     @Test
     void quickRunPrintsTheJsonLineWithSaneFigures() throws Exception {
         Path md = dir.resolve("job.md");
+        Path csv = dir.resolve("latency.csv");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status =
@@ -50,7 +51,9 @@ class KafkaJobBenchmarkITCase {
                             "--delivery",
                             "at-least-once",
                             "--markdown",
-                            md.toString()
+                            md.toString(),
+                            "--latency-csv",
+                            csv.toString()
                         },
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -74,6 +77,23 @@ class KafkaJobBenchmarkITCase {
         double p99 = field(json, "p99Ms");
         double p999 = field(json, "p999Ms");
         assertTrue(Double.isFinite(p50) && p50 <= p99 && p99 <= p999, json);
+        // the latency file: every decision read, the window's ones being the samples above
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(
+                "seen_ms,slot_end_ms,latency_ms,in_window,domain,node,requests,compute_start_ms",
+                rows.get(0));
+        List<Long> inWindow =
+                rows.subList(1, rows.size()).stream()
+                        .map(r -> r.split(","))
+                        .filter(c -> c[3].equals("true"))
+                        .map(c -> Long.parseLong(c[2]))
+                        .toList();
+        assertEquals(field(json, "latencySamples"), inWindow.size(), json);
+        assertEquals(
+                field(json, "maxMs"),
+                inWindow.stream().mapToLong(Long::longValue).max().orElseThrow(),
+                json);
+        assertTrue(rows.size() - 1 > inWindow.size(), "the warm-up's decisions are in the file");
         assertTrue(field(json, "cpuSamples") > 0, json);
         // measured per thread: the coordinators ran, and no group of Java threads claims more
         // CPU than the whole process used (the JVM's own threads being the rest)
