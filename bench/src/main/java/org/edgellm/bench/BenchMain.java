@@ -539,6 +539,15 @@ public final class BenchMain implements Callable<Integer> {
         List<String> jobOptions = new ArrayList<>();
 
         @Option(
+                names = "--flink-option",
+                paramLabel = "KEY=VALUE",
+                description =
+                        "A Flink configuration option of the MiniCluster (repeatable), e.g."
+                                + " --flink-option execution.checkpointing.unaligned.enabled=true"
+                                + " (default: none).")
+        List<String> flinkOptions = new ArrayList<>();
+
+        @Option(
                 names = "--markdown",
                 paramLabel = "FILE",
                 description = "Also append the run's tables to FILE (default: none).")
@@ -566,6 +575,12 @@ public final class BenchMain implements Callable<Integer> {
         public Integer call() throws Exception {
             boolean exactlyOnce = delivery.equals("exactly-once");
             long cp = checkpointMs >= 0 ? checkpointMs : exactlyOnce ? 100 : 1000;
+            for (String o : flinkOptions) {
+                if (o.indexOf('=') <= 0) {
+                    throw new IllegalArgumentException(
+                            "--flink-option: expected KEY=VALUE (got " + o + ")");
+                }
+            }
             if (exactlyOnce && cp == 0) {
                 throw new IllegalArgumentException(
                         "--checkpoint-ms: exactly-once needs checkpoints (got 0)");
@@ -586,6 +601,7 @@ public final class BenchMain implements Callable<Integer> {
                             partitions == 0 ? parallelism : partitions,
                             stateBackend,
                             List.copyOf(jobOptions),
+                            List.copyOf(flinkOptions),
                             markdown,
                             latencyCsv,
                             "java -jar bench/target/bench.jar job " + String.join(" ", jobArgs())),

@@ -89,6 +89,7 @@ final class JobBenchReport {
         res.put("checkpointMs", s.checkpointMs());
         res.put("stateBackend", s.stateBackend());
         res.put("jobOptions", String.join(" ", s.jobOptions()));
+        res.put("flinkOptions", String.join(" ", s.flinkOptions()));
         res.put("seconds", s.seconds());
         res.put("targetRequestEventsPerSecond", s.rate());
         res.put("producedRequestEventsPerSecond", round(w.producedRequests() / secs));
@@ -242,7 +243,7 @@ final class JobBenchReport {
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "### %s, %s shape, %s domains, rate %s, parallelism %s, checkpoints %s ms, %s state %s%n%n",
+                        "### %s, %s shape, %s domains, rate %s, parallelism %s, checkpoints %s ms, %s state %s%s%n%n",
                         r.get("delivery"),
                         r.get("shape"),
                         r.get("domains"),
@@ -250,7 +251,10 @@ final class JobBenchReport {
                         r.get("parallelism"),
                         r.get("checkpointMs"),
                         r.get("stateBackend"),
-                        r.get("jobOptions")));
+                        r.get("jobOptions"),
+                        String.valueOf(r.getOrDefault("flinkOptions", "")).isEmpty()
+                                ? ""
+                                : " (Flink: " + r.get("flinkOptions") + ")"));
         md.append(
                 String.format(
                         Locale.ROOT,

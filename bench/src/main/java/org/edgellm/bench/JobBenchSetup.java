@@ -121,9 +121,11 @@ final class JobBenchSetup {
 
     /**
      * The MiniCluster's configuration: the bench's metric reporter, checkpoints to files, and
-     * RocksDB (incremental checkpoints) when asked for.
+     * RocksDB (incremental checkpoints) when asked for, then the settings' Flink options (which may
+     * override them).
      */
-    static Configuration flinkConfiguration(String stateBackend) throws IOException {
+    static Configuration flinkConfiguration(String stateBackend, List<String> flinkOptions)
+            throws IOException {
         Configuration conf = new Configuration();
         conf.setString("metrics.reporter.bench.factory.class", BenchMetrics.class.getName());
         // checkpoints go to files, as in a deployment (deploy/local/start.sh): without a
@@ -135,6 +137,14 @@ final class JobBenchSetup {
         if ("rocksdb".equals(stateBackend)) {
             conf.setString("state.backend.type", "rocksdb");
             conf.setString("execution.checkpointing.incremental", "true");
+        }
+        for (String o : flinkOptions) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(
+                        "--flink-option: expected KEY=VALUE (got " + o + ")");
+            }
+            conf.setString(o.substring(0, eq).strip(), o.substring(eq + 1).strip());
         }
         return conf;
     }

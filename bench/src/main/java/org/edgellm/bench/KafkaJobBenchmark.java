@@ -72,6 +72,7 @@ public final class KafkaJobBenchmark {
             int partitions,
             String stateBackend,
             List<String> jobOptions,
+            List<String> flinkOptions,
             Path markdown,
             Path latencyCsv,
             String command) {}
@@ -98,7 +99,8 @@ public final class KafkaJobBenchmark {
             Topology topology = Topology.load(topoFile);
 
             BenchMetrics.GAUGES.clear();
-            Configuration conf = JobBenchSetup.flinkConfiguration(s.stateBackend());
+            Configuration conf =
+                    JobBenchSetup.flinkConfiguration(s.stateBackend(), s.flinkOptions());
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(conf);
             SchedulerJob.configure(env, config);

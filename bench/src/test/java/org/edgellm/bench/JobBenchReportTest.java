@@ -29,6 +29,7 @@ class JobBenchReportTest {
                     1,
                     "hashmap",
                     List.of("--policy", "ot-gah"),
+                    List.of(),
                     null,
                     null,
                     "java -jar bench/target/bench.jar job --rate 200");
@@ -92,7 +93,7 @@ class JobBenchReportTest {
                 "{\"delivery\":\"at-least-once\",\"shape\":\"servable\",\"domains\":10,"
                         + "\"nodesPerDomain\":2,\"parallelism\":1,\"partitions\":1,"
                         + "\"checkpointMs\":1000,\"stateBackend\":\"hashmap\","
-                        + "\"jobOptions\":\"--policy ot-gah\",\"seconds\":3,"
+                        + "\"jobOptions\":\"--policy ot-gah\",\"flinkOptions\":\"\",\"seconds\":3,"
                         + "\"targetRequestEventsPerSecond\":200,"
                         // 402 / 2 s, 400 / 2 s, 400 / 2 s, 100 / 2 s
                         + "\"producedRequestEventsPerSecond\":201,"
