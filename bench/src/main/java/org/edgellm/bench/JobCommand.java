@@ -1,0 +1,254 @@
+package org.edgellm.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.edgellm.scheduler.cli.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bench.jar job}: its flags, checked, into a {@link KafkaJobBenchmark.Settings}. */
+@Command(
+        name = "job",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cli.Version.class,
+        sortOptions = false,
+        showDefaultValues = true,
+        description = {
+            "The live job end to end with Kafka in the loop, in one JVM: an in-JVM KRaft broker,"
+                    + " a load generator producing Avro requests, channel states and heartbeats"
+                    + " at a paced rate over D domains, the job (Kafka sources and sinks) on a"
+                    + " Flink MiniCluster, and a read_committed reader of the decision topic."
+                    + " Latency: the moment a decision is visible on the topic minus the moment"
+                    + " its slot could close (slot end + 20 ms out-of-orderness). Input rates are"
+                    + " counted at the job's sources; CPU by stage from a JFR recording of the"
+                    + " measured window, and measured per thread. Prints progress, then one"
+                    + " JSON line. Give the JVM memory and, on a machine with few cores, C1"
+                    + " alone (the C2 compiler falls minutes behind there; docs/bench-job.md):"
+                    + " java -Xmx3g -XX:TieredStopAtLevel=1 -jar bench.jar job ..."
+        })
+final class JobCommand implements Callable<Integer> {
+    private final PrintStream out;
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    JobCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Option(
+            names = "--rate",
+            paramLabel = "N",
+            converter = Cli.PositiveInt.class,
+            description =
+                    "Request events per second the load generator is paced to (plus as many"
+                            + " channel states).")
+    int rate = 50_000;
+
+    @Option(
+            names = "--domains",
+            paramLabel = "N",
+            converter = Cli.PositiveInt.class,
+            description = "Coordination domains.")
+    int domains = 1000;
+
+    @Option(
+            names = "--seconds",
+            paramLabel = "N",
+            converter = Cli.PositiveInt.class,
+            description = "Measured seconds.")
+    int seconds = 20;
+
+    @Option(
+            names = "--warmup-seconds",
+            paramLabel = "N",
+            converter = Cli.NonNegativeInt.class,
+            description =
+                    "Seconds of load before the measured window (start-up, JIT: on 2 cores the"
+                            + " JIT compilers still take a sixth of the CPU 30 s in).")
+    int warmupSeconds = 40;
+
+    @Option(
+            names = "--delivery",
+            paramLabel = "MODE",
+            converter = Delivery.class,
+            description = "at-least-once or exactly-once (the job's --delivery).")
+    String delivery = "at-least-once";
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            converter = Cli.PositiveInt.class,
+            description = "The job's --parallelism.")
+    int parallelism = 2;
+
+    @Option(
+            names = "--shape",
+            paramLabel = "SHAPE",
+            converter = ShapeOf.class,
+            description =
+                    "servable (prompts 50-249, outputs 10-49 tokens: each domain below its"
+                            + " nodes' capacity) or overload (prompts 100-999, outputs 20-219:"
+                            + " about twice what 2 nodes per domain serve at 50 requests/s per"
+                            + " domain).")
+    String shape = "servable";
+
+    @Option(
+            names = "--checkpoint-ms",
+            paramLabel = "N",
+            converter = Cli.NonNegativeLong.class,
+            description =
+                    "The job's --checkpoint-ms (-1 here: 100 in exactly-once, 1000 in"
+                            + " at-least-once).")
+    long checkpointMs = -1;
+
+    @Option(
+            names = "--nodes-per-domain",
+            paramLabel = "N",
+            converter = NodesPerDomain.class,
+            description = "A100-40GB nodes per domain (at most 26).")
+    int nodesPerDomain = 2;
+
+    @Option(
+            names = "--partitions",
+            paramLabel = "N",
+            converter = Cli.NonNegativeInt.class,
+            description = "Partitions of every topic (0: the parallelism).")
+    int partitions = 0;
+
+    @Option(
+            names = "--state-backend",
+            paramLabel = "NAME",
+            converter = Backend.class,
+            description = "hashmap, or rocksdb with incremental checkpoints.")
+    String stateBackend = "hashmap";
+
+    @Option(
+            names = "--job-option",
+            paramLabel = "--FLAG=VALUE",
+            description =
+                    "A flag of the job itself (repeatable), e.g. --job-option"
+                            + " --max-pending=256 (default: the job's defaults).")
+    List<String> jobOptions = new ArrayList<>();
+
+    @Option(
+            names = "--flink-option",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A Flink configuration option of the MiniCluster (repeatable), e.g."
+                            + " --flink-option execution.checkpointing.unaligned.enabled=true"
+                            + " (default: none).")
+    List<String> flinkOptions = new ArrayList<>();
+
+    @Option(
+            names = "--markdown",
+            paramLabel = "FILE",
+            description = "Also append the run's tables to FILE (default: none).")
+    Path markdown;
+
+    @Option(
+            names = "--latency-csv",
+            paramLabel = "FILE",
+            description =
+                    "Also write every decision read, warm-up included, to FILE: when it was"
+                            + " seen, its slot end, its latency, whether its slot is in the"
+                            + " measured window, domain, node, requests (default: none).")
+    Path latencyCsv;
+
+    /** The flags as given (without the command's own name). */
+    private List<String> jobArgs() {
+        List<String> a = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (!a.isEmpty() && a.get(0).equals("job")) {
+            a.remove(0);
+        }
+        return a;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        boolean exactlyOnce = delivery.equals("exactly-once");
+        long cp = checkpointMs >= 0 ? checkpointMs : exactlyOnce ? 100 : 1000;
+        for (String o : flinkOptions) {
+            if (o.indexOf('=') <= 0) {
+                throw new IllegalArgumentException(
+                        "--flink-option: expected KEY=VALUE (got " + o + ")");
+            }
+        }
+        if (exactlyOnce && cp == 0) {
+            throw new IllegalArgumentException(
+                    "--checkpoint-ms: exactly-once needs checkpoints (got 0)");
+        }
+        KafkaJobBenchmark.run(
+                new KafkaJobBenchmark.Settings(
+                        rate,
+                        domains,
+                        seconds,
+                        warmupSeconds,
+                        exactlyOnce,
+                        parallelism,
+                        shape.equals("servable")
+                                ? KafkaJobBenchmark.Shape.SERVABLE
+                                : KafkaJobBenchmark.Shape.OVERLOAD,
+                        cp,
+                        nodesPerDomain,
+                        partitions == 0 ? parallelism : partitions,
+                        stateBackend,
+                        List.copyOf(jobOptions),
+                        List.copyOf(flinkOptions),
+                        markdown,
+                        latencyCsv,
+                        "java -jar bench/target/bench.jar job " + String.join(" ", jobArgs())),
+                out);
+        return 0;
+    }
+
+    /** Nodes are named a..z. */
+    static final class NodesPerDomain implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            return Cli.intInRange(v, 1, 26);
+        }
+    }
+
+    /** A value among fixed words. */
+    abstract static class OneOf implements CommandLine.ITypeConverter<String> {
+        private final List<String> words;
+
+        OneOf(String... words) {
+            this.words = List.of(words);
+        }
+
+        @Override
+        public String convert(String v) {
+            if (!words.contains(v)) {
+                throw new CommandLine.TypeConversionException(
+                        "expected " + String.join(" or ", words) + " but was '" + v + "'");
+            }
+            return v;
+        }
+    }
+
+    /** --delivery. */
+    static final class Delivery extends OneOf {
+        Delivery() {
+            super("at-least-once", "exactly-once");
+        }
+    }
+
+    /** --shape. */
+    static final class ShapeOf extends OneOf {
+        ShapeOf() {
+            super("servable", "overload");
+        }
+    }
+
+    /** --state-backend. */
+    static final class Backend extends OneOf {
+        Backend() {
+            super("hashmap", "rocksdb");
+        }
+    }
+}
