@@ -547,6 +547,25 @@ public final class OptimalTreeSearch {
             return out;
         }
 
+        /**
+         * For tests: the band sweep's cap (bandJoint) on the profit of t more members, among all
+         * candidates of the node of {@code batch} (as boundAt); NaN when the batch is infeasible,
+         * when the node keeps fewer than t candidates, or when the limit caps, whose order lists it
+         * reads, did not run there.
+         */
+        double bandSweepAt(int[] batch, int t) {
+            int m = prepareAt(batch);
+            int d = batch.length;
+            if (m < t || orderStamp == null || orderStamp[d] != stamp[d]) {
+                return Double.NaN;
+            }
+            jointD = d;
+            jointC = 0;
+            jointM = m;
+            jointCount = -1;
+            return bandJoint(t);
+        }
+
         /** Prepares every level of the path to {@code batch}; the count at its node, or -1. */
         private int prepareAt(int[] batch) {
             Arrays.fill(inPath, 0L);
