@@ -451,7 +451,8 @@ public final class OptimalTreeSearch {
                 items[d] = new int[cap];
                 limit[d] = new long[cap];
                 bandCost[d] = new double[cap];
-                endOne[d] = new double[cap];
+                // only the band sweep reads them (long lists): short lists do not allocate them
+                endOne[d] = bandInSweep ? new double[cap] : null;
                 bandOrder[d] = new int[cap];
                 sortKey[d] = new double[cap];
                 feasible[d] = new int[cap];
@@ -920,7 +921,9 @@ public final class OptimalTreeSearch {
                 so[y] = st;
                 lim[m] = l;
                 band[m] = pDemand[y] * 1000.0 / (pDeadline[y] - end1);
-                ends[m] = end1;
+                if (ends != null) {
+                    ends[m] = end1;
+                }
                 m++;
             }
             if (capByUplink && m > 0) {
@@ -1188,7 +1191,9 @@ public final class OptimalTreeSearch {
                 plain = jointProfit[lo] + pp[items[d][k]] * (room - jointCost[lo]) / c;
                 lambda = pp[items[d][k]] / c;
             }
-            return coupledBand ? Math.min(plain, coupledBand(d, t, end, room, lambda)) : plain;
+            return coupledBand && endOne[d] != null
+                    ? Math.min(plain, coupledBand(d, t, end, room, lambda))
+                    : plain;
         }
 
         /**

@@ -168,7 +168,9 @@ class OtBoundsTest {
             OptimalTreeSearch.Search loose =
                     OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             s.capByUplink = true; // on by default only for long lists
+            s.bandInSweep = true;
             loose.capByUplink = true;
+            loose.bandInSweep = true;
             loose.coupledBand = false;
             int[] req = s.order();
             int m = req.length;
