@@ -22,16 +22,18 @@ import java.util.function.IntToDoubleFunction;
  *       profits come in search order); a level's {@code m_x} is at most its parent's minus one, and
  *       on lists of 32 or more candidates all are capped by the most members any batch can still
  *       take (order statistics of uplink time, padding, deadline and band cost), and each t's value
- *       by a band knapsack at the earliest end of t more members; (b) a fractional knapsack on the
- *       downlink band, each candidate costing its demand at the earliest compute end it can have;
- *       (c) a fractional knapsack on uplink time against the earliest deadline. With integral
- *       profits the bound is rounded down. The bound only shrinks as the candidate list loses its
- *       head, so the first child whose siblings-and-subtrees bound is not better than the incumbent
- *       is found by binary search, and a comparison stops at the first part of the bound that
- *       settles it.
+ *       by a band knapsack at the earliest end of t more members, itself capped by a Lagrangian
+ *       bound with each newcomer's band cost at the later of its own earliest end and that end; (b)
+ *       a fractional knapsack on the downlink band, each candidate costing its demand at the
+ *       earliest compute end it can have; (c) a fractional knapsack on uplink time against the
+ *       earliest deadline. With integral profits the bound is rounded down. The bound only shrinks
+ *       as the candidate list loses its head, so the first child whose siblings-and-subtrees bound
+ *       is not better than the incumbent is found by binary search, and a comparison stops at the
+ *       first part of the bound that settles it.
  *   <li><b>Greedy incumbent.</b> On lists of 32 or more candidates, greedy batches in six orders
- *       among the candidates whose limit reaches t, for a ladder of t, give every variant's search
- *       an incumbent before any search starts.
+ *       among the candidates whose limit reaches t, for a ladder of t, improved by a local search
+ *       (drop one member, refill in search order), give every variant's search an incumbent before
+ *       any search starts.
  *   <li><b>Dominance.</b> Request j dominates request k when it comes earlier in the search order
  *       and is no worse in anything a constraint or the profit reads: prompt, output, deadline,
  *       uplink time, downlink demand, profit. Replacing k by j in a feasible batch keeps it
