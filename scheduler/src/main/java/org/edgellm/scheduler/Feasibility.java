@@ -428,5 +428,16 @@ public final class Feasibility {
             computeEnd = Double.NEGATIVE_INFINITY;
             downlinkNeed = 0;
         }
+
+        /** Becomes a copy of {@code o}. */
+        public void copyFrom(BatchState o) {
+            size = o.size;
+            maxPrompt = o.maxPrompt;
+            maxOutput = o.maxOutput;
+            uplinkMs = o.uplinkMs;
+            minDeadline = o.minDeadline;
+            computeEnd = o.computeEnd;
+            downlinkNeed = o.downlinkNeed;
+        }
     }
 }

@@ -22,16 +22,18 @@ import java.util.function.IntToDoubleFunction;
  *       profits come in search order); a level's {@code m_x} is at most its parent's minus one, and
  *       on lists of 32 or more candidates all are capped by the most members any batch can still
  *       take (order statistics of uplink time, padding, deadline and band cost), and each t's value
- *       by a band knapsack at the earliest end of t more members; (b) a fractional knapsack on the
- *       downlink band, each candidate costing its demand at the earliest compute end it can have;
- *       (c) a fractional knapsack on uplink time against the earliest deadline. With integral
- *       profits the bound is rounded down. The bound only shrinks as the candidate list loses its
- *       head, so the first child whose siblings-and-subtrees bound is not better than the incumbent
- *       is found by binary search, and a comparison stops at the first part of the bound that
- *       settles it.
+ *       by a band knapsack at the earliest end of t more members, itself capped by a Lagrangian
+ *       bound with each newcomer's band cost at the later of its own earliest end and that end; (b)
+ *       a fractional knapsack on the downlink band, each candidate costing its demand at the
+ *       earliest compute end it can have; (c) a fractional knapsack on uplink time against the
+ *       earliest deadline. With integral profits the bound is rounded down. The bound only shrinks
+ *       as the candidate list loses its head, so the first child whose siblings-and-subtrees bound
+ *       is not better than the incumbent is found by binary search, and a comparison stops at the
+ *       first part of the bound that settles it.
  *   <li><b>Greedy incumbent.</b> On lists of 32 or more candidates, greedy batches in six orders
- *       among the candidates whose limit reaches t, for a ladder of t, give every variant's search
- *       an incumbent before any search starts.
+ *       among the candidates whose limit reaches t, for a ladder of t, improved by a local search
+ *       (drop one member, refill in search order), give every variant's search an incumbent before
+ *       any search starts.
  *   <li><b>Dominance.</b> Request j dominates request k when it comes earlier in the search order
  *       and is no worse in anything a constraint or the profit reads: prompt, output, deadline,
  *       uplink time, downlink demand, profit. Replacing k by j in a feasible batch keeps it
@@ -241,6 +243,7 @@ public final class OptimalTreeSearch {
         final int[][] items; // positions of the candidates of the node at depth d
         final long[][] limit;
         final double[][] bandCost;
+        final double[][] endOne; // per depth: each item's compute end if it joins alone
         final int[][] bandOrder;
         final double[][] sortKey;
         final int[][] feasible; // indices (in items[d]) of feasible children
@@ -290,6 +293,12 @@ public final class OptimalTreeSearch {
 
         /** Whether the cardinality sweep caps each t by the band knapsack (as capByUplink). */
         boolean bandInSweep;
+
+        /** Whether the greedy's batch is improved by a local search (false only in tests). */
+        boolean useLocalSearch = true;
+
+        /** Whether the band sweep couples the band costs with the batch's end (tests). */
+        boolean coupledBand = true;
 
         /** Whether run starts with the greedy incumbent (false only in tests). */
         boolean useGreedy = true;
@@ -373,6 +382,7 @@ public final class OptimalTreeSearch {
             items = new int[count + 1][];
             limit = new long[count + 1][];
             bandCost = new double[count + 1][];
+            endOne = new double[count + 1][];
             bandOrder = new int[count + 1][];
             sortKey = new double[count + 1][];
             feasible = new int[count + 1][];
@@ -443,6 +453,8 @@ public final class OptimalTreeSearch {
                 items[d] = new int[cap];
                 limit[d] = new long[cap];
                 bandCost[d] = new double[cap];
+                // only the band sweep reads them (long lists): short lists do not allocate them
+                endOne[d] = bandInSweep ? new double[cap] : null;
                 bandOrder[d] = new int[cap];
                 sortKey[d] = new double[cap];
                 feasible[d] = new int[cap];
@@ -538,6 +550,25 @@ public final class OptimalTreeSearch {
             return out;
         }
 
+        /**
+         * For tests: the band sweep's cap (bandJoint) on the profit of t more members, among all
+         * candidates of the node of {@code batch} (as boundAt); NaN when the batch is infeasible,
+         * when the node keeps fewer than t candidates, or when the limit caps, whose order lists it
+         * reads, did not run there.
+         */
+        double bandSweepAt(int[] batch, int t) {
+            int m = prepareAt(batch);
+            int d = batch.length;
+            if (m < t || orderStamp == null || orderStamp[d] != stamp[d]) {
+                return Double.NaN;
+            }
+            jointD = d;
+            jointC = 0;
+            jointM = m;
+            jointCount = -1;
+            return bandJoint(t);
+        }
+
         /** Prepares every level of the path to {@code batch}; the count at its node, or -1. */
         private int prepareAt(int[] batch) {
             Arrays.fill(inPath, 0L);
@@ -627,6 +658,8 @@ public final class OptimalTreeSearch {
             Feasibility.BatchState next = new Feasibility.BatchState();
             int[] members = new int[req.length];
             int eligiblePrev = -1;
+            int[] gBatch = null;
+            double gVal = 0;
             for (long t = 1; t <= maxLim; t = t < 4 ? t + 1 : t * 2) {
                 int eligible = 0;
                 for (int k = 0; k < m; k++) {
@@ -656,12 +689,155 @@ public final class OptimalTreeSearch {
                             v += pp[it[k]];
                         }
                     }
-                    if (v > bestValue + tolerance(bestValue)) {
-                        bestValue = v;
-                        bestBatch = Arrays.copyOf(members, cur.size);
+                    if (v > gVal + tolerance(gVal)) {
+                        gVal = v;
+                        gBatch = Arrays.copyOf(members, cur.size);
                     }
                 }
             }
+            if (gBatch != null && useLocalSearch) {
+                gBatch = localSearch(gBatch, it, m);
+                gVal = 0;
+                for (int x : gBatch) {
+                    gVal += profit[x];
+                }
+            }
+            if (gBatch != null && gVal > bestValue + tolerance(bestValue)) {
+                bestValue = gVal;
+                bestBatch = gBatch;
+            }
+        }
+
+        /** Rounds of improvement the local search after the greedy makes at most. */
+        static final int LOCAL_ROUNDS = 30;
+
+        /**
+         * Improves a feasible batch (request indices) among the root's candidates (positions
+         * it[0..m)): drop one member, then add every candidate outside that still fits, in search
+         * order; the first drop that raises the profit is taken, at most LOCAL_ROUNDS times. Every
+         * batch is built with {@link Feasibility#tryAdd}, so the result is feasible by the search's
+         * own test.
+         */
+        private int[] localSearch(int[] batch, int[] it, int m) {
+            int[] posOf = new int[batch.length];
+            boolean[] in = new boolean[req.length];
+            int[] cand = new int[m];
+            long[] rootLim = new long[m];
+            for (int k = 0; k < m; k++) {
+                cand[k] = it[k];
+                rootLim[k] = limit[0][k];
+            }
+            // positions of the batch's members
+            int size = 0;
+            for (int x : batch) {
+                for (int k = 0; k < m; k++) {
+                    if (req[it[k]] == x) {
+                        posOf[size++] = it[k];
+                        in[it[k]] = true;
+                        break;
+                    }
+                }
+            }
+            if (size != batch.length) {
+                return batch;
+            }
+            double val = 0;
+            for (int r = 0; r < size; r++) {
+                val += pp[posOf[r]];
+            }
+            // prefix[q]: the state of the batch's first q members (in search order); dropping
+            // member r starts from prefix[r] and re-adds the members after it
+            Feasibility.BatchState[] prefix = new Feasibility.BatchState[req.length + 1];
+            for (int q = 0; q <= req.length; q++) {
+                prefix[q] = new Feasibility.BatchState();
+            }
+            Feasibility.BatchState cur = new Feasibility.BatchState();
+            Feasibility.BatchState next = new Feasibility.BatchState();
+            int[] members = new int[req.length];
+            int[] pos = new int[req.length];
+            for (int round = 0; round < LOCAL_ROUNDS; round++) {
+                boolean improved = false;
+                // drop the least profitable members first (the last in search order)
+                Arrays.sort(posOf, 0, size);
+                prefix[0].clear();
+                boolean ok = true;
+                for (int q = 0; q < size && ok; q++) {
+                    counters.checks++;
+                    ok = f.tryAdd(prefix[q], req[posOf[q]], members, prefix[q + 1]);
+                    members[q] = req[posOf[q]];
+                    pos[q] = posOf[q];
+                }
+                if (!ok) {
+                    break; // cannot happen: the batch was built by tryAdd
+                }
+                for (int r = size - 1; r >= 0 && !improved; r--) {
+                    int drop = posOf[r];
+                    cur.copyFrom(prefix[r]);
+                    double v = 0;
+                    for (int q = 0; q < r; q++) {
+                        v += pp[posOf[q]];
+                    }
+                    for (int q = r + 1; q < size && ok; q++) {
+                        int y = posOf[q];
+                        counters.checks++;
+                        if (f.tryAdd(cur, req[y], members, next)) {
+                            members[cur.size] = req[y];
+                            pos[cur.size] = y;
+                            Feasibility.BatchState tmp = cur;
+                            cur = next;
+                            next = tmp;
+                            v += pp[y];
+                        } else {
+                            ok = false;
+                        }
+                    }
+                    if (!ok) {
+                        break;
+                    }
+                    for (int k = 0; k < m; k++) {
+                        int y = cand[k];
+                        if (in[y] || y == drop || rootLim[k] <= cur.size) {
+                            continue; // in, dropped, or its root limit admits no batch this large
+                        }
+                        counters.checks++;
+                        if (f.tryAdd(cur, req[y], members, next)) {
+                            members[cur.size] = req[y];
+                            pos[cur.size] = y;
+                            Feasibility.BatchState tmp = cur;
+                            cur = next;
+                            next = tmp;
+                            v += pp[y];
+                        }
+                    }
+                    if (v > val + tolerance(val)) {
+                        Arrays.fill(in, false);
+                        for (int q = 0; q < cur.size; q++) {
+                            in[pos[q]] = true;
+                        }
+                        size = cur.size;
+                        if (posOf.length < size) {
+                            posOf = new int[req.length];
+                        }
+                        System.arraycopy(pos, 0, posOf, 0, size);
+                        val = v;
+                        improved = true;
+                    } else {
+                        // members[] and pos[] after r were overwritten: restore the batch order
+                        for (int q = r; q < size; q++) {
+                            members[q] = req[posOf[q]];
+                            pos[q] = posOf[q];
+                        }
+                    }
+                }
+                if (!improved) {
+                    break;
+                }
+            }
+            int[] out = new int[size];
+            for (int q = 0; q < size; q++) {
+                out[q] = req[posOf[q]];
+            }
+            return out;
         }
 
         /**
@@ -682,6 +858,7 @@ public final class OptimalTreeSearch {
             int[] it = items[d];
             long[] lim = limit[d];
             double[] band = bandCost[d];
+            double[] ends = endOne[d];
             int m = 0;
             double t0 = f.t0();
             double busy = f.busyUntil();
@@ -746,6 +923,9 @@ public final class OptimalTreeSearch {
                 so[y] = st;
                 lim[m] = l;
                 band[m] = pDemand[y] * 1000.0 / (pDeadline[y] - end1);
+                if (ends != null) {
+                    ends[m] = end1;
+                }
                 m++;
             }
             if (capByUplink && m > 0) {
@@ -1002,12 +1182,55 @@ public final class OptimalTreeSearch {
                     hi = mid - 1;
                 }
             }
+            double plain;
+            double lambda;
             if (lo == n) {
-                return jointProfit[n];
+                plain = jointProfit[n];
+                lambda = 0;
+            } else {
+                int k = jointItem[lo + 1];
+                double c = bandCost[d][k];
+                plain = jointProfit[lo] + pp[items[d][k]] * (room - jointCost[lo]) / c;
+                lambda = pp[items[d][k]] / c;
             }
-            int k = jointItem[lo + 1];
-            double c = bandCost[d][k];
-            return jointProfit[lo] + pp[items[d][k]] * (room - jointCost[lo]) / c;
+            return coupledBand && endOne[d] != null
+                    ? Math.min(plain, coupledBand(d, t, end, room, lambda))
+                    : plain;
+        }
+
+        /**
+         * The band knapsack of bandJoint coupled with the batch's end: each newcomer's cost is
+         * taken at the later of its own earliest end and the earliest end of t more members ({@code
+         * end}), and a newcomer whose deadline is not after that end, or whose limit is below t,
+         * cannot be one of the t. For any multiplier lambda >= 0, lambda * room + the sum of max(0,
+         * p - lambda * cost) bounds the profit of newcomers whose costs fit the room (weak
+         * duality). With lambda the multiplier of the knapsack at the own-end costs, which are not
+         * larger, the value is at most that knapsack's.
+         */
+        private double coupledBand(int d, int t, double end, double room, double lambda) {
+            int n = jointCount;
+            int[] it = items[d];
+            long[] lim = limit[d];
+            double[] ends = endOne[d];
+            double s = lambda * room;
+            int count = 0;
+            for (int r = 1; r <= n; r++) {
+                int k = jointItem[r];
+                if (lim[k] < t) {
+                    continue;
+                }
+                int y = it[k];
+                double left = pDeadline[y] - Math.max(ends[k], end);
+                if (!(left > 0)) {
+                    continue;
+                }
+                count++;
+                double gain = pp[y] - lambda * (pDemand[y] * 1000.0 / left);
+                if (gain > 0) {
+                    s += gain;
+                }
+            }
+            return count < t ? 0 : s; // fewer than t candidates can be among t more members
         }
 
         /**
@@ -1021,14 +1244,12 @@ public final class OptimalTreeSearch {
             double[] costs = bandSorted2;
             double slack = 1e-9 * Math.max(1.0, f.downlinkHz());
             int hi = Math.min(most, m);
-            if (hi == m) {
-                // all of them at once, in any order: no cap when that fits (no sort needed)
-                System.arraycopy(bandCost[d], 0, costs, 0, m);
-                if (bandFits(d, b, m, costs, slack)) {
-                    return m;
-                }
-            }
+            // any hi of the costs that fit show that the hi smallest fit: no cap below hi, and
+            // no sort needed (with hi == m these are all of them)
             System.arraycopy(bandCost[d], 0, costs, 0, m);
+            if (bandFits(d, b, hi, costs, slack)) {
+                return hi;
+            }
             Arrays.sort(costs, 0, m);
             int lo = 0;
             while (lo < hi) {

@@ -1,5 +1,6 @@
 package org.edgellm.scheduler;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -141,6 +142,96 @@ class OtBoundsTest {
         Statistics.label("a dominated pair exists").collect(swapped);
         Statistics.label("a dominated pair exists")
                 .coverage(c -> c.check(true).percentage(p -> p > 5));
+    }
+
+    /**
+     * The band sweep's cap on the profit of exactly t more members (each newcomer's band cost at
+     * the later of its own earliest end and the earliest end of t more members, Lagrangian with the
+     * knapsack's multiplier) is never below the best profit of t later candidates that keep the
+     * batch feasible, at random nodes of random instances (the oracle enumerates the sets and tests
+     * each from scratch with {@link Feasibility#feasible}). The coupling must bind in some cases,
+     * or the property would not test it: the coverage check counts the nodes where the coupled cap
+     * is below the cap without the coupling.
+     */
+    @Property(tries = 500)
+    void bandSweepIsNeverBelowTheBestOfTMoreMembers(
+            @ForAll long seed, @ForAll @IntRange(min = 2, max = 11) int n) {
+        Instance inst = PropertiesTest.single(seed, n);
+        EdgeNode node = inst.nodes().get(0);
+        double[] profit = inst.profits();
+        Random rnd = new Random(seed);
+        boolean tighter = false;
+        for (Variant v : node.variants()) {
+            Feasibility f = new Feasibility(inst, node, v);
+            OptimalTreeSearch.Search s =
+                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            OptimalTreeSearch.Search loose =
+                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            s.capByUplink = true; // on by default only for long lists
+            s.bandInSweep = true;
+            loose.capByUplink = true;
+            loose.bandInSweep = true;
+            loose.coupledBand = false;
+            int[] req = s.order();
+            int m = req.length;
+            for (int trial = 0; trial < 4; trial++) {
+                int[] b = randomNode(f, profit, req, rnd);
+                int size = b.length;
+                int last = size == 0 ? -1 : b[size - 1];
+                boolean[] inBatch = new boolean[m];
+                for (int p : b) {
+                    inBatch[p] = true;
+                }
+                int[] later = new int[m];
+                int lc = 0;
+                for (int p = last + 1; p < m; p++) {
+                    boolean dominated = false;
+                    for (int j = 0; j < last; j++) {
+                        if (!inBatch[j] && dominates(f, profit, req[j], req[p])) {
+                            dominated = true;
+                        }
+                    }
+                    if (!dominated) {
+                        later[lc++] = p;
+                    }
+                }
+                // the best profit of exactly t more members, by brute force
+                double[] best = new double[lc + 1];
+                java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+                int[] set = new int[size + lc];
+                for (int mask = 1; mask < 1 << lc; mask++) {
+                    int c = 0;
+                    for (int p : b) {
+                        set[c++] = req[p];
+                    }
+                    double add = 0;
+                    for (int k = 0; k < lc; k++) {
+                        if ((mask >> k & 1) != 0) {
+                            set[c++] = req[later[k]];
+                            add += profit[req[later[k]]];
+                        }
+                    }
+                    int t = Integer.bitCount(mask);
+                    if (add > best[t] && f.feasible(set, c)) {
+                        best[t] = add;
+                    }
+                }
+                for (int t = 1; t <= lc; t++) {
+                    double cap = s.bandSweepAt(b, t);
+                    if (Double.isNaN(cap)) {
+                        // the node kept fewer than t candidates: no t more members can fit
+                        assertEquals(Double.NEGATIVE_INFINITY, best[t], "t = " + t);
+                        continue;
+                    }
+                    assertTrue(
+                            cap >= best[t] - 1e-9 * Math.max(1, best[t]),
+                            "band sweep " + cap + " below the best " + best[t] + " of t = " + t);
+                    tighter |= cap < loose.bandSweepAt(b, t) - 1e-9;
+                }
+            }
+        }
+        Statistics.label("the coupling binds").collect(tighter);
+        Statistics.label("the coupling binds").coverage(c -> c.check(true).percentage(p -> p > 3));
     }
 
     /**

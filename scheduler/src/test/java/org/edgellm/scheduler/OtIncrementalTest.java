@@ -253,6 +253,47 @@ class OtIncrementalTest {
     }
 
     /**
+     * The local search after the greedy returns a batch that is feasible from scratch ({@link
+     * Feasibility#feasible}), worth the value it reports and at least the greedy's own; on lists
+     * long enough for the greedy (32 or more candidates). Coverage: it must improve on the greedy
+     * in some instances, or the property would not test it.
+     */
+    @Property(tries = 80)
+    void theLocalSearchKeepsItsBatchFeasibleAndNoWorse(
+            @ForAll long seed,
+            @ForAll @IntRange(min = OptimalTreeSearch.GREEDY_MIN, max = 80) int n) {
+        Instance inst = PropertiesTest.single(seed, n);
+        EdgeNode node = inst.nodes().get(0);
+        double[] profit = inst.profits();
+        boolean improved = false;
+        for (Variant v : node.variants()) {
+            Feasibility f = new Feasibility(inst, node, v);
+            OptimalTreeSearch.Search with =
+                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            OptimalTreeSearch.Search without =
+                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            without.useLocalSearch = false;
+            with.greedyOnce();
+            without.greedyOnce();
+            int[] b = with.bestBatch;
+            assertTrue(b.length == 0 || f.feasible(b, b.length), "a feasible batch");
+            assertEquals(b.length, Arrays.stream(b).distinct().count(), "no request twice");
+            double worth = 0;
+            for (int x : b) {
+                worth += profit[x];
+            }
+            assertEquals(with.bestValue, worth, 1e-9 * Math.max(1, worth));
+            assertTrue(
+                    with.bestValue >= without.bestValue - 1e-9 * Math.max(1, with.bestValue),
+                    with.bestValue + " below the greedy's " + without.bestValue);
+            improved |= with.bestValue > without.bestValue + 1e-9 * Math.max(1, with.bestValue);
+        }
+        Statistics.label("the local search improves on the greedy").collect(improved);
+        Statistics.label("the local search improves on the greedy")
+                .coverage(c -> c.check(true).percentage(p -> p > 5));
+    }
+
+    /**
      * The search order from three stable primitive sorts equals a sort with the order's comparator
      * (profit descending, padding ascending, deadline descending, index), ties included.
      */
