@@ -40,31 +40,13 @@ class OtBoundsTest {
             s.capByUplink = true; // on by default only for long lists
             s.bandInSweep = true;
             int[] req = s.order();
-            int m = req.length;
             for (int trial = 0; trial < 4; trial++) {
                 int[] b = randomNode(f, profit, req, rnd);
                 int size = b.length;
                 double bound = s.boundAt(b);
                 assertTrue(!Double.isNaN(bound), "a feasible batch");
-                int last = size == 0 ? -1 : b[size - 1];
-                boolean[] inBatch = new boolean[m];
-                for (int p : b) {
-                    inBatch[p] = true;
-                }
-                // candidates after last not dominated by a left-out earlier candidate
-                int[] later = new int[m];
-                int lc = 0;
-                for (int p = last + 1; p < m; p++) {
-                    boolean dominated = false;
-                    for (int j = 0; j < last; j++) {
-                        if (!inBatch[j] && dominates(f, profit, req[j], req[p])) {
-                            dominated = true;
-                        }
-                    }
-                    if (!dominated) {
-                        later[lc++] = p;
-                    }
-                }
+                int[] later = undominatedAfter(f, profit, req, b);
+                int lc = later.length;
                 double best = 0;
                 int[] set = new int[size + lc];
                 for (int mask = 1; mask < 1 << lc; mask++) {
@@ -173,28 +155,11 @@ class OtBoundsTest {
             loose.bandInSweep = true;
             loose.coupledBand = false;
             int[] req = s.order();
-            int m = req.length;
             for (int trial = 0; trial < 4; trial++) {
                 int[] b = randomNode(f, profit, req, rnd);
                 int size = b.length;
-                int last = size == 0 ? -1 : b[size - 1];
-                boolean[] inBatch = new boolean[m];
-                for (int p : b) {
-                    inBatch[p] = true;
-                }
-                int[] later = new int[m];
-                int lc = 0;
-                for (int p = last + 1; p < m; p++) {
-                    boolean dominated = false;
-                    for (int j = 0; j < last; j++) {
-                        if (!inBatch[j] && dominates(f, profit, req[j], req[p])) {
-                            dominated = true;
-                        }
-                    }
-                    if (!dominated) {
-                        later[lc++] = p;
-                    }
-                }
+                int[] later = undominatedAfter(f, profit, req, b);
+                int lc = later.length;
                 // the best profit of exactly t more members, by brute force
                 double[] best = new double[lc + 1];
                 java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
@@ -239,6 +204,33 @@ class OtBoundsTest {
      * batch stays feasible and no earlier candidate left out dominates it (the search never adds
      * such a request, so it never reaches such a batch).
      */
+    /**
+     * The positions after the batch's last member that no left-out earlier candidate dominates: the
+     * candidates the search may still add.
+     */
+    static int[] undominatedAfter(Feasibility f, double[] profit, int[] req, int[] b) {
+        int m = req.length;
+        int last = b.length == 0 ? -1 : b[b.length - 1];
+        boolean[] inBatch = new boolean[m];
+        for (int p : b) {
+            inBatch[p] = true;
+        }
+        int[] later = new int[m];
+        int lc = 0;
+        for (int p = last + 1; p < m; p++) {
+            boolean dominated = false;
+            for (int j = 0; j < last; j++) {
+                if (!inBatch[j] && dominates(f, profit, req[j], req[p])) {
+                    dominated = true;
+                }
+            }
+            if (!dominated) {
+                later[lc++] = p;
+            }
+        }
+        return java.util.Arrays.copyOf(later, lc);
+    }
+
     static int[] randomNode(Feasibility f, double[] profit, int[] req, Random rnd) {
         int m = req.length;
         int[] batch = new int[m];
