@@ -80,7 +80,7 @@ final class DecisionReader extends Thread {
 
     private volatile boolean assigned;
 
-    /** One line per decision read, the warm-up's included (null: none). */
+    /** One line per decision read, the warm-up's included (null: none; its opener closes it). */
     private final PrintWriter latencyCsv;
 
     /** Counts from now on what falls in [fromMs, toMs) (epoch ms). */
@@ -138,9 +138,6 @@ final class DecisionReader extends Thread {
             throw new IllegalStateException(e);
         } finally {
             consumer.close();
-            if (latencyCsv != null) {
-                latencyCsv.flush();
-            }
         }
     }
 
