@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
  * ot [--quick] [--seed N] [--out FILE]                       the core benchmark (OtBenchmark)
  * trace [--out DIR] [--requests-csv F] [--channels-dir D] ... the Azure trace through the job (TraceBench)
  * job [--rate N] [--domains N] [--seconds N] [--delivery M]  the job end to end with Kafka (KafkaJobBenchmark)
+ * kafka-floor [--rate N] [--domains N] [--readers N]        broker, generator and decoding readers alone
  * simulate [--runs N] [--out FILE]                           simulate's speed beside replay's (SimulateSpeed)
  * report [worker.jar report flags] --plots DIR                worker.jar report, with PNG plots
  * simulate-plots [job-local.jar simulate flags] --plots DIR   job-local.jar simulate, with PNG plots
@@ -58,6 +59,7 @@ public final class BenchMain implements Callable<Integer> {
         cl.addSubcommand(new Ot(out, err));
         cl.addSubcommand(new Trace(out));
         cl.addSubcommand(new JobCommand(out));
+        cl.addSubcommand(new KafkaFloorCommand(out));
         cl.addSubcommand(new Simulate(out));
         cl.addSubcommand(new Report(out, err));
         cl.addSubcommand(new SimulatePlots(out, err));

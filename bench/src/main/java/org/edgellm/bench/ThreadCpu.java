@@ -68,6 +68,7 @@ final class ThreadCpu {
         "broker",
         "bench load generator",
         "bench decision reader",
+        "bench floor readers",
         "other",
     };
 
@@ -78,6 +79,9 @@ final class ThreadCpu {
         }
         if (name.startsWith("bench-read") || name.contains("| bench-read")) {
             return "bench decision reader";
+        }
+        if (name.contains("bench-floor")) {
+            return "bench floor readers";
         }
         if (name.startsWith("kafka-producer-network-thread")) {
             return "job: Kafka producers' network threads";

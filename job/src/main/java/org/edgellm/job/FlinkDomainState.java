@@ -1,6 +1,8 @@
 package org.edgellm.job;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -13,22 +15,38 @@ import org.edgellm.job.domain.DomainState;
  * A domain's state in Flink keyed state (of the current key): the coordinator's state names and
  * POJO classes, unchanged, so that savepoints restore. State access failures become {@link
  * FlinkRuntimeException}s (they fail the task, which then restores from its last checkpoint).
+ *
+ * <p>Remembered request ids live in {@code known-id-hashes} ({@link KnownIdBuckets}: one array per
+ * ten seconds of deadline). State written by earlier releases keeps them in {@code known-ids}, one
+ * entry per id, which the first access of the domain moves into the buckets (and empties).
  */
 final class FlinkDomainState implements DomainState {
     private final ValueState<PendingQueue> queue;
+
+    /** The ids as earlier releases kept them: read once per domain after a restore, then empty. */
     private final MapState<String, Double> known;
+
+    private final MapState<Long, long[]> idBuckets;
     private final MapState<String, UserChannels> channels;
     private final MapState<String, NodeRuntime> nodes;
     private final ValueState<Long> inputsSeen;
 
+    /** The last id hashed (knowsId and rememberId come in pairs) and its hash. */
+    private String hashedId;
+
+    private long hashHi;
+    private long hashLo;
+
     FlinkDomainState(
             ValueState<PendingQueue> queue,
             MapState<String, Double> known,
+            MapState<Long, long[]> idBuckets,
             MapState<String, UserChannels> channels,
             MapState<String, NodeRuntime> nodes,
             ValueState<Long> inputsSeen) {
         this.queue = queue;
         this.known = known;
+        this.idBuckets = idBuckets;
         this.channels = channels;
         this.nodes = nodes;
         this.inputsSeen = inputsSeen;
@@ -69,25 +87,88 @@ final class FlinkDomainState implements DomainState {
         write(() -> queue.update(q));
     }
 
+    private void hashOf(String requestId) {
+        if (!requestId.equals(hashedId)) {
+            long[] h = KnownIdBuckets.hash(requestId);
+            hashHi = h[0];
+            hashLo = h[1];
+            hashedId = requestId;
+        }
+    }
+
+    /** Moves ids of state written by earlier releases into the buckets (none once it is empty). */
+    private void moveLegacyIds() throws Exception {
+        if (known.isEmpty()) {
+            return;
+        }
+        List<Map.Entry<String, Double>> old = new ArrayList<>();
+        for (Map.Entry<String, Double> e : known.entries()) {
+            old.add(Map.entry(e.getKey(), e.getValue()));
+        }
+        known.clear();
+        for (Map.Entry<String, Double> e : old) {
+            remember(e.getKey(), e.getValue());
+        }
+    }
+
+    private void remember(String requestId, double deadline) throws Exception {
+        hashOf(requestId);
+        long bucket = KnownIdBuckets.bucketOf(deadline);
+        long[] b = idBuckets.get(bucket);
+        long[] with = KnownIdBuckets.with(b, hashHi, hashLo, deadline);
+        if (with != b) {
+            idBuckets.put(bucket, with);
+        }
+    }
+
     @Override
     public boolean knowsId(String requestId) {
-        return read(() -> known.contains(requestId));
+        return read(
+                () -> {
+                    moveLegacyIds();
+                    hashOf(requestId);
+                    for (long[] b : idBuckets.values()) {
+                        if (KnownIdBuckets.contains(b, hashHi, hashLo)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
     }
 
     @Override
     public void rememberId(String requestId, double deadline) {
-        write(() -> known.put(requestId, deadline));
+        write(
+                () -> {
+                    moveLegacyIds();
+                    remember(requestId, deadline);
+                });
     }
 
     @Override
     public void forgetIdsBefore(double horizon) {
         write(
                 () -> {
-                    for (Iterator<Map.Entry<String, Double>> it = known.iterator();
-                            it.hasNext(); ) {
-                        if (it.next().getValue() < horizon) {
-                            it.remove();
+                    moveLegacyIds();
+                    List<Long> drop = new ArrayList<>();
+                    List<Map.Entry<Long, long[]>> thinned = new ArrayList<>();
+                    for (Map.Entry<Long, long[]> e : idBuckets.entries()) {
+                        if (KnownIdBuckets.wholeBucketBefore(e.getKey(), horizon)) {
+                            drop.add(e.getKey());
+                        } else {
+                            long[] kept = KnownIdBuckets.withoutBefore(e.getValue(), horizon);
+                            if (kept.length == 0) {
+                                drop.add(e.getKey());
+                            } else if (kept != e.getValue()) {
+                                thinned.add(Map.entry(e.getKey(), kept));
+                            }
                         }
+                    }
+                    for (Long k : drop) {
+                        idBuckets.remove(k);
+                    }
+                    for (Map.Entry<Long, long[]> e : thinned) {
+                        idBuckets.put(e.getKey(), e.getValue());
                     }
                 });
     }
@@ -117,7 +198,7 @@ final class FlinkDomainState implements DomainState {
 
     @Override
     public boolean remembersNothing() {
-        return read(() -> known.isEmpty() && channels.isEmpty());
+        return read(() -> known.isEmpty() && idBuckets.isEmpty() && channels.isEmpty());
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -43,7 +44,9 @@ import org.edgellm.job.domain.Slots;
  *
  * State (names, types and POJO classes unchanged since 0.1.0, so savepoints restore): {@code
  * slot-buffer}, {@code pending}, {@code known-ids}, {@code channels}, {@code nodes}; since 0.2 also
- * {@code inputs-seen} (empty when restored from an older savepoint). Metrics of the subtask
+ * {@code inputs-seen} (empty when restored from an older savepoint); and now {@code
+ * known-id-hashes}, which holds the remembered ids ({@code known-ids} is read once per domain after
+ * restoring state of an earlier release, then stays empty). Metrics of the subtask
  * (docs/metrics.md): counters {@code assigned}, {@code rejected} by {@code reason}, {@code
  * schedulerFallbacks}, {@code slotsSolved}, {@code slotsProvenOptimal} and {@code lateEvents}; the
  * histograms {@code solveMicros} and (live runs) {@code decisionLatencyMs}; gauges over the
@@ -110,6 +113,11 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 new FlinkDomainState(
                         queue,
                         known,
+                        rc.getMapState(
+                                new MapStateDescriptor<>(
+                                        "known-id-hashes",
+                                        Types.LONG,
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
                         channels,
                         rc.getMapState(
                                 new MapStateDescriptor<>(

@@ -8,13 +8,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.edgellm.events.BatchDecision;
+import org.edgellm.events.Rejection;
+import org.edgellm.events.RejectionReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -142,5 +147,66 @@ class SlotCoordinatorSavepointCompatTest {
         }
         assertEquals(expected, got, "the restored run emits what the earlier release emitted");
         assertTrue(got.contains("d1/1600/d1-b = d1-b w4a16 [r6, r5, r4]"), got);
+    }
+
+    /** The request ids refused as duplicates in the harness's rejections. */
+    static Set<String> refusedAsDuplicates(
+            KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> h) {
+        Set<String> out = new TreeSet<>();
+        var rej = h.getSideOutput(SlotCoordinator.REJECTIONS);
+        if (rej != null) {
+            for (StreamRecord<Rejection> r : rej) {
+                if (r.getValue().getReason() == RejectionReason.INVALID
+                        && r.getValue().getDetail().contains("duplicate")) {
+                    out.add(r.getValue().getRequestId());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The earlier release kept remembered ids one map entry per id ({@code known-ids}); the current
+     * code keeps them in hash buckets ({@code known-id-hashes}) and moves the old entries there on
+     * a domain's first access. Ids of the committed savepoint are still refused as duplicates after
+     * the restore, in both domains, and again after a second snapshot and restore (so they were
+     * moved into the new state, not only read from the old one); a new id is not refused.
+     */
+    @Test
+    void idsRememberedByTheEarlierReleaseAreStillRefusedAfterTheRestore() throws Exception {
+        OperatorSubtaskState state =
+                OperatorSnapshotUtil.readStateHandle(dir().resolve(NAME + ".snapshot").toString());
+        KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> h = harness();
+        h.initializeState(state);
+        h.open();
+        List<InputEvent> again = new ArrayList<>(after());
+        again.add(Events.request("r1", "u1", "d1", 450, 800, 200, 60_000));
+        again.add(Events.request("s1", "v1", "d2", 460, 300, 100, 30_000));
+        again.add(Events.request("r7", "u1", "d1", 470, 100, 20, 60_000));
+        OperatorSubtaskState second;
+        try {
+            SlotCoordinatorRescaleTest.feed(List.of(h), again, SNAPSHOT_AT + 100, 1000);
+            assertEquals(Set.of("r1", "s1"), refusedAsDuplicates(h));
+            second = h.snapshot(2, 1000);
+        } finally {
+            h.close();
+        }
+        KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> h2 = harness();
+        h2.initializeState(second);
+        h2.open();
+        try {
+            SlotCoordinatorRescaleTest.feed(
+                    List.of(h2),
+                    List.of(
+                            Events.request("r2", "u2", "d1", 1050, 400, 100, 60_000),
+                            Events.request("s2", "v2", "d2", 1060, 500, 200, 30_000),
+                            Events.request("r7", "u1", "d1", 1070, 100, 20, 60_000),
+                            Events.request("r8", "u1", "d1", 1080, 100, 20, 60_000)),
+                    1100,
+                    1500);
+            assertEquals(Set.of("r2", "s2", "r7"), refusedAsDuplicates(h2));
+        } finally {
+            h2.close();
+        }
     }
 }

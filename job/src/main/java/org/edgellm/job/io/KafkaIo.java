@@ -63,7 +63,7 @@ public final class KafkaIo {
      * of three with them, and kept up in three of three with these, at 20 ms more latency where the
      * rate is low).
      */
-    static Properties sourceProperties(JobConfig c) {
+    public static Properties sourceProperties(JobConfig c) {
         Properties p = c.kafkaProperties();
         p.setProperty("isolation.level", "read_committed");
         p.setProperty(

@@ -1,0 +1,189 @@
+package org.edgellm.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link KnownIdBuckets} against the plain map the simulator's state uses (id to deadline): after
+ * any sequence of remember, forget-before and lookups, the buckets answer every lookup as the map
+ * does, and hold exactly the map's ids.
+ */
+class KnownIdBucketsTest {
+
+    /** The buckets as FlinkDomainState keeps them, in a plain map. */
+    static final class Buckets {
+        final Map<Long, long[]> m = new TreeMap<>();
+
+        boolean knows(String id) {
+            long[] h = KnownIdBuckets.hash(id);
+            for (long[] b : m.values()) {
+                if (KnownIdBuckets.contains(b, h[0], h[1])) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void remember(String id, double deadline) {
+            long[] h = KnownIdBuckets.hash(id);
+            long k = KnownIdBuckets.bucketOf(deadline);
+            long[] b = m.get(k);
+            long[] before = b == null ? null : b.clone();
+            long[] with = KnownIdBuckets.with(b, h[0], h[1], deadline);
+            if (b != null) {
+                assertArrayEquals(before, b, "with() leaves the stored array alone");
+            }
+            m.put(k, with);
+        }
+
+        void forgetBefore(double horizon) {
+            List<Long> keys = new ArrayList<>(m.keySet());
+            for (Long k : keys) {
+                long[] kept =
+                        KnownIdBuckets.wholeBucketBefore(k, horizon)
+                                ? new long[0]
+                                : KnownIdBuckets.withoutBefore(m.get(k), horizon);
+                if (kept.length == 0) {
+                    m.remove(k);
+                } else {
+                    m.put(k, kept);
+                }
+            }
+        }
+
+        int size() {
+            int n = 0;
+            for (long[] b : m.values()) {
+                n += b.length / 3;
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void answersAsThePlainMapDoesThroughRandomRememberAndForget() {
+        for (int seed = 0; seed < 40; seed++) {
+            Random rnd = new Random(seed);
+            Map<String, Double> oracle = new HashMap<>();
+            Buckets b = new Buckets();
+            double now = 1_700_000_000_000.0 + rnd.nextInt(1_000_000);
+            int idSpace = 50 + rnd.nextInt(400);
+            for (int step = 0; step < 3000; step++) {
+                now += rnd.nextInt(200);
+                String id = "q" + rnd.nextInt(idSpace);
+                int op = rnd.nextInt(10);
+                if (op < 6) {
+                    boolean known = oracle.containsKey(id);
+                    assertEquals(known, b.knows(id), "seed " + seed + " step " + step + " " + id);
+                    if (!known) {
+                        // deadlines from just ahead to a minute ahead, some on bucket edges
+                        double d =
+                                rnd.nextInt(5) == 0
+                                        ? Math.ceil(now / KnownIdBuckets.BUCKET_MS)
+                                                * KnownIdBuckets.BUCKET_MS
+                                        : now + rnd.nextInt(60_000) + rnd.nextDouble();
+                        oracle.put(id, d);
+                        b.remember(id, d);
+                    }
+                } else if (op < 7) {
+                    double horizon =
+                            rnd.nextBoolean()
+                                    ? now - rnd.nextInt(30_000)
+                                    : Math.floor(now / KnownIdBuckets.BUCKET_MS)
+                                            * KnownIdBuckets.BUCKET_MS;
+                    oracle.values().removeIf(d -> d < horizon);
+                    b.forgetBefore(horizon);
+                } else {
+                    assertEquals(oracle.containsKey(id), b.knows(id), "seed " + seed);
+                }
+                if (step % 500 == 0) {
+                    assertEquals(oracle.size(), b.size(), "seed " + seed + " step " + step);
+                }
+            }
+            for (String id : oracle.keySet()) {
+                assertEquals(true, b.knows(id), id);
+            }
+            assertEquals(oracle.size(), b.size());
+        }
+    }
+
+    @Test
+    void withAndWithoutKeepTheBucketSortedAndReturnTheSameArrayWhenNothingChanges() {
+        long[] b = null;
+        Random rnd = new Random(7);
+        for (int i = 0; i < 500; i++) {
+            long[] h = KnownIdBuckets.hash("id-" + i);
+            b = KnownIdBuckets.with(b, h[0], h[1], 1000.0 + rnd.nextInt(10_000));
+        }
+        for (int i = 3; i < b.length; i += 3) {
+            int c = Long.compare(b[i - 3], b[i]);
+            if (c == 0) {
+                c = Long.compare(b[i - 2], b[i + 1]);
+            }
+            assertEquals(-1, Integer.signum(c), "sorted by hash, no repeats");
+        }
+        long[] h = KnownIdBuckets.hash("id-17");
+        assertSame(b, KnownIdBuckets.with(b, h[0], h[1], 5.0), "already there");
+        assertSame(b, KnownIdBuckets.withoutBefore(b, 999.0), "nothing before the horizon");
+        assertEquals(0, KnownIdBuckets.withoutBefore(b, 20_000.0).length);
+    }
+
+    @Test
+    void bucketsSplitDeadlinesAtMultiplesOfTheirSpan() {
+        long s = KnownIdBuckets.BUCKET_MS;
+        assertEquals(0, KnownIdBuckets.bucketOf(s - 0.001));
+        assertEquals(1, KnownIdBuckets.bucketOf(s));
+        assertEquals(-1, KnownIdBuckets.bucketOf(-0.5));
+        // the whole of bucket 0 ([0, s)) lies before s, not before s - 1
+        assertEquals(true, KnownIdBuckets.wholeBucketBefore(0, s));
+        assertEquals(false, KnownIdBuckets.wholeBucketBefore(0, s - 1));
+    }
+
+    /**
+     * No two of a million ids of the shapes the job sees (the benchmark's "q" + counter, UUIDs,
+     * ids differing in one character, ids of every length from 0 to 40) share a 128-bit hash, and
+     * ids that differ only in a trailing character or in length hash differently.
+     */
+    @Test
+    void idsOfCommonShapesDoNotCollide() {
+        Set<String> seen = new HashSet<>();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 600_000; i++) {
+            ids.add("q" + i);
+        }
+        Random rnd = new Random(3);
+        while (ids.size() < 1_000_000) {
+            ids.add(new java.util.UUID(rnd.nextLong(), rnd.nextLong()).toString());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int len = 0; len <= 40; len++) {
+            ids.add(sb.toString());
+            sb.append((char) ('a' + len % 26));
+        }
+        for (int i = 0; i < 1000; i++) {
+            ids.add("request-" + i + "-x");
+            ids.add("request-" + i + "-y");
+        }
+        for (String id : ids) {
+            long[] h = KnownIdBuckets.hash(id);
+            assertEquals(true, seen.add(h[0] + ":" + h[1]), "collision at " + id);
+        }
+        assertNotEquals(
+                Arrays.toString(KnownIdBuckets.hash("a")),
+                Arrays.toString(KnownIdBuckets.hash("a\0")),
+                "a trailing zero char changes the hash (the length is mixed in)");
+    }
+}
