@@ -17,7 +17,7 @@ import org.edgellm.job.domain.DomainState;
  * FlinkRuntimeException}s (they fail the task, which then restores from its last checkpoint).
  *
  * <p>Remembered request ids live in {@code known-id-hashes} ({@link KnownIdBuckets}: one array per
- * ten seconds of deadline). State written by earlier releases keeps them in {@code known-ids}, one
+ * sixteenth of the hashes). State written by earlier releases keeps them in {@code known-ids}, one
  * entry per id, which the first access of the domain moves into the buckets (and empties).
  */
 final class FlinkDomainState implements DomainState {
@@ -113,7 +113,7 @@ final class FlinkDomainState implements DomainState {
 
     private void remember(String requestId, double deadline) throws Exception {
         hashOf(requestId);
-        long bucket = KnownIdBuckets.bucketOf(deadline);
+        long bucket = KnownIdBuckets.bucketOf(hashHi);
         long[] b = idBuckets.get(bucket);
         long[] with = KnownIdBuckets.with(b, hashHi, hashLo, deadline);
         if (with != b) {
@@ -127,12 +127,8 @@ final class FlinkDomainState implements DomainState {
                 () -> {
                     moveLegacyIds();
                     hashOf(requestId);
-                    for (long[] b : idBuckets.values()) {
-                        if (KnownIdBuckets.contains(b, hashHi, hashLo)) {
-                            return true;
-                        }
-                    }
-                    return false;
+                    return KnownIdBuckets.contains(
+                            idBuckets.get(KnownIdBuckets.bucketOf(hashHi)), hashHi, hashLo);
                 });
     }
 
@@ -153,15 +149,11 @@ final class FlinkDomainState implements DomainState {
                     List<Long> drop = new ArrayList<>();
                     List<Map.Entry<Long, long[]>> thinned = new ArrayList<>();
                     for (Map.Entry<Long, long[]> e : idBuckets.entries()) {
-                        if (KnownIdBuckets.wholeBucketBefore(e.getKey(), horizon)) {
+                        long[] kept = KnownIdBuckets.withoutBefore(e.getValue(), horizon);
+                        if (kept.length == 0) {
                             drop.add(e.getKey());
-                        } else {
-                            long[] kept = KnownIdBuckets.withoutBefore(e.getValue(), horizon);
-                            if (kept.length == 0) {
-                                drop.add(e.getKey());
-                            } else if (kept != e.getValue()) {
-                                thinned.add(Map.entry(e.getKey(), kept));
-                            }
+                        } else if (kept != e.getValue()) {
+                            thinned.add(Map.entry(e.getKey(), kept));
                         }
                     }
                     for (Long k : drop) {

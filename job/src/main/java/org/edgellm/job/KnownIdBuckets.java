@@ -2,9 +2,10 @@ package org.edgellm.job;
 
 /**
  * The request ids a domain remembers, in the compact form its Flink keyed state keeps them (plain
- * Java, no Flink): each id as a 128-bit hash with its deadline, in buckets of {@value #BUCKET_MS}
- * ms of deadline, each bucket one {@code long[]} of (hash high, hash low, deadline bits) triples
- * sorted by hash.
+ * Java, no Flink): each id as a 128-bit hash with its deadline, in {@value #BUCKETS} buckets by the
+ * hash's top bits, each bucket one {@code long[]} of (hash high, hash low, deadline bits) triples
+ * sorted by hash. A lookup reads one bucket (a binary search), an insertion copies one bucket (a
+ * sixteenth of the ids), the cleaning thins every bucket.
  *
  * <p>Why: the heap state backend copies a domain's whole map state on its first access after each
  * checkpoint and serializes it whole in each checkpoint. With one map entry per id (a string and a
@@ -18,21 +19,18 @@ package org.edgellm.job;
  * never dropped silently.
  */
 final class KnownIdBuckets {
-    /** Deadline span of one bucket. */
-    static final long BUCKET_MS = 10_000;
+    /** Buckets per domain (a power of two). */
+    static final int BUCKETS = 16;
+
+    private static final int SHIFT = 64 - Integer.numberOfTrailingZeros(BUCKETS);
 
     private static final long[] EMPTY = new long[0];
 
     private KnownIdBuckets() {}
 
-    /** The bucket of a deadline (epoch ms). */
-    static long bucketOf(double deadline) {
-        return (long) Math.floor(deadline / BUCKET_MS);
-    }
-
-    /** Whether every deadline of the bucket lies before the horizon. */
-    static boolean wholeBucketBefore(long bucket, double horizon) {
-        return (double) (bucket + 1) * BUCKET_MS <= horizon;
+    /** The bucket of a hash (its high half's top bits). */
+    static long bucketOf(long hi) {
+        return hi >>> SHIFT;
     }
 
     /** The 128-bit hash of an id: MurmurHash3 x64 128 over its UTF-16 code units. */

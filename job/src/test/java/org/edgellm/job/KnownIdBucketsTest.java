@@ -29,17 +29,12 @@ class KnownIdBucketsTest {
 
         boolean knows(String id) {
             long[] h = KnownIdBuckets.hash(id);
-            for (long[] b : m.values()) {
-                if (KnownIdBuckets.contains(b, h[0], h[1])) {
-                    return true;
-                }
-            }
-            return false;
+            return KnownIdBuckets.contains(m.get(KnownIdBuckets.bucketOf(h[0])), h[0], h[1]);
         }
 
         void remember(String id, double deadline) {
             long[] h = KnownIdBuckets.hash(id);
-            long k = KnownIdBuckets.bucketOf(deadline);
+            long k = KnownIdBuckets.bucketOf(h[0]);
             long[] b = m.get(k);
             long[] before = b == null ? null : b.clone();
             long[] with = KnownIdBuckets.with(b, h[0], h[1], deadline);
@@ -52,10 +47,7 @@ class KnownIdBucketsTest {
         void forgetBefore(double horizon) {
             List<Long> keys = new ArrayList<>(m.keySet());
             for (Long k : keys) {
-                long[] kept =
-                        KnownIdBuckets.wholeBucketBefore(k, horizon)
-                                ? new long[0]
-                                : KnownIdBuckets.withoutBefore(m.get(k), horizon);
+                long[] kept = KnownIdBuckets.withoutBefore(m.get(k), horizon);
                 if (kept.length == 0) {
                     m.remove(k);
                 } else {
@@ -89,11 +81,10 @@ class KnownIdBucketsTest {
                     boolean known = oracle.containsKey(id);
                     assertEquals(known, b.knows(id), "seed " + seed + " step " + step + " " + id);
                     if (!known) {
-                        // deadlines from just ahead to a minute ahead, some on bucket edges
+                        // deadlines from just ahead to a minute ahead, some whole seconds
                         double d =
                                 rnd.nextInt(5) == 0
-                                        ? Math.ceil(now / KnownIdBuckets.BUCKET_MS)
-                                                * KnownIdBuckets.BUCKET_MS
+                                        ? Math.ceil(now / 1000) * 1000
                                         : now + rnd.nextInt(60_000) + rnd.nextDouble();
                         oracle.put(id, d);
                         b.remember(id, d);
@@ -102,8 +93,7 @@ class KnownIdBucketsTest {
                     double horizon =
                             rnd.nextBoolean()
                                     ? now - rnd.nextInt(30_000)
-                                    : Math.floor(now / KnownIdBuckets.BUCKET_MS)
-                                            * KnownIdBuckets.BUCKET_MS;
+                                    : Math.floor(now / 1000) * 1000;
                     oracle.values().removeIf(d -> d < horizon);
                     b.forgetBefore(horizon);
                 } else {
@@ -142,20 +132,23 @@ class KnownIdBucketsTest {
     }
 
     @Test
-    void bucketsSplitDeadlinesAtMultiplesOfTheirSpan() {
-        long s = KnownIdBuckets.BUCKET_MS;
-        assertEquals(0, KnownIdBuckets.bucketOf(s - 0.001));
-        assertEquals(1, KnownIdBuckets.bucketOf(s));
-        assertEquals(-1, KnownIdBuckets.bucketOf(-0.5));
-        // the whole of bucket 0 ([0, s)) lies before s, not before s - 1
-        assertEquals(true, KnownIdBuckets.wholeBucketBefore(0, s));
-        assertEquals(false, KnownIdBuckets.wholeBucketBefore(0, s - 1));
+    void bucketsAreTheHashesTopBits() {
+        assertEquals(0, KnownIdBuckets.bucketOf(0x0fffffffffffffffL));
+        assertEquals(1, KnownIdBuckets.bucketOf(0x1000000000000000L));
+        assertEquals(KnownIdBuckets.BUCKETS - 1, KnownIdBuckets.bucketOf(-1L));
+        int[] per = new int[KnownIdBuckets.BUCKETS];
+        for (int i = 0; i < 16_000; i++) {
+            per[(int) KnownIdBuckets.bucketOf(KnownIdBuckets.hash("q" + i)[0])]++;
+        }
+        for (int n : per) {
+            assertEquals(1000, n, 150, "ids spread over the buckets: " + Arrays.toString(per));
+        }
     }
 
     /**
-     * No two of a million ids of the shapes the job sees (the benchmark's "q" + counter, UUIDs,
-     * ids differing in one character, ids of every length from 0 to 40) share a 128-bit hash, and
-     * ids that differ only in a trailing character or in length hash differently.
+     * No two of a million ids of the shapes the job sees (the benchmark's "q" + counter, UUIDs, ids
+     * differing in one character, ids of every length from 0 to 40) share a 128-bit hash, and ids
+     * that differ only in a trailing character or in length hash differently.
      */
     @Test
     void idsOfCommonShapesDoNotCollide() {
