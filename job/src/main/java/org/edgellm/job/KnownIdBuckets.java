@@ -9,10 +9,10 @@ package org.edgellm.job;
  *
  * <p>Why: the heap state backend copies a domain's whole map state on its first access after each
  * checkpoint and serializes it whole in each checkpoint. With one map entry per id (a string and a
- * boxed deadline), the ids of the last two minutes made most of the coordinator's keyed state, and
- * copying and serializing them took about a fifth of the job's CPU at 3,000 requests/s over 100
- * domains (docs/bench-job.md). A bucket array copies with one array copy and serializes as a run of
- * longs.
+ * boxed deadline), the ids of the last two minutes were most of the coordinator's keyed state: at
+ * 3,000 requests/s over 100 domains, copying and snapshotting them took about 40 % of the CPU
+ * samples of the coordinator and checkpoint threads. A bucket copies with one array copy and
+ * serializes as a run of longs (docs/bench-job.md, sixth session).
  *
  * <p>Two different ids share a hash with a probability of about n²/2¹²⁹ for n ids remembered at
  * once (below 10⁻²⁹ for a million): then the later one is rejected as a duplicate, with its reason,
