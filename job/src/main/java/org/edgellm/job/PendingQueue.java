@@ -42,16 +42,28 @@ public class PendingQueue {
         return items[i];
     }
 
-    /** Removes the entries whose flag is set, keeping the order. */
+    /**
+     * Removes the entries whose flag is set, keeping the order. {@code drop} may be shorter than
+     * the queue (the flags of its head): the entries beyond it are kept, moved in one copy.
+     */
     public void removeFlagged(boolean[] drop) {
+        int n = Math.min(drop.length, size);
         int w = 0;
-        for (int i = 0; i < size; i++) {
+        while (w < n && !drop[w]) {
+            w++; // the kept prefix stays where it is
+        }
+        if (w == n) {
+            return;
+        }
+        for (int i = w; i < n; i++) {
             if (!drop[i]) {
                 items[w++] = items[i];
             }
         }
-        Arrays.fill(items, w, size, null);
-        size = w;
+        System.arraycopy(items, n, items, w, size - n);
+        int kept = w + size - n;
+        Arrays.fill(items, kept, size, null);
+        size = kept;
     }
 
     /** Removes and returns the entry with the latest deadline. */

@@ -1,16 +1,13 @@
 package org.edgellm.job.domain;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.edgellm.job.NodeRuntime;
 import org.edgellm.job.PendingQueue;
 import org.edgellm.job.RequestEvent;
 import org.edgellm.job.Topology;
 import org.edgellm.scheduler.EdgeNode;
-import org.edgellm.scheduler.Feasibility;
-import org.edgellm.scheduler.Instance;
-import org.edgellm.scheduler.Request;
-import org.edgellm.scheduler.Variant;
 
 /**
  * Rejects the pending requests that no later slot could serve, with the reason. The test is
@@ -20,7 +17,7 @@ import org.edgellm.scheduler.Variant;
  * on no node within its accuracy), NO_CHANNEL (no fresh channel to a suitable node, and none can
  * come before the deadline), EXPIRED (its deadline is before this slot's t0) or
  * DEADLINE_UNREACHABLE (it would miss its deadline even so). A request whose only suitable nodes
- * lack a channel waits for one until its deadline.
+ * lack a channel waits for one until its deadline. The test is {@link ServableAlone}'s.
  *
  * <p>Every tenth slot (staggered by domain) checks every pending request, the others only those
  * within {@link #NEAR_DEADLINE_MS} of their deadline, so a rejection may come up to a second later
@@ -48,7 +45,6 @@ public final class Admission {
             String domain,
             long slotEnd,
             double t0,
-            List<String> ids,
             List<NodeRuntime> runtimes,
             PendingQueue q,
             DomainState state,
@@ -68,109 +64,86 @@ public final class Admission {
             return;
         }
         long freshSince = slotEnd - maxChannelAgeMs;
-        List<Request> reqs = new ArrayList<>(n);
+        List<RequestEvent> head = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            reqs.add(RequestView.of(q.get(i), ids, freshSince, state));
+            head.add(q.get(i));
         }
-        List<Verdict> verdicts = judge(t0, next, runtimes, reqs);
-        boolean[] drop = new boolean[q.size];
-        boolean any = false;
+        List<Verdict> verdicts = judge(t0, next, runtimes, head, state, freshSince);
+        boolean[] drop = null;
         for (int i = 0; i < n; i++) {
             Verdict v = verdicts.get(i);
             if (v != null) {
                 RequestEvent r = q.get(i);
+                if (drop == null) {
+                    drop = new boolean[n]; // the flags of the head judged
+                }
                 drop[i] = true;
-                any = true;
                 rejected.add(
                         new Rejected(r.requestId, r.userId, domain, slotEnd, v.reason, v.detail));
             }
         }
-        if (any) {
+        if (drop != null) {
             q.removeFlagged(drop);
         }
     }
 
     /**
      * The verdict on each request (null: it may still be served), judged alone on every node idle
-     * from {@code next}.
+     * from {@code next}, with its user's channels fresh since {@code freshSince}.
      */
-    List<Verdict> judge(double t0, double next, List<NodeRuntime> runtimes, List<Request> reqs) {
-        List<EdgeNode> idle = new ArrayList<>();
+    List<Verdict> judge(
+            double t0,
+            double next,
+            List<NodeRuntime> runtimes,
+            List<RequestEvent> requests,
+            DomainState state,
+            long freshSince) {
+        List<EdgeNode> idle = new ArrayList<>(runtimes.size());
         for (NodeRuntime r : runtimes) {
             idle.add(r.spec.toEdgeNode(next, r.slowdown));
         }
-        Instance optimistic =
-                new Instance(
-                        next,
-                        topology.objective,
-                        topology.computeModel,
-                        topology.bitsPerToken,
-                        topology.model(),
-                        idle,
-                        reqs);
-        List<Feasibility> tests = new ArrayList<>();
-        for (EdgeNode e : idle) {
-            for (Variant v : e.variants()) {
-                tests.add(new Feasibility(optimistic, e, v));
-            }
-        }
-        List<Verdict> out = new ArrayList<>(reqs.size());
-        int[] one = new int[1];
-        for (int i = 0; i < reqs.size(); i++) {
-            Request r = reqs.get(i);
-            one[0] = i;
-            boolean accurate = false;
-            boolean fits = false;
-            boolean channel = false;
-            boolean servable = false;
-            boolean waitingForChannel = false;
-            for (Feasibility f : tests) {
-                if (!f.accurate(i)) {
-                    continue;
-                }
-                accurate = true;
-                if (!f.memoryFits(1, r.promptTokens(), r.maxOutputTokens())) {
-                    continue;
-                }
-                fits = true;
-                if (f.hasChannel(i)) {
-                    channel = true;
-                    if (!servable && f.feasible(one, 1)) {
-                        servable = true;
-                    }
-                } else {
-                    waitingForChannel = true;
-                }
-            }
-            out.add(verdict(r, t0, next, accurate, fits, channel, servable, waitingForChannel));
+        ServableAlone alone =
+                ServableAlone.ofPending(topology, next, idle, requests, state, freshSince);
+        double[] busy = new double[idle.size()];
+        Arrays.fill(busy, next);
+        List<Verdict> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            out.add(
+                    alone.servable(i, busy)
+                            ? null
+                            : verdict(
+                                    requests.get(i),
+                                    t0,
+                                    next,
+                                    alone.accurate(i),
+                                    alone.fits(i),
+                                    alone.hasChannel(i),
+                                    alone.waitsForChannel(i)));
         }
         return out;
     }
 
     private static Verdict verdict(
-            Request r,
+            RequestEvent r,
             double t0,
             double next,
             boolean accurate,
             boolean fits,
             boolean channel,
-            boolean servable,
             boolean waitingForChannel) {
-        if (servable) {
-            return null;
-        } else if (!accurate) {
+        if (!accurate) {
             return new Verdict(
                     RejectReason.ACCURACY_UNSATISFIABLE,
-                    "no resident variant within maxPplIncrease " + r.maxPplIncrease());
+                    "no resident variant within maxPplIncrease " + r.maxPplIncrease);
         } else if (!fits) {
             return new Verdict(
                     RejectReason.TOO_LARGE,
                     "KV cache of "
-                            + r.promptTokens()
+                            + r.promptTokens
                             + "+"
-                            + r.maxOutputTokens()
+                            + r.maxOutputTokens
                             + " tokens fits on no node within its accuracy");
-        } else if (waitingForChannel && next < r.deadline()) {
+        } else if (waitingForChannel && next < r.deadline) {
             return null; // a channel to a suitable node may still come
         } else if (!channel) {
             return new Verdict(
@@ -178,10 +151,10 @@ public final class Admission {
                     "no fresh channel to a suitable node before the deadline");
         }
         return new Verdict(
-                r.deadline() <= t0 ? RejectReason.EXPIRED : RejectReason.DEADLINE_UNREACHABLE,
+                r.deadline <= t0 ? RejectReason.EXPIRED : RejectReason.DEADLINE_UNREACHABLE,
                 "alone on an idle node from "
                         + (long) next
                         + " it would still miss its deadline "
-                        + (long) r.deadline());
+                        + (long) r.deadline);
     }
 }

@@ -137,7 +137,7 @@ public final class DomainScheduler {
         List<String> ids = new ArrayList<>(nodes.keySet());
         List<NodeRuntime> runtimes = new ArrayList<>(nodes.values());
         SlotPlanner.Plan plan = planner.plan(domain, slotEnd, t0, ids, runtimes, q, state);
-        admission.rejectUnservable(domain, slotEnd, t0, ids, runtimes, q, state, rejected);
+        admission.rejectUnservable(domain, slotEnd, t0, runtimes, q, state, rejected);
         Shedding.shed(domain, slotEnd, q, settings.maxPending(), rejected);
         state.storePending(q);
         Schedule s = plan.schedule();

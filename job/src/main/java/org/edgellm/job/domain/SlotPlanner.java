@@ -6,20 +6,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.edgellm.job.NodeRuntime;
 import org.edgellm.job.PendingQueue;
 import org.edgellm.job.RequestEvent;
 import org.edgellm.job.Topology;
 import org.edgellm.scheduler.Algorithms;
 import org.edgellm.scheduler.EdgeNode;
-import org.edgellm.scheduler.Feasibility;
 import org.edgellm.scheduler.Instance;
 import org.edgellm.scheduler.Request;
 import org.edgellm.scheduler.Schedule;
 import org.edgellm.scheduler.ScheduledBatch;
 import org.edgellm.scheduler.Scheduler;
 import org.edgellm.scheduler.SearchBudget;
-import org.edgellm.scheduler.Variant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +113,19 @@ final class SlotPlanner {
         Instance instance = instance(t0, offered, requests);
         Schedule schedule = solve(scheduler, domain, slotEnd, instance);
         if (schedule != null && !settings.policy().equals(PER_SLOT)) {
-            schedule = byRate(schedule, wide, offered, t0, domain, slotEnd, q, ids.size());
+            schedule =
+                    byRate(
+                            schedule,
+                            wide,
+                            offered,
+                            t0,
+                            domain,
+                            slotEnd,
+                            q,
+                            ids.size(),
+                            () ->
+                                    ServableAlone.ofViews(
+                                            topology, t0 + settings.slotMs(), offered, wide));
         }
         boolean fellBack = false;
         if (schedule == null) {
@@ -217,7 +228,8 @@ final class SlotPlanner {
             String domain,
             long slotEnd,
             PendingQueue q,
-            int domainNodes) {
+            int domainNodes,
+            Supplier<ServableAlone> alone) {
         if (requests.size() < 2) {
             return full;
         }
@@ -233,7 +245,7 @@ final class SlotPlanner {
                             options,
                             requests,
                             offered,
-                            t0,
+                            alone.get(),
                             arrivalsPerMs(q, t0, settings.slotMs()),
                             domainNodes));
         }
@@ -259,32 +271,56 @@ final class SlotPlanner {
      * the domain's nodes, at most 1. Under light load (u near 0) the schedule that serves the most
      * and kills the fewest wins, as the paper's per-slot choice would; at full load (u = 1) the one
      * with the best worth per millisecond of node time, as padding-rate's. The first of equal
-     * scores wins (the full set). Returns the index of the chosen schedule.
+     * scores wins (the full set). Returns the index of the chosen schedule. "Servable alone" is
+     * {@link ServableAlone}'s test, built once per slot over the wide window.
      */
     private int byPrice(
             List<Schedule> options,
             List<Request> requests,
             List<EdgeNode> offered,
-            double t0,
+            ServableAlone alone,
             double arrivalsPerMs,
             int domainNodes) {
-        double next = t0 + settings.slotMs();
-        boolean[] servableNow = servableAlone(next, offered, requests, null);
+        int count = requests.size();
+        double[] busyNow = new double[offered.size()];
+        for (int k = 0; k < busyNow.length; k++) {
+            busyNow[k] = offered.get(k).busyUntil();
+        }
+        boolean[] servableNow = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            servableNow[i] = alone.servable(i, busyNow);
+        }
         int m = options.size();
         double[] ms = new double[m];
         int[] worth = new int[m];
         int fullServed = 0;
+        double[] busyAfter = new double[busyNow.length];
         for (int k = 0; k < m; k++) {
             Schedule s = options.get(k);
-            boolean[] servableAfter = servableAlone(next, offered, requests, s);
             Set<String> served = new HashSet<>();
             for (ScheduledBatch b : s.batches()) {
                 served.addAll(b.requests());
                 ms[k] += b.timeline().computeEndMs() - b.timeline().computeStartMs();
             }
+            // the nodes' busy times after this schedule's batches
+            boolean changed = false;
+            for (int j = 0; j < busyNow.length; j++) {
+                double busy = busyNow[j];
+                String id = offered.get(j).id();
+                for (ScheduledBatch b : s.batches()) {
+                    if (b.node().equals(id)) {
+                        busy = Math.max(busy, b.timeline().computeEndMs());
+                    }
+                }
+                busyAfter[j] = busy;
+                changed |= busy != busyNow[j];
+            }
             int kills = 0;
-            for (int i = 0; i < requests.size(); i++) {
-                if (servableNow[i] && !servableAfter[i] && !served.contains(requests.get(i).id())) {
+            for (int i = 0; changed && i < count; i++) {
+                // only what was servable and is left pending can be killed
+                if (servableNow[i]
+                        && !served.contains(requests.get(i).id())
+                        && !alone.servable(i, busyAfter)) {
                     kills++;
                 }
             }
@@ -330,41 +366,6 @@ final class SlotPlanner {
             }
         }
         return recent / (2.0 * slotMs);
-    }
-
-    /**
-     * Which of {@code requests} one of {@code offered} could serve alone (C1-C5) from {@code t0}
-     * on, with the nodes' busy times after {@code decided}'s batches (as they are, for null).
-     */
-    private boolean[] servableAlone(
-            double t0, List<EdgeNode> offered, List<Request> requests, Schedule decided) {
-        List<EdgeNode> nodes = new ArrayList<>(offered.size());
-        for (EdgeNode node : offered) {
-            double busy = node.busyUntil();
-            if (decided != null) {
-                for (ScheduledBatch b : decided.batches()) {
-                    if (b.node().equals(node.id())) {
-                        busy = Math.max(busy, b.timeline().computeEndMs());
-                    }
-                }
-            }
-            nodes.add(busy == node.busyUntil() ? node : node.withBusyUntil(busy));
-        }
-        Instance inst = instance(t0, nodes, requests);
-        boolean[] ok = new boolean[requests.size()];
-        int[] one = new int[1];
-        for (EdgeNode node : nodes) {
-            for (Variant v : node.variants()) {
-                Feasibility f = new Feasibility(inst, node, v);
-                for (int i = 0; i < ok.length; i++) {
-                    one[0] = i;
-                    if (!ok[i] && f.eligible(i) && f.feasible(one, 1)) {
-                        ok[i] = true;
-                    }
-                }
-            }
-        }
-        return ok;
     }
 
     /**
