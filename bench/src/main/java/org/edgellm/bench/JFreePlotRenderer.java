@@ -61,9 +61,7 @@ public final class JFreePlotRenderer implements PlotRenderer {
             r.setSeriesStroke(i, new BasicStroke(2f));
         }
         plot.setRenderer(r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xdddddd));
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        ChartStyle.whiteWithGreyGrid(plot);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 900, 500);
     }
 }

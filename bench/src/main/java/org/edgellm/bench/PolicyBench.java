@@ -166,11 +166,9 @@ final class PolicyBench {
                         + " \"of bound\" is its mean over the mean upper bound (docs/upper-bound.md;"
                         + " no schedule of the trace can beat it under the model).\n\n");
         md.append("## Goodput (requests/s)\n\n");
-        md.append("| configuration |");
-        for (double x : speedups) {
-            md.append(" speedup ").append(fmtX(x)).append(" |");
-        }
-        md.append("\n|---|").append("---|".repeat(speedups.size())).append('\n');
+        List<String> columns = new ArrayList<>(List.of("configuration"));
+        speedups.forEach(x -> columns.add("speedup " + fmtX(x)));
+        md.append(MarkdownTable.header(columns));
         for (Map.Entry<String, Map<Double, List<Double>>> e : goodput.entrySet()) {
             md.append("| ").append(e.getKey()).append(" |");
             for (double x : speedups) {
@@ -307,12 +305,8 @@ final class PolicyBench {
         if (n < 2) {
             return 0;
         }
-        double m = mean(v);
-        double ss = 0;
-        for (double x : v) {
-            ss += (x - m) * (x - m);
-        }
-        return T975[Math.min(n - 1, T975.length) - 1] * Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
+        double sd = Stats.sampleSd(v.stream().mapToDouble(Double::doubleValue).toArray(), mean(v));
+        return T975[Math.min(n - 1, T975.length) - 1] * sd / Math.sqrt(n);
     }
 
     /** The 97.5% quantiles of Student's t for 1..30 degrees of freedom (30 and up: the last). */

@@ -2,7 +2,6 @@ package org.edgellm.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.BasicStroke;
-import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -263,9 +262,7 @@ public final class TraceBench {
             r.setSeriesStroke(i, new BasicStroke(2f));
         }
         plot.setRenderer(r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xdddddd));
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        ChartStyle.whiteWithGreyGrid(plot);
         ChartUtils.saveChartAsPNG(f.toFile(), chart, 900, 560);
     }
 
