@@ -272,6 +272,7 @@ public final class OptimalTreeSearch {
         double[] bandSorted2;
         final int[] cardLimit;
         final ComputeCache computeCache;
+        final ComputeCache checkCache; // computeCache on long lists, else null
         long coveredMem;
         final double[] cardPrefix;
         final long[] cardSel;
@@ -400,6 +401,9 @@ public final class OptimalTreeSearch {
             // the compute cache grows with the list (small lists are searched often, by GAH, and
             // each search zeroes its cache: on them 8 entries per candidate hit as often as 16)
             computeCache = new ComputeCache(f, (count >= GREEDY_MIN ? 16 : 8) * count);
+            // the search's checks take their compute times from the cache on long lists only
+            // (on short ones its misses would count as evaluations of their own)
+            checkCache = count >= GREEDY_MIN ? computeCache : null;
             cardLimit = new int[count + 1];
             cardPrefix = new double[count + 2];
             cardSel = new long[words + 1];
@@ -681,7 +685,7 @@ public final class OptimalTreeSearch {
                         }
                         int x = req[it[k]];
                         counters.checks++;
-                        if (f.tryAdd(cur, x, members, next)) {
+                        if (f.tryAdd(cur, x, members, next, computeCache)) {
                             members[cur.size] = x;
                             Feasibility.BatchState tmp = cur;
                             cur = next;
@@ -763,7 +767,7 @@ public final class OptimalTreeSearch {
                 boolean ok = true;
                 for (int q = 0; q < size && ok; q++) {
                     counters.checks++;
-                    ok = f.tryAdd(prefix[q], req[posOf[q]], members, prefix[q + 1]);
+                    ok = f.tryAdd(prefix[q], req[posOf[q]], members, prefix[q + 1], computeCache);
                     members[q] = req[posOf[q]];
                     pos[q] = posOf[q];
                 }
@@ -780,7 +784,7 @@ public final class OptimalTreeSearch {
                     for (int q = r + 1; q < size && ok; q++) {
                         int y = posOf[q];
                         counters.checks++;
-                        if (f.tryAdd(cur, req[y], members, next)) {
+                        if (f.tryAdd(cur, req[y], members, next, computeCache)) {
                             members[cur.size] = req[y];
                             pos[cur.size] = y;
                             Feasibility.BatchState tmp = cur;
@@ -800,7 +804,7 @@ public final class OptimalTreeSearch {
                             continue; // in, dropped, or its root limit admits no batch this large
                         }
                         counters.checks++;
-                        if (f.tryAdd(cur, req[y], members, next)) {
+                        if (f.tryAdd(cur, req[y], members, next, computeCache)) {
                             members[cur.size] = req[y];
                             pos[cur.size] = y;
                             Feasibility.BatchState tmp = cur;
@@ -1680,7 +1684,7 @@ public final class OptimalTreeSearch {
                 if (cs[fm] == null) {
                     cs[fm] = new Feasibility.BatchState();
                 }
-                if (f.tryAdd(state[d], x, path, cs[fm])) {
+                if (f.tryAdd(state[d], x, path, cs[fm], checkCache)) {
                     counters.nodes++;
                     feas[fm++] = k;
                     double v = value + pp[y];
