@@ -68,7 +68,7 @@ class OtIncrementalTest {
     }
 
     private static double sweep(double[] p, int[] lim, int count, double enough) {
-        return OptimalTreeSearch.Search.maxTopProfits(
+        return OtBounds.maxTopProfits(
                 p,
                 lim,
                 count,
@@ -102,17 +102,14 @@ class OtIncrementalTest {
         boolean uplinkCapped = false;
         for (Variant v : node.variants()) {
             Feasibility f = new Feasibility(inst, node, v);
-            OptimalTreeSearch.Search full =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-            full.capByUplink = true; // on by default only for long lists
-            full.bandInSweep = true;
-            OptimalTreeSearch.Search inherit =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-            inherit.capByUplink = false;
-            OptimalTreeSearch.Search scratch =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-            scratch.capByUplink = false;
-            scratch.inheritLimits = false;
+            OtSearch full = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            full.levels.capByUplink = true; // on by default only for long lists
+            full.levels.bandInSweep = true;
+            OtSearch inherit = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            inherit.levels.capByUplink = false;
+            OtSearch scratch = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            scratch.levels.capByUplink = false;
+            scratch.levels.inheritLimits = false;
             int[] req = full.order();
             int m = req.length;
             for (int trial = 0; trial < 3; trial++) {
@@ -231,14 +228,12 @@ class OtIncrementalTest {
         double[] profit = inst.profits();
         for (Variant v : node.variants()) {
             Feasibility f = new Feasibility(inst, node, v);
-            OptimalTreeSearch.Search with =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-            OptimalTreeSearch.Search plain =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            OtSearch with = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            OtSearch plain = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             plain.useGreedy = false;
-            plain.inheritLimits = false;
-            plain.capByUplink = false;
-            plain.bandInSweep = false;
+            plain.levels.inheritLimits = false;
+            plain.levels.capByUplink = false;
+            plain.levels.bandInSweep = false;
             with.run(0);
             plain.run(0);
             assertEquals(plain.bestValue, with.bestValue, 1e-9 * Math.max(1, with.bestValue));
@@ -268,11 +263,9 @@ class OtIncrementalTest {
         boolean improved = false;
         for (Variant v : node.variants()) {
             Feasibility f = new Feasibility(inst, node, v);
-            OptimalTreeSearch.Search with =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-            OptimalTreeSearch.Search without =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-            without.useLocalSearch = false;
+            OtSearch with = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            OtSearch without = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            without.incumbent.useLocalSearch = false;
             with.greedyOnce();
             without.greedyOnce();
             int[] b = with.bestBatch;
@@ -312,7 +305,7 @@ class OtIncrementalTest {
             }
         }
         int[] got = PropertiesTest.all(inst);
-        OptimalTreeSearch.Search.sortCandidates(got, f, profit);
+        OtCandidates.sortCandidates(got, f, profit);
         Integer[] boxed = new Integer[n];
         for (int i = 0; i < n; i++) {
             boxed[i] = i;
@@ -349,8 +342,7 @@ class OtIncrementalTest {
         Instance inst = PropertiesTest.single(seed, 8);
         EdgeNode node = inst.nodes().get(0);
         Feasibility f = new Feasibility(inst, node, node.variants().get(0));
-        OptimalTreeSearch.Search s =
-                OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), inst.profits());
+        OtSearch s = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), inst.profits());
         Random rnd = new Random(seed);
         int[][] keys = new int[30_000][];
         for (int k = 0; k < keys.length; k++) {
@@ -366,7 +358,7 @@ class OtIncrementalTest {
                 double want = f.computeMs(k[0], k[1], k[2]);
                 assertEquals(
                         Double.doubleToLongBits(want),
-                        Double.doubleToLongBits(s.compute(k[0], k[1], k[2])),
+                        Double.doubleToLongBits(s.levels.compute(k[0], k[1], k[2])),
                         Arrays.toString(k));
             }
         }
