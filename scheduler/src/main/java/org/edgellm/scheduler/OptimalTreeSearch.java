@@ -83,6 +83,20 @@ public final class OptimalTreeSearch {
      */
     public static NodeSolution solve(
             Feasibility[] tests, int[] candidates, double[] profit, SearchBudget budget) {
+        return solve(tests, candidates, profit, budget, false);
+    }
+
+    /**
+     * The same; with {@code greedyForAll} every variant builds its greedy incumbent, also those
+     * whose root bound the incumbent already reaches (for tests: the answer and the nodes are the
+     * same).
+     */
+    static NodeSolution solve(
+            Feasibility[] tests,
+            int[] candidates,
+            double[] profit,
+            SearchBudget budget,
+            boolean greedyForAll) {
         long deadlineNanos =
                 budget.maxMicros() > 0 ? System.nanoTime() + budget.maxMicros() * 1000L : 0;
         boolean integral = true;
@@ -106,9 +120,14 @@ public final class OptimalTreeSearch {
         int[] bestBatch = new int[0];
         Variant bestVariant = null;
         // the greedy incumbents of every variant first: the best of them prunes every search,
-        // also the first one, which may use up the budget alone
+        // also the first one, which may use up the budget alone. A variant whose root bound the
+        // incumbent already reaches is not searched, and its greedy batch, worth at most that
+        // bound, could not replace the incumbent: it is not built.
         for (int k = 0; k < vs; k++) {
             OtSearch s = searches[order[k]];
+            if (!greedyForAll && rootBound[order[k]] <= best + tolerance(best)) {
+                continue;
+            }
             s.greedyOnce();
             if (s.bestValue > best + tolerance(best)) {
                 best = s.bestValue;
