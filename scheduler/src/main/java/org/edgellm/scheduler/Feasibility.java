@@ -261,6 +261,14 @@ public final class Feasibility {
      * #eligible(int)}. On failure {@code child} holds partial values.
      */
     public boolean tryAdd(BatchState parent, int x, int[] members, BatchState child) {
+        return tryAdd(parent, x, members, child, null);
+    }
+
+    /**
+     * The same, with the compute time taken from {@code cache} when it is not null (the same value
+     * bit for bit: the cache holds what {@link #computeMs} returns).
+     */
+    boolean tryAdd(BatchState parent, int x, int[] members, BatchState child, ComputeCache cache) {
         evaluations++;
         int b = parent.size + 1;
         int s = Math.max(parent.maxPrompt, prompt[x]);
@@ -270,12 +278,22 @@ public final class Feasibility {
         }
         double up = parent.uplinkMs + uplinkMs[x];
         double start = Math.max(t0 + up, busyUntil);
-        double end = start + computeSeconds(b, s, n) * 1000.0;
+        double end =
+                start
+                        + (cache == null
+                                ? computeSeconds(b, s, n) * 1000.0
+                                : cache.computeMs(b, s, n));
         double dMin = Math.min(parent.minDeadline, deadline[x]);
         if (!(dMin - end > 0)) {
             return false;
         }
         double need = downlinkDemand[x] * 1000.0 / (deadline[x] - end);
+        // every member's demand only grows as the end moves later, so the parent's need (at its
+        // own end) plus the newcomer's is a lower bound of the child's: when it exceeds the band
+        // by far more than any rounding of the sums, the loop below would reject too
+        if (parent.downlinkNeed + need > downlinkHz * (1 + 1e-9)) {
+            return false;
+        }
         for (int k = 0; k < parent.size; k++) {
             int i = members[k];
             need += downlinkDemand[i] * 1000.0 / (deadline[i] - end);

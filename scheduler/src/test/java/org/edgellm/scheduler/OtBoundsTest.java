@@ -35,10 +35,9 @@ class OtBoundsTest {
         boolean tight = false;
         for (Variant v : node.variants()) {
             Feasibility f = new Feasibility(inst, node, v);
-            OptimalTreeSearch.Search s =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-            s.capByUplink = true; // on by default only for long lists
-            s.bandInSweep = true;
+            OtSearch s = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            s.levels.capByUplink = true; // on by default only for long lists
+            s.levels.bandInSweep = true;
             int[] req = s.order();
             for (int trial = 0; trial < 4; trial++) {
                 int[] b = randomNode(f, profit, req, rnd);
@@ -91,8 +90,7 @@ class OtBoundsTest {
         boolean swapped = false;
         for (Variant v : node.variants()) {
             Feasibility f = new Feasibility(inst, node, v);
-            OptimalTreeSearch.Search s =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            OtSearch s = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             int[] req = s.order();
             for (int k = 0; k < req.length; k++) {
                 for (int j = 0; j < k; j++) {
@@ -145,15 +143,13 @@ class OtBoundsTest {
         boolean tighter = false;
         for (Variant v : node.variants()) {
             Feasibility f = new Feasibility(inst, node, v);
-            OptimalTreeSearch.Search s =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-            OptimalTreeSearch.Search loose =
-                    OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-            s.capByUplink = true; // on by default only for long lists
-            s.bandInSweep = true;
-            loose.capByUplink = true;
-            loose.bandInSweep = true;
-            loose.coupledBand = false;
+            OtSearch s = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            OtSearch loose = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            s.levels.capByUplink = true; // on by default only for long lists
+            s.levels.bandInSweep = true;
+            loose.levels.capByUplink = true;
+            loose.levels.bandInSweep = true;
+            loose.bounds.coupledBand = false;
             int[] req = s.order();
             for (int trial = 0; trial < 4; trial++) {
                 int[] b = randomNode(f, profit, req, rnd);

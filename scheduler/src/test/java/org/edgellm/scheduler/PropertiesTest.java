@@ -118,6 +118,67 @@ class PropertiesTest {
     }
 
     /**
+     * The incremental test as OT's long lists use it, with compute times from a (small, so
+     * colliding) compute cache and the band's early rejection from the parent's need, gives the
+     * full test's verdict on every step of random insertion orders; half the instances have the
+     * band profile, where most rejections are the band's.
+     */
+    @Property(tries = 300)
+    void incrementalWithTheCacheEqualsFull(
+            @ForAll long seed, @ForAll @IntRange(min = 2, max = 40) int n) {
+        Random rnd = new Random(seed);
+        Spec base = RandomInstances.randomSpec(rnd, n, 1);
+        Spec spec =
+                new Spec(
+                        base.requests(),
+                        base.nodes(),
+                        base.tight(),
+                        base.objective(),
+                        base.computeModel(),
+                        base.model(),
+                        rnd.nextBoolean() ? "band" : base.profile());
+        Instance inst = RandomInstances.generate(rnd, spec);
+        EdgeNode node = inst.nodes().get(0);
+        for (Variant v : node.variants()) {
+            Feasibility f = new Feasibility(inst, node, v);
+            ComputeCache cache = new ComputeCache(f, 4);
+            for (int round = 0; round < 4; round++) {
+                Feasibility.BatchState cur = new Feasibility.BatchState();
+                Feasibility.BatchState next = new Feasibility.BatchState();
+                Feasibility.BatchState plain = new Feasibility.BatchState();
+                cur.clear();
+                int[] members = new int[n];
+                int count = 0;
+                int[] order = all(inst);
+                for (int i = n - 1; i > 0; i--) {
+                    int j = rnd.nextInt(i + 1);
+                    int t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                }
+                for (int i : order) {
+                    if (!f.eligible(i)) {
+                        continue;
+                    }
+                    members[count] = i;
+                    boolean full = f.feasible(members, count + 1);
+                    boolean inc = f.tryAdd(cur, i, members, next, cache);
+                    assertEquals(full, inc, "request " + i + " after " + count);
+                    assertEquals(full, f.tryAdd(cur, i, members, plain), "without the cache");
+                    if (inc) {
+                        assertEquals(plain.computeEnd, next.computeEnd, "the end, bit for bit");
+                        assertEquals(plain.downlinkNeed, next.downlinkNeed, "the need");
+                        count++;
+                        Feasibility.BatchState t = cur;
+                        cur = next;
+                        next = t;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * OT finds the brute-force optimum (all profiles, both objectives, both compute models), and it
      * prunes: it tests only batches that extend a feasible batch by one request, each at most once.
      * Brute force tests every subset, so wherever some subset is not one request more than a

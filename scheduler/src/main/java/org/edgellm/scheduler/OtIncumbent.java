@@ -1,0 +1,278 @@
+package org.edgellm.scheduler;
+
+import java.util.Arrays;
+
+/**
+ * The incumbent an OT search starts with on long lists: greedy batches, each among the candidates
+ * whose limit at the root is at least t, for t = 1, 2, 3, 4, 8, 16, ... up to the largest limit,
+ * and each t in six orders, the best of them improved by a local search (drop one member, refill in
+ * search order). A high t keeps the candidates with short padding and late deadlines, which many
+ * can share a batch with; the depth-first search in profit order alone finds such batches late.
+ * Every batch is built with {@link Feasibility#tryAdd}, so it is feasible by the search's own test;
+ * these checks count as feasibility checks.
+ */
+final class OtIncumbent {
+    /** Orders the greedy tries. */
+    static final int GREEDY_ORDERS = 6;
+
+    /** Rounds of improvement the local search after the greedy makes at most. */
+    static final int LOCAL_ROUNDS = 30;
+
+    final Feasibility f;
+    final double[] profit;
+    final int[] req;
+    final double[] pp;
+    final int[] all;
+    final int[] sortTmpOrder;
+    final double[] sortTmpKey;
+    final OtLevels lv;
+    final OtCounters counters;
+    final Builder builder;
+
+    /** Whether the greedy's batch is improved by a local search (false only in tests). */
+    boolean useLocalSearch = true;
+
+    /** The value of the batch {@link #build} returned last. */
+    double value;
+
+    OtIncumbent(OtCandidates c, OtLevels lv, OtCounters counters) {
+        this.f = c.f;
+        this.profit = c.profit;
+        this.req = c.req;
+        this.pp = c.pp;
+        this.all = c.all;
+        this.sortTmpOrder = c.sortTmpOrder;
+        this.sortTmpKey = c.sortTmpKey;
+        this.lv = lv;
+        this.counters = counters;
+        this.builder = new Builder();
+    }
+
+    /**
+     * A batch built by adding candidate positions one by one with {@link Feasibility#tryAdd}: the
+     * state, the members (request indices) and their positions, and the profit.
+     */
+    final class Builder {
+        Feasibility.BatchState cur = new Feasibility.BatchState();
+        Feasibility.BatchState next = new Feasibility.BatchState();
+        final int[] members = new int[req.length];
+        final int[] pos = new int[req.length];
+        double value;
+
+        /** Starts from the empty batch. */
+        void clear() {
+            cur.clear();
+            value = 0;
+        }
+
+        /**
+         * Starts from the state {@code s} of the first {@code s.size} members already in members
+         * and pos, worth {@code v}.
+         */
+        void startFrom(Feasibility.BatchState s, double v) {
+            cur.copyFrom(s);
+            value = v;
+        }
+
+        int size() {
+            return cur.size;
+        }
+
+        /** Adds the candidate at position y when the batch stays feasible (one check). */
+        boolean add(int y) {
+            counters.checks++;
+            if (f.tryAdd(cur, req[y], members, next, lv.checkCache)) {
+                members[cur.size] = req[y];
+                pos[cur.size] = y;
+                Feasibility.BatchState tmp = cur;
+                cur = next;
+                next = tmp;
+                value += pp[y];
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * The best greedy batch (request indices), improved by the local search, and its value in
+     * {@link #value}; null when no greedy batch has a positive value. Prepares depth 0.
+     */
+    int[] build() {
+        int m = lv.prepare(0, all, 0, req.length, -1);
+        int[] it = lv.items[0];
+        long[] lim = lv.limit[0];
+        long maxLim = 0;
+        for (int k = 0; k < m; k++) {
+            maxLim = Math.max(maxLim, lim[k]);
+        }
+        // the orders (stable sorts, ties in search order): search order (profit first),
+        // padding ascending, profit per padding, latest deadline, shortest uplink, downlink
+        // cost (at the earliest end) per profit
+        int[][] orders = new int[GREEDY_ORDERS][m];
+        double[] key = new double[m];
+        for (int o = 0; o < GREEDY_ORDERS; o++) {
+            for (int k = 0; k < m; k++) {
+                int x = req[it[k]];
+                double pad = f.prompt(x) + f.output(x);
+                orders[o][k] = k;
+                key[k] =
+                        switch (o) {
+                            case 0 -> k;
+                            case 1 -> pad;
+                            case 2 -> -pp[it[k]] / pad;
+                            case 3 -> -f.deadline(x);
+                            case 4 -> f.uplinkMs(x);
+                            default -> lv.bandCost[0][k] / pp[it[k]];
+                        };
+            }
+            KeyedSort.sortByKey(orders[o], key, m, sortTmpOrder, sortTmpKey);
+        }
+        Builder bb = builder;
+        int eligiblePrev = -1;
+        int[] gBatch = null;
+        double gVal = 0;
+        for (long t = 1; t <= maxLim; t = t < 4 ? t + 1 : t * 2) {
+            int eligible = 0;
+            for (int k = 0; k < m; k++) {
+                if (lim[k] >= t) {
+                    eligible++;
+                }
+            }
+            if (eligible == eligiblePrev) {
+                continue; // the same candidates, the same batches
+            }
+            eligiblePrev = eligible;
+            for (int[] order : orders) {
+                bb.clear();
+                for (int r = 0; r < m; r++) {
+                    int k = order[r];
+                    if (lim[k] >= t) {
+                        bb.add(it[k]);
+                    }
+                }
+                if (bb.value > gVal + OptimalTreeSearch.tolerance(gVal)) {
+                    gVal = bb.value;
+                    gBatch = Arrays.copyOf(bb.members, bb.size());
+                }
+            }
+        }
+        if (gBatch != null && useLocalSearch) {
+            gBatch = localSearch(gBatch, it, m);
+            gVal = 0;
+            for (int x : gBatch) {
+                gVal += profit[x];
+            }
+        }
+        value = gVal;
+        return gBatch;
+    }
+
+    /**
+     * Improves a feasible batch (request indices) among the root's candidates (positions it[0..m)):
+     * drop one member, then add every candidate outside that still fits, in search order; the first
+     * drop that raises the profit is taken, at most LOCAL_ROUNDS times. Every batch is built with
+     * {@link Feasibility#tryAdd}, so the result is feasible by the search's own test.
+     */
+    private int[] localSearch(int[] batch, int[] it, int m) {
+        int[] posOf = new int[batch.length];
+        boolean[] in = new boolean[req.length];
+        int[] cand = new int[m];
+        long[] rootLim = new long[m];
+        for (int k = 0; k < m; k++) {
+            cand[k] = it[k];
+            rootLim[k] = lv.limit[0][k];
+        }
+        // positions of the batch's members
+        int size = 0;
+        for (int x : batch) {
+            for (int k = 0; k < m; k++) {
+                if (req[it[k]] == x) {
+                    posOf[size++] = it[k];
+                    in[it[k]] = true;
+                    break;
+                }
+            }
+        }
+        if (size != batch.length) {
+            return batch;
+        }
+        double val = 0;
+        for (int r = 0; r < size; r++) {
+            val += pp[posOf[r]];
+        }
+        // prefix[q]: the state of the batch's first q members (in search order); dropping
+        // member r starts from prefix[r] and re-adds the members after it
+        Feasibility.BatchState[] prefix = new Feasibility.BatchState[req.length + 1];
+        for (int q = 0; q <= req.length; q++) {
+            prefix[q] = new Feasibility.BatchState();
+        }
+        Builder bb = builder;
+        int[] members = bb.members;
+        int[] pos = bb.pos;
+        for (int round = 0; round < LOCAL_ROUNDS; round++) {
+            boolean improved = false;
+            // drop the least profitable members first (the last in search order)
+            Arrays.sort(posOf, 0, size);
+            prefix[0].clear();
+            boolean ok = true;
+            for (int q = 0; q < size && ok; q++) {
+                counters.checks++;
+                ok = f.tryAdd(prefix[q], req[posOf[q]], members, prefix[q + 1], lv.checkCache);
+                members[q] = req[posOf[q]];
+                pos[q] = posOf[q];
+            }
+            if (!ok) {
+                break; // cannot happen: the batch was built by tryAdd
+            }
+            for (int r = size - 1; r >= 0 && !improved; r--) {
+                int drop = posOf[r];
+                double v = 0;
+                for (int q = 0; q < r; q++) {
+                    v += pp[posOf[q]];
+                }
+                bb.startFrom(prefix[r], v);
+                for (int q = r + 1; q < size && ok; q++) {
+                    ok = bb.add(posOf[q]);
+                }
+                if (!ok) {
+                    break;
+                }
+                for (int k = 0; k < m; k++) {
+                    int y = cand[k];
+                    if (in[y] || y == drop || rootLim[k] <= bb.size()) {
+                        continue; // in, dropped, or its root limit admits no batch this large
+                    }
+                    bb.add(y);
+                }
+                if (bb.value > val + OptimalTreeSearch.tolerance(val)) {
+                    Arrays.fill(in, false);
+                    for (int q = 0; q < bb.size(); q++) {
+                        in[pos[q]] = true;
+                    }
+                    size = bb.size();
+                    if (posOf.length < size) {
+                        posOf = new int[req.length];
+                    }
+                    System.arraycopy(pos, 0, posOf, 0, size);
+                    val = bb.value;
+                    improved = true;
+                } else {
+                    // members[] and pos[] after r were overwritten: restore the batch order
+                    for (int q = r; q < size; q++) {
+                        members[q] = req[posOf[q]];
+                        pos[q] = posOf[q];
+                    }
+                }
+            }
+            if (!improved) {
+                break;
+            }
+        }
+        int[] out = new int[size];
+        for (int q = 0; q < size; q++) {
+            out[q] = req[posOf[q]];
+        }
+        return out;
+    }
+}
