@@ -328,7 +328,7 @@ final class JobBenchReport {
         }
     }
 
-    private static String fmt(Object v) {
+    static String fmt(Object v) {
         if (v instanceof Double d) {
             return d.isNaN() ? "-" : String.format(Locale.ROOT, "%,.0f", d);
         }

@@ -217,14 +217,14 @@ final class KafkaFloorBenchmark {
                 String.format(
                         Locale.ROOT,
                         "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n%n",
-                        fmt(r.get("producedRequestEventsPerSecond")),
-                        fmt(r.get("readRequestEventsPerSecond")),
-                        fmt(r.get("readChannelEventsPerSecond")),
-                        fmt(r.get("readHeartbeatsPerSecond")),
-                        fmt(r.get("p50Ms")),
-                        fmt(r.get("p99Ms")),
-                        fmt(r.get("p999Ms")),
-                        fmt(r.get("maxMs")),
+                        JobBenchReport.fmt(r.get("producedRequestEventsPerSecond")),
+                        JobBenchReport.fmt(r.get("readRequestEventsPerSecond")),
+                        JobBenchReport.fmt(r.get("readChannelEventsPerSecond")),
+                        JobBenchReport.fmt(r.get("readHeartbeatsPerSecond")),
+                        JobBenchReport.fmt(r.get("p50Ms")),
+                        JobBenchReport.fmt(r.get("p99Ms")),
+                        JobBenchReport.fmt(r.get("p999Ms")),
+                        JobBenchReport.fmt(r.get("maxMs")),
                         r.get("processCpuCores"),
                         r.get("cpuMicrosPerInputEvent")));
         md.append("| threads | cores |\n|---|---|\n");
@@ -233,13 +233,6 @@ final class KafkaFloorBenchmark {
                         (k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         md.append("\nJSON: `").append(JobBenchReport.json(r)).append("`\n\n");
         return md.toString();
-    }
-
-    private static String fmt(Object v) {
-        if (v instanceof Double d) {
-            return d.isNaN() ? "-" : String.format(Locale.ROOT, "%,.0f", d);
-        }
-        return String.valueOf(v);
     }
 
     /**

@@ -33,29 +33,24 @@ final class KnownIdBuckets {
         return hi >>> SHIFT;
     }
 
-    /** The 128-bit hash of an id: MurmurHash3 x64 128 over its UTF-16 code units. */
+    /**
+     * The 128-bit hash of an id: MurmurHash3 x64 128 over its UTF-16LE bytes, started from two
+     * fixed values instead of a seed. Part of the checkpointed state: it must never change.
+     */
     static long[] hash(String id) {
         long h1 = 0x9368e53c2f6af274L;
         long h2 = 0x586dcd208f7cd3fdL;
-        final long c1 = 0x87c37b91114253d5L;
-        final long c2 = 0x4cf5ad432e90f64fL;
         int n = id.length();
         int i = 0;
         // 16 bytes (8 chars) per block
         for (; i + 8 <= n; i += 8) {
             long k1 = chars4(id, i);
             long k2 = chars4(id, i + 4);
-            k1 *= c1;
-            k1 = Long.rotateLeft(k1, 31);
-            k1 *= c2;
-            h1 ^= k1;
+            h1 ^= mixK1(k1);
             h1 = Long.rotateLeft(h1, 27);
             h1 += h2;
             h1 = h1 * 5 + 0x52dce729;
-            k2 *= c2;
-            k2 = Long.rotateLeft(k2, 33);
-            k2 *= c1;
-            h2 ^= k2;
+            h2 ^= mixK2(k2);
             h2 = Long.rotateLeft(h2, 31);
             h2 += h1;
             h2 = h2 * 5 + 0x38495ab5;
@@ -73,16 +68,10 @@ final class KnownIdBuckets {
             }
         }
         if (n > i + 4) {
-            k2 *= c2;
-            k2 = Long.rotateLeft(k2, 33);
-            k2 *= c1;
-            h2 ^= k2;
+            h2 ^= mixK2(k2);
         }
         if (n > i) {
-            k1 *= c1;
-            k1 = Long.rotateLeft(k1, 31);
-            k1 *= c2;
-            h1 ^= k1;
+            h1 ^= mixK1(k1);
         }
         long len = 2L * n;
         h1 ^= len;
@@ -94,6 +83,17 @@ final class KnownIdBuckets {
         h1 += h2;
         h2 += h1;
         return new long[] {h1, h2};
+    }
+
+    private static final long C1 = 0x87c37b91114253d5L;
+    private static final long C2 = 0x4cf5ad432745937fL;
+
+    private static long mixK1(long k1) {
+        return Long.rotateLeft(k1 * C1, 31) * C2;
+    }
+
+    private static long mixK2(long k2) {
+        return Long.rotateLeft(k2 * C2, 33) * C1;
     }
 
     private static long chars4(String s, int i) {

@@ -179,4 +179,34 @@ class KnownIdBucketsTest {
                 Arrays.toString(KnownIdBuckets.hash("a\0")),
                 "a trailing zero char changes the hash (the length is mixed in)");
     }
+
+    /**
+     * The hash is part of the checkpointed state, so it must never change between releases: pinned
+     * values, computed by an independent port (Python) of MurmurHash3 x64 128 over the id's
+     * UTF-16LE bytes with this class's starting values, a port that reproduces the published vector
+     * (Guava's murmur3_128 of "The quick brown fox jumps over the lazy dog":
+     * 6c1b07bc7bbc4be347939ac4a93c437a) with the standard seed 0.
+     */
+    @Test
+    void theHashIsPinned() {
+        String[] ids = {
+            "",
+            "q12345",
+            "abcdefgh",
+            "abcdefghi",
+            "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+            "\u00e9-\u00fcn\u00efcode-\u2713"
+        };
+        long[][] expected = {
+            {-7781342737886326986L, 557091742717968053L},
+            {-594987916436890825L, 3921268265076249763L},
+            {5965968961648474680L, -6340780604825346798L},
+            {4794978718962675948L, 1826699786948370371L},
+            {-5767631893938864995L, -8034706638726369540L},
+            {-5157187082656381674L, -3127976266056573484L}
+        };
+        for (int i = 0; i < ids.length; i++) {
+            assertArrayEquals(expected[i], KnownIdBuckets.hash(ids[i]), ids[i]);
+        }
+    }
 }

@@ -491,17 +491,8 @@ final class OtBounds {
             if (upOrder[d] == null || upOrder[d].length < n) {
                 upOrder[d] = new int[Math.max(n, 4)];
             }
-            int[] dst = upOrder[d];
-            long[] so = stampOf[d];
             long st = stamp[d];
-            int count = 0;
-            for (int r = 0; r < n; r++) {
-                int y = src[r];
-                if (so[y] == st) {
-                    dst[count++] = y;
-                }
-            }
-            upCount[d] = count;
+            upCount[d] = OtLevels.keepStamped(src, n, stampOf[d], st, upOrder[d]);
             upStamp[d] = st;
         }
         return upOrder[d];

@@ -293,6 +293,21 @@ final class OtLevels {
     }
 
     /**
+     * Copies into dst, in their order, the first n items of src whose stamp in so is st (the items
+     * of one search node, filtered from a superset); returns how many.
+     */
+    static int keepStamped(int[] src, int n, long[] so, long st, int[] dst) {
+        int count = 0;
+        for (int r = 0; r < n; r++) {
+            int y = src[r];
+            if (so[y] == st) {
+                dst[count++] = y;
+            }
+        }
+        return count;
+    }
+
+    /**
      * Caps every limit of depth d at the most members the batch can still take. Any t more members,
      * whichever they are, have uplink times summing to at least the t shortest among the
      * candidates, a padded prompt (output) at least the t-th shortest prompt (output) and an
@@ -319,14 +334,7 @@ final class OtLevels {
             if (orders[kind][d] == null || orders[kind][d].length < n) {
                 orders[kind][d] = new int[Math.max(n, 4)];
             }
-            int[] dst = orders[kind][d];
-            count = 0;
-            for (int r = 0; r < n; r++) {
-                int y = src[r];
-                if (so[y] == st) {
-                    dst[count++] = y;
-                }
-            }
+            count = keepStamped(src, n, so, st, orders[kind][d]);
         }
         orderCount[d] = count;
         orderStamp[d] = st;
