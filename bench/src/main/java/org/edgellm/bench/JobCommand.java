@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.edgellm.scheduler.cli.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -39,21 +40,7 @@ final class JobCommand implements Callable<Integer> {
         this.out = out;
     }
 
-    @Option(
-            names = "--rate",
-            paramLabel = "N",
-            converter = Cli.PositiveInt.class,
-            description =
-                    "Request events per second the load generator is paced to (plus as many"
-                            + " channel states).")
-    int rate = 50_000;
-
-    @Option(
-            names = "--domains",
-            paramLabel = "N",
-            converter = Cli.PositiveInt.class,
-            description = "Coordination domains.")
-    int domains = 1000;
+    @Mixin LoadFlags load = new LoadFlags();
 
     @Option(
             names = "--seconds",
@@ -104,13 +91,6 @@ final class JobCommand implements Callable<Integer> {
                     "The job's --checkpoint-ms (-1 here: 100 in exactly-once, 1000 in"
                             + " at-least-once).")
     long checkpointMs = -1;
-
-    @Option(
-            names = "--nodes-per-domain",
-            paramLabel = "N",
-            converter = NodesPerDomain.class,
-            description = "A100-40GB nodes per domain (at most 26).")
-    int nodesPerDomain = 2;
 
     @Option(
             names = "--partitions",
@@ -183,8 +163,8 @@ final class JobCommand implements Callable<Integer> {
         }
         KafkaJobBenchmark.run(
                 new KafkaJobBenchmark.Settings(
-                        rate,
-                        domains,
+                        load.rate,
+                        load.domains,
                         seconds,
                         warmupSeconds,
                         exactlyOnce,
@@ -193,7 +173,7 @@ final class JobCommand implements Callable<Integer> {
                                 ? KafkaJobBenchmark.Shape.SERVABLE
                                 : KafkaJobBenchmark.Shape.OVERLOAD,
                         cp,
-                        nodesPerDomain,
+                        load.nodesPerDomain,
                         partitions == 0 ? parallelism : partitions,
                         stateBackend,
                         List.copyOf(jobOptions),

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.edgellm.scheduler.cli.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -39,28 +40,7 @@ final class KafkaFloorCommand implements Callable<Integer> {
         this.out = out;
     }
 
-    @Option(
-            names = "--rate",
-            paramLabel = "N",
-            converter = Cli.PositiveInt.class,
-            description =
-                    "Request events per second the load generator is paced to (plus as many"
-                            + " channel states).")
-    int rate = 50_000;
-
-    @Option(
-            names = "--domains",
-            paramLabel = "N",
-            converter = Cli.PositiveInt.class,
-            description = "Coordination domains (their nodes' heartbeats are part of the load).")
-    int domains = 1000;
-
-    @Option(
-            names = "--nodes-per-domain",
-            paramLabel = "N",
-            converter = JobCommand.NodesPerDomain.class,
-            description = "Nodes per domain (at most 26).")
-    int nodesPerDomain = 2;
+    @Mixin LoadFlags load = new LoadFlags();
 
     @Option(
             names = "--seconds",
@@ -104,9 +84,9 @@ final class KafkaFloorCommand implements Callable<Integer> {
         }
         KafkaFloorBenchmark.run(
                 new KafkaFloorBenchmark.Settings(
-                        rate,
-                        domains,
-                        nodesPerDomain,
+                        load.rate,
+                        load.domains,
+                        load.nodesPerDomain,
                         seconds,
                         warmupSeconds,
                         readers,
