@@ -43,13 +43,6 @@ final class JobCommand implements Callable<Integer> {
     @Mixin LoadFlags load = new LoadFlags();
 
     @Option(
-            names = "--seconds",
-            paramLabel = "N",
-            converter = Cli.PositiveInt.class,
-            description = "Measured seconds.")
-    int seconds = 20;
-
-    @Option(
             names = "--warmup-seconds",
             paramLabel = "N",
             converter = Cli.NonNegativeInt.class,
@@ -165,7 +158,7 @@ final class JobCommand implements Callable<Integer> {
                 new KafkaJobBenchmark.Settings(
                         load.rate,
                         load.domains,
-                        seconds,
+                        load.seconds,
                         warmupSeconds,
                         exactlyOnce,
                         parallelism,

@@ -43,13 +43,6 @@ final class KafkaFloorCommand implements Callable<Integer> {
     @Mixin LoadFlags load = new LoadFlags();
 
     @Option(
-            names = "--seconds",
-            paramLabel = "N",
-            converter = Cli.PositiveInt.class,
-            description = "Measured seconds.")
-    int seconds = 20;
-
-    @Option(
             names = "--warmup-seconds",
             paramLabel = "N",
             converter = Cli.NonNegativeInt.class,
@@ -87,7 +80,7 @@ final class KafkaFloorCommand implements Callable<Integer> {
                         load.rate,
                         load.domains,
                         load.nodesPerDomain,
-                        seconds,
+                        load.seconds,
                         warmupSeconds,
                         readers,
                         partitions == 0 ? readers : partitions,

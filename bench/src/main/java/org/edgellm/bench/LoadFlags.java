@@ -4,8 +4,9 @@ import org.edgellm.scheduler.cli.Cli;
 import picocli.CommandLine.Option;
 
 /**
- * The load of the Kafka benchmarks ({@code job}, {@code kafka-floor}): the request rate and the
- * domains with their nodes, whose heartbeats are part of the load. A picocli mixin.
+ * The load of the Kafka benchmarks ({@code job}, {@code kafka-floor}): the request rate, the
+ * domains with their nodes (whose heartbeats are part of the load) and the measured seconds. A
+ * picocli mixin.
  */
 final class LoadFlags {
     @Option(
@@ -30,4 +31,11 @@ final class LoadFlags {
             converter = JobCommand.NodesPerDomain.class,
             description = "A100-40GB nodes per domain (at most 26).")
     int nodesPerDomain = 2;
+
+    @Option(
+            names = "--seconds",
+            paramLabel = "N",
+            converter = Cli.PositiveInt.class,
+            description = "Measured seconds.")
+    int seconds = 20;
 }
