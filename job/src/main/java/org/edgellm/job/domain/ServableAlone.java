@@ -17,7 +17,7 @@ import org.edgellm.scheduler.Variant;
  * exactly as {@link Feasibility#feasible} judges it on an {@link Instance} at t whose request
  * carries its user's fresh channels ({@link RequestView}). The one tester behind {@link Admission}
  * (every known node idle from the next slot) and the load-price policy's kill count in {@link
- * SlotPlanner} (the offered nodes as they are, then after each candidate schedule).
+ * RatePolicies} (the offered nodes as they are, then after each candidate schedule).
  *
  * <p>Built once for a list of requests and nodes ({@link #ofViews} from the scheduler's views,
  * {@link #ofPending} from the pending requests and the users' channels in the domain's state): per
