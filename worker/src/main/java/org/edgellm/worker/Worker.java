@@ -1,17 +1,10 @@
 package org.edgellm.worker;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,12 +13,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Completion;
 import org.edgellm.events.DeadLetter;
-import org.edgellm.events.EventCodec;
 import org.edgellm.events.NodeTelemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,15 +93,19 @@ import org.slf4j.LoggerFactory;
  * <p>The settling assumes that nobody else moves the group's offsets (resetting them by hand, or
  * the broker expiring them after the group was empty for {@code offsets.retention.minutes}): an
  * offset found missing counts as not committed.
+ *
+ * <h2>Its pieces</h2>
+ *
+ * This class is the loop that ties them, and the transactional path of a decision ({@code handle}),
+ * whose order of operations is the protocol above: {@link DeadLetters} tells decisions from dead
+ * letters and builds the dead-letter record; {@link BatchRunner} runs a batch and keeps busy-until
+ * and the measured slowdown; {@link Leases} judges leases and keeps the refusals; {@link
+ * Heartbeats} builds and sends the heartbeats; {@link PendingDecisions} settles the log at start;
+ * {@link ClientProperties} configures the Kafka clients. The commit-in-flight flag and
+ * finished-through stay here: they are set at given points of that path.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
-
-    /** The largest raw payload kept in a dead letter (the rest is cut off). */
-    static final int DEAD_LETTER_PAYLOAD_BYTES = 256 << 10;
-
-    /** The largest error message kept in a dead letter. */
-    static final int DEAD_LETTER_ERROR_CHARS = 4096;
 
     /**
      * Settings of one worker; {@code capabilities} go with every heartbeat, or null for none;
@@ -188,20 +182,17 @@ public final class Worker implements AutoCloseable {
     }
 
     private final Settings s;
-    private final Backend backend;
     private final FinishedLog finished;
     private final Steps steps;
     private final WorkerMetrics metrics;
     private final LongSupplier clock;
     private final AtomicBoolean running = new AtomicBoolean(true);
 
-    /**
-     * The refused decisions the heartbeats repeat (newest first): written before finished-through
-     * moves past a later batch, so a heartbeat that shows the move shows the refusal too.
-     */
-    private volatile List<String> refusedRecent = List.of();
+    /** Runs the batches; busy-until and the measured slowdown. */
+    private final BatchRunner runner;
 
-    private volatile double busyUntil;
+    /** The lease checks and the refusals the heartbeats repeat. */
+    private final Leases leases;
 
     /** Slot end of the last decision finished (decisions of a node arrive in slot order). */
     private volatile long finishedThrough;
@@ -214,11 +205,6 @@ public final class Worker implements AutoCloseable {
      * heartbeat back until finished-through showed it): the job settles it at once.
      */
     private volatile boolean committing;
-
-    private volatile double slowdown = 1.0;
-
-    /** Where the slowdown survives a restart. */
-    private final SlowdownFile slowdownFile;
 
     /** The heartbeats, built from the state above. */
     private final Heartbeats telemetry;
@@ -249,13 +235,15 @@ public final class Worker implements AutoCloseable {
             throws java.io.IOException {
         this.clock = clock;
         this.s = s;
-        this.backend = backend;
         this.steps = steps;
         this.metrics = metrics;
         this.finished = new FinishedLog(s.stateDir().resolve("finished-" + s.nodeId() + ".log"));
-        this.slowdownFile = new SlowdownFile(s.stateDir().resolve("slowdown-" + s.nodeId()));
-        this.slowdown = slowdownFile.read(1.0);
-        metrics.slowdown(slowdown);
+        this.runner =
+                new BatchRunner(
+                        backend,
+                        metrics,
+                        new SlowdownFile(s.stateDir().resolve("slowdown-" + s.nodeId())));
+        this.leases = new Leases(finished, clock);
         this.telemetry = new Heartbeats(s, clock, new HeartbeatState());
     }
 
@@ -278,25 +266,22 @@ public final class Worker implements AutoCloseable {
 
         @Override
         public List<String> refused() {
-            return refusedRecent;
+            return leases.recent();
         }
 
         @Override
         public double busyUntil() {
-            return busyUntil;
+            return runner.busyUntil();
         }
 
         @Override
         public double slowdown() {
-            return slowdown;
+            return runner.slowdown();
         }
     }
 
     Properties common() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", s.bootstrapServers());
-        p.putAll(s.kafka());
-        return p;
+        return ClientProperties.common(s);
     }
 
     public void stop() {
@@ -320,33 +305,18 @@ public final class Worker implements AutoCloseable {
 
     /** Runs until {@link #stop()}, or until a step fails (then the worker is stopped). */
     public void run() throws Exception {
-        Properties cp = common();
-        cp.put("group.id", "worker-" + s.nodeId());
-        cp.put("isolation.level", "read_committed");
-        cp.put("enable.auto.commit", "false");
-        cp.put("auto.offset.reset", "earliest");
-        cp.put("max.poll.records", "20");
-        // static membership: a worker restarted after a crash takes its partitions back at once
-        // instead of waiting for the dead member's session to time out (45 s by default); the
-        // user's settings win
-        cp.putIfAbsent("group.instance.id", "worker-" + s.nodeId());
-        cp.putIfAbsent("session.timeout.ms", "10000");
-        cp.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        cp.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        Properties pp = common();
-        pp.put("transactional.id", "worker-" + s.nodeId());
-        pp.put("key.serializer", ByteArraySerializer.class.getName());
-        pp.put("value.serializer", ByteArraySerializer.class.getName());
-        Properties hp = common();
-        hp.put("key.serializer", ByteArraySerializer.class.getName());
-        hp.put("value.serializer", ByteArraySerializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
-                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp);
-                KafkaProducer<byte[], byte[]> heartbeats = new KafkaProducer<>(hp)) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                        new KafkaConsumer<>(ClientProperties.consumer(s));
+                KafkaProducer<byte[], byte[]> producer =
+                        new KafkaProducer<>(ClientProperties.transactional(s));
+                KafkaProducer<byte[], byte[]> heartbeats =
+                        new KafkaProducer<>(ClientProperties.heartbeats(s))) {
             // fences the previous producer of this node and completes its last transaction, so
             // the committed offsets read next are final
             producer.initTransactions();
-            settlePending(consumer);
+            finishedThrough =
+                    Math.max(finishedThrough, PendingDecisions.settle(finished, consumer));
+            leases.reload();
             consumer.subscribe(List.of(s.decisionsTopic()));
             Thread beat = new Thread(() -> telemetry.loop(heartbeats), "heartbeat-" + s.nodeId());
             beat.setDaemon(true);
@@ -370,92 +340,28 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    /**
-     * Records committed every pending decision whose offset the group has committed past (the
-     * transaction with its completions committed); the others stay pending and are published when
-     * they are delivered again. Then finished-through starts from the committed decisions.
-     */
-    private void settlePending(KafkaConsumer<byte[], byte[]> consumer) throws java.io.IOException {
-        List<FinishedLog.Pending> open = finished.pendingDecisions();
-        if (!open.isEmpty()) {
-            Set<TopicPartition> tps = new HashSet<>();
-            for (FinishedLog.Pending p : open) {
-                tps.add(new TopicPartition(p.topic(), p.partition()));
-            }
-            Map<TopicPartition, OffsetAndMetadata> offsets =
-                    consumer.committed(tps, Duration.ofSeconds(60));
-            for (FinishedLog.Pending p : open) {
-                OffsetAndMetadata o = offsets.get(new TopicPartition(p.topic(), p.partition()));
-                if (o != null && o.offset() > p.offset()) {
-                    LOG.info(
-                            "decision {} at {}-{}@{}: committed before the restart",
-                            p.decisionId(),
-                            p.topic(),
-                            p.partition(),
-                            p.offset());
-                    finished.markCommitted(p.decisionId());
-                } else {
-                    LOG.info(
-                            "decision {} at {}-{}@{}: run, not committed; its {} stored"
-                                    + " completions go out when it is delivered again",
-                            p.decisionId(),
-                            p.topic(),
-                            p.partition(),
-                            p.offset(),
-                            p.completions().size());
-                }
-            }
-        }
-        finishedThrough =
-                Math.max(
-                        finishedThrough,
-                        Math.max(
-                                0,
-                                Math.max(
-                                        finished.committedThroughMs(),
-                                        finished.refusedThroughMs())));
-        refusedRecent = finished.refusedSince(clock.getAsLong() - REFUSED_REPORTED_MS, MAX_REFUSED);
-    }
-
     private void handle(
             ConsumerRecord<byte[], byte[]> r,
             KafkaConsumer<byte[], byte[]> consumer,
             KafkaProducer<byte[], byte[]> producer)
             throws Exception {
-        String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-        BatchDecision d = null;
-        String error = null;
-        if (key.equals(s.nodeId())) {
-            try {
-                d = EventCodec.decodeDecision(r.value(), 16 << 20);
-                if (!s.nodeId().equals(d.getNodeId())) {
-                    error =
-                            "BatchDecision "
-                                    + d.getDecisionId()
-                                    + " keyed by node "
-                                    + s.nodeId()
-                                    + " is for node "
-                                    + d.getNodeId();
-                    d = null;
-                }
-            } catch (EventCodec.DecodeException | RuntimeException e) {
-                error = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
-            }
-            if (error != null) {
-                LOG.warn(
-                        "undecodable decision at {}-{}@{}, to {}: {}",
-                        r.topic(),
-                        r.partition(),
-                        r.offset(),
-                        s.deadLetterTopic(),
-                        error);
-            }
+        DeadLetters.Read read = DeadLetters.read(r, s.nodeId());
+        BatchDecision d = read.decision();
+        String error = read.error();
+        if (error != null) {
+            LOG.warn(
+                    "undecodable decision at {}-{}@{}, to {}: {}",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    s.deadLetterTopic(),
+                    error);
         }
         List<FinishedLog.Stored> out = List.of();
         if (d != null && finished.contains(d.getDecisionId())) {
             d = null; // committed or refused before: a copy (at-least-once) or a restart
         }
-        if (d != null && leaseOver(d)) {
+        if (d != null && leases.over(d)) {
             refuse(d, "before its run");
             d = null; // only the offset is committed
         }
@@ -466,13 +372,13 @@ public final class Worker implements AutoCloseable {
                 out = before.completions();
             } else {
                 steps.at(Step.BEFORE_RUN, d);
-                out = run(d);
+                out = runner.run(d);
                 steps.at(Step.AFTER_RUN, d);
             }
             // from here until the commit has returned and finished-through has moved, no heartbeat
             // is sent: a heartbeat sent after the lease must prove the batch will never commit
             committing = true;
-            if (leaseOver(d)) {
+            if (leases.over(d)) {
                 committing = false;
                 // it ran past its lease: the job may already have given its requests to another
                 // node, so its completions must not be published
@@ -498,11 +404,7 @@ public final class Worker implements AutoCloseable {
             producer.send(new ProducerRecord<>(s.completionsTopic(), c.key(), c.value()));
         }
         if (error != null) {
-            producer.send(
-                    new ProducerRecord<>(
-                            s.deadLetterTopic(),
-                            r.topic().getBytes(StandardCharsets.UTF_8),
-                            EventCodec.encode(deadLetter(r, s.nodeId(), error))));
+            producer.send(DeadLetters.record(s.deadLetterTopic(), r, s.nodeId(), error));
         }
         if (d != null) {
             // the proof that the batch finished travels in its own transaction: a read_committed
@@ -512,7 +414,7 @@ public final class Worker implements AutoCloseable {
                     telemetry.record(
                             clock.getAsLong(),
                             Math.max(finishedThrough, d.getSlotEnd().toEpochMilli()),
-                            refusedRecent));
+                            leases.recent()));
         }
         producer.sendOffsetsToTransaction(next(r), consumer.groupMetadata());
         if (d != null) {
@@ -521,7 +423,7 @@ public final class Worker implements AutoCloseable {
             // are acknowledged, the lease is checked a last time, so that a commit begins only
             // within the lease; past it, the transaction is aborted and the batch refused
             producer.flush();
-            if (leaseOver(d)) {
+            if (leases.over(d)) {
                 producer.abortTransaction();
                 refuse(d, "while its completions waited for the broker");
                 committing = false;
@@ -557,81 +459,20 @@ public final class Worker implements AutoCloseable {
                 new OffsetAndMetadata(r.offset() + 1));
     }
 
-    /** How long a refusal is repeated in the heartbeats (the job settles it long before). */
-    static final long REFUSED_REPORTED_MS = 10 * 60_000;
-
-    /** The most refusals one heartbeat carries (the job accepts up to 1000). */
-    static final int MAX_REFUSED = 256;
-
     /**
-     * Whether the decision's lease has ended by this worker's clock: then it must neither start it
-     * nor commit its completions. It is checked before the run, after it, and once the
-     * transaction's sends are acknowledged, just before the commit; a commit that passed the last
-     * check can still be held by a broker that dies during it. The heartbeats stay off meanwhile
-     * ({@link #committing}), so the job never takes a heartbeat for proof that such a batch will
-     * not commit.
+     * Refuses a decision whose lease is over ({@link Leases#refuse}: recorded durably, named in the
+     * heartbeats' list), then lets finished-through pass it. Leases are checked before the run,
+     * after it, and once the transaction's sends are acknowledged, just before the commit; a commit
+     * that passed the last check can still be held by a broker that dies during it. The heartbeats
+     * stay off meanwhile ({@link #committing}), so the job never takes a heartbeat for proof that
+     * such a batch will not commit.
      */
-    private boolean leaseOver(BatchDecision d) {
-        return d.getLeaseUntil() != null && clock.getAsLong() > d.getLeaseUntil().toEpochMilli();
-    }
-
-    /** Records the refusal durably, then lets the heartbeats carry it. */
     private void refuse(BatchDecision d, String when) throws java.io.IOException {
-        LOG.warn(
-                "decision {}: its lease ended at {}, {}; refused (the job re-dispatches or reports"
-                        + " its {} requests)",
-                d.getDecisionId(),
-                d.getLeaseUntil(),
-                when,
-                d.getRequests().size());
-        finished.markRefused(d.getDecisionId(), d.getSlotEnd().toEpochMilli());
-        refusedRecent = finished.refusedSince(clock.getAsLong() - REFUSED_REPORTED_MS, MAX_REFUSED);
+        leases.refuse(d, when);
         // handled: finished-through passes it (after the refusal is in the heartbeats' list), so
         // the job sees progress; a node whose batches were all refused is not taken for stalled
         finishedThrough = Math.max(finishedThrough, d.getSlotEnd().toEpochMilli());
         metrics.batchRefused();
-    }
-
-    /** Runs a batch; its completions as they are produced (key: the request id). */
-    private List<FinishedLog.Stored> run(BatchDecision d) throws Exception {
-        // the expected end of this batch: from its planned start (or now, if late), for its
-        // predicted time rescaled from the slowdown the job assumed to the one measured here
-        double predicted = d.getComputeEndMs() - d.getComputeStartMs();
-        busyUntil =
-                Math.max(System.currentTimeMillis(), d.getComputeStartMs())
-                        + predicted
-                                * Math.max(0.01, slowdown)
-                                / Math.max(0.01, d.getAssumedSlowdown());
-        List<Completion> done;
-        metrics.busy(true);
-        try {
-            done = backend.run(d);
-        } catch (Exception e) {
-            metrics.backendFailed();
-            throw e;
-        } finally {
-            busyUntil = Double.NEGATIVE_INFINITY; // idle until the next one
-            metrics.busy(false);
-        }
-        List<FinishedLog.Stored> out = new ArrayList<>(done.size());
-        for (Completion c : done) {
-            out.add(
-                    new FinishedLog.Stored(
-                            c.getRequestId().getBytes(StandardCharsets.UTF_8),
-                            EventCodec.encode(c)));
-            // the GPU's own slowdown: measured over nominal (the prediction without the slowdown
-            // the job assumed); reporting measured / predicted instead would undo the correction
-            double ratio =
-                    c.getMeasuredComputeMs()
-                            / Math.max(1e-9, c.getPredictedComputeMs())
-                            * d.getAssumedSlowdown();
-            slowdown = 0.5 * slowdown + 0.5 * ratio; // smoothed
-        }
-        metrics.slowdown(Math.max(0.01, slowdown));
-        if (!done.isEmpty()) {
-            slowdownFile.write(slowdown);
-        }
-        return out;
     }
 
     /**
@@ -644,29 +485,6 @@ public final class Worker implements AutoCloseable {
             sum += consumer.currentLag(tp).orElse(0);
         }
         return sum;
-    }
-
-    /** The dead letter of a record keyed by this node that is no decision for it. */
-    static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> r, String nodeId, String error) {
-        byte[] v = r.value() == null ? new byte[0] : r.value();
-        String why = "worker " + nodeId + ": " + error;
-        if (why.length() > DEAD_LETTER_ERROR_CHARS) {
-            why = why.substring(0, DEAD_LETTER_ERROR_CHARS);
-        }
-        return DeadLetter.newBuilder()
-                .setSource(r.topic())
-                .setPartition(r.partition())
-                .setOffset(r.offset())
-                .setTime(
-                        Instant.ofEpochMilli(
-                                r.timestamp() > 0 ? r.timestamp() : System.currentTimeMillis()))
-                .setError(why)
-                .setPayload(
-                        ByteBuffer.wrap(
-                                v.length <= DEAD_LETTER_PAYLOAD_BYTES
-                                        ? v
-                                        : Arrays.copyOf(v, DEAD_LETTER_PAYLOAD_BYTES)))
-                .build();
     }
 
     @Override
