@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
  * job [--rate N] [--domains N] [--seconds N] [--delivery M]  the job end to end with Kafka (KafkaJobBenchmark)
  * kafka-floor [--rate N] [--domains N] [--readers N]        broker, generator and decoding readers alone
  * simulate [--runs N] [--out FILE]                           simulate's speed beside replay's (SimulateSpeed)
+ * state-serializers [--iterations N] [--rounds N]            the coordinator's state serializers, POJO and hand-written
  * report [worker.jar report flags] --plots DIR                worker.jar report, with PNG plots
  * simulate-plots [job-local.jar simulate flags] --plots DIR   job-local.jar simulate, with PNG plots
  * </pre>
@@ -64,6 +65,7 @@ public final class BenchMain implements Callable<Integer> {
         cl.addSubcommand(new Report(out, err));
         cl.addSubcommand(new SimulatePlots(out, err));
         cl.addSubcommand(new Policies(out));
+        cl.addSubcommand(new StateSerializers(out));
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }
@@ -71,8 +73,8 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() {
         err.println(
-                "bench.jar: a command is required: paper, ot, trace, job, simulate, report or"
-                        + " simulate-plots (see bench.jar --help)");
+                "bench.jar: a command is required: paper, ot, trace, job, simulate, report,"
+                        + " simulate-plots or state-serializers (see bench.jar --help)");
         return Cli.USAGE;
     }
 
@@ -178,6 +180,48 @@ public final class BenchMain implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PolicyBench.run(traceFlags, speedups, seeds, markdown, plots, commandText(spec), out);
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "state-serializers",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cli.Version.class,
+            description =
+                    "The coordinator's keyed state values (pending queue, channels, node runtime,"
+                            + " slot buffer) through Flink's POJO serializer and through the"
+                            + " hand-written ones: CPU time of the thread per copy, serialize and"
+                            + " deserialize, and bytes (StateSerializerBench). Prints a Markdown"
+                            + " table.")
+    static final class StateSerializers implements Callable<Integer> {
+        private final PrintStream out;
+
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = "--iterations",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Operations per value, serializer and round. Default: 200000.")
+        int iterations = 200_000;
+
+        @Option(
+                names = "--rounds",
+                paramLabel = "N",
+                converter = Cli.PositiveInt.class,
+                description = "Rounds; the last is reported, the others warm up. Default: 3.")
+        int rounds = 3;
+
+        StateSerializers(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            out.print(
+                    StateSerializerBench.markdown(
+                            StateSerializerBench.run(iterations, rounds), commandText(spec)));
             return 0;
         }
     }

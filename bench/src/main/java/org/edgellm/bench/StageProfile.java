@@ -149,6 +149,13 @@ final class StageProfile {
                     || c.startsWith("org.apache.flink.runtime.checkpoint.")) {
                 return "keyed state and checkpoints";
             }
+            if (handWrittenSerializer(c)) {
+                // like Flink's own serializers: the caller decides (keyed state, the network)
+                if (weak == null) {
+                    weak = "shuffle (serialize, network, deserialize)";
+                }
+                continue;
+            }
             if (c.startsWith("org.edgellm.job.")) {
                 return "coordinate";
             }
@@ -185,6 +192,19 @@ final class StageProfile {
             }
         }
         return "other";
+    }
+
+    /**
+     * The job's hand-written serializers and their shared field code: classed like Flink's
+     * serializers, by the frames that call them, so that a heap snapshot or copy-on-write through
+     * them counts as keyed state (not as the coordinator, their package), and the network's as the
+     * shuffle.
+     */
+    static boolean handWrittenSerializer(String className) {
+        return className.startsWith("org.edgellm.job.")
+                && (className.endsWith("Serializer")
+                        || className.endsWith("SerializerSnapshot")
+                        || className.equals("org.edgellm.job.StateFields"));
     }
 
     /** The share of the samples in a stage (0 without samples). */

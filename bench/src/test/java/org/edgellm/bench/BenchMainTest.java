@@ -100,6 +100,7 @@ class BenchMainTest {
                 run("job", "--delivery", "exactly-once", "--checkpoint-ms", "0"),
                 "--checkpoint-ms",
                 "0");
+        assertUsageError(run("state-serializers", "--iterations", "0"), "--iterations", "'0'");
         assertUsageError(run("nonsense"), "nonsense");
         assertUsageError(run(), "command");
     }
@@ -114,5 +115,32 @@ class BenchMainTest {
         // on one node OT is exact: no instance where it and brute force differ
         String row = r.out().lines().filter(l -> l.startsWith("| 10 |")).findFirst().orElseThrow();
         assertTrue(row.endsWith("| 0 |"), row);
+    }
+
+    /**
+     * Both serializers of each state value, with byte counts (which do not depend on timing): the
+     * hand-written formats are the smaller, since they write no per-field null marks.
+     */
+    @Test
+    void stateSerializersCompareBothSerializersOfEachValue() {
+        Result r = run("state-serializers", "--iterations", "50", "--rounds", "1");
+        assertEquals(0, r.status(), r.err());
+        List<String[]> rows =
+                r.out()
+                        .lines()
+                        .filter(l -> l.startsWith("| ") && !l.startsWith("| value"))
+                        .map(l -> l.substring(2, l.length() - 2).split(" \\| "))
+                        .toList();
+        assertEquals(8, rows.size(), r.out());
+        for (int i = 0; i < rows.size(); i += 2) {
+            String[] pojo = rows.get(i);
+            String[] hand = rows.get(i + 1);
+            assertEquals("POJO", pojo[1], r.out());
+            assertEquals("hand-written", hand[1], r.out());
+            assertEquals(pojo[0], hand[0], r.out());
+            assertTrue(
+                    Integer.parseInt(hand[5]) < Integer.parseInt(pojo[5]),
+                    "bytes of " + hand[0] + ": " + r.out());
+        }
     }
 }

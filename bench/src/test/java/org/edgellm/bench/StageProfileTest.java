@@ -81,6 +81,33 @@ class StageProfileTest {
         assertEquals(
                 "keyed state and checkpoints",
                 StageProfile.stage("t", stack("org.rocksdb.RocksDB#put")));
+        // the job's hand-written serializers count where they are called from, like Flink's
+        assertEquals(
+                "keyed state and checkpoints",
+                StageProfile.stage(
+                        "t",
+                        stack(
+                                "org.edgellm.job.StateFields#writeString",
+                                "org.edgellm.job.NodeRuntimeSerializer#serialize",
+                                "org.apache.flink.runtime.state.heap.CopyOnWriteStateMapSnapshot#w",
+                                "org.edgellm.job.SlotCoordinator#onTimer")));
+        assertEquals(
+                "keyed state and checkpoints",
+                StageProfile.stage(
+                        "t",
+                        stack(
+                                "org.edgellm.job.PendingQueueSerializer#copy",
+                                "org.apache.flink.runtime.state.heap.CopyOnWriteStateMap#get",
+                                "org.edgellm.job.FlinkDomainState#pending",
+                                "org.edgellm.job.SlotCoordinator#onTimer")));
+        assertEquals(
+                "shuffle (serialize, network, deserialize)",
+                StageProfile.stage(
+                        "t",
+                        stack(
+                                "org.edgellm.job.InputEventSerializer#deserialize",
+                                "org.apache.flink.runtime.io.network.Foo#bar",
+                                "org.apache.flink.streaming.runtime.tasks.StreamTask#invoke")));
         assertEquals(
                 "Flink runtime, other",
                 StageProfile.stage(

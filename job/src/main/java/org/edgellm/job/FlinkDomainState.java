@@ -13,8 +13,9 @@ import org.edgellm.job.domain.DomainState;
 
 /**
  * A domain's state in Flink keyed state (of the current key): the coordinator's state names and
- * POJO classes, unchanged, so that savepoints restore. State access failures become {@link
- * FlinkRuntimeException}s (they fail the task, which then restores from its last checkpoint).
+ * value classes, unchanged, so that savepoints restore (their serializers: {@link
+ * CoordinatorState}). State access failures become {@link FlinkRuntimeException}s (they fail the
+ * task, which then restores from its last checkpoint).
  *
  * <p>Remembered request ids live in {@code known-id-hashes} ({@link KnownIdBuckets}: one array per
  * sixteenth of the hashes). State written by earlier releases keeps them in {@code known-ids}, one

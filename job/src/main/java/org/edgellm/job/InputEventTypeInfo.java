@@ -7,7 +7,8 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 /**
  * The type of the input streams ({@link InputEvent}) with the hand-written {@link
  * InputEventSerializer}. Set on the sources and on the validate operators, so that the {@code
- * keyBy} uses it; keyed state keeps its declared POJO types.
+ * keyBy} uses it; the coordinator's {@code slot-buffer} state uses the same serializer ({@link
+ * CoordinatorState}).
  */
 public final class InputEventTypeInfo extends TypeInformation<InputEvent> {
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,10 @@
 package org.edgellm.job;
 
-/** What the coordinator knows of one node at run time (a Flink POJO in keyed state). */
+/**
+ * What the coordinator knows of one node at run time (a Flink POJO in keyed state, written by
+ * {@link NodeRuntimeSerializer}: a field added here or in its nested classes goes there too, with a
+ * new version).
+ */
 public class NodeRuntime {
     public NodeSpec spec;
 

@@ -5,7 +5,11 @@ import java.util.List;
 import org.edgellm.scheduler.EdgeNode;
 import org.edgellm.scheduler.Variant;
 
-/** Static capabilities of an edge node (a Flink POJO), from the topology or from telemetry. */
+/**
+ * Static capabilities of an edge node (a Flink POJO), from the topology or from telemetry. Written
+ * field by field by {@link StateFields} (on the network and in keyed state): a field added here
+ * goes there too.
+ */
 public class NodeSpec implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 

@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * The pending requests of one domain, sorted by deadline (then id): the earliest deadlines are the
  * head (candidates of a slot, the first to expire), the latest the tail (the first to shed). A
- * Flink POJO kept in keyed state.
+ * Flink POJO kept in keyed state by {@link PendingQueueSerializer} (a field added here goes there
+ * too, with a new version).
  */
 public class PendingQueue {
     public RequestEvent[] items = new RequestEvent[8];

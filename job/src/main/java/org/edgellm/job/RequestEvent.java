@@ -2,7 +2,8 @@ package org.edgellm.job;
 
 /**
  * A validated inference request inside the job (a Flink POJO). Deadlines and tolerances are
- * resolved from the service class at validation.
+ * resolved from the service class at validation. Written field by field by {@link StateFields} (on
+ * the network and in keyed state): a field added here goes there too.
  */
 public class RequestEvent {
     public String requestId;

@@ -42,15 +42,16 @@ import org.edgellm.job.domain.Slots;
  *       becomes a timer.
  * </ul>
  *
- * State (names, types and POJO classes unchanged since 0.1.0, so savepoints restore): {@code
- * slot-buffer}, {@code pending}, {@code known-ids}, {@code channels}, {@code nodes}; since 0.2 also
- * {@code inputs-seen} (empty when restored from an older savepoint); and now {@code
- * known-id-hashes}, which holds the remembered ids ({@code known-ids} is read once per domain after
- * restoring state of an earlier release, then stays empty). Metrics of the subtask
- * (docs/metrics.md): counters {@code assigned}, {@code rejected} by {@code reason}, {@code
- * schedulerFallbacks}, {@code slotsSolved}, {@code slotsProvenOptimal} and {@code lateEvents}; the
- * histograms {@code solveMicros} and (live runs) {@code decisionLatencyMs}; gauges over the
- * subtask's domains ({@link DomainGauges}).
+ * State (names and classes unchanged since 0.1.0, so savepoints restore; the values' serializers
+ * are hand-written now, and state written with the POJO serializers of earlier releases migrates on
+ * restore: {@link CoordinatorState}): {@code slot-buffer}, {@code pending}, {@code known-ids},
+ * {@code channels}, {@code nodes}; since 0.2 also {@code inputs-seen} (empty when restored from an
+ * older savepoint); and now {@code known-id-hashes}, which holds the remembered ids ({@code
+ * known-ids} is read once per domain after restoring state of an earlier release, then stays
+ * empty). Metrics of the subtask (docs/metrics.md): counters {@code assigned}, {@code rejected} by
+ * {@code reason}, {@code schedulerFallbacks}, {@code slotsSolved}, {@code slotsProvenOptimal} and
+ * {@code lateEvents}; the histograms {@code solveMicros} and (live runs) {@code decisionLatencyMs};
+ * gauges over the subtask's domains ({@link DomainGauges}).
  */
 public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, BatchDecision> {
     private static final long serialVersionUID = 1L;
@@ -62,6 +63,9 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
 
     private final Topology topology;
     private final JobConfig config;
+
+    /** The serializers of the state values: hand-written, or POJO in the restore tests. */
+    private final CoordinatorState stateTypes;
 
     private transient MapState<Long, List<InputEvent>> buffer;
     private transient ValueState<PendingQueue> queue;
@@ -90,25 +94,26 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     private transient DomainGauges gauges;
 
     public SlotCoordinator(Topology topology, JobConfig config) {
+        this(topology, config, CoordinatorState.HAND_WRITTEN);
+    }
+
+    /**
+     * With the given serializers of the state values: {@link CoordinatorState#POJO} writes state as
+     * the releases before the hand-written serializers did (the restore tests use it).
+     */
+    SlotCoordinator(Topology topology, JobConfig config, CoordinatorState stateTypes) {
         this.topology = topology;
         this.config = config;
+        this.stateTypes = stateTypes;
     }
 
     @Override
     public void open(OpenContext ctx) {
         var rc = getRuntimeContext();
-        buffer =
-                rc.getMapState(
-                        new MapStateDescriptor<>(
-                                "slot-buffer",
-                                Types.LONG,
-                                Types.LIST(Types.POJO(InputEvent.class))));
-        queue = rc.getState(new ValueStateDescriptor<>("pending", Types.POJO(PendingQueue.class)));
+        buffer = rc.getMapState(stateTypes.slotBuffer());
+        queue = rc.getState(stateTypes.pending());
         known = rc.getMapState(new MapStateDescriptor<>("known-ids", Types.STRING, Types.DOUBLE));
-        channels =
-                rc.getMapState(
-                        new MapStateDescriptor<>(
-                                "channels", Types.STRING, Types.POJO(UserChannels.class)));
+        channels = rc.getMapState(stateTypes.channels());
         state =
                 new FlinkDomainState(
                         queue,
@@ -119,9 +124,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                                         Types.LONG,
                                         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
                         channels,
-                        rc.getMapState(
-                                new MapStateDescriptor<>(
-                                        "nodes", Types.STRING, Types.POJO(NodeRuntime.class))),
+                        rc.getMapState(stateTypes.nodes()),
                         // since 0.2: absent in older savepoints, it starts empty there
                         rc.getState(new ValueStateDescriptor<>("inputs-seen", Types.LONG)));
         clock = System::currentTimeMillis;

@@ -2,7 +2,10 @@ package org.edgellm.job;
 
 import java.util.Arrays;
 
-/** The latest channel measurement of one user to each node it reported (a Flink POJO). */
+/**
+ * The latest channel measurement of one user to each node it reported (a Flink POJO, kept in keyed
+ * state by {@link UserChannelsSerializer}: a field added here goes there too, with a new version).
+ */
 public class UserChannels {
     public String[] nodes = new String[0];
     public long[] measuredAt = new long[0];
