@@ -191,8 +191,10 @@ final class OtIncumbent {
      * order fills up with long, urgent requests first. For every box of a prompt limit, an output
      * limit and a deadline floor (quantiles of the root's candidates, BOX_SPLITS each), a greedy
      * batch in search order among the candidates inside the box, until the memory of the box's
-     * longest padding is full (a stop, not a rule: the batch is feasible either way). Returns the
-     * best batch worth more than {@code floor} (its value in {@link #value}), or null.
+     * longest padding is full (a stop, not a rule: the batch is feasible either way). A box whose
+     * first candidates in search order, as many as that memory admits, are worth no more than the
+     * best batch so far is not filled: its batch, of such candidates, could not be better. Returns
+     * the best batch worth more than {@code floor} (its value in {@link #value}), or null.
      */
     private int[] boxGreedy(int[] it, int m, double floor) {
         Builder bb = builder;
@@ -213,6 +215,22 @@ final class OtIncumbent {
                         continue; // every candidate: the ladder's greedy in search order
                     }
                     double dLo = lv.pDeadline[byD[quantile(q, n, k3)]];
+                    // the box's batch is worth at most its first `most` candidates (search
+                    // order: profit first); a box that cannot beat the best is not filled
+                    double reach = 0;
+                    int count = 0;
+                    for (int k = 0; k < m && count < most; k++) {
+                        int y = it[k];
+                        if (lv.pPrompt[y] <= pHi
+                                && lv.pOutput[y] <= oHi
+                                && lv.pDeadline[y] >= dLo) {
+                            reach += pp[y];
+                            count++;
+                        }
+                    }
+                    if (reach <= bestVal + OptimalTreeSearch.tolerance(bestVal)) {
+                        continue;
+                    }
                     bb.clear();
                     for (int k = 0; k < m && bb.size() < most; k++) {
                         int y = it[k];
