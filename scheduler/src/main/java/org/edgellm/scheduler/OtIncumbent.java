@@ -42,6 +42,9 @@ final class OtIncumbent {
     /** Whether the greedy also fills the boxes of paddings and deadlines (false only in tests). */
     boolean useBoxes = true;
 
+    /** Whether the box greedy skips boxes that cannot beat the best batch (false only in tests). */
+    boolean skipHopelessBoxes = true;
+
     /** The value of the batch {@link #build} returned last. */
     double value;
 
@@ -228,7 +231,8 @@ final class OtIncumbent {
                             count++;
                         }
                     }
-                    if (reach <= bestVal + OptimalTreeSearch.tolerance(bestVal)) {
+                    if (skipHopelessBoxes
+                            && reach <= bestVal + OptimalTreeSearch.tolerance(bestVal)) {
                         continue;
                     }
                     bb.clear();

@@ -291,8 +291,9 @@ class OtIncrementalTest {
      * the incumbent with it is feasible from scratch ({@link Feasibility#feasible}), holds no
      * request twice, is worth what it reports and, before the local search, is worth no less than
      * the greedy without the boxes (it takes the best of more batches); it is better in a share of
-     * the instances. On lists of up to 48, a full search started from it finds the optimum of a
-     * full search without any greedy.
+     * the instances. Skipping the boxes that cannot beat the best batch gives the same batch with
+     * fewer checks. On lists of up to 48, a full search started from it finds the optimum of a full
+     * search without any greedy.
      */
     @Property(tries = 150)
     void theBoxGreedyKeepsItsBatchFeasibleAndTheOptimum(
@@ -302,6 +303,7 @@ class OtIncrementalTest {
         EdgeNode node = inst.nodes().get(0);
         double[] profit = inst.profits();
         boolean better = false;
+        boolean skipped = false;
         for (Variant v : node.variants()) {
             Feasibility f = new Feasibility(inst, node, v);
             OtSearch with = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
@@ -323,6 +325,16 @@ class OtIncrementalTest {
                     with.bestValue >= without.bestValue - 1e-9 * Math.max(1, with.bestValue),
                     with.bestValue + " below the greedy's " + without.bestValue);
             better |= with.bestValue > without.bestValue + 1e-9 * Math.max(1, with.bestValue);
+            // skipping the boxes whose first candidates cannot beat the best batch changes
+            // nothing but the checks
+            OtSearch every = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            every.incumbent.useLocalSearch = false;
+            every.incumbent.skipHopelessBoxes = false;
+            every.greedyOnce();
+            assertEquals(every.bestValue, with.bestValue, "the value without skipping boxes");
+            assertArrayEquals(every.bestBatch, with.bestBatch, "the batch without skipping boxes");
+            assertTrue(with.counters.checks <= every.counters.checks, "checks");
+            skipped |= with.counters.checks < every.counters.checks;
             if (n <= 48) {
                 OtSearch full = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
                 OtSearch plain = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
@@ -332,6 +344,8 @@ class OtIncrementalTest {
                 assertEquals(plain.bestValue, full.bestValue, 1e-9 * Math.max(1, plain.bestValue));
             }
         }
+        Statistics.label("a box skipped").collect(skipped);
+        Statistics.label("a box skipped").coverage(c -> c.check(true).percentage(p -> p > 5));
         Statistics.label("the boxes improve on the greedy").collect(better);
         Statistics.label("the boxes improve on the greedy")
                 .coverage(c -> c.check(true).percentage(p -> p > 5));
