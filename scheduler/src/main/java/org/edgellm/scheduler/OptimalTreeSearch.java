@@ -28,9 +28,10 @@ import java.util.Arrays;
  *       is not better than the incumbent is found by binary search, and a comparison stops at the
  *       first part of the bound that settles it.
  *   <li><b>Greedy incumbent.</b> On lists of 32 or more candidates, greedy batches in six orders
- *       among the candidates whose limit reaches t, for a ladder of t, improved by a local search
- *       (drop one member, refill in search order), give every variant's search an incumbent before
- *       any search starts.
+ *       among the candidates whose limit reaches t, for a ladder of t, and in search order inside
+ *       27 boxes of prompt, output and deadline (a prompt and an output limit and a deadline floor,
+ *       quantiles of the candidates), the best of them improved by a local search (drop one member,
+ *       refill in search order), give every variant's search an incumbent before any search starts.
  *   <li><b>Dominance.</b> Request j dominates request k when it comes earlier in the search order
  *       and is no worse in anything a constraint or the profit reads: prompt, output, deadline,
  *       uplink time, downlink demand, profit. Replacing k by j in a feasible batch keeps it

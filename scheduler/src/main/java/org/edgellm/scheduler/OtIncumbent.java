@@ -5,11 +5,12 @@ import java.util.Arrays;
 /**
  * The incumbent an OT search starts with on long lists: greedy batches, each among the candidates
  * whose limit at the root is at least t, for t = 1, 2, 3, 4, 8, 16, ... up to the largest limit,
- * and each t in six orders, the best of them improved by a local search (drop one member, refill in
- * search order). A high t keeps the candidates with short padding and late deadlines, which many
- * can share a batch with; the depth-first search in profit order alone finds such batches late.
- * Every batch is built with {@link Feasibility#tryAdd}, so it is feasible by the search's own test;
- * these checks count as feasibility checks.
+ * and each t in six orders, and greedy batches in search order inside boxes of prompt, output and
+ * deadline (quantiles), the best of them improved by a local search (drop one member, refill in
+ * search order). A high t, or a box of short paddings and late deadlines, keeps the candidates that
+ * many can share a batch with; the depth-first search in profit order alone finds such batches
+ * late. Every batch is built with {@link Feasibility#tryAdd}, so it is feasible by the search's own
+ * test; these checks count as feasibility checks.
  */
 final class OtIncumbent {
     /** Orders the greedy tries. */
@@ -17,6 +18,12 @@ final class OtIncumbent {
 
     /** Rounds of improvement the local search after the greedy makes at most. */
     static final int LOCAL_ROUNDS = 30;
+
+    /**
+     * Quantiles per attribute of the box greedy: prompt, output and deadline each split in this
+     * many ranges, BOX_SPLITS^3 boxes.
+     */
+    static final int BOX_SPLITS = 3;
 
     final Feasibility f;
     final double[] profit;
@@ -31,6 +38,12 @@ final class OtIncumbent {
 
     /** Whether the greedy's batch is improved by a local search (false only in tests). */
     boolean useLocalSearch = true;
+
+    /** Whether the greedy also fills the boxes of paddings and deadlines (false only in tests). */
+    boolean useBoxes = true;
+
+    /** Whether the box greedy skips boxes that cannot beat the best batch (false only in tests). */
+    boolean skipHopelessBoxes = true;
 
     /** The value of the batch {@link #build} returned last. */
     double value;
@@ -157,6 +170,13 @@ final class OtIncumbent {
                 }
             }
         }
+        if (useBoxes && lv.orderStamp != null && lv.orderStamp[0] == lv.stamp[0]) {
+            int[] best = boxGreedy(it, m, gVal);
+            if (best != null) {
+                gBatch = best;
+                gVal = value;
+            }
+        }
         if (gBatch != null && useLocalSearch) {
             gBatch = localSearch(gBatch, it, m);
             gVal = 0;
@@ -166,6 +186,78 @@ final class OtIncumbent {
         }
         value = gVal;
         return gBatch;
+    }
+
+    /**
+     * The box greedy: the batches that the limits' order statistics favour are padded to a short
+     * prompt and output and wait for a late earliest deadline, while the ladder's greedy in search
+     * order fills up with long, urgent requests first. For every box of a prompt limit, an output
+     * limit and a deadline floor (quantiles of the root's candidates, BOX_SPLITS each), a greedy
+     * batch in search order among the candidates inside the box, until the memory of the box's
+     * longest padding is full (a stop, not a rule: the batch is feasible either way). A box whose
+     * first candidates in search order, as many as that memory admits, are worth no more than the
+     * best batch so far is not filled: its batch, of such candidates, could not be better. Returns
+     * the best batch worth more than {@code floor} (its value in {@link #value}), or null.
+     */
+    private int[] boxGreedy(int[] it, int m, double floor) {
+        Builder bb = builder;
+        int n = lv.orderCount[0];
+        int[] byP = lv.orders[1][0]; // prompt ascending
+        int[] byO = lv.orders[2][0]; // output ascending
+        int[] byD = lv.orders[3][0]; // deadline descending
+        int k3 = BOX_SPLITS;
+        int[] best = null;
+        double bestVal = floor;
+        for (int i = 1; i <= k3; i++) {
+            int pHi = lv.pPrompt[byP[quantile(i, n, k3)]];
+            for (int j = 1; j <= k3; j++) {
+                int oHi = lv.pOutput[byO[quantile(j, n, k3)]];
+                long most = f.maxBatchForMemory(pHi, oHi);
+                for (int q = 1; q <= k3; q++) {
+                    if (i == k3 && j == k3 && q == k3) {
+                        continue; // every candidate: the ladder's greedy in search order
+                    }
+                    double dLo = lv.pDeadline[byD[quantile(q, n, k3)]];
+                    // the box's batch is worth at most its first `most` candidates (search
+                    // order: profit first); a box that cannot beat the best is not filled
+                    double reach = 0;
+                    int count = 0;
+                    for (int k = 0; k < m && count < most; k++) {
+                        int y = it[k];
+                        if (lv.pPrompt[y] <= pHi
+                                && lv.pOutput[y] <= oHi
+                                && lv.pDeadline[y] >= dLo) {
+                            reach += pp[y];
+                            count++;
+                        }
+                    }
+                    if (skipHopelessBoxes
+                            && reach <= bestVal + OptimalTreeSearch.tolerance(bestVal)) {
+                        continue;
+                    }
+                    bb.clear();
+                    for (int k = 0; k < m && bb.size() < most; k++) {
+                        int y = it[k];
+                        if (lv.pPrompt[y] <= pHi
+                                && lv.pOutput[y] <= oHi
+                                && lv.pDeadline[y] >= dLo) {
+                            bb.add(y);
+                        }
+                    }
+                    if (bb.value > bestVal + OptimalTreeSearch.tolerance(bestVal)) {
+                        bestVal = bb.value;
+                        best = Arrays.copyOf(bb.members, bb.size());
+                    }
+                }
+            }
+        }
+        value = bestVal;
+        return best;
+    }
+
+    /** The index of the i-th of k quantiles of n sorted values (i = k: the last). */
+    private static int quantile(int i, int n, int k) {
+        return (int) (((long) i * n + k - 1) / k) - 1;
     }
 
     /**
