@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Array;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -26,63 +22,12 @@ class InputEventSerializerTest {
     private final InputEventSerializer ser = InputEventSerializer.INSTANCE;
 
     /** Every public instance field of c set to a value that differs from its default. */
-    private static Object filled(Class<?> c, Random rnd) throws Exception {
-        Object o = c.getConstructor().newInstance();
-        for (Field f : c.getFields()) {
-            if (Modifier.isStatic(f.getModifiers())) {
-                continue;
-            }
-            f.set(o, valueOf(f.getType(), rnd));
-        }
-        return o;
+    private static Object filled(Class<?> c, Reflective rnd) throws Exception {
+        return rnd.filled(c);
     }
 
-    private static Object valueOf(Class<?> t, Random rnd) throws Exception {
-        if (t == String.class) {
-            return "s" + rnd.nextInt(1_000_000) + "-\u00e9\u4e2d";
-        } else if (t == long.class) {
-            return rnd.nextLong();
-        } else if (t == int.class) {
-            return rnd.nextInt();
-        } else if (t == double.class) {
-            return rnd.nextDouble() * 1e6;
-        } else if (t == byte.class) {
-            return (byte) (1 + rnd.nextInt(100));
-        } else if (t == boolean.class) {
-            return false; // every boolean field defaults to true or false: both appear below
-        } else if (t.isArray()) {
-            int n = 1 + rnd.nextInt(3);
-            Object a = Array.newInstance(t.getComponentType(), n);
-            for (int i = 0; i < n; i++) {
-                Array.set(a, i, valueOf(t.getComponentType(), rnd));
-            }
-            return a;
-        }
-        return filled(t, rnd);
-    }
-
-    /** Deep equality over public fields; fails naming the path of the first difference. */
     private static void assertDeepEquals(Object a, Object b, String path) throws Exception {
-        if (a == null || b == null) {
-            assertEquals(a, b, path);
-            return;
-        }
-        Class<?> t = a.getClass();
-        assertEquals(t, b.getClass(), path);
-        if (t.isArray()) {
-            assertEquals(Array.getLength(a), Array.getLength(b), path + ".length");
-            for (int i = 0; i < Array.getLength(a); i++) {
-                assertDeepEquals(Array.get(a, i), Array.get(b, i), path + "[" + i + "]");
-            }
-        } else if (t.getName().startsWith("org.edgellm")) {
-            for (Field f : t.getFields()) {
-                if (!Modifier.isStatic(f.getModifiers())) {
-                    assertDeepEquals(f.get(a), f.get(b), path + "." + f.getName());
-                }
-            }
-        } else {
-            assertEquals(a, b, path);
-        }
+        Reflective.assertDeepEquals(a, b, path);
     }
 
     private InputEvent roundTrip(InputEvent e) throws Exception {
@@ -95,7 +40,8 @@ class InputEventSerializerTest {
     }
 
     private List<InputEvent> events() throws Exception {
-        Random rnd = new Random(7);
+        // every boolean field false here; half the events below flip them
+        Reflective rnd = new Reflective(7, false);
         List<InputEvent> all = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             InputEvent full = (InputEvent) filled(InputEvent.class, rnd);

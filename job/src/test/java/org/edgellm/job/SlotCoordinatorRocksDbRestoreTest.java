@@ -40,17 +40,7 @@ class SlotCoordinatorRocksDbRestoreTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> harness(Part p)
             throws Exception {
-        JobConfig config =
-                Events.harnessConfig(
-                        Map.of(
-                                "heartbeat-timeout-ms",
-                                "1000",
-                                "max-channel-age-ms",
-                                "60000",
-                                "policy",
-                                "per-slot",
-                                "max-candidates",
-                                "32"));
+        JobConfig config = SlotCoordinatorSavepointCompatTest.savepointConfig();
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(

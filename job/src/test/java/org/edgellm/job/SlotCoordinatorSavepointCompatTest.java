@@ -71,24 +71,29 @@ class SlotCoordinatorSavepointCompatTest {
         return sb.toString();
     }
 
+    /**
+     * The job's flags of the committed savepoint's run: its outcome was recorded under the paper's
+     * per-slot policy with 32 candidates (the defaults of that release), pinned so that the
+     * comparison is of state.
+     */
+    static JobConfig savepointConfig() {
+        return Events.harnessConfig(
+                Map.of(
+                        "heartbeat-timeout-ms",
+                        "1000",
+                        "max-channel-age-ms",
+                        "60000",
+                        "policy",
+                        "per-slot",
+                        "max-candidates",
+                        "32"));
+    }
+
     static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> harness()
             throws Exception {
-        // the committed savepoint's outcome was recorded under the paper's per-slot policy with
-        // 32 candidates (the defaults of that release): pinned, so the comparison is of state
-        JobConfig config =
-                Events.harnessConfig(
-                        Map.of(
-                                "heartbeat-timeout-ms",
-                                "1000",
-                                "max-channel-age-ms",
-                                "60000",
-                                "policy",
-                                "per-slot",
-                                "max-candidates",
-                                "32"));
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
-                        new SlotCoordinator(SlotCoordinatorTest.TOPOLOGY, config)),
+                        new SlotCoordinator(SlotCoordinatorTest.TOPOLOGY, savepointConfig())),
                 e -> e.domainId,
                 Types.STRING);
     }
