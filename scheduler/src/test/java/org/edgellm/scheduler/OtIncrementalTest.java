@@ -268,22 +268,31 @@ class OtIncrementalTest {
             without.incumbent.useLocalSearch = false;
             with.greedyOnce();
             without.greedyOnce();
-            int[] b = with.bestBatch;
-            assertTrue(b.length == 0 || f.feasible(b, b.length), "a feasible batch");
-            assertEquals(b.length, Arrays.stream(b).distinct().count(), "no request twice");
-            double worth = 0;
-            for (int x : b) {
-                worth += profit[x];
-            }
-            assertEquals(with.bestValue, worth, 1e-9 * Math.max(1, worth));
-            assertTrue(
-                    with.bestValue >= without.bestValue - 1e-9 * Math.max(1, with.bestValue),
-                    with.bestValue + " below the greedy's " + without.bestValue);
-            improved |= with.bestValue > without.bestValue + 1e-9 * Math.max(1, with.bestValue);
+            improved |= soundAndNoWorse(f, profit, with, without);
         }
         Statistics.label("the local search improves on the greedy").collect(improved);
         Statistics.label("the local search improves on the greedy")
                 .coverage(c -> c.check(true).percentage(p -> p > 5));
+    }
+
+    /**
+     * Checks that {@code with}'s incumbent is feasible from scratch, holds no request twice, is
+     * worth what it reports and no less than {@code without}'s; returns whether it is better.
+     */
+    private static boolean soundAndNoWorse(
+            Feasibility f, double[] profit, OtSearch with, OtSearch without) {
+        int[] b = with.bestBatch;
+        assertTrue(b.length == 0 || f.feasible(b, b.length), "a feasible batch");
+        assertEquals(b.length, Arrays.stream(b).distinct().count(), "no request twice");
+        double worth = 0;
+        for (int x : b) {
+            worth += profit[x];
+        }
+        assertEquals(with.bestValue, worth, 1e-9 * Math.max(1, worth));
+        assertTrue(
+                with.bestValue >= without.bestValue - 1e-9 * Math.max(1, with.bestValue),
+                with.bestValue + " below the greedy's " + without.bestValue);
+        return with.bestValue > without.bestValue + 1e-9 * Math.max(1, with.bestValue);
     }
 
     /**
@@ -313,18 +322,7 @@ class OtIncrementalTest {
             without.incumbent.useBoxes = false;
             with.greedyOnce();
             without.greedyOnce();
-            int[] b = with.bestBatch;
-            assertTrue(b.length == 0 || f.feasible(b, b.length), "a feasible batch");
-            assertEquals(b.length, Arrays.stream(b).distinct().count(), "no request twice");
-            double worth = 0;
-            for (int x : b) {
-                worth += profit[x];
-            }
-            assertEquals(with.bestValue, worth, 1e-9 * Math.max(1, worth));
-            assertTrue(
-                    with.bestValue >= without.bestValue - 1e-9 * Math.max(1, with.bestValue),
-                    with.bestValue + " below the greedy's " + without.bestValue);
-            better |= with.bestValue > without.bestValue + 1e-9 * Math.max(1, with.bestValue);
+            better |= soundAndNoWorse(f, profit, with, without);
             // skipping the boxes whose first candidates cannot beat the best batch changes
             // nothing but the checks
             OtSearch every = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
