@@ -224,9 +224,7 @@ final class OtIncumbent {
                     int count = 0;
                     for (int k = 0; k < m && count < most; k++) {
                         int y = it[k];
-                        if (lv.pPrompt[y] <= pHi
-                                && lv.pOutput[y] <= oHi
-                                && lv.pDeadline[y] >= dLo) {
+                        if (inBox(y, pHi, oHi, dLo)) {
                             reach += pp[y];
                             count++;
                         }
@@ -238,9 +236,7 @@ final class OtIncumbent {
                     bb.clear();
                     for (int k = 0; k < m && bb.size() < most; k++) {
                         int y = it[k];
-                        if (lv.pPrompt[y] <= pHi
-                                && lv.pOutput[y] <= oHi
-                                && lv.pDeadline[y] >= dLo) {
+                        if (inBox(y, pHi, oHi, dLo)) {
                             bb.add(y);
                         }
                     }
@@ -253,6 +249,14 @@ final class OtIncumbent {
         }
         value = bestVal;
         return best;
+    }
+
+    /**
+     * Whether candidate y lies in the box: prompt and output within the limits, deadline not
+     * before.
+     */
+    private boolean inBox(int y, int pHi, int oHi, double dLo) {
+        return lv.pPrompt[y] <= pHi && lv.pOutput[y] <= oHi && lv.pDeadline[y] >= dLo;
     }
 
     /** The index of the i-th of k quantiles of n sorted values (i = k: the last). */
