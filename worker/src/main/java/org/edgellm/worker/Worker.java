@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -278,10 +277,6 @@ public final class Worker implements AutoCloseable {
         public double slowdown() {
             return runner.slowdown();
         }
-    }
-
-    Properties common() {
-        return ClientProperties.common(s);
     }
 
     public void stop() {

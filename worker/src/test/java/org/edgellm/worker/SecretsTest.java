@@ -101,22 +101,19 @@ class SecretsTest {
                     WorkerMain.withFile(
                             file.toString(), Map.of("ssl.truststore.password", SECRET + "-ts"));
             Map<String, String> f = Map.of("bootstrap-servers", "127.0.0.1:1");
-            Worker w =
-                    new Worker(
-                            new Worker.Settings(
-                                    "127.0.0.1:1",
-                                    "n",
-                                    "d",
-                                    "dec",
-                                    "comp",
-                                    "tel",
-                                    dir.resolve("state"),
-                                    500,
-                                    kafka,
-                                    null),
+            Worker.Settings settings =
+                    new Worker.Settings(
+                            "127.0.0.1:1",
+                            "n",
+                            "d",
+                            "dec",
+                            "comp",
+                            "tel",
+                            dir.resolve("state"),
+                            500,
+                            kafka,
                             null);
-            clients.add(w.common());
-            w.close();
+            clients.add(ClientProperties.common(settings));
             clients.add(Feeder.producer(f, kafka));
             clients.add(TopicSnapshot.consumer(f, kafka, "report"));
             assertEquals(10, clients.size());
