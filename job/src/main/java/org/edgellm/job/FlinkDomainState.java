@@ -1,9 +1,11 @@
 package org.edgellm.job;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.MapState;
@@ -19,7 +21,9 @@ import org.edgellm.job.domain.DomainState;
  *
  * <p>Remembered request ids live in {@code known-id-hashes} ({@link KnownIdBuckets}: one array per
  * sixteenth of the hashes). State written by earlier releases keeps them in {@code known-ids}, one
- * entry per id, which the first access of the domain moves into the buckets (and empties).
+ * entry per id, which the first access of the domain moves into the buckets (and empties). Nothing
+ * writes {@code known-ids} since, so once this instance has moved (or found no) old ids of a domain
+ * it does not look again: the look was a seek per request event under RocksDB.
  */
 final class FlinkDomainState implements DomainState {
     private final ValueState<PendingQueue> queue;
@@ -31,6 +35,19 @@ final class FlinkDomainState implements DomainState {
     private final MapState<String, UserChannels> channels;
     private final MapState<String, NodeRuntime> nodes;
     private final ValueState<Long> inputsSeen;
+
+    /**
+     * Keys whose old ids this instance has moved or found none of; forgotten wholesale past {@link
+     * #DRAINED_MAX} (they are then looked at once more, which is only slower).
+     */
+    private final Set<String> drained = new HashSet<>();
+
+    static final int DRAINED_MAX = 100_000;
+
+    /**
+     * The key being processed ({@link #useKey}), or null: then the old ids are looked at always.
+     */
+    private String currentKey;
 
     /** The last id hashed (knowsId and rememberId come in pairs) and its hash. */
     private String hashedId;
@@ -97,11 +114,33 @@ final class FlinkDomainState implements DomainState {
         }
     }
 
+    /** The key (domain) whose state the calls that follow address, until the next call. */
+    void useKey(String key) {
+        currentKey = key;
+    }
+
+    /** Whether this instance knows the current key's old ids to be moved already. */
+    private boolean drainedHere() {
+        return currentKey != null && drained.contains(currentKey);
+    }
+
     /** Moves ids of state written by earlier releases into the buckets (none once it is empty). */
     private void moveLegacyIds() throws Exception {
-        if (known.isEmpty()) {
+        if (drainedHere()) {
             return;
         }
+        if (!known.isEmpty()) {
+            moveLegacyEntries();
+        }
+        if (currentKey != null) {
+            if (drained.size() >= DRAINED_MAX) {
+                drained.clear();
+            }
+            drained.add(currentKey);
+        }
+    }
+
+    private void moveLegacyEntries() throws Exception {
         List<Map.Entry<String, Double>> old = new ArrayList<>();
         for (Map.Entry<String, Double> e : known.entries()) {
             old.add(Map.entry(e.getKey(), e.getValue()));
@@ -191,7 +230,11 @@ final class FlinkDomainState implements DomainState {
 
     @Override
     public boolean remembersNothing() {
-        return read(() -> known.isEmpty() && idBuckets.isEmpty() && channels.isEmpty());
+        return read(
+                () ->
+                        (drainedHere() || known.isEmpty())
+                                && idBuckets.isEmpty()
+                                && channels.isEmpty());
     }
 
     @Override

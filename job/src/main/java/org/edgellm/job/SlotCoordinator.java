@@ -172,6 +172,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             throws Exception {
         String key = ctx.getCurrentKey();
         boolean inputEnded = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+        state.useKey(key);
         SlotOutcome o = domain.closeSlot(key, slotEnd, takeDue(slotEnd), state, inputEnded);
         for (Decision d : o.decisions()) {
             out.collect(AvroOutputs.decision(d));
