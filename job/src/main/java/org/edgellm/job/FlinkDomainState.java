@@ -49,6 +49,19 @@ final class FlinkDomainState implements DomainState {
      */
     private String currentKey;
 
+    /** Keys known to have nodes stored (nodes are never removed). */
+    private final Set<String> withNodes = new HashSet<>();
+
+    // Read once per slot of the current key (reset by useKey), written through: under RocksDB
+    // every read is a lookup or an iterator and a copy; within a slot the domain logic reads the
+    // nodes and the inputs-seen time several times and stores back what it changes.
+    private SortedMap<String, NodeRuntime> nodesRead;
+    private boolean seenRead;
+    private long seen;
+
+    /** Whether the current key's pending queue was absent when last read in this slot. */
+    private boolean pendingAbsent;
+
     /** The last id hashed (knowsId and rememberId come in pairs) and its hash. */
     private String hashedId;
 
@@ -97,11 +110,24 @@ final class FlinkDomainState implements DomainState {
     @Override
     public PendingQueue pending() {
         PendingQueue q = read(queue::value);
+        pendingAbsent = q == null && currentKey != null;
         return q == null ? new PendingQueue() : q;
     }
 
+    /**
+     * Stores the queue; an empty one is not stored (its absence reads as empty): nothing is written
+     * when it was absent already, and a stored queue that became empty is deleted.
+     */
     @Override
     public void storePending(PendingQueue q) {
+        if (q.size == 0) {
+            if (!pendingAbsent) {
+                write(queue::clear);
+                pendingAbsent = currentKey != null;
+            }
+            return;
+        }
+        pendingAbsent = false;
         write(() -> queue.update(q));
     }
 
@@ -114,9 +140,15 @@ final class FlinkDomainState implements DomainState {
         }
     }
 
-    /** The key (domain) whose state the calls that follow address, until the next call. */
+    /**
+     * The key (domain) whose state the calls that follow address, until the next call: call it
+     * before each slot, so that the values read once per slot are read again.
+     */
     void useKey(String key) {
         currentKey = key;
+        nodesRead = null;
+        seenRead = false;
+        pendingAbsent = false;
     }
 
     /** Whether this instance knows the current key's old ids to be moved already. */
@@ -239,39 +271,79 @@ final class FlinkDomainState implements DomainState {
 
     @Override
     public long inputsSeen() {
-        Long t = read(inputsSeen::value);
-        return t == null ? Long.MIN_VALUE : t;
+        if (!seenRead) {
+            Long t = read(inputsSeen::value);
+            seen = t == null ? Long.MIN_VALUE : t;
+            seenRead = currentKey != null;
+        }
+        return seen;
     }
 
     @Override
     public void storeInputsSeen(long time) {
         write(() -> inputsSeen.update(time));
+        seen = time;
+        seenRead = currentKey != null;
     }
 
     @Override
     public boolean hasNodes() {
-        return !read(nodes::isEmpty);
+        if (nodesRead != null) {
+            return !nodesRead.isEmpty();
+        }
+        if (currentKey != null && withNodes.contains(currentKey)) {
+            return true;
+        }
+        boolean has = !read(nodes::isEmpty);
+        if (has) {
+            noteNodes();
+        }
+        return has;
+    }
+
+    private void noteNodes() {
+        if (currentKey != null) {
+            if (withNodes.size() >= DRAINED_MAX) {
+                withNodes.clear();
+            }
+            withNodes.add(currentKey);
+        }
     }
 
     @Override
     public SortedMap<String, NodeRuntime> nodes() {
-        return read(
-                () -> {
-                    SortedMap<String, NodeRuntime> m = new TreeMap<>();
-                    for (Map.Entry<String, NodeRuntime> e : nodes.entries()) {
-                        m.put(e.getKey(), e.getValue());
-                    }
-                    return m;
-                });
+        if (nodesRead == null) {
+            SortedMap<String, NodeRuntime> m =
+                    read(
+                            () -> {
+                                SortedMap<String, NodeRuntime> all = new TreeMap<>();
+                                for (Map.Entry<String, NodeRuntime> e : nodes.entries()) {
+                                    all.put(e.getKey(), e.getValue());
+                                }
+                                return all;
+                            });
+            if (currentKey == null) {
+                return m;
+            }
+            nodesRead = m;
+        }
+        return new TreeMap<>(nodesRead);
     }
 
     @Override
     public NodeRuntime node(String nodeId) {
+        if (nodesRead != null) {
+            return nodesRead.get(nodeId);
+        }
         return read(() -> nodes.get(nodeId));
     }
 
     @Override
     public void storeNode(String nodeId, NodeRuntime n) {
         write(() -> nodes.put(nodeId, n));
+        if (nodesRead != null) {
+            nodesRead.put(nodeId, n);
+        }
+        noteNodes();
     }
 }

@@ -1,0 +1,338 @@
+package org.edgellm.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FlinkDomainState} over keyed states that behave as RocksDB's do (every read returns a
+ * copy, every call is counted): what it reads once per slot is read again after {@link
+ * FlinkDomainState#useKey}, writes go through, an empty queue is not stored, old ids are moved once
+ * per key, and a key's facts never leak into another key.
+ */
+class FlinkDomainStateTest {
+
+    /** The current key of every fake state, as Flink's keyed backends have one. */
+    String key = "d1";
+
+    /** Calls of each kind, by state name. */
+    final Map<String, Integer> calls = new HashMap<>();
+
+    CopyingValue<PendingQueue> queue;
+    CopyingMap<String, Double> known;
+    CopyingMap<Long, long[]> buckets;
+    CopyingMap<String, UserChannels> channels;
+    CopyingMap<String, NodeRuntime> nodes;
+    CopyingValue<Long> seen;
+    FlinkDomainState state;
+
+    @BeforeEach
+    void setUp() {
+        queue = new CopyingValue<>("pending", PendingQueueSerializer.INSTANCE::copy);
+        known = new CopyingMap<>("known-ids", v -> v);
+        buckets = new CopyingMap<>("known-id-hashes", long[]::clone);
+        channels = new CopyingMap<>("channels", UserChannelsSerializer.INSTANCE::copy);
+        nodes = new CopyingMap<>("nodes", NodeRuntimeSerializer.INSTANCE::copy);
+        seen = new CopyingValue<>("inputs-seen", v -> v);
+        state = new FlinkDomainState(queue, known, buckets, channels, nodes, seen);
+    }
+
+    static NodeRuntime node(String id, double busy) {
+        NodeRuntime n = new NodeRuntime();
+        n.spec = new NodeSpec();
+        n.spec.id = id;
+        n.busyUntil = busy;
+        return n;
+    }
+
+    int count(String name) {
+        return calls.getOrDefault(name, 0);
+    }
+
+    @Test
+    void nodesAreReadOncePerSlotAndWrittenThrough() {
+        key = "d1";
+        state.useKey("d1");
+        state.storeNode("a", node("a", 1));
+        state.storeNode("b", node("b", 2));
+        state.useKey("d1"); // the next slot
+        int before = count("nodes");
+        var first = state.nodes();
+        assertEquals(List.of("a", "b"), new ArrayList<>(first.keySet()));
+        assertEquals(1, first.get("a").busyUntil);
+        state.storeNode("a", node("a", 10)); // another object than the one read
+        assertEquals(10, state.nodes().get("a").busyUntil, "a stored change is seen in the slot");
+        assertEquals(10, state.node("a").busyUntil);
+        assertTrue(state.hasNodes());
+        // one iteration (entries) and one put: the second nodes(), node() and hasNodes() read none
+        assertEquals(before + 2, count("nodes"), calls.toString());
+        assertEquals(10, nodes.stored("d1", "a").busyUntil, "the write went through to the state");
+        // a change not stored back is not in the state: the next slot reads the state again
+        state.nodes().get("b").busyUntil = 99;
+        state.useKey("d1");
+        assertEquals(2, state.node("b").busyUntil);
+    }
+
+    @Test
+    void anotherKeyReadsItsOwnState() {
+        key = "d1";
+        state.useKey("d1");
+        state.storeNode("a", node("a", 1));
+        state.storeInputsSeen(500);
+        assertEquals(1, state.nodes().size());
+        key = "d2";
+        state.useKey("d2");
+        assertTrue(state.nodes().isEmpty(), "d1's nodes are not d2's");
+        assertFalse(state.hasNodes());
+        assertEquals(Long.MIN_VALUE, state.inputsSeen(), "d1's time is not d2's");
+        key = "d1";
+        state.useKey("d1");
+        assertTrue(state.hasNodes());
+        assertEquals(500, state.inputsSeen());
+    }
+
+    @Test
+    void inputsSeenIsReadOncePerSlot() {
+        state.useKey("d1");
+        state.storeInputsSeen(700);
+        state.useKey("d1");
+        int before = count("inputs-seen");
+        assertEquals(700, state.inputsSeen());
+        assertEquals(700, state.inputsSeen());
+        state.storeInputsSeen(800);
+        assertEquals(800, state.inputsSeen());
+        assertEquals(before + 2, count("inputs-seen"), calls.toString()); // one read, one write
+    }
+
+    @Test
+    void anEmptyQueueIsNotStored() {
+        state.useKey("d1");
+        PendingQueue q = state.pending();
+        assertEquals(0, q.size);
+        int before = count("pending");
+        state.storePending(q);
+        assertEquals(before, count("pending"), "absent and still empty: nothing written");
+        RequestEvent r = new RequestEvent();
+        r.requestId = "r1";
+        r.deadline = 5;
+        q.add(r);
+        state.storePending(q);
+        assertEquals(1, queue.stored("d1").size);
+        state.useKey("d1");
+        PendingQueue again = state.pending();
+        assertEquals(1, again.size);
+        again.removeFlagged(new boolean[] {true});
+        state.storePending(again);
+        assertNull(queue.stored("d1"), "a queue that became empty is deleted");
+        state.useKey("d1");
+        assertEquals(0, state.pending().size);
+    }
+
+    @Test
+    void oldIdsAreMovedOncePerKeyAndInstance() {
+        key = "d1";
+        known.put("old-1", 100.0);
+        key = "d2";
+        known.put("old-2", 100.0);
+        calls.clear();
+        key = "d1";
+        state.useKey("d1");
+        assertTrue(state.knowsId("old-1"));
+        assertFalse(state.knowsId("old-2"), "d2's old id is not d1's");
+        state.rememberId("new-1", 200);
+        key = "d2";
+        state.useKey("d2");
+        assertTrue(state.knowsId("old-2"), "d2's old ids are moved on d2's first access");
+        int before = count("known-ids");
+        key = "d1";
+        state.useKey("d1");
+        assertTrue(state.knowsId("new-1"));
+        state.rememberId("new-2", 200);
+        assertEquals(before, count("known-ids"), "no look at the old map once moved");
+        assertTrue(known.isEmptyFor("d1") && known.isEmptyFor("d2"));
+        assertFalse(state.remembersNothing());
+    }
+
+    @Test
+    void withoutAKeyEveryReadGoesToTheState() {
+        state.storeNode("a", node("a", 1));
+        int before = count("nodes");
+        state.nodes();
+        state.nodes();
+        state.node("a");
+        assertEquals(before + 3, count("nodes"));
+        assertNotNull(nodes.stored("d1", "a"));
+    }
+
+    // ---- fake keyed states: per key, values copied on every read and write, calls counted
+
+    final class CopyingValue<T> implements ValueState<T> {
+        final String name;
+        final UnaryOperator<T> copy;
+        final Map<String, T> byKey = new HashMap<>();
+
+        CopyingValue(String name, UnaryOperator<T> copy) {
+            this.name = name;
+            this.copy = copy;
+        }
+
+        T stored(String k) {
+            return byKey.get(k);
+        }
+
+        private void call() {
+            calls.merge(name, 1, Integer::sum);
+        }
+
+        @Override
+        public T value() {
+            call();
+            T v = byKey.get(key);
+            return v == null ? null : copy.apply(v);
+        }
+
+        @Override
+        public void update(T value) {
+            call();
+            byKey.put(key, copy.apply(value));
+        }
+
+        @Override
+        public void clear() {
+            call();
+            byKey.remove(key);
+        }
+    }
+
+    final class CopyingMap<K, V> implements MapState<K, V> {
+        final String name;
+        final UnaryOperator<V> copy;
+        final Map<String, Map<K, V>> byKey = new HashMap<>();
+
+        CopyingMap(String name, UnaryOperator<V> copy) {
+            this.name = name;
+            this.copy = copy;
+        }
+
+        V stored(String k, K field) {
+            Map<K, V> m = byKey.get(k);
+            return m == null ? null : m.get(field);
+        }
+
+        boolean isEmptyFor(String k) {
+            Map<K, V> m = byKey.get(k);
+            return m == null || m.isEmpty();
+        }
+
+        private Map<K, V> mine() {
+            calls.merge(name, 1, Integer::sum);
+            return byKey.computeIfAbsent(key, k -> new LinkedHashMap<>());
+        }
+
+        @Override
+        public V get(K k) {
+            V v = mine().get(k);
+            return v == null ? null : copy.apply(v);
+        }
+
+        @Override
+        public void put(K k, V v) {
+            mine().put(k, copy.apply(v));
+        }
+
+        @Override
+        public void putAll(Map<K, V> m) {
+            for (Map.Entry<K, V> e : m.entrySet()) {
+                mine().put(e.getKey(), copy.apply(e.getValue()));
+            }
+        }
+
+        @Override
+        public void remove(K k) {
+            mine().remove(k);
+        }
+
+        @Override
+        public boolean contains(K k) {
+            return mine().containsKey(k);
+        }
+
+        private List<Map.Entry<K, V>> snapshot() {
+            List<Map.Entry<K, V>> out = new ArrayList<>();
+            for (Map.Entry<K, V> e : mine().entrySet()) {
+                out.add(
+                        new java.util.AbstractMap.SimpleEntry<>(
+                                e.getKey(), copy.apply(e.getValue())));
+            }
+            return out;
+        }
+
+        @Override
+        public Iterable<Map.Entry<K, V>> entries() {
+            return snapshot();
+        }
+
+        @Override
+        public Iterable<K> keys() {
+            List<K> out = new ArrayList<>(mine().keySet());
+            return out;
+        }
+
+        @Override
+        public Iterable<V> values() {
+            List<V> out = new ArrayList<>();
+            for (Map.Entry<K, V> e : snapshot()) {
+                out.add(e.getValue());
+            }
+            return out;
+        }
+
+        @Override
+        public Iterator<Map.Entry<K, V>> iterator() {
+            Map<K, V> m = mine();
+            Iterator<Map.Entry<K, V>> it = m.entrySet().iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Map.Entry<K, V> next() {
+                    Map.Entry<K, V> e = it.next();
+                    return new java.util.AbstractMap.SimpleEntry<>(
+                            e.getKey(), copy.apply(e.getValue()));
+                }
+
+                @Override
+                public void remove() {
+                    it.remove();
+                }
+            };
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return mine().isEmpty();
+        }
+
+        @Override
+        public void clear() {
+            mine().clear();
+        }
+    }
+}
