@@ -152,6 +152,31 @@ final class JobBenchReport {
         return res;
     }
 
+    /** Adds the run's CPU reference ({@link CpuReference}) to its figures. */
+    static void putReference(Map<String, Object> res, CpuReference.Result ref) {
+        res.put("referenceCpuMs", ref.cpuMs());
+        res.put("referenceWallMs", ref.wallMs());
+    }
+
+    /**
+     * The CPU reference in words for the Markdown heading, or nothing for runs made before it was
+     * measured.
+     */
+    static String referenceText(Map<String, Object> r) {
+        Object cpu = r.get("referenceCpuMs");
+        if (cpu == null) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                "; reference work (SHA-256 of %d x %d KiB, before the run) %s ms of CPU, %s ms of"
+                        + " wall time",
+                CpuReference.ROUNDS,
+                CpuReference.BUFFER / 1024,
+                cpu,
+                r.get("referenceWallMs"));
+    }
+
     static double pct(long[] sorted, double q) {
         if (sorted.length == 0) {
             return Double.NaN;
@@ -259,14 +284,15 @@ final class JobBenchReport {
                 String.format(
                         Locale.ROOT,
                         "Measured %s UTC over %s s; load average %s before, %s after (this JVM's own threads"
-                                + " included), CPU pressure (PSI some, avg60) %s%% after; %s processors.%n%n",
+                                + " included), CPU pressure (PSI some, avg60) %s%% after; %s processors%s.%n%n",
                         DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
                                 .format(at.atOffset(ZoneOffset.UTC)),
                         r.get("seconds"),
                         r.get("loadAverageBefore"),
                         r.get("loadAverageAfter"),
                         r.get("cpuPressureSomeAvg60AfterPercent"),
-                        r.get("availableProcessors")));
+                        r.get("availableProcessors"),
+                        referenceText(r)));
         md.append("`").append(command).append("`\n\n");
         md.append(
                 "| produced req/s | req/s at the sources | channel states/s | heartbeats/s | decisions/s | decided req/s | rejections/s | p50 ms | p99 ms | p99.9 ms | max ms | CPU cores | GC pauses (total, max ms) |\n");

@@ -58,6 +58,7 @@ final class KafkaFloorBenchmark {
     /** Runs one measurement; prints one JSON line; returns the figures. */
     static Map<String, Object> run(Settings f, PrintStream out) throws Exception {
         double loadBefore = JobBenchReport.loadAverage();
+        CpuReference.Result reference = CpuReference.measure();
         // the job benchmark's settings for the same load (its generator reads them)
         KafkaJobBenchmark.Settings s =
                 new KafkaJobBenchmark.Settings(
@@ -145,6 +146,7 @@ final class KafkaFloorBenchmark {
                     inputs == 0 ? Double.NaN : JobBenchReport.round2((cpu1 - cpu0) / 1e3 / inputs));
             res.put("loadAverageBefore", JobBenchReport.round2(loadBefore));
             res.put("loadAverageAfter", JobBenchReport.round2(JobBenchReport.loadAverage()));
+            JobBenchReport.putReference(res, reference);
             res.put("availableProcessors", Runtime.getRuntime().availableProcessors());
             res.put(
                     "jvmOptions",
@@ -197,7 +199,7 @@ final class KafkaFloorBenchmark {
                         Locale.ROOT,
                         "### Kafka floor, %s domains, rate %s, %s readers, %s partitions%n%n"
                                 + "Measured %s UTC over %s s; load average %s before, %s after;"
-                                + " %s processors.%n%n`%s`%n%n",
+                                + " %s processors%s.%n%n`%s`%n%n",
                         r.get("domains"),
                         r.get("targetRequestEventsPerSecond"),
                         r.get("readers"),
@@ -208,6 +210,7 @@ final class KafkaFloorBenchmark {
                         r.get("loadAverageBefore"),
                         r.get("loadAverageAfter"),
                         r.get("availableProcessors"),
+                        JobBenchReport.referenceText(r),
                         command));
         md.append(
                 "| produced req/s | req/s read | channel states/s read | heartbeats/s read |"

@@ -81,6 +81,7 @@ public final class KafkaJobBenchmark {
     public static Map<String, Object> run(Settings s, PrintStream out) throws Exception {
         SourceCounters.reset();
         double loadBefore = JobBenchReport.loadAverage();
+        CpuReference.Result reference = CpuReference.measure();
         Path topoFile = Files.createTempFile("bench-topology", ".yaml");
         Files.writeString(topoFile, JobBenchSetup.topology(s.domains(), s.nodesPerDomain()));
         String run = "r" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
@@ -234,6 +235,7 @@ public final class KafkaJobBenchmark {
         } finally {
             Files.deleteIfExists(topoFile);
         }
+        JobBenchReport.putReference(res, reference);
         if (s.markdown() != null) {
             Files.writeString(
                     s.markdown(),

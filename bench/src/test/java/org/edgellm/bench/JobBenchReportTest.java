@@ -201,4 +201,39 @@ class JobBenchReportTest {
                 md);
         assertTrue(md.contains("JSON: `" + JobBenchReport.json(r) + "`"), md);
     }
+
+    /**
+     * A run measured with the CPU reference names it in the heading and the JSON line; a run
+     * without it (the figures of earlier runs) keeps the heading it had.
+     */
+    @Test
+    void theCpuReferenceIsInTheHeadingAndTheJsonWhenMeasured() {
+        Map<String, Object> r = JobBenchReport.figures(SETTINGS, window());
+        JobBenchReport.putReference(r, new CpuReference.Result(412.5, 830.0, "ab"));
+        String md =
+                JobBenchReport.markdown(
+                        r, SETTINGS.command(), Instant.parse("2026-11-30T07:05:00Z"));
+        assertEquals(
+                "Measured 2026-11-30 07:05 UTC over 3 s; load average 1.23 before, 2.0 after (this"
+                        + " JVM's own threads included), CPU pressure (PSI some, avg60) NaN% after;"
+                        + " 2 processors; reference work (SHA-256 of 1024 x 64 KiB, before the run)"
+                        + " 412.5 ms of CPU, 830.0 ms of wall time.",
+                md.lines().toList().get(2));
+        assertTrue(
+                JobBenchReport.json(r)
+                        .contains("\"referenceCpuMs\":412.5,\"referenceWallMs\":830}"),
+                JobBenchReport.json(r));
+    }
+
+    /**
+     * The reference work is the same work each time (its digest does not change), and one thread
+     * cannot use more CPU than the wall time it ran.
+     */
+    @Test
+    void theCpuReferenceDoesTheSameWorkAndItsCpuFitsItsWallTime() {
+        CpuReference.Result a = CpuReference.measure();
+        assertEquals(CpuReference.work(), a.digest());
+        assertEquals(64, a.digest().length());
+        assertTrue(a.cpuMs() > 0 && a.cpuMs() <= a.wallMs() + 1.0, a.toString());
+    }
 }
