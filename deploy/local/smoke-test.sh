@@ -9,8 +9,9 @@
 #     request decided twice or both decided and rejected, and every request is decided or rejected;
 #     the restarted job decided requests too;
 #  5. Prometheus: the TaskManager's /metrics (127.0.0.1:FLINK_METRICS_PORT) carries the scheduler's
-#     metrics with values above zero, and edge-a's worker /metrics (WORKER_METRICS_PORT) shows
-#     batches and completions that grew between two scrapes;
+#     metrics with values above zero, edge-a's worker /metrics (WORKER_METRICS_PORT) carries the
+#     worker's, and the workers' batches and completions (summed over their /metrics) grew between
+#     a scrape before the savepoint and one after the restart;
 #  6. when start.sh started a Prometheus server (the `prometheus` binary is installed): the job's
 #     and the workers' targets are up, and every PromQL query of the Grafana dashboard
 #     (deploy/grafana/edgellm-dashboard.json) is accepted and answers with data;
@@ -27,6 +28,17 @@ fail() { echo "smoke test: $*" >&2; exit 1; }
 metric() {
   curl -sf "http://127.0.0.1:$2/metrics" \
     | awk -v n="$1" '$1 == n || index($1, n "{") == 1 { s += $NF; f = 1 } END { if (f) printf "%d", s; else print "none" }'
+}
+# workers_metric NAME: the sum of a metric over every worker's /metrics (one port per node of
+# NODES, from WORKER_METRICS_PORT on); a restarted job may give its remaining batches to any node
+workers_metric() {
+  local sum=0 i=0 v node
+  for node in $NODES; do
+    v=$(metric "$1" $((WORKER_METRICS_PORT + i)))
+    [ "$v" != none ] && sum=$((sum + v))
+    i=$((i + 1))
+  done
+  echo "$sum"
 }
 audit() { "$JAVA" $MARK -jar "$WORKER_JAR" audit --bootstrap-servers "$BOOTSTRAP" "$@"; }
 # prom_query EXPR: the local Prometheus server's JSON answer to an instant query
@@ -54,10 +66,11 @@ assigned=$(metric flink_taskmanager_job_task_operator_assigned "$FLINK_METRICS_P
   || fail "the scheduler's 'assigned' counter on 127.0.0.1:$FLINK_METRICS_PORT/metrics: $assigned"
 solves=$(metric flink_taskmanager_job_task_operator_solveMicros_count "$FLINK_METRICS_PORT")
 [ "$solves" != none ] && [ "$solves" -gt 0 ] || fail "solveMicros on /metrics: $solves"
-b1=$(metric edgellm_worker_batches_total "$WORKER_METRICS_PORT")
-r1=$(metric edgellm_worker_requests_completed_total "$WORKER_METRICS_PORT")
-[ "$b1" != none ] || fail "no edgellm_worker_batches_total on 127.0.0.1:$WORKER_METRICS_PORT/metrics"
-log "Prometheus: job assigned=$assigned solves=$solves; edge-a batches=$b1 completed=$r1"
+ba=$(metric edgellm_worker_batches_total "$WORKER_METRICS_PORT")
+[ "$ba" != none ] || fail "no edgellm_worker_batches_total on 127.0.0.1:$WORKER_METRICS_PORT/metrics"
+b1=$(workers_metric edgellm_worker_batches_total)
+r1=$(workers_metric edgellm_worker_requests_completed_total)
+log "Prometheus: job assigned=$assigned solves=$solves; edge-a batches=$ba; all workers batches=$b1 completed=$r1"
 
 savepoint="$("$here/stop-job.sh" | tail -n 1)"
 running feeder || fail "the feeder ended before the savepoint: the restart would see no traffic"
@@ -74,10 +87,10 @@ for ((i = 0; ; i++)); do
   [ "$i" -lt 12 ] || fail "audit after the restart: $(cat "$LOCAL_DIR/audit-2.json")"
   sleep 5
 done
-b2=$(metric edgellm_worker_batches_total "$WORKER_METRICS_PORT")
-r2=$(metric edgellm_worker_requests_completed_total "$WORKER_METRICS_PORT")
+b2=$(workers_metric edgellm_worker_batches_total)
+r2=$(workers_metric edgellm_worker_requests_completed_total)
 [ "$b2" -gt "$b1" ] && [ "$r2" -gt "$r1" ] \
-  || fail "edge-a's worker metrics did not move: batches $b1 -> $b2, completed $r1 -> $r2"
+  || fail "the workers' metrics did not move: batches $b1 -> $b2, completed $r1 -> $r2"
 log "Prometheus: edge-a batches $b1 -> $b2, completed $r1 -> $r2"
 d2=$(field decisions "$LOCAL_DIR/audit-2.json")
 [ "$d2" -gt "$d1" ] || fail "the restarted job decided nothing ($d1 -> $d2 decisions)"
