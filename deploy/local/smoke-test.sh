@@ -91,7 +91,7 @@ b2=$(workers_metric edgellm_worker_batches_total)
 r2=$(workers_metric edgellm_worker_requests_completed_total)
 [ "$b2" -gt "$b1" ] && [ "$r2" -gt "$r1" ] \
   || fail "the workers' metrics did not move: batches $b1 -> $b2, completed $r1 -> $r2"
-log "Prometheus: edge-a batches $b1 -> $b2, completed $r1 -> $r2"
+log "Prometheus: all workers batches $b1 -> $b2, completed $r1 -> $r2"
 d2=$(field decisions "$LOCAL_DIR/audit-2.json")
 [ "$d2" -gt "$d1" ] || fail "the restarted job decided nothing ($d1 -> $d2 decisions)"
 "$JAVA" $MARK -jar "$WORKER_JAR" report --bootstrap-servers "$BOOTSTRAP" --out "$LOCAL_DIR/report-2.json" >"$LOCAL_DIR/report-2.txt"
