@@ -154,7 +154,12 @@ public final class OptimalTreeSearch {
                 bestVariant = s.f.variant();
             }
             if (counters.aborted) {
-                openBound = Math.max(openBound, rootBound[q]);
+                // the boxes the search left open bound it more tightly than its root
+                double left =
+                        Double.isNaN(s.openBound)
+                                ? rootBound[q]
+                                : Math.min(rootBound[q], s.openBound);
+                openBound = Math.max(openBound, left);
             }
         }
         double upper = Math.max(best, openBound);
