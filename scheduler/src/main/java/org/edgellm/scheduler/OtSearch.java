@@ -46,6 +46,15 @@ final class OtSearch {
     static final int BOX_LEAVES = 12;
 
     /**
+     * Fewest candidates for which run takes the box path (tests lower it): at N = 50 the split's
+     * bounds cost more than the boxes save (docs/benchmarks.md, seventh round).
+     */
+    int boxMin = BOX_MIN;
+
+    /** Default of boxMin. */
+    static final int BOX_MIN = 64;
+
+    /**
      * After a run that the budget stopped, on the box path: an upper bound on what the variant
      * holds (the largest bound of the boxes left open); NaN otherwise.
      */
@@ -57,8 +66,8 @@ final class OtSearch {
      */
     boolean floorAtUpperCorner;
 
-    /** For tests: the open box with the least bound is dropped from the cover (wrong). */
-    boolean dropLastBox;
+    /** For tests: the open box with the largest bound is dropped from the cover (wrong). */
+    boolean dropBestBox;
 
     /** Boxes the last run searched (for tests). */
     int boxesSearched;
@@ -202,7 +211,7 @@ final class OtSearch {
         value = 0;
         Arrays.fill(inPath, 0L);
         openBound = Double.NaN;
-        if (boxLeaves > 1 && req.length >= OptimalTreeSearch.GREEDY_MIN) {
+        if (boxLeaves > 1 && req.length >= Math.max(boxMin, 1)) {
             runBoxes();
             return;
         }
@@ -366,8 +375,8 @@ final class OtSearch {
             }
         }
         open.sort((a, b) -> Double.compare(b.bound, a.bound));
-        if (dropLastBox && open.size() > 1) {
-            open.remove(open.size() - 1);
+        if (dropBestBox && open.size() > 1) {
+            open.remove(0);
         }
         for (Box b : open) {
             if (counters.aborted) {
