@@ -37,7 +37,7 @@ final class OtSearch {
     boolean useGreedy = true;
 
     /**
-     * Most boxes the branch over padding boxes opens on lists of GREEDY_MIN candidates or more (see
+     * Most boxes the branch over padding boxes opens on lists of boxMin candidates or more (see
      * {@link #runBoxes}); 1 or less searches the whole list at once (tests).
      */
     int boxLeaves = BOX_LEAVES;
@@ -47,7 +47,7 @@ final class OtSearch {
 
     /**
      * Fewest candidates for which run takes the box path (tests lower it): at N = 50 the split's
-     * bounds cost more than the boxes save (docs/benchmarks.md, seventh round).
+     * bounds cost about what the boxes save (docs/benchmarks.md, seventh round).
      */
     int boxMin = BOX_MIN;
 
