@@ -32,6 +32,14 @@ import java.util.Arrays;
  *       27 boxes of prompt, output and deadline (a prompt and an output limit and a deadline floor,
  *       quantiles of the candidates), the best of them improved by a local search (drop one member,
  *       refill in search order), give every variant's search an incumbent before any search starts.
+ *   <li><b>Padding boxes.</b> On lists of 64 or more candidates a variant's search first splits the
+ *       pairs (padded prompt, padded output) a batch can have into at most 12 boxes, halving the
+ *       open box with the largest bound at the median of its distinct values on its wider dimension
+ *       and closing boxes whose bound does not beat the incumbent; each box is then searched,
+ *       largest bound first, over the candidates within its upper corner and from an empty batch
+ *       padded to its lower corner already. The boxes cover every pair, and a batch the floor
+ *       admits is feasible, so the search stays exact; its lists are shorter and its limits
+ *       tighter, so its nodes are cheaper.
  *   <li><b>Dominance.</b> Request j dominates request k when it comes earlier in the search order
  *       and is no worse in anything a constraint or the profit reads: prompt, output, deadline,
  *       uplink time, downlink demand, profit. Replacing k by j in a feasible batch keeps it
@@ -154,7 +162,12 @@ public final class OptimalTreeSearch {
                 bestVariant = s.f.variant();
             }
             if (counters.aborted) {
-                openBound = Math.max(openBound, rootBound[q]);
+                // the boxes the search left open bound it more tightly than its root
+                double left =
+                        Double.isNaN(s.openBound)
+                                ? rootBound[q]
+                                : Math.min(rootBound[q], s.openBound);
+                openBound = Math.max(openBound, left);
             }
         }
         double upper = Math.max(best, openBound);

@@ -191,7 +191,10 @@ final class OtBounds {
                                     upCap,
                                     f.deadline(x)
                                             - f.t0()
-                                            - lv.compute(1, f.prompt(x), f.output(x)));
+                                            - lv.compute(
+                                                    1,
+                                                    Math.max(b.maxPrompt, f.prompt(x)),
+                                                    Math.max(b.maxOutput, f.output(x))));
                 }
             }
         }

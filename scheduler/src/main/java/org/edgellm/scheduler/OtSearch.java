@@ -36,6 +36,42 @@ final class OtSearch {
     /** Whether run starts with the greedy incumbent (false only in tests). */
     boolean useGreedy = true;
 
+    /**
+     * Most boxes the branch over padding boxes opens on lists of boxMin candidates or more (see
+     * {@link #runBoxes}); 1 or less searches the whole list at once (tests).
+     */
+    int boxLeaves = BOX_LEAVES;
+
+    /** Default of boxLeaves (the harness of the seventh round tried 4 to 64: docs). */
+    static final int BOX_LEAVES = 12;
+
+    /**
+     * Fewest candidates for which run takes the box path (tests lower it): at N = 50 the split's
+     * bounds cost about what the boxes save (docs/benchmarks.md, seventh round).
+     */
+    int boxMin = BOX_MIN;
+
+    /** Default of boxMin. */
+    static final int BOX_MIN = 64;
+
+    /**
+     * After a run that the budget stopped, on the box path: an upper bound on what the variant
+     * holds (the largest bound of the boxes left open); NaN otherwise.
+     */
+    double openBound = Double.NaN;
+
+    /**
+     * For tests: the floor taken at the box's upper corner where that is finite (wrong: it rejects
+     * the box's batches padded below that corner).
+     */
+    boolean floorAtUpperCorner;
+
+    /** For tests: the open box with the largest bound is dropped from the cover (wrong). */
+    boolean dropBestBox;
+
+    /** Boxes the last run searched (for tests). */
+    int boxesSearched;
+
     boolean greedyDone;
 
     double bestValue;
@@ -174,7 +210,194 @@ final class OtSearch {
         greedyOnce();
         value = 0;
         Arrays.fill(inPath, 0L);
+        openBound = Double.NaN;
+        if (boxLeaves > 1 && req.length >= Math.max(boxMin, 1)) {
+            runBoxes();
+            return;
+        }
         expand(0, all, 0, req.length, -1);
+    }
+
+    /**
+     * A box of padding pairs: the batches whose padded prompt lies in [pLo, pHi] and padded output
+     * in [oLo, oHi]. Its subproblem has the candidates within pHi and oHi, searched from an empty
+     * batch whose padding is (pLo, oLo) already (the floor): for a batch of the box the floor is
+     * not above its own padding, so its checks and limits are exact there; a batch the subproblem
+     * finds that is padded below the floor is feasible a fortiori (the floor only makes every test
+     * harder: more memory, a later end, more band).
+     */
+    static final class Box {
+        final int pLo;
+        final int pHi;
+        final int oLo;
+        final int oHi;
+        double bound;
+        boolean leaf; // no dimension left to split
+
+        Box(int pLo, int pHi, int oLo, int oHi) {
+            this.pLo = pLo;
+            this.pHi = pHi;
+            this.oLo = oLo;
+            this.oHi = oHi;
+        }
+    }
+
+    private int[] boxIn; // the box's candidate positions
+    private int[] boxVals; // distinct values of one dimension
+
+    /** The candidate positions of the box in search order, into boxIn; returns how many. */
+    private int fillBox(Box b) {
+        if (boxIn == null) {
+            boxIn = new int[req.length];
+            boxVals = new int[req.length];
+        }
+        int n = 0;
+        int[] ps = cand.pPrompt;
+        int[] os = cand.pOutput;
+        for (int k = 0; k < req.length; k++) {
+            if (ps[k] <= b.pHi && os[k] <= b.oHi) {
+                boxIn[n++] = k;
+            }
+        }
+        return n;
+    }
+
+    /** Sets depth 0 to the empty batch with the box's padding floor. */
+    private void floor(Box b) {
+        Feasibility.BatchState s = state[0];
+        s.clear();
+        s.maxPrompt = b.pLo;
+        s.maxOutput = b.oLo;
+        if (floorAtUpperCorner) {
+            s.maxPrompt = b.pHi < Integer.MAX_VALUE ? b.pHi : b.pLo;
+            s.maxOutput = b.oHi < Integer.MAX_VALUE ? b.oHi : b.oLo;
+        }
+    }
+
+    /**
+     * The bound of the box's subproblem: the search's own root bound with the floor (prepares depth
+     * 0 for it); it may stop at {@code enough}.
+     */
+    private double boxBound(Box b, double enough) {
+        int n = fillBox(b);
+        floor(b);
+        int m = lv.prepare(0, boxIn, 0, n, -1);
+        double ub = 0;
+        if (m > 0) {
+            int[] fp = feasPos[0];
+            for (int k = 0; k < m; k++) {
+                fp[k] = k;
+            }
+            ub = bounds.bound(0, m, 0, enough);
+        }
+        b.bound = ub;
+        return ub;
+    }
+
+    /**
+     * The distinct prompt (or output) values, from the box's floor up, of the box's candidates,
+     * sorted into boxVals; returns how many. The padded prompt of a batch of the box is one of
+     * them.
+     */
+    private int distinct(Box b, boolean prompt) {
+        int n = fillBox(b);
+        int[] vals = prompt ? cand.pPrompt : cand.pOutput;
+        int lo = prompt ? b.pLo : b.oLo;
+        int u = 0;
+        for (int r = 0; r < n; r++) {
+            int v = vals[boxIn[r]];
+            if (v >= lo) {
+                boxVals[u++] = v;
+            }
+        }
+        Arrays.sort(boxVals, 0, u);
+        int w = 0;
+        for (int r = 0; r < u; r++) {
+            if (w == 0 || boxVals[r] != boxVals[w - 1]) {
+                boxVals[w++] = boxVals[r];
+            }
+        }
+        return w;
+    }
+
+    /**
+     * The branch over padding boxes. The root box (every pair) is split, the open box with the
+     * largest bound first, into halves at the median of its distinct values on the dimension with
+     * more of them (prompt or output), until boxLeaves boxes are open or none can be split; a box
+     * whose bound does not beat the incumbent is closed. Then each open box is searched, largest
+     * bound first, with one incumbent and one budget, skipping those whose bound no longer beats
+     * it. A split gives every distinct value of the box to exactly one half, so the boxes cover
+     * every padding pair a batch can have and the search stays exact. The floor tightens each box's
+     * limits and its list is shorter than the whole, so its nodes are cheaper.
+     */
+    private void runBoxes() {
+        boxesSearched = 0;
+        java.util.ArrayList<Box> open = new java.util.ArrayList<>();
+        Box root = new Box(0, Integer.MAX_VALUE, 0, Integer.MAX_VALUE);
+        double thr = bestValue + OptimalTreeSearch.tolerance(bestValue);
+        if (boxBound(root, thr) > thr) {
+            open.add(root);
+        }
+        while (open.size() < boxLeaves && !counters.spent()) {
+            Box top = null;
+            for (Box b : open) {
+                if (!b.leaf && (top == null || b.bound > top.bound)) {
+                    top = b;
+                }
+            }
+            if (top == null) {
+                break;
+            }
+            int up = distinct(top, true);
+            int uo = distinct(top, false);
+            if (Math.max(up, uo) < 2) {
+                top.leaf = true;
+                continue;
+            }
+            boolean prompt = up >= uo;
+            distinct(top, prompt); // boxVals: the values of the dimension split
+            int h = Math.max(up, uo) / 2;
+            int lowHi = boxVals[h - 1];
+            int highLo = boxVals[h];
+            Box low =
+                    prompt
+                            ? new Box(top.pLo, lowHi, top.oLo, top.oHi)
+                            : new Box(top.pLo, top.pHi, top.oLo, lowHi);
+            Box high =
+                    prompt
+                            ? new Box(highLo, top.pHi, top.oLo, top.oHi)
+                            : new Box(top.pLo, top.pHi, highLo, top.oHi);
+            open.remove(top);
+            for (Box half : new Box[] {low, high}) {
+                if (boxBound(half, thr) > thr) {
+                    open.add(half);
+                }
+            }
+        }
+        open.sort((a, b) -> Double.compare(b.bound, a.bound));
+        if (dropBestBox && open.size() > 1) {
+            open.remove(0);
+        }
+        for (Box b : open) {
+            if (counters.aborted) {
+                openBound = b.bound; // the largest bound left open (sorted)
+                break;
+            }
+            if (b.bound <= bestValue + OptimalTreeSearch.tolerance(bestValue)) {
+                continue;
+            }
+            int n = fillBox(b);
+            floor(b);
+            value = 0;
+            Arrays.fill(inPath, 0L);
+            boxesSearched++;
+            expand(0, boxIn, 0, n, -1);
+            if (counters.aborted) {
+                openBound = b.bound;
+                break;
+            }
+        }
+        state[0].clear();
     }
 
     /** The greedy incumbent, once per search, for lists of at least GREEDY_MIN candidates. */

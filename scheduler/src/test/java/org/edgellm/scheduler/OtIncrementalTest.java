@@ -231,6 +231,7 @@ class OtIncrementalTest {
             OtSearch with = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             OtSearch plain = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             plain.useGreedy = false;
+            plain.boxLeaves = 1;
             plain.levels.inheritLimits = false;
             plain.levels.capByUplink = false;
             plain.levels.bandInSweep = false;
