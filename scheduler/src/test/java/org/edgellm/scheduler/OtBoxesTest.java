@@ -31,6 +31,29 @@ class OtBoxesTest {
         return s;
     }
 
+    /** The full search (greedy included) with the box path forced on, run to the end. */
+    private static OtSearch forcedBoxes(Feasibility f, Instance inst, double[] profit, int leaves) {
+        OtSearch s = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+        s.boxLeaves = leaves;
+        s.boxMin = 0; // the box path forced on
+        s.run(0);
+        return s;
+    }
+
+    /** The value the box search (every box, no greedy) finds with one deliberate break. */
+    private static double brokenBoxes(
+            Feasibility f,
+            Instance inst,
+            double[] profit,
+            java.util.function.Consumer<OtSearch> breakIt) {
+        OtSearch s = plain(f, inst, profit);
+        s.boxLeaves = OtSearch.BOX_LEAVES;
+        s.boxMin = 0;
+        breakIt.accept(s);
+        s.run(0);
+        return s.bestValue;
+    }
+
     /** A single-node instance: every profile, or refmodel-style (four profiles) half the time. */
     private static Instance instance(long seed, int n) {
         Random rnd = new Random(seed);
@@ -67,10 +90,7 @@ class OtBoxesTest {
             OtSearch oracle = plain(f, inst, profit);
             oracle.run(0);
             for (int leaves : new int[] {OtSearch.BOX_LEAVES, 64}) {
-                OtSearch boxed = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-                boxed.boxLeaves = leaves;
-                boxed.boxMin = 0; // the box path forced on
-                boxed.run(0);
+                OtSearch boxed = forcedBoxes(f, inst, profit, leaves);
                 double tol = 1e-9 * Math.max(1, oracle.bestValue);
                 assertEquals(oracle.bestValue, boxed.bestValue, tol, "the optimum");
                 int[] b = boxed.bestBatch;
@@ -121,25 +141,15 @@ class OtBoxesTest {
                 OtSearch oracle = plain(f, inst, profit);
                 oracle.run(0);
                 double tol = 1e-9 * Math.max(1, oracle.bestValue);
-                OtSearch right = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-                right.boxMin = 0;
-                right.run(0);
+                OtSearch right = forcedBoxes(f, inst, profit, OtSearch.BOX_LEAVES);
                 assertEquals(oracle.bestValue, right.bestValue, tol, "seed " + seed);
                 // without the greedy, so that the boxes alone must find the optimum
-                OtSearch wrongFloor = plain(f, inst, profit);
-                wrongFloor.boxLeaves = OtSearch.BOX_LEAVES;
-                wrongFloor.boxMin = 0;
-                wrongFloor.floorAtUpperCorner = true;
-                wrongFloor.run(0);
-                if (wrongFloor.bestValue < oracle.bestValue - tol) {
+                if (brokenBoxes(f, inst, profit, s -> s.floorAtUpperCorner = true)
+                        < oracle.bestValue - tol) {
                     floorWrong++;
                 }
-                OtSearch drop = plain(f, inst, profit);
-                drop.boxLeaves = OtSearch.BOX_LEAVES;
-                drop.boxMin = 0;
-                drop.dropBestBox = true;
-                drop.run(0);
-                if (drop.bestValue < oracle.bestValue - tol) {
+                if (brokenBoxes(f, inst, profit, s -> s.dropBestBox = true)
+                        < oracle.bestValue - tol) {
                     dropped++;
                 }
             }
