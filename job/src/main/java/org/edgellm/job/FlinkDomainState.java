@@ -36,10 +36,7 @@ final class FlinkDomainState implements DomainState {
     private final MapState<String, NodeRuntime> nodes;
     private final ValueState<Long> inputsSeen;
 
-    /**
-     * Keys whose old ids this instance has moved or found none of; forgotten wholesale past {@link
-     * #DRAINED_MAX} (they are then looked at once more, which is only slower).
-     */
+    /** Keys whose old ids this instance has moved or found none of ({@link #noteCurrentKey}). */
     private final Set<String> drained = new HashSet<>();
 
     static final int DRAINED_MAX = 100_000;
@@ -49,7 +46,7 @@ final class FlinkDomainState implements DomainState {
      */
     private String currentKey;
 
-    /** Keys known to have nodes stored (nodes are never removed). */
+    /** Keys known to have nodes stored (nodes are never removed; {@link #noteCurrentKey}). */
     private final Set<String> withNodes = new HashSet<>();
 
     // Read once per slot of the current key (reset by useKey), written through: under RocksDB
@@ -164,11 +161,19 @@ final class FlinkDomainState implements DomainState {
         if (!known.isEmpty()) {
             moveLegacyEntries();
         }
+        noteCurrentKey(drained);
+    }
+
+    /**
+     * Adds the current key (if any) to a per-instance set of keys a fact is known for; past {@link
+     * #DRAINED_MAX} keys the set is forgotten wholesale (the facts are then looked up once more).
+     */
+    private void noteCurrentKey(Set<String> keys) {
         if (currentKey != null) {
-            if (drained.size() >= DRAINED_MAX) {
-                drained.clear();
+            if (keys.size() >= DRAINED_MAX) {
+                keys.clear();
             }
-            drained.add(currentKey);
+            keys.add(currentKey);
         }
     }
 
@@ -296,18 +301,9 @@ final class FlinkDomainState implements DomainState {
         }
         boolean has = !read(nodes::isEmpty);
         if (has) {
-            noteNodes();
+            noteCurrentKey(withNodes);
         }
         return has;
-    }
-
-    private void noteNodes() {
-        if (currentKey != null) {
-            if (withNodes.size() >= DRAINED_MAX) {
-                withNodes.clear();
-            }
-            withNodes.add(currentKey);
-        }
     }
 
     @Override
@@ -344,6 +340,6 @@ final class FlinkDomainState implements DomainState {
         if (nodesRead != null) {
             nodesRead.put(nodeId, n);
         }
-        noteNodes();
+        noteCurrentKey(withNodes);
     }
 }
