@@ -355,7 +355,9 @@ final class OtSearch {
                 continue;
             }
             boolean prompt = up >= uo;
-            distinct(top, prompt); // boxVals: the values of the dimension split
+            if (prompt) {
+                distinct(top, true); // boxVals holds the output values of the call just before
+            }
             int h = Math.max(up, uo) / 2;
             int lowHi = boxVals[h - 1];
             int highLo = boxVals[h];
