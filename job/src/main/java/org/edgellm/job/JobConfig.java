@@ -326,6 +326,18 @@ public final class JobConfig implements Serializable {
     public String policy = "load-price";
 
     @Option(
+            names = "--slot-stagger",
+            defaultValue = "auto",
+            description =
+                    "where each domain's slots end: aligned (every domain at multiples of"
+                            + " --slot-ms), spread (each domain at its own phase, a hash of its"
+                            + " id: a task's domains then close one after another instead of all"
+                            + " at the same watermark, as Flink's window stagger) or auto (spread"
+                            + " in the live job, aligned in replay and simulate); see docs/job.md."
+                            + " Default: ${DEFAULT-VALUE}")
+    public String slotStagger = "auto";
+
+    @Option(
             names = "--metrics-domains",
             defaultValue = "16",
             converter = Cli.NonNegativeInt.class,
@@ -443,6 +455,14 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException(
                     "--starting-offsets: must be one of earliest, latest, committed (got "
                             + startingOffsets
+                            + ")");
+        }
+        if (!slotStagger.equals("auto")
+                && !slotStagger.equals("aligned")
+                && !slotStagger.equals("spread")) {
+            throw new IllegalArgumentException(
+                    "--slot-stagger: must be one of auto, aligned, spread (got "
+                            + slotStagger
                             + ")");
         }
         if (!policy.equals("per-slot")
@@ -619,7 +639,13 @@ public final class JobConfig implements Serializable {
                 scheduler,
                 Math.max(0, budgetNodes),
                 Math.max(0, budgetMicros),
-                offerUnheardNodes);
+                offerUnheardNodes,
+                staggerSlots());
+    }
+
+    /** Whether domains' slots are staggered: spread, or auto in the live job. */
+    public boolean staggerSlots() {
+        return slotStagger.equals("spread") || (slotStagger.equals("auto") && live);
     }
 
     /** When decisions become visible after the slot closes. */

@@ -23,6 +23,7 @@ import org.edgellm.events.Rejection;
 import org.edgellm.events.SlotReport;
 import org.edgellm.job.domain.Decision;
 import org.edgellm.job.domain.DomainScheduler;
+import org.edgellm.job.domain.DomainSettings;
 import org.edgellm.job.domain.RejectReason;
 import org.edgellm.job.domain.Rejected;
 import org.edgellm.job.domain.SlotOutcome;
@@ -73,6 +74,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     private transient MapState<String, UserChannels> channels;
     private transient FlinkDomainState state;
     private transient DomainScheduler domain;
+    private transient DomainSettings settings;
 
     private transient Histogram solveMicros;
     private transient Counter assignedCounter;
@@ -128,7 +130,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                         // since 0.2: absent in older savepoints, it starts empty there
                         rc.getState(new ValueStateDescriptor<>("inputs-seen", Types.LONG)));
         clock = System::currentTimeMillis;
-        domain = new DomainScheduler(topology, config.domainSettings(), clock);
+        settings = config.domainSettings();
+        domain = new DomainScheduler(topology, settings, clock);
         var group = rc.getMetricGroup();
         solveMicros = group.histogram("solveMicros", new DescriptiveStatisticsHistogram(1000));
         assignedCounter = group.counter("assigned");
@@ -154,8 +157,10 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
             reject(ctx, domain.invalid(e));
             return;
         }
-        long slot = Slots.slotOf(e.time, ctx.timerService().currentWatermark(), config.slotMs);
-        if (slot != Slots.slotEndAfter(e.time, config.slotMs)) {
+        long phase = settings.slotPhaseMs(ctx.getCurrentKey());
+        long slot =
+                Slots.slotOf(e.time, ctx.timerService().currentWatermark(), config.slotMs, phase);
+        if (slot != Slots.slotEndAfter(e.time, config.slotMs, phase)) {
             lateCounter.inc(); // its own slot had closed: it joins the next one to close
         }
         List<InputEvent> list = buffer.get(slot);

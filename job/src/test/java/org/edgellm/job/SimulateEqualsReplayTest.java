@@ -78,7 +78,8 @@ class SimulateEqualsReplayTest {
             strings = {
                 "--seed 7 --speedup 4 --minutes 2",
                 "--seed 11 --speedup 2 --minutes 2 --slot-ms 250 --scheduler smallest-kv",
-                "--seed 3 --speedup 8 --minutes 1 --max-pending 40 --scheduler edf"
+                "--seed 3 --speedup 8 --minutes 1 --max-pending 40 --scheduler edf",
+                "--seed 5 --speedup 4 --minutes 1 --slot-ms 250 --slot-stagger spread"
             })
     void otherSeedsAndSpeedups(String flags) throws Exception {
         assertSame(flags.split(" "));

@@ -20,6 +20,7 @@ import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.Rejection;
 import org.edgellm.events.RejectionReason;
+import org.edgellm.job.domain.Slots;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -160,6 +161,70 @@ class SlotCoordinatorSavepointCompatTest {
     @Test
     void stateOfTheEarlierReleaseRestoresAndDecidesTheSame() throws Exception {
         assertAsTheEarlierRelease(text(restoreAndRun(dir())));
+    }
+
+    /**
+     * The committed state (aligned slots) restored into a job with staggered slots (the live
+     * default since 0.3): the timers it holds fire at their aligned ends, then each domain moves to
+     * its own phase. Every request the earlier release reached an outcome for reaches exactly one
+     * here (none lost, none decided twice), and every decision after the restored timers lies on
+     * its domain's phase.
+     */
+    @Test
+    void stateOfTheEarlierReleaseRestoresIntoStaggeredSlots() throws Exception {
+        OperatorSubtaskState state =
+                OperatorSnapshotUtil.readStateHandle(dir().resolve(NAME + ".snapshot").toString());
+        Map<String, String> flags = new java.util.HashMap<>();
+        flags.put("heartbeat-timeout-ms", "1000");
+        flags.put("max-channel-age-ms", "60000");
+        flags.put("policy", "per-slot");
+        flags.put("max-candidates", "32");
+        flags.put("slot-stagger", "spread");
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new SlotCoordinator(
+                                        SlotCoordinatorTest.TOPOLOGY, Events.harnessConfig(flags))),
+                        (InputEvent e) -> e.domainId,
+                        Types.STRING);
+        h.initializeState(state);
+        h.open();
+        try {
+            SlotCoordinatorRescaleTest.feed(List.of(h), after(), SNAPSHOT_AT + 100, END);
+            Set<String> reached = new TreeSet<>();
+            int decisionsOnPhase = 0;
+            for (BatchDecision d : h.extractOutputValues()) {
+                for (var r : d.getRequests()) {
+                    assertTrue(reached.add(r.getRequestId()), "decided twice: " + r);
+                }
+                long end = d.getSlotEnd().toEpochMilli();
+                if (end > SNAPSHOT_AT + 200) {
+                    assertEquals(
+                            Slots.staggeredPhase(d.getDomainId(), 100),
+                            Math.floorMod(end, 100),
+                            d.getDecisionId());
+                    decisionsOnPhase++;
+                }
+            }
+            var rej = h.getSideOutput(SlotCoordinator.REJECTIONS);
+            if (rej != null) {
+                for (StreamRecord<Rejection> r : rej) {
+                    assertTrue(
+                            reached.add(r.getValue().getRequestId()),
+                            "a second outcome: " + r.getValue());
+                }
+            }
+            Set<String> before = new TreeSet<>();
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("\\b([rs][0-9]+)\\b").matcher(expected());
+            while (m.find()) {
+                before.add(m.group(1));
+            }
+            assertEquals(before, reached, "the requests of the earlier release's run");
+            assertTrue(decisionsOnPhase > 0, "a decision on a staggered slot end");
+        } finally {
+            h.close();
+        }
     }
 
     /**

@@ -127,6 +127,34 @@ class SlotCoordinatorTest {
         assertEquals(1, reports().size());
     }
 
+    /**
+     * With {@code --slot-stagger spread} the operator registers each domain's timers at its own
+     * phase (d1 at 95 ms past each 100 ms, d2 at 8), so the two domains' slots close at different
+     * watermarks and each decision names its domain's slot end.
+     */
+    @Test
+    void staggeredSlotsCloseEachDomainAtItsOwnPhase() throws Exception {
+        h.close();
+        start(Map.of("slot-stagger", "spread"));
+        channels("u1", "d1", 5);
+        channels("u2", "d2", 5);
+        in(Events.request("r1", "u1", "d1", 10, 200, 50, 20_000)); // d1's slot [-5, 95)
+        in(Events.request("r2", "u2", "d2", 10, 200, 50, 20_000)); // d2's slot [8, 108)
+        h.processWatermark(94);
+        assertTrue(decisions().isEmpty());
+        h.processWatermark(95);
+        assertEquals(Set.of("r1"), ids(decisions()));
+        h.processWatermark(107);
+        assertEquals(Set.of("r1"), ids(decisions()));
+        h.processWatermark(108);
+        assertEquals(Set.of("r1", "r2"), ids(decisions()));
+        for (BatchDecision d : decisions()) {
+            long expected = d.getDomainId().equals("d1") ? 95 : 108;
+            assertEquals(expected, d.getSlotEnd().toEpochMilli(), d.getDecisionId());
+            assertEquals(d.getDomainId() + "/" + expected + "/" + d.getNodeId(), d.getDecisionId());
+        }
+    }
+
     @Test
     void lateRequestJoinsTheNextSlot() throws Exception {
         channels("u1", "d1", 5);

@@ -172,10 +172,14 @@ public final class DomainScheduler {
      */
     private long wakeUp(
             long slotEnd, String domain, boolean pending, boolean watching, DomainState state) {
+        // the next slot end of the domain's phase after slotEnd: slotEnd + slotMs, except after a
+        // timer of another phase (state restored from a release with aligned slots, or the
+        // stagger switched on), which moves the domain to its own phase
+        long phase = settings.slotPhaseMs(domain);
         if (pending || watching) {
-            return slotEnd + settings.slotMs();
+            return Slots.slotEndAfter(slotEnd, settings.slotMs(), phase);
         } else if (!state.remembersNothing()) {
-            return Retention.nextClean(slotEnd, domain, settings.slotMs());
+            return Retention.nextClean(slotEnd, domain, settings.slotMs(), phase);
         }
         return SlotOutcome.NONE;
     }

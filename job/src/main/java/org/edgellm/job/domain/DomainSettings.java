@@ -24,6 +24,8 @@ import java.io.Serializable;
  * @param budgetNodes node budget of every OT call (0: none)
  * @param budgetMicros time budget of one slot's solve (0: none)
  * @param offerUnheardNodes offer work to nodes never heard from (deployments without heartbeats)
+ * @param staggerSlots each domain's slots end at its own phase ({@link Slots#staggeredPhase})
+ *     instead of every domain's at multiples of slotMs
  */
 public record DomainSettings(
         long slotMs,
@@ -40,5 +42,17 @@ public record DomainSettings(
         String scheduler,
         long budgetNodes,
         long budgetMicros,
-        boolean offerUnheardNodes)
-        implements Serializable {}
+        boolean offerUnheardNodes,
+        boolean staggerSlots)
+        implements Serializable {
+
+    /** Where the domain's slot ends lie within the slot: 0 unless slots are staggered. */
+    public long slotPhaseMs(String domain) {
+        return staggerSlots ? Slots.staggeredPhase(domain, slotMs) : 0;
+    }
+
+    /** The end of the domain's slot that time t falls in. */
+    public long slotEndAfter(String domain, long t) {
+        return Slots.slotEndAfter(t, slotMs, slotPhaseMs(domain));
+    }
+}

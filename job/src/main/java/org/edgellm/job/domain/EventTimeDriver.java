@@ -28,6 +28,7 @@ public final class EventTimeDriver {
 
     private final DomainScheduler scheduler;
     private final long slotMs;
+    private final DomainSettings settings;
     private final long outOfOrdernessMs;
     private final Listener listener;
     private final Map<String, Domain> domains = new HashMap<>();
@@ -52,7 +53,8 @@ public final class EventTimeDriver {
 
     public EventTimeDriver(DomainScheduler scheduler, Listener listener) {
         this.scheduler = scheduler;
-        this.slotMs = scheduler.settings().slotMs();
+        this.settings = scheduler.settings();
+        this.slotMs = settings.slotMs();
         this.outOfOrdernessMs = scheduler.settings().outOfOrdernessMs();
         this.listener = listener;
     }
@@ -64,7 +66,7 @@ public final class EventTimeDriver {
             advanceTo(maxTime - outOfOrdernessMs - 1);
         }
         Domain d = domains.computeIfAbsent(e.domainId, k -> new Domain());
-        long slot = Slots.slotOf(e.time, watermark, slotMs);
+        long slot = Slots.slotOf(e.time, watermark, slotMs, settings.slotPhaseMs(e.domainId));
         d.buffer.computeIfAbsent(slot, k -> new ArrayList<>(4)).add(e);
         register(e.domainId, d, slot);
     }

@@ -15,9 +15,10 @@ public final class Retention {
         return Math.floorMod(slotEnd + domain.hashCode() * 7919L, PERIOD_MS);
     }
 
-    /** The slot end of the domain's next cleaning after slotEnd. */
-    public static long nextClean(long slotEnd, String domain, long slotMs) {
-        return Slots.slotEndAfter(slotEnd + PERIOD_MS - cleanPhase(slotEnd, domain) - 1, slotMs);
+    /** The slot end (of phase phaseMs) of the domain's next cleaning after slotEnd. */
+    public static long nextClean(long slotEnd, String domain, long slotMs, long phaseMs) {
+        return Slots.slotEndAfter(
+                slotEnd + PERIOD_MS - cleanPhase(slotEnd, domain) - 1, slotMs, phaseMs);
     }
 
     /** Cleans when slotEnd is the domain's cleaning slot. */

@@ -439,7 +439,8 @@ public final class GoodputBound {
             List<Long> masks = new ArrayList<>();
             List<RequestEvent> kept = new ArrayList<>();
             for (RequestEvent q : in.requests) {
-                long first = Slots.slotEndAfter(q.arrivalTime, slotMs);
+                long phase = settings.slotPhaseMs(q.domainId);
+                long first = Slots.slotEndAfter(q.arrivalTime, slotMs, phase);
                 double d = q.deadline;
                 if (!(d > first + off)) {
                     continue; // never a candidate: its deadline is before the first t0
@@ -475,7 +476,9 @@ public final class GoodputBound {
                     if (firstAt == Long.MIN_VALUE) {
                         continue;
                     }
-                    double t0 = Math.max(first, Slots.slotEndAfter(firstAt, slotMs)) + (double) off;
+                    double t0 =
+                            Math.max(first, Slots.slotEndAfter(firstAt, slotMs, phase))
+                                    + (double) off;
                     if (!(d > t0)) {
                         continue;
                     }

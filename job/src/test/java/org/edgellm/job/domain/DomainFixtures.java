@@ -102,6 +102,7 @@ final class DomainFixtures {
         long budgetNodes = 100_000;
         long budgetMicros = 0;
         boolean offerUnheardNodes = true;
+        boolean staggerSlots = false;
 
         DomainSettings build() {
             return new DomainSettings(
@@ -119,7 +120,8 @@ final class DomainFixtures {
                     scheduler,
                     budgetNodes,
                     budgetMicros,
-                    offerUnheardNodes);
+                    offerUnheardNodes,
+                    staggerSlots);
         }
     }
 

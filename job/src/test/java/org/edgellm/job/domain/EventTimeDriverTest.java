@@ -88,6 +88,65 @@ class EventTimeDriverTest {
         assertEquals(1050, drv.state("d1").node("d1-a").lastHeartbeat);
     }
 
+    /**
+     * With staggered slots each domain's slots end at its own phase (d1 at 95 ms past each 100 ms,
+     * d2 at 8): its request is decided in the slot of that phase that the request falls in, and the
+     * other domain's slot closing in between does not decide it.
+     */
+    @Test
+    void staggeredDomainsCloseTheirSlotsAtTheirOwnPhase() {
+        DomainFixtures.Settings s = settings();
+        s.staggerSlots = true;
+        Recorder rec = new Recorder(10_000);
+        EventTimeDriver drv = driver(s.build(), rec);
+        drv.accept(channel("u-r1", "d1", "d1-a", 1000, 5.0));
+        drv.accept(channel("u-r2", "d2", "d2-a", 1000, 5.0));
+        drv.accept(request("r1", "d1", 1010, 20_000)); // d1's slot [995, 1095)
+        drv.accept(request("r2", "d2", 1010, 20_000)); // d2's slot [1008, 1108)
+        drv.accept(heartbeat("d1-b", "d1", 1095, true)); // watermark 1094
+        assertEquals(List.of(), rec.decisions("d1"));
+        drv.accept(heartbeat("d1-b", "d1", 1096, true)); // watermark 1095: d1's slot closes
+        assertEquals(1, rec.decisions("d1").size(), rec.decisions("d1").toString());
+        assertEquals(List.of(), rec.decisions("d2"));
+        drv.accept(heartbeat("d2-b", "d2", 1109, true)); // watermark 1108: d2's slot closes
+        assertEquals(1, rec.decisions("d2").size(), rec.decisions("d2").toString());
+        List<Long> ends = new ArrayList<>();
+        for (SlotOutcome o : rec.outcomes) {
+            for (Decision d : o.decisions()) {
+                ends.add(d.slotEnd());
+            }
+        }
+        assertEquals(List.of(1095L, 1108L), ends);
+        // every slot closed so far lies on its domain's phase
+        for (SlotOutcome o : rec.outcomes) {
+            if (o.report() != null) {
+                long phase = o.report().domainId().equals("d1") ? 95 : 8;
+                assertEquals(phase, Math.floorMod(o.report().slotEnd(), 100), "" + o.report());
+            }
+        }
+    }
+
+    /**
+     * A timer off the domain's phase (state restored from a release with aligned slots, or the
+     * stagger switched on) moves the domain to its phase: the wake-up after an aligned slot with a
+     * request pending is the next end of the phase, not a slot later.
+     */
+    @Test
+    void aWakeUpAfterAnAlignedSlotMovesTheDomainToItsPhase() {
+        DomainFixtures.Settings s = settings();
+        s.staggerSlots = true;
+        DomainFixtures.Run run = new DomainFixtures.Run(s.build());
+        SlotOutcome o = run.close("d1", 1000, request("w", "d1", 950, 20_000)); // no channel: waits
+        assertEquals(1095, o.nextWakeUp());
+        o = run.close("d1", 1095);
+        assertEquals(1195, o.nextWakeUp());
+        o = run.close("d2", 1000, request("v", "d2", 950, 20_000));
+        assertEquals(1008, o.nextWakeUp());
+        s.staggerSlots = false;
+        o = new DomainFixtures.Run(s.build()).close("d1", 1000, request("w", "d1", 950, 20_000));
+        assertEquals(1100, o.nextWakeUp());
+    }
+
     @Test
     void lateEventJoinsTheNextSlotToClose() {
         Recorder rec = new Recorder(10_000);

@@ -119,7 +119,11 @@ class RetentionTest {
         for (String domain : List.of("d1", "d2", "edge-west-7", "", "Aa", "BB")) {
             for (long slotMs : new long[] {100, 250, 1000, 7000, 45_000}) {
                 for (long k : new long[] {1, 17, 12_345, 1_700_000_000_000L / slotMs}) {
-                    out.add(Arguments.of(domain, slotMs, k * slotMs));
+                    // aligned slots, the domain's staggered phase, and the phase's extremes
+                    for (long phase :
+                            new long[] {0, Slots.staggeredPhase(domain, slotMs), 1, slotMs - 1}) {
+                        out.add(Arguments.of(domain, slotMs, k * slotMs + phase, phase));
+                    }
                 }
             }
         }
@@ -129,15 +133,16 @@ class RetentionTest {
     /**
      * nextClean is after slotEnd, at most a minute plus a slot later, a slot end, and the first
      * slot after slotEnd in which cleaning happens; the cleaning after it is between one minute
-     * minus a slot and a minute plus a slot later.
+     * minus a slot and a minute plus a slot later; all of this for slots of any phase.
      */
-    @ParameterizedTest(name = "domain \"{0}\", slot {1}, slot end {2}")
+    @ParameterizedTest(name = "domain \"{0}\", slot {1}, slot end {2}, phase {3}")
     @MethodSource("rows")
-    void nextCleanIsTheFirstCleaningSlotWithinAMinute(String domain, long slotMs, long slotEnd) {
-        long next = Retention.nextClean(slotEnd, domain, slotMs);
+    void nextCleanIsTheFirstCleaningSlotWithinAMinute(
+            String domain, long slotMs, long slotEnd, long phase) {
+        long next = Retention.nextClean(slotEnd, domain, slotMs, phase);
         assertTrue(next > slotEnd, "after the slot end: " + next);
         assertTrue(next <= slotEnd + MINUTE + slotMs, "within a minute and a slot: " + next);
-        assertEquals(0, Math.floorMod(next, slotMs), "a slot end");
+        assertEquals(phase, Math.floorMod(next, slotMs), "a slot end of the phase");
         long first = Long.MIN_VALUE;
         for (long t = slotEnd + slotMs; t <= slotEnd + MINUTE + slotMs; t += slotMs) {
             if (cleans(t, domain, slotMs)) {
@@ -146,7 +151,7 @@ class RetentionTest {
             }
         }
         assertEquals(first, next, "the first slot that cleans");
-        long after = Retention.nextClean(next, domain, slotMs);
+        long after = Retention.nextClean(next, domain, slotMs, phase);
         assertTrue(after - next >= MINUTE - slotMs && after - next <= MINUTE + slotMs, "" + after);
     }
 
@@ -172,7 +177,7 @@ class RetentionTest {
     void cleaningForgetsOldIdsAndSilentUsersAndKeepsTheRest() {
         long slotMs = 100;
         long maxAge = 2000;
-        long c = Retention.nextClean(1_000_000, "d1", slotMs);
+        long c = Retention.nextClean(1_000_000, "d1", slotMs, 0);
         MemoryDomainState s = new MemoryDomainState();
         s.rememberId("old", c - MINUTE - 1);
         s.rememberId("edge", c - MINUTE);
@@ -215,7 +220,7 @@ class RetentionTest {
         while (o.nextWakeUp() != SlotOutcome.NONE) {
             assertTrue(o.nextWakeUp() > slot);
             assertTrue(o.nextWakeUp() <= slot + MINUTE + 100);
-            assertEquals(Retention.nextClean(slot, "d1", 100), o.nextWakeUp());
+            assertEquals(Retention.nextClean(slot, "d1", 100, 0), o.nextWakeUp());
             assertTrue(run.state("d1").knowsId("r"));
             slot = o.nextWakeUp();
             o = run.close("d1", slot);
