@@ -166,10 +166,12 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         List<InputEvent> list = buffer.get(slot);
         if (list == null) {
             list = new ArrayList<>(4);
+            // the slot's first event: its timer (a buffered slot already has one, registered
+            // with its first event and snapshotted with the buffer)
+            ctx.timerService().registerEventTimeTimer(slot);
         }
         list.add(e);
         buffer.put(slot, list);
-        ctx.timerService().registerEventTimeTimer(slot);
     }
 
     @Override
