@@ -48,6 +48,7 @@ public final class JobConfig implements Serializable {
                     "budget-micros",
                     "budget-nodes",
                     "slot-ms",
+                    "slot-stagger",
                     "out-of-orderness-ms",
                     "idleness-ms",
                     "watermark-interval-ms",
