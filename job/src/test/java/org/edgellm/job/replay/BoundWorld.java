@@ -61,6 +61,7 @@ final class BoundWorld {
     final List<Chan> channels = new ArrayList<>();
     final List<Beat> beats = new ArrayList<>();
     long slotMs = 1000;
+    String slotStagger = "aligned";
     long outOfOrdernessMs = 200;
     long commitDelayMs = 0;
     long maxChannelAgeMs = 5000;
@@ -177,6 +178,7 @@ final class BoundWorld {
         return new String[] {
             "--scheduler", scheduler,
             "--slot-ms", Long.toString(slotMs),
+            "--slot-stagger", slotStagger,
             "--out-of-orderness-ms", Long.toString(outOfOrdernessMs),
             "--commit-delay-ms", Long.toString(commitDelayMs),
             "--max-channel-age-ms", Long.toString(maxChannelAgeMs),

@@ -166,6 +166,9 @@ class GoodputBoundTest {
         w.commitDelayMs = rnd.nextInt(3) == 0 ? 300 : 0;
         w.maxChannelAgeMs = 1000 + rnd.nextInt(5000);
         w.lookaheadMs = rnd.nextBoolean() ? -1 : rnd.nextInt(3000);
+        // the bound follows each domain's slot phase (after the draws above: seeds keep their
+        // worlds)
+        w.slotStagger = seed % 2 == 0 ? "spread" : "aligned";
         int domains = rnd.nextInt(3) == 0 ? 2 : 1;
         for (int d = 0; d < domains; d++) {
             String domain = "d" + d;
