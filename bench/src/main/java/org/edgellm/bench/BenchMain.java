@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
  * kafka-floor [--rate N] [--domains N] [--readers N]        broker, generator and decoding readers alone
  * simulate [--runs N] [--out FILE]                           simulate's speed beside replay's (SimulateSpeed)
  * state-serializers [--iterations N] [--rounds N]            the coordinator's state serializers, POJO and hand-written
+ * slot-wait [--domains N] [--rate-per-domain N] ...           a slot's wait behind other domains, aligned and staggered
  * report [worker.jar report flags] --plots DIR                worker.jar report, with PNG plots
  * simulate-plots [job-local.jar simulate flags] --plots DIR   job-local.jar simulate, with PNG plots
  * </pre>
@@ -66,6 +67,7 @@ public final class BenchMain implements Callable<Integer> {
         cl.addSubcommand(new SimulatePlots(out, err));
         cl.addSubcommand(new Policies(out));
         cl.addSubcommand(new StateSerializers(out));
+        cl.addSubcommand(new SlotWaitCommand(out));
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }
@@ -73,8 +75,9 @@ public final class BenchMain implements Callable<Integer> {
     @Override
     public Integer call() {
         err.println(
-                "bench.jar: a command is required: paper, ot, trace, job, simulate, report,"
-                        + " simulate-plots or state-serializers (see bench.jar --help)");
+                "bench.jar: a command is required: paper, ot, trace, job, kafka-floor, simulate,"
+                        + " policies, report, simulate-plots, state-serializers or slot-wait (see"
+                        + " bench.jar --help)");
         return Cli.USAGE;
     }
 

@@ -47,7 +47,7 @@ class BenchMainTest {
         }
     }
 
-    static final List<String> COMMANDS = List.of("paper", "ot", "trace", "job");
+    static final List<String> COMMANDS = List.of("paper", "ot", "trace", "job", "slot-wait");
 
     @Test
     void everyCommandAnswersHelpWithEachFlagAndExitsZero() {
