@@ -278,6 +278,12 @@ final class OtIncumbent {
     /** For tests: the case greedy ignores the deadline floor of its cases (a weaker greedy). */
     boolean caseWithoutFloor;
 
+    /**
+     * For tests: a case's batch also takes the first candidate that tryAdd rejected, without a
+     * check (wrong: the batch is infeasible).
+     */
+    boolean caseUnchecked;
+
     /** Quantiles per padding dimension of the case greedy's grid: CASE_SPLITS^2 cases. */
     static final int CASE_SPLITS = 8;
 
@@ -396,15 +402,24 @@ final class OtIncumbent {
             int oHi = caseO[c];
             long most = f.maxBatchForMemory(pHi, oHi);
             bb.clear();
+            int rejected = -1;
             for (int q = 0; q < upByRatio.length && bb.size() < most; q++) {
                 int y = upByRatio[q];
-                if (so[y] == st && inBox(y, pHi, oHi, caseD[c])) {
-                    bb.add(y);
+                if (so[y] == st && inBox(y, pHi, oHi, caseD[c]) && !bb.add(y) && rejected < 0) {
+                    rejected = y;
                 }
             }
-            if (bb.value > bestVal + OptimalTreeSearch.tolerance(bestVal)) {
-                bestVal = bb.value;
-                bestBatch = Arrays.copyOf(bb.members, bb.size());
+            double v = bb.value;
+            int[] batch = Arrays.copyOf(bb.members, bb.size() + 1);
+            if (caseUnchecked && rejected >= 0) {
+                batch[bb.size()] = req[rejected]; // wrong: tryAdd rejected it
+                v += pp[rejected];
+            } else {
+                batch = Arrays.copyOf(batch, bb.size());
+            }
+            if (v > bestVal + OptimalTreeSearch.tolerance(bestVal)) {
+                bestVal = v;
+                bestBatch = batch;
             }
         }
         value = bestVal;
