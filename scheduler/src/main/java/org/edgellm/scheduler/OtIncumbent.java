@@ -7,10 +7,12 @@ import java.util.Arrays;
  * whose limit at the root is at least t, for t = 1, 2, 3, 4, 8, 16, ... up to the largest limit,
  * and each t in six orders, and greedy batches in search order inside boxes of prompt, output and
  * deadline (quantiles), the best of them improved by a local search (drop one member, refill in
- * search order). A high t, or a box of short paddings and late deadlines, keeps the candidates that
- * many can share a batch with; the depth-first search in profit order alone finds such batches
- * late. Every batch is built with {@link Feasibility#tryAdd}, so it is feasible by the search's own
- * test; these checks count as feasibility checks.
+ * search order); then greedy batches of the padding cases of best estimate (see {@link
+ * #caseGreedy}), whose best batch, improved by its own local search, replaces the incumbent when
+ * better. A high t, or a box of short paddings and late deadlines, keeps the candidates that many
+ * can share a batch with; the depth-first search in profit order alone finds such batches late.
+ * Every batch is built with {@link Feasibility#tryAdd}, so it is feasible by the search's own test;
+ * these checks count as feasibility checks.
  */
 final class OtIncumbent {
     /** Orders the greedy tries. */
