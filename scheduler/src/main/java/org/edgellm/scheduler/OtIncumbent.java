@@ -188,7 +188,10 @@ final class OtIncumbent {
                 gVal += profit[x];
             }
         }
-        if (useCases && lv.orderStamp != null && lv.orderStamp[0] == lv.stamp[0]) {
+        if (useCases
+                && req.length >= caseMin
+                && lv.orderStamp != null
+                && lv.orderStamp[0] == lv.stamp[0]) {
             // the case greedy's best batch, when better than the best so far, gets its own local
             // search and replaces it when still better: started from the best batch before its
             // local search instead, the local search ends lower more often than not (a full batch
@@ -285,6 +288,15 @@ final class OtIncumbent {
      * check (wrong: the batch is infeasible).
      */
     boolean caseUnchecked;
+
+    /**
+     * Fewest candidates for the case greedy (tests lower it): the box path's threshold. On the
+     * shorter lists of the job (the domain scheduler's 64 candidates at most, spread over nodes)
+     * its batches, equal in value but different in members, changed later slots' decisions and
+     * served 0-5 fewer of 1,445 requests in the simulate runs that differed (docs/benchmarks.md,
+     * eighth round); at N = 50 it only added set-up time.
+     */
+    int caseMin = OtSearch.BOX_MIN;
 
     /** Quantiles per padding dimension of the case greedy's grid: CASE_SPLITS^2 cases. */
     static final int CASE_SPLITS = 8;

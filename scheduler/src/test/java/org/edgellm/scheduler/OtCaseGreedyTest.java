@@ -1,5 +1,6 @@
 package org.edgellm.scheduler;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,9 +85,17 @@ class OtCaseGreedyTest {
             Feasibility f = new Feasibility(inst, node, v);
             OtSearch with = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             OtSearch without = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            OtSearch byDefault = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            with.incumbent.caseMin = 0; // forced on below the box path's 64
             without.incumbent.useCases = false;
             with.greedyOnce();
             without.greedyOnce();
+            byDefault.greedyOnce();
+            if (byDefault.req.length < OtSearch.BOX_MIN) {
+                // by default the case greedy leaves lists below 64 alone (the job's lists)
+                assertArrayEquals(without.bestBatch, byDefault.bestBatch, "short lists unchanged");
+                assertEquals(without.counters.checks, byDefault.counters.checks, "checks");
+            }
             assertSound(f, profit, with);
             double tol = 1e-9 * Math.max(1, with.bestValue);
             assertTrue(
@@ -97,6 +106,7 @@ class OtCaseGreedyTest {
                 OtSearch oracle = plain(f, inst, profit);
                 oracle.run(0);
                 OtSearch full = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+                full.incumbent.caseMin = 0;
                 full.run(0);
                 assertEquals(
                         oracle.bestValue,
@@ -132,6 +142,7 @@ class OtCaseGreedyTest {
             Feasibility f = new Feasibility(inst, node, v);
             OtSearch with = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             OtSearch without = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
+            with.incumbent.caseMin = 0;
             without.incumbent.useCases = false;
             with.run(0);
             without.run(0);
@@ -144,6 +155,7 @@ class OtCaseGreedyTest {
 
             OtSearch broken = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
             broken.incumbent.caseUnchecked = true;
+            broken.incumbent.caseMin = 0;
             broken.incumbent.useLocalSearch = false;
             broken.greedyOnce();
             int[] b = broken.bestBatch;
@@ -154,6 +166,7 @@ class OtCaseGreedyTest {
                 OtSearch g = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
                 g.incumbent.useLocalSearch = false;
                 g.incumbent.caseWithoutFloor = !floor;
+                g.incumbent.caseMin = 0;
                 g.greedyOnce();
                 if (floor) {
                     withFloor += g.bestValue;
