@@ -31,7 +31,10 @@ import java.util.Arrays;
  *       among the candidates whose limit reaches t, for a ladder of t, and in search order inside
  *       27 boxes of prompt, output and deadline (a prompt and an output limit and a deadline floor,
  *       quantiles of the candidates), the best of them improved by a local search (drop one member,
- *       refill in search order), give every variant's search an incumbent before any search starts.
+ *       refill in search order), and greedy batches of the padding cases (P, O) of an 8 x 8 grid
+ *       with the best estimates, each among the candidates whose deadline is late enough for the
+ *       most members memory at (P, O) admits (its best batch gets its own local search), give every
+ *       variant's search an incumbent before any search starts.
  *   <li><b>Padding boxes.</b> On lists of 64 or more candidates a variant's search first splits the
  *       pairs (padded prompt, padded output) a batch can have into at most 12 boxes, halving the
  *       open box with the largest bound at the median of its distinct values on its wider dimension
