@@ -328,15 +328,15 @@ public final class JobConfig implements Serializable {
 
     @Option(
             names = "--slot-stagger",
-            defaultValue = "auto",
+            defaultValue = "aligned",
             description =
                     "where each domain's slots end: aligned (every domain at multiples of"
-                            + " --slot-ms), spread (each domain at its own phase, a hash of its"
+                            + " --slot-ms) or spread (each domain at its own phase, a hash of its"
                             + " id: a task's domains then close one after another instead of all"
-                            + " at the same watermark, as Flink's window stagger) or auto (spread"
-                            + " in the live job, aligned in replay and simulate); see docs/job.md."
-                            + " Default: ${DEFAULT-VALUE}")
-    public String slotStagger = "auto";
+                            + " at the same watermark, as Flink's window stagger; less waiting"
+                            + " behind other domains' solves, but decisions leave in more, smaller"
+                            + " Kafka batches); see docs/job.md. Default: ${DEFAULT-VALUE}")
+    public String slotStagger = "aligned";
 
     @Option(
             names = "--metrics-domains",
@@ -458,13 +458,9 @@ public final class JobConfig implements Serializable {
                             + startingOffsets
                             + ")");
         }
-        if (!slotStagger.equals("auto")
-                && !slotStagger.equals("aligned")
-                && !slotStagger.equals("spread")) {
+        if (!slotStagger.equals("aligned") && !slotStagger.equals("spread")) {
             throw new IllegalArgumentException(
-                    "--slot-stagger: must be one of auto, aligned, spread (got "
-                            + slotStagger
-                            + ")");
+                    "--slot-stagger: must be one of aligned, spread (got " + slotStagger + ")");
         }
         if (!policy.equals("per-slot")
                 && !policy.equals("throughput-rate")
@@ -644,9 +640,9 @@ public final class JobConfig implements Serializable {
                 staggerSlots());
     }
 
-    /** Whether domains' slots are staggered: spread, or auto in the live job. */
+    /** Whether domains' slots are staggered (--slot-stagger spread). */
     public boolean staggerSlots() {
-        return slotStagger.equals("spread") || (slotStagger.equals("auto") && live);
+        return slotStagger.equals("spread");
     }
 
     /** When decisions become visible after the slot closes. */

@@ -88,7 +88,8 @@ class JobCliTest {
                 "simulate --slot-ms abc|--slot-ms|abc",
                 "simulate --scheduler magic|--scheduler|magic",
                 "simulate --delivery sometimes|--delivery|sometimes",
-                "simulate --scheduler fcfs,fcfs|--scheduler|fcfs,fcfs"
+                "simulate --scheduler fcfs,fcfs|--scheduler|fcfs,fcfs",
+                "simulate --slot-stagger sometimes|--slot-stagger|sometimes"
             })
     void aMistakeIsOneLineNamingTheFlagAndTheValueWithStatus2(String row) {
         String[] parts = row.split("\\|", -1);

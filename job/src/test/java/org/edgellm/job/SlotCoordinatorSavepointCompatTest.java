@@ -164,11 +164,11 @@ class SlotCoordinatorSavepointCompatTest {
     }
 
     /**
-     * The committed state (aligned slots) restored into a job with staggered slots (the live
-     * default since 0.3): the timers it holds fire at their aligned ends, then each domain moves to
-     * its own phase. Every request the earlier release reached an outcome for reaches exactly one
-     * here (none lost, none decided twice), and every decision after the restored timers lies on
-     * its domain's phase.
+     * The committed state (aligned slots) restored into a job with staggered slots (--slot-stagger
+     * spread): the timers it holds fire at their aligned ends, then each domain moves to its own
+     * phase. Every request the earlier release reached an outcome for reaches exactly one here
+     * (none lost, none decided twice), and every decision after the restored timers lies on its
+     * domain's phase.
      */
     @Test
     void stateOfTheEarlierReleaseRestoresIntoStaggeredSlots() throws Exception {
