@@ -170,10 +170,17 @@ final class SlotWaitBench {
             for (long[] dd : due) {
                 long slotEnd = dd[0];
                 int d = (int) dd[1];
+                // every buffered event before the slot end (a step's heartbeats are queued after
+                // its requests, so the queue is not in time order)
                 List<InputEvent> events = new ArrayList<>();
                 ArrayDeque<InputEvent> q = buf.get(d);
-                while (!q.isEmpty() && q.peek().time < slotEnd) {
-                    events.add(q.poll());
+                for (int k = q.size(); k > 0; k--) {
+                    InputEvent e = q.poll();
+                    if (e.time < slotEnd) {
+                        events.add(e);
+                    } else {
+                        q.add(e);
+                    }
                 }
                 long c0 = mx.getCurrentThreadCpuTime();
                 SlotOutcome o = sched.closeSlot("dom-" + d, slotEnd, events, states.get(d));

@@ -155,6 +155,25 @@ class SlotCoordinatorTest {
         }
     }
 
+    /**
+     * A slot's timer is registered with its first buffered event: many events of one slot leave
+     * one timer, events of a second slot a second one, and both slots still close.
+     */
+    @Test
+    void oneTimerPerBufferedSlotAndEachSlotCloses() throws Exception {
+        channels("u1", "d1", 5);
+        in(Events.request("r1", "u1", "d1", 10, 200, 50, 20_000));
+        in(Events.request("r2", "u1", "d1", 40, 200, 50, 20_000));
+        assertEquals(1, h.numEventTimeTimers(), "one timer for slot 100");
+        in(Events.request("r3", "u1", "d1", 150, 200, 50, 20_000));
+        channels("u1", "d1", 160);
+        assertEquals(2, h.numEventTimeTimers(), "slot 200 has its own");
+        h.processWatermark(100);
+        assertEquals(Set.of("r1", "r2"), ids(decisions()));
+        h.processWatermark(200);
+        assertEquals(Set.of("r1", "r2", "r3"), ids(decisions()));
+    }
+
     @Test
     void lateRequestJoinsTheNextSlot() throws Exception {
         channels("u1", "d1", 5);

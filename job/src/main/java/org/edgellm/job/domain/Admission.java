@@ -28,13 +28,15 @@ public final class Admission {
     public static final double NEAR_DEADLINE_MS = 3000;
 
     private final Topology topology;
+    private final DomainSettings settings;
     private final long slotMs;
     private final long maxChannelAgeMs;
 
-    Admission(Topology topology, long slotMs, long maxChannelAgeMs) {
+    Admission(Topology topology, DomainSettings settings) {
         this.topology = topology;
-        this.slotMs = slotMs;
-        this.maxChannelAgeMs = maxChannelAgeMs;
+        this.settings = settings;
+        this.slotMs = settings.slotMs();
+        this.maxChannelAgeMs = settings.maxChannelAgeMs();
     }
 
     /** The verdict on one request: its reason and detail, or null when it may still be served. */
@@ -49,7 +51,9 @@ public final class Admission {
             PendingQueue q,
             DomainState state,
             List<Rejected> rejected) {
-        double next = t0 + slotMs; // the earliest a later slot can start
+        // the earliest a later slot can start: the domain's next slot end after this one (a slot
+        // later, except after a timer off the domain's phase, when slots were just staggered)
+        double next = t0 + (settings.slotEndAfter(domain, slotEnd) - slotEnd);
         // staggered by domain so that domains do not all sweep in the same slot
         boolean full = Math.floorMod(slotEnd / slotMs + domain.hashCode(), 10) == 0;
         int n = 0;

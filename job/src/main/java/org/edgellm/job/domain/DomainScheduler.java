@@ -65,7 +65,7 @@ public final class DomainScheduler {
                         settings.heartbeatTimeoutMs(),
                         new RestartGrace(clock, settings.restartGraceMs()));
         this.planner = new SlotPlanner(topology, settings, scheduler);
-        this.admission = new Admission(topology, settings.slotMs(), settings.maxChannelAgeMs());
+        this.admission = new Admission(topology, settings);
     }
 
     private static Scheduler algorithm(String name) {

@@ -126,7 +126,10 @@ final class SlotPlanner {
                             sub -> solve(scheduler, domain, slotEnd, instance(t0, offered, sub)),
                             () ->
                                     ServableAlone.ofViews(
-                                            topology, t0 + settings.slotMs(), offered, wide));
+                                            topology,
+                                            t0 + (settings.slotEndAfter(domain, slotEnd) - slotEnd),
+                                            offered,
+                                            wide));
         }
         boolean fellBack = false;
         if (schedule == null) {
