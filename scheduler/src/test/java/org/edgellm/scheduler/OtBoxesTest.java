@@ -60,17 +60,7 @@ class OtBoxesTest {
         if (rnd.nextBoolean()) {
             return RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, n, 1));
         }
-        String[] profiles = {"balanced", "memory", "band", "deadline"};
-        return RandomInstances.generate(
-                rnd,
-                new RandomInstances.Spec(
-                        n,
-                        1,
-                        1.0,
-                        rnd.nextBoolean() ? Objective.REQUESTS : Objective.TOKENS,
-                        rnd.nextBoolean() ? ComputeModel.ROOFLINE : ComputeModel.FLOPS,
-                        rnd.nextBoolean() ? RandomInstances.SMALL_1B : RandomInstances.LLAMA2_7B,
-                        profiles[rnd.nextInt(profiles.length)]));
+        return OtCaseGreedyTest.refmodel(rnd, n);
     }
 
     /**
