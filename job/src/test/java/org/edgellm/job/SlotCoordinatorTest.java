@@ -156,8 +156,8 @@ class SlotCoordinatorTest {
     }
 
     /**
-     * A slot's timer is registered with its first buffered event: many events of one slot leave
-     * one timer, events of a second slot a second one, and both slots still close.
+     * A slot's timer is registered with its first buffered event: many events of one slot leave one
+     * timer, events of a second slot a second one, and both slots still close.
      */
     @Test
     void oneTimerPerBufferedSlotAndEachSlotCloses() throws Exception {
