@@ -245,10 +245,6 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         return group.addGroup("reason", reason).counter("rejected");
     }
 
-    static long slotEndAfter(long t, long slotMs) {
-        return Slots.slotEndAfter(t, slotMs);
-    }
-
     // ---- diagnostics of the current key, for tests ---------------------------------------------
 
     int pendingCount() throws Exception {

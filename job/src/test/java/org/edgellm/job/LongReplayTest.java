@@ -69,7 +69,7 @@ class LongReplayTest {
         long heapBefore = usedHeap();
         long peakHeap = heapBefore;
         int maxSeen = 0;
-        long slot = SlotCoordinator.slotEndAfter(events.get(0).time, 100);
+        long slot = org.edgellm.job.domain.Slots.slotEndAfter(events.get(0).time, 100);
         int i = 0;
         long end = events.get(events.size() - 1).time + 240_000;
         for (; slot <= end; slot += 100) {

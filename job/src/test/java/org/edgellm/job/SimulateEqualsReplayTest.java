@@ -60,6 +60,9 @@ class SimulateEqualsReplayTest {
         rs.remove("timing");
         sim.remove("timing");
         assertEquals(rs, sim, "the summaries agree");
+        String stagger =
+                String.join(" ", args).contains("--slot-stagger spread") ? "spread" : "aligned";
+        assertEquals(stagger, sim.get("slotStagger").asText(), "the summary names the slots");
     }
 
     static String[] with(String[] args, String... more) {

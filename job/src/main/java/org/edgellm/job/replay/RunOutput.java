@@ -248,6 +248,7 @@ public final class RunOutput {
         s.put("policy", config.policy);
         s.put("maxCandidates", config.maxCandidates);
         s.put("slotMs", config.slotMs);
+        s.put("slotStagger", config.slotStagger);
         s.put("speedup", p.speedup);
         s.put("seed", p.seed);
         s.put("requests", requests);
