@@ -39,6 +39,53 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AdmissionTest {
 
+    /**
+     * Never a slot early, with staggered slots too: after a timer off the domain's phase (state of
+     * aligned slots restored, d1's phase is 95), the next slot ends 95 ms later, not 100. For every
+     * budget of a request that no node can take at the off-phase slot 1000 (both busy until 1050,
+     * no look-ahead), a rejection there as unreachable implies that the domain's next slot, 1095,
+     * would not have decided it either (checked by a run that first sees it at 1095). Counting from
+     * 1100 instead rejected some of them early.
+     */
+    @Test
+    void afterAnOffPhaseSlotTheNextSlotOfThePhaseIsTheHorizon() {
+        DomainFixtures.Settings s = settings();
+        s.staggerSlots = true;
+        s.lookaheadMs = 0;
+        int rejectedAtTheOffPhaseSlot = 0;
+        int decidedAtTheNext = 0;
+        for (int budget = 20; budget <= 2500; budget++) {
+            InputEvent[] events = {
+                channel("u-r", "d1", "d1-a", 980, 5.0),
+                channel("u-r", "d1", "d1-b", 980, 5.0),
+                busy("d1-a", 990, 1050),
+                busy("d1-b", 990, 1050),
+                request("r", "d1", 990, budget)
+            };
+            Run a = new Run(s.build());
+            SlotOutcome o = a.close("d1", 1000, events);
+            assertTrue(o.decisions().isEmpty(), "no node is free at 1000");
+            Run b = new Run(s.build());
+            boolean decidedThen = !b.close("d1", 1095, events).decisions().isEmpty();
+            if (decidedThen) {
+                decidedAtTheNext++;
+            }
+            if (!o.rejections().isEmpty()) {
+                assertEquals(RejectReason.DEADLINE_UNREACHABLE, o.rejections().get(0).reason());
+                rejectedAtTheOffPhaseSlot++;
+                assertFalse(
+                        decidedThen, "budget " + budget + ": rejected at 1000 but 1095 serves it");
+            }
+        }
+        assertTrue(rejectedAtTheOffPhaseSlot > 0 && decidedAtTheNext > 0);
+    }
+
+    static InputEvent busy(String node, long t, long busyUntil) {
+        var e = DomainFixtures.telemetry(node, "d1", t, true);
+        e.busyUntil = busyUntil;
+        return InputEvent.of(e);
+    }
+
     static final String D = "d1";
     static final long FIRST = 1100;
     static final long LAST = 2000;
