@@ -35,6 +35,11 @@ class GoodputBoundTest {
      * prompt and answer: 1 ms each). Slots of 1 s, t0 at the slot end.
      */
     static BoundWorld tiny() {
+        return tiny("d");
+    }
+
+    /** {@link #tiny()} with its node, requests and channels in the given domain. */
+    static BoundWorld tiny(String d) {
         BoundWorld w = new BoundWorld();
         w.computeModel = "flops";
         w.layers = 1;
@@ -43,7 +48,7 @@ class GoodputBoundTest {
         w.outOfOrdernessMs = 0;
         w.nodes.add(
                 new BoundWorld.Node(
-                        "d",
+                        d,
                         "n1",
                         50,
                         0,
@@ -56,15 +61,15 @@ class GoodputBoundTest {
                         32_000,
                         List.of(new BoundWorld.Variant("fp16", 16, 16, 16, 0.0))));
         for (int k = 0; k < 5; k++) { // five at once, 3 s to their deadline
-            w.requests.add(new BoundWorld.Req("d", "g" + k, "u1", B + 500, 1, 1, B + 3500, 0.5));
+            w.requests.add(new BoundWorld.Req(d, "g" + k, "u1", B + 500, 1, 1, B + 3500, 0.5));
         }
         // its deadline 1.4 s after arrival: the first t0 is 0.5 s later and it needs 1 s + 2 ms
-        w.requests.add(new BoundWorld.Req("d", "late", "u1", B + 500, 1, 1, B + 1900, 0.5));
+        w.requests.add(new BoundWorld.Req(d, "late", "u1", B + 500, 1, 1, B + 1900, 0.5));
         // a user without any channel measurement
-        w.requests.add(new BoundWorld.Req("d", "mute", "u2", B + 500, 1, 1, B + 30_000, 0.5));
-        w.requests.add(new BoundWorld.Req("d", "solo", "u1", B + 10_500, 1, 1, B + 13_000, 0.5));
+        w.requests.add(new BoundWorld.Req(d, "mute", "u2", B + 500, 1, 1, B + 30_000, 0.5));
+        w.requests.add(new BoundWorld.Req(d, "solo", "u1", B + 10_500, 1, 1, B + 13_000, 0.5));
         for (long t = B; t <= B + 14_000; t += 1000) {
-            w.channels.add(new BoundWorld.Chan("d", "u1", "n1", t, 1.0, 1.0));
+            w.channels.add(new BoundWorld.Chan(d, "u1", "n1", t, 1.0, 1.0));
         }
         return w;
     }
@@ -95,6 +100,32 @@ class GoodputBoundTest {
         assertEquals(3, s.get("assigned").asInt(), "ot-gah reaches the bound here");
         JsonNode onDisk = RunOutput.JSON.readTree(Files.readString(dir.resolve("summary.json")));
         assertEquals(3, onDisk.get("upperBound").get("capacityBound").asInt());
+    }
+
+    /**
+     * The bound follows the domain's slot phase, by hand. Domain "z" has the staggered phase 695 ms
+     * with 1-s slots, so "late" (arrival B+500, deadline B+1900, 1 s + 2 ms alone) joins the slot
+     * ending at B+695 and finishes at B+1697 when slots are spread: servable, and ot-gah decides
+     * it. Aligned, its first t0 is B+1000 and it would finish at B+2002: not servable, and not
+     * decided. A bound that took the aligned slot end in the spread world would count 1 and fall
+     * below the 2 decided.
+     */
+    @Test
+    void theBoundFollowsTheSlotPhaseByHand() throws Exception {
+        assertEquals(695, org.edgellm.job.domain.Slots.staggeredPhase("z", 1000));
+        for (String stagger : List.of("spread", "aligned")) {
+            BoundWorld w = tiny("z");
+            w.slotStagger = stagger;
+            w.requests.removeIf(q -> q.id().startsWith("g") || q.id().equals("mute"));
+            int expected = stagger.equals("spread") ? 2 : 1;
+            GoodputBound.Result r = w.bound(32);
+            assertEquals(2, r.requests(), stagger);
+            assertEquals(expected, r.servableAlone(), stagger);
+            assertEquals(expected, r.bound(), stagger);
+            ObjectNode s = w.simulate("ot-gah", dir.resolve(stagger));
+            assertEquals(stagger, s.get("slotStagger").asText());
+            assertEquals(expected, s.get("assigned").asInt(), stagger + ": ot-gah reaches it");
+        }
     }
 
     /**
