@@ -228,6 +228,108 @@ class SlotCoordinatorSavepointCompatTest {
     }
 
     /**
+     * As {@link #stateOfTheEarlierReleaseRestoresIntoStaggeredSlots}, but the events after the
+     * restore arrive interleaved with the watermarks (every 37 ms, on no slot phase), and late
+     * requests come in between: each stamped 120 ms behind the watermark of the moment, so that its
+     * own slot may already be closed. d2's nodes keep sending heartbeats. Every request reaches
+     * exactly one outcome, late ones included; a late request is never decided in a slot that had
+     * closed before it arrived; every decision after the restored timers lies on its domain's
+     * phase.
+     */
+    @Test
+    void restoredIntoStaggeredSlotsWithLateEventsBetweenWatermarks() throws Exception {
+        OperatorSubtaskState state =
+                OperatorSnapshotUtil.readStateHandle(dir().resolve(NAME + ".snapshot").toString());
+        Map<String, String> flags = new java.util.HashMap<>();
+        flags.put("heartbeat-timeout-ms", "1000");
+        flags.put("max-channel-age-ms", "60000");
+        flags.put("policy", "per-slot");
+        flags.put("max-candidates", "32");
+        flags.put("slot-stagger", "spread");
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new SlotCoordinator(
+                                        SlotCoordinatorTest.TOPOLOGY, Events.harnessConfig(flags))),
+                        (InputEvent e) -> e.domainId,
+                        Types.STRING);
+        h.initializeState(state);
+        h.open();
+        List<InputEvent> timed = new ArrayList<>(after());
+        for (long t = 500; t <= END; t += 400) {
+            timed.add(SlotCoordinatorRescaleTest.heartbeat("d2-a", "d2", t, true, 1.0));
+            timed.add(SlotCoordinatorRescaleTest.heartbeat("d2-b", "d2", t, true, 1.0));
+        }
+        timed.sort(java.util.Comparator.comparingLong(e -> e.time));
+        Map<String, Long> lateAt = new TreeMap<>(); // late request -> watermark when it arrived
+        int next = 0;
+        int late = 0;
+        long watermark = SNAPSHOT_AT;
+        try {
+            for (long t = SNAPSHOT_AT + 37; t <= END; t += 37) {
+                while (next < timed.size() && timed.get(next).time <= t) {
+                    InputEvent e = timed.get(next++);
+                    h.processElement(new StreamRecord<>(e, e.time));
+                }
+                if (t % 5 == 0 && t < END - 3000) { // now and then, a late request
+                    String id = "late" + late;
+                    String user = "v" + (1 + late % 3);
+                    long time = watermark - 120;
+                    InputEvent e = Events.request(id, user, "d2", time, 200, 40, 3000);
+                    h.processElement(new StreamRecord<>(e, time));
+                    lateAt.put(id, watermark);
+                    late++;
+                }
+                h.processWatermark(t);
+                watermark = t;
+            }
+            for (long t = END + 100; t <= END + 2000; t += 100) {
+                h.processWatermark(t);
+            }
+            assertTrue(late >= 8, "late requests fed: " + late);
+            Set<String> reached = new TreeSet<>();
+            int lateDecided = 0;
+            for (BatchDecision d : h.extractOutputValues()) {
+                long end = d.getSlotEnd().toEpochMilli();
+                for (var r : d.getRequests()) {
+                    String id = r.getRequestId();
+                    assertTrue(reached.add(id), "decided twice: " + id);
+                    if (lateAt.containsKey(id)) {
+                        lateDecided++;
+                        assertTrue(
+                                end > lateAt.get(id),
+                                id + " decided in slot " + end + ", closed before it arrived");
+                    }
+                }
+                if (end > SNAPSHOT_AT + 200) {
+                    assertEquals(
+                            Slots.staggeredPhase(d.getDomainId(), 100),
+                            Math.floorMod(end, 100),
+                            d.getDecisionId());
+                }
+            }
+            var rej = h.getSideOutput(SlotCoordinator.REJECTIONS);
+            if (rej != null) {
+                for (StreamRecord<Rejection> r : rej) {
+                    assertTrue(
+                            reached.add(r.getValue().getRequestId()),
+                            "a second outcome: " + r.getValue());
+                }
+            }
+            Set<String> all = new TreeSet<>(lateAt.keySet());
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("\\b([rs][0-9]+)\\b").matcher(expected());
+            while (m.find()) {
+                all.add(m.group(1));
+            }
+            assertEquals(all, reached, "every request, late ones included, reaches one outcome");
+            assertTrue(lateDecided > late / 2, "late requests decided: " + lateDecided);
+        } finally {
+            h.close();
+        }
+    }
+
+    /**
      * The committed state was written with Flink's POJO serializers; the current code declares
      * hand-written ones, so the restore migrates it, and its next snapshot is written with the new
      * serializers. Restored from that second snapshot halfway through the run (the slot buffer then
