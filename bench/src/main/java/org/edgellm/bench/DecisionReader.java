@@ -35,6 +35,10 @@ final class DecisionReader extends Thread {
     private long[] lat = new long[1 << 16];
     private int n;
     long decisions;
+
+    /** The latest slot end of any decision read so far (Long.MIN_VALUE: none yet). */
+    volatile long lastSlotEnd = Long.MIN_VALUE;
+
     long decidedRequests;
     long rejections;
     final Map<String, Long> reasons = new TreeMap<>();
@@ -99,6 +103,9 @@ final class DecisionReader extends Thread {
                         BatchDecision d = EventCodec.decodeDecision(r.value(), 1 << 24);
                         workers.decided(d);
                         long slotEnd = d.getSlotEnd().toEpochMilli();
+                        if (slotEnd > lastSlotEnd) {
+                            lastSlotEnd = slotEnd;
+                        }
                         boolean inWindow = slotEnd >= from && slotEnd < to;
                         if (latencyCsv != null) {
                             latencyCsv.printf(
@@ -139,6 +146,24 @@ final class DecisionReader extends Thread {
         } finally {
             consumer.close();
         }
+    }
+
+    /**
+     * How far the latest decided slot end is behind the last slot of a window ending at toMs (slots
+     * of slotMs; 0 when some decision of a slot ending in the window's last slot length, or later,
+     * was read; the whole window when none was).
+     */
+    long lagBehind(long fromMs, long toMs, long slotMs) {
+        return lagBehind(lastSlotEnd, fromMs, toMs, slotMs);
+    }
+
+    /** {@link #lagBehind(long, long, long)} for a given latest decided slot end. */
+    static long lagBehind(long last, long fromMs, long toMs, long slotMs) {
+        long need = toMs - slotMs;
+        if (last == Long.MIN_VALUE) {
+            return toMs - fromMs;
+        }
+        return Math.max(0, need - last);
     }
 
     /** The window's latencies in ms, sorted (read once the reader has stopped). */

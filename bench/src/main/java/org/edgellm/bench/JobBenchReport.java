@@ -35,6 +35,9 @@ final class JobBenchReport {
      * @param rejections rejections timed in the window
      * @param rejectionsByReason those rejections by reason
      * @param latencies the decisions' latencies in ms, sorted
+     * @param lagAtStopMs how far the latest slot end decided by the stop was behind the window's
+     *     last slot (0: the job had decided up to the end of the window, so the latencies cover it;
+     *     more: the window's last slots are missing from them, and they understate the tail)
      * @param cpuNanos the process's CPU time over the window
      * @param profile the JFR profile of the window
      * @param coresByThreads cores used by each group of threads over the window
@@ -61,6 +64,7 @@ final class JobBenchReport {
             long rejections,
             Map<String, Long> rejectionsByReason,
             long[] latencies,
+            long lagAtStopMs,
             long cpuNanos,
             StageProfile profile,
             Map<String, Double> coresByThreads,
@@ -107,6 +111,8 @@ final class JobBenchReport {
         res.put("p99Ms", pct(lat, 0.99));
         res.put("p999Ms", pct(lat, 0.999));
         res.put("maxMs", lat.length == 0 ? Double.NaN : (double) lat[lat.length - 1]);
+        res.put("lagAtStopMs", w.lagAtStopMs());
+        res.put("latencyCoversWindow", w.lagAtStopMs() == 0 && lat.length > 0);
         double cpuSeconds = w.cpuNanos() / 1e9;
         res.put("processCpuCores", round2(cpuSeconds / secs));
         StageProfile prof = w.profile();
@@ -317,6 +323,16 @@ final class JobBenchReport {
                         r.get("gcPauses"),
                         r.get("gcPauseTotalMs"),
                         r.get("gcPauseMaxMs")));
+        if (!Boolean.TRUE.equals(r.get("latencyCoversWindow"))) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "**The latencies do not cover the window:** at the stop the latest"
+                                    + " decided slot was %s ms behind the window's last slot, so"
+                                    + " the slowest slots are missing and the percentiles"
+                                    + " understate the tail.%n%n",
+                            r.get("lagAtStopMs")));
+        }
         md.append("| stage | CPU share % | CPU µs per request event |\n|---|---|---|\n");
         Map<String, Object> share = (Map<String, Object>) r.get("cpuPercentByStage");
         Map<String, Object> per = (Map<String, Object>) r.get("cpuMicrosPerRequestEventByStage");

@@ -216,6 +216,10 @@ public final class KafkaJobBenchmark {
                                     reader.rejections,
                                     reader.reasons,
                                     reader.latencies(),
+                                    reader.lagBehind(
+                                            from,
+                                            from + s.seconds() * 1000L,
+                                            JobBenchSetup.SLOT_MS),
                                     cpu1 - cpu0,
                                     prof,
                                     coresByThreads,

@@ -1,6 +1,7 @@
 package org.edgellm.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
@@ -57,6 +58,7 @@ class JobBenchReportTest {
                 10,
                 Map.of("NO_FEASIBLE_NODE", 4L, "DEADLINE_UNREACHABLE", 6L),
                 LongStream.rangeClosed(1, 100).toArray(),
+                0,
                 3_000_000_000L,
                 prof,
                 Map.of("slot coordinators", 0.5),
@@ -105,7 +107,7 @@ class JobBenchReportTest {
                         + "\"rejectionsByReason\":{\"DEADLINE_UNREACHABLE\":6,\"NO_FEASIBLE_NODE\":4},"
                         // nearest rank of 1..100: the 50th, 99th, 100th
                         + "\"latencySamples\":100,\"p50Ms\":50,\"p99Ms\":99,\"p999Ms\":100,"
-                        + "\"maxMs\":100,"
+                        + "\"maxMs\":100,\"lagAtStopMs\":0,\"latencyCoversWindow\":true,"
                         // 3 CPU seconds over 2 s
                         + "\"processCpuCores\":1.5,\"gcPauses\":2,\"gcPauseTotalMs\":12.35,"
                         + "\"gcPauseMaxMs\":10,\"gc\":\"G1 Young Generation\",\"cpuSamples\":200,"
@@ -142,6 +144,7 @@ class JobBenchReportTest {
                         0,
                         Map.of(),
                         new long[0],
+                        2000,
                         w.cpuNanos(),
                         empty,
                         w.coresByThreads(),
@@ -160,6 +163,11 @@ class JobBenchReportTest {
         assertTrue(
                 json.contains("\"p50Ms\":null,\"p99Ms\":null,\"p999Ms\":null,\"maxMs\":null"),
                 json);
+        assertTrue(json.contains("\"lagAtStopMs\":2000,\"latencyCoversWindow\":false"), json);
+        assertTrue(
+                JobBenchReport.markdown(r, "cmd")
+                        .contains("at the stop the latest decided slot was 2000 ms behind"),
+                "a lagging run says so in its table");
         assertTrue(json.contains("\"cpuPercentByStage\":" + zeroExcept()), json);
         assertTrue(
                 json.contains(
@@ -192,6 +200,7 @@ class JobBenchReportTest {
                         + " | 50 | 99 | 100 | 100 | 1.5 | 2 (12.35, 10.0) |",
                 lines.get(8));
         assertTrue(md.contains("\n| solve | 25.0 | 1875.0 |\n"), md);
+        assertFalse(md.contains("do not cover the window"), md);
         assertTrue(md.contains("\n| broker | 60.0 | 4500.0 |\n"), md);
         assertTrue(md.contains("\n| slot coordinators | 0.5 | 1111.11 |\n"), md);
         assertTrue(
@@ -206,6 +215,21 @@ class JobBenchReportTest {
      * A run measured with the CPU reference names it in the heading and the JSON line; a run
      * without it (the figures of earlier runs) keeps the heading it had.
      */
+    /**
+     * The lag at the stop: 0 once a decision of the window's last slot (or later) was read, the
+     * distance otherwise, the whole window without any decision.
+     */
+    @Test
+    void theLagAtTheStopIsHowFarTheLatestDecidedSlotIsBehindTheWindowsLastSlot() {
+        long from = 10_000;
+        long to = 30_000;
+        assertEquals(0, DecisionReader.lagBehind(29_900, from, to, 100));
+        assertEquals(0, DecisionReader.lagBehind(31_000, from, to, 100));
+        assertEquals(100, DecisionReader.lagBehind(29_800, from, to, 100));
+        assertEquals(4_900, DecisionReader.lagBehind(25_000, from, to, 100));
+        assertEquals(20_000, DecisionReader.lagBehind(Long.MIN_VALUE, from, to, 100));
+    }
+
     @Test
     void theCpuReferenceIsInTheHeadingAndTheJsonWhenMeasured() {
         Map<String, Object> r = JobBenchReport.figures(SETTINGS, window());

@@ -77,6 +77,10 @@ class KafkaJobBenchmarkITCase {
         double p99 = field(json, "p99Ms");
         double p999 = field(json, "p999Ms");
         assertTrue(Double.isFinite(p50) && p50 <= p99 && p99 <= p999, json);
+        // whether the latencies cover the window is stated with them
+        double lag = field(json, "lagAtStopMs");
+        assertTrue(lag >= 0, json);
+        assertEquals(lag == 0, json.contains("\"latencyCoversWindow\":true"), json);
         // the latency file: every decision read, the window's ones being the samples above
         List<String> rows = Files.readAllLines(csv);
         assertEquals(
