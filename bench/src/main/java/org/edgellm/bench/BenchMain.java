@@ -444,7 +444,11 @@ public final class BenchMain implements Callable<Integer> {
         Path requestsCsv =
                 Path.of("job/src/test/resources/traces/azure-full/AzureLLMInferenceTrace_conv.csv");
 
-        @Option(names = "--seed", paramLabel = "N", converter = Cli.AnyLong.class)
+        @Option(
+                names = "--seed",
+                paramLabel = "N",
+                converter = Cli.AnyLong.class,
+                description = "Seed of simulate's and replay's runs. Default: 42.")
         long seed = 42;
 
         @Option(
