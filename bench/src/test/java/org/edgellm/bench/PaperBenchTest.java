@@ -58,6 +58,25 @@ class PaperBenchTest {
             double ot = row.get("ot-gah");
             row.forEach((alg, v) -> assertTrue(ot >= v - 1e-9, alg + " above OT-GAH: " + row));
         }
+        // fig3-work counts as bench.jar ot does: brute force evaluates every non-empty subset of
+        // each resident variant (at least 2^N - 1), OT at least one constraint per node it visits
+        Map<String, Map<String, Double>> work = new HashMap<>();
+        List<String> rows = Files.readAllLines(out.resolve("fig3-work.csv"));
+        for (String line : rows.subList(1, rows.size())) {
+            String[] c = line.split(",");
+            work.computeIfAbsent(c[1], k -> new HashMap<>()).put(c[0], Double.parseDouble(c[2]));
+        }
+        assertTrue(!work.isEmpty());
+        work.forEach(
+                (x, row) -> {
+                    int users = Integer.parseInt(x);
+                    assertTrue(
+                            row.get("brute force evaluations") >= Math.pow(2, users) - 1,
+                            x + ": " + row);
+                    assertTrue(
+                            row.get("OT evaluations") >= row.get("OT nodes visited"),
+                            x + ": " + row);
+                });
         // several nodes: never below half of the optimum
         for (String line :
                 Files.readAllLines(out.resolve("fig4-ratio.csv"))

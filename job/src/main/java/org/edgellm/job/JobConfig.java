@@ -191,7 +191,8 @@ public final class JobConfig implements Serializable {
             defaultValue = "-1",
             converter = AtLeastMinusOne.class,
             description =
-                    "time budget of one slot's solve, GAH shares it among its OT calls (0: none;"
+                    "time budget of each solve (GAH shares it among its OT calls; load-price solves"
+                            + " up to seven times per slot, each with this budget) (0: none;"
                             + " -1: 1000 in exactly-once, none in at-least-once, whose replays"
                             + " must decide the same whatever the machine's speed). Default:"
                             + " ${DEFAULT-VALUE}")

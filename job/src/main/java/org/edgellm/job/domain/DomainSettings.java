@@ -22,7 +22,7 @@ import java.io.Serializable;
  *     price of node time rising with the load); {@link SlotPlanner}
  * @param scheduler the algorithm's name
  * @param budgetNodes node budget of every OT call (0: none)
- * @param budgetMicros time budget of one slot's solve (0: none)
+ * @param budgetMicros time budget of each solve of a slot (0: none)
  * @param offerUnheardNodes offer work to nodes never heard from (deployments without heartbeats)
  * @param staggerSlots each domain's slots end at its own phase ({@link Slots#staggeredPhase})
  *     instead of every domain's at multiples of slotMs

@@ -2,9 +2,10 @@ package org.edgellm.job.domain;
 
 /**
  * Slot arithmetic shared by the job and the simulator. A domain's slots are [end - slotMs, end)
- * with ends at {@code k * slotMs + phase}: phase 0 aligns every domain's slots (as before 0.3),
- * {@link #staggeredPhase} spreads the domains' slot ends over the slot so that a task's domains do
- * not all close at the same watermark (see {@code --slot-stagger}).
+ * with ends at {@code k * slotMs + phase}: phase 0 aligns every domain's slots (the default, and
+ * the only layout before --slot-stagger), {@link #staggeredPhase} spreads the domains' slot ends
+ * over the slot so that a task's domains do not all close at the same watermark (see {@code
+ * --slot-stagger}).
  */
 public final class Slots {
     private Slots() {}
