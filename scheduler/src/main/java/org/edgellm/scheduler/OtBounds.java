@@ -212,7 +212,212 @@ final class OtBounds {
                 return ub;
             }
         }
+        // (f) padding cases, only where everything cheaper failed
+        if (caseGrid > 0
+                && d <= caseDepth
+                && lv.orderStamp != null
+                && lv.orderStamp[d] == stamp[d]) {
+            ub = Math.min(ub, round(caseBound(d, m, c, Math.min(enough, ub))));
+        }
         return ub;
+    }
+
+    /**
+     * Quantiles per padding dimension of the case bound (0: off). Set by the search on the box path
+     * (long lists); lists below it never compute it.
+     */
+    int caseGrid;
+
+    /** Deepest depth at which the case bound is computed. */
+    int caseDepth = Integer.MAX_VALUE;
+
+    /** For tests: the case bound takes each cell's limits at its upper corner (wrong). */
+    boolean caseAtUpperCorner;
+
+    /** Case scratch (allocated on first use). */
+    private int[] caseVals;
+
+    private double[] caseEnd;
+    private int[] caseT;
+
+    /** Case bounds computed (for the harness and tests). */
+    long caseBounds;
+
+    /**
+     * (f) The padding-case bound. The padded prompt P and output O of the batch once t more members
+     * join are at least the batch's own (P0, O0) and at most the longest of the newcomers'; the
+     * pairs are split into cells [loP, hiP] x [loO, hiO] by quantiles of the candidates' prompts
+     * above P0 and outputs above O0 (the first cell of each dimension starts at P0 or O0). A batch
+     * whose padding lies in a cell has its newcomers within (hiP, hiO), its memory at most that of
+     * (loP, loO) and its compute end at least the end of t members padded to (loP, loO) that start
+     * after the t shortest uploads among the node's candidates; each newcomer's deadline (and every
+     * member's) must come after that end, and its own limit must admit t. So each newcomer gets a
+     * cell limit (the least t at which one of these fails, minus one; the ends are evaluated at a
+     * ladder of t, the least ladder point that fails bounds it) and the cell's bound is the
+     * cardinality sweep over the cell's candidates with these limits; the bound is the largest over
+     * the cells. It may stop at the first cell above {@code enough}.
+     */
+    private double caseBound(int d, int m, int c, double enough) {
+        caseBounds++;
+        Feasibility.BatchState b = state[d];
+        int[] it = items[d];
+        int[] fp = feasPos[d];
+        long[] lim = limit[d];
+        int[] ko = kOf[d];
+        int n = lv.orderCount[d];
+        if (caseVals == null) {
+            int cap = req.length + 2;
+            caseVals = new int[2 * cap];
+            caseEnd = new double[64];
+            caseT = new int[64];
+        }
+        int g = caseGrid;
+        // the cells' upper bounds per dimension: quantiles of the values above the batch's own
+        int[] hiP = new int[g + 1];
+        int[] hiO = new int[g + 1];
+        int cp = cellBounds(d, n, c, true, b.maxPrompt, hiP);
+        int co = cellBounds(d, n, c, false, b.maxOutput, hiO);
+        double t0u = f.t0() + b.uplinkMs;
+        double busy = f.busyUntil();
+        double[] prefix = lv.upPrefix[d];
+        double dMin = b.minDeadline;
+        double best = 0;
+        for (int i = 0; i < cp; i++) {
+            int loP = i == 0 ? b.maxPrompt : hiP[i - 1] + 1;
+            for (int j = 0; j < co; j++) {
+                int loO = j == 0 ? b.maxOutput : hiO[j - 1] + 1;
+                int pHi = hiP[i];
+                int oHi = hiO[j];
+                int atP = caseAtUpperCorner ? pHi : loP;
+                int atO = caseAtUpperCorner ? oHi : loO;
+                long mem = f.maxBatchForMemory(atP, atO) - b.size;
+                if (mem < 1) {
+                    continue;
+                }
+                // the cell's candidates in search order (profits do not increase)
+                int cnt = 0;
+                for (int k = 0; k < m; k++) {
+                    if (fp[k] >= c) {
+                        int y = it[k];
+                        if (lv.pPrompt[y] <= pHi && lv.pOutput[y] <= oHi) {
+                            cnt++;
+                        }
+                    }
+                }
+                int tMax = (int) Math.min(mem, Math.min(cnt, n));
+                if (tMax < 1) {
+                    continue;
+                }
+                // the ladder of t and the earliest ends there (they do not decrease with t)
+                int steps = 0;
+                int cap = tMax; // no t above is feasible
+                double dSlack = 1e-9 * Math.max(1.0, Math.abs(dMin));
+                for (int t = 1; ; ) {
+                    double e = Math.max(t0u + prefix[t], busy) + lv.compute(b.size + t, atP, atO);
+                    caseEnd[steps] = e;
+                    caseT[steps++] = t;
+                    if (!(dMin - e > -dSlack)) {
+                        cap = t - 1;
+                        break;
+                    }
+                    if (t == tMax) {
+                        break;
+                    }
+                    t = Math.min(tMax, t < 4 ? t + 1 : t + (t >>> 1));
+                }
+                if (cap < 1) {
+                    continue;
+                }
+                double[] pj = cardProfit;
+                int[] tl = cardLimit;
+                int r = 0;
+                for (int k = 0; k < m; k++) {
+                    if (fp[k] < c) {
+                        continue;
+                    }
+                    int y = it[k];
+                    if (lv.pPrompt[y] > pHi || lv.pOutput[y] > oHi) {
+                        continue;
+                    }
+                    double dl = pDeadline[y];
+                    double slack = 1e-9 * Math.max(1.0, Math.abs(dl));
+                    // the first ladder point whose end the deadline does not clear
+                    int lo = 0;
+                    int hi = steps;
+                    while (lo < hi) {
+                        int mid = (lo + hi) >>> 1;
+                        if (dl - caseEnd[mid] > -slack) {
+                            lo = mid + 1;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                    long l = Math.min(lim[k], cap);
+                    if (lo < steps) {
+                        l = Math.min(l, caseT[lo] - 1);
+                    }
+                    if (l < 1) {
+                        continue;
+                    }
+                    pj[r] = pp[y];
+                    tl[r++] = (int) l;
+                }
+                if (r == 0) {
+                    continue;
+                }
+                double v =
+                        maxTopProfits(
+                                pj,
+                                tl,
+                                r,
+                                Math.max(enough, best),
+                                null,
+                                bucketHead,
+                                bucketNext,
+                                cardPrefix,
+                                cardSel);
+                best = Math.max(best, v);
+                if (best > enough && enough != Double.NEGATIVE_INFINITY) {
+                    // a comparison with enough is settled: no cell need be computed, but the
+                    // max so far bounds nothing, so give up (the cheaper bound stands)
+                    return Double.POSITIVE_INFINITY;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The upper bounds of the cells of one dimension into hi (ascending; the last is the largest
+     * value): quantiles of the values above {@code own} of the candidates with feasPos at least c,
+     * or {@code own} alone when there are none. Returns how many cells.
+     */
+    private int cellBounds(int d, int n, int c, boolean prompt, int own, int[] hi) {
+        int[] order = lv.orders[prompt ? 1 : 2][d];
+        int[] vals = prompt ? lv.pPrompt : lv.pOutput;
+        int[] fp = feasPos[d];
+        int[] ko = kOf[d];
+        int[] buf = caseVals;
+        int u = 0;
+        for (int r = 0; r < n; r++) {
+            int y = order[r];
+            if (fp[ko[y]] >= c && vals[y] > own) {
+                buf[u++] = vals[y];
+            }
+        }
+        if (u == 0) {
+            hi[0] = own;
+            return 1;
+        }
+        int g = caseGrid;
+        int cells = 0;
+        for (int i = 1; i <= g; i++) {
+            int v = buf[(int) (((long) i * u + g - 1) / g) - 1];
+            if (cells == 0 || v != hi[cells - 1]) {
+                hi[cells++] = v;
+            }
+        }
+        return cells;
     }
 
     /** With integral profits a bound rounds down. */
