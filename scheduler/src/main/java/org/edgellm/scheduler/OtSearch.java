@@ -55,19 +55,6 @@ final class OtSearch {
     static final int BOX_MIN = 64;
 
     /**
-     * Quantiles per padding dimension of the case bound on the box path (0: off; see {@link
-     * OtBounds#caseBound}).
-     */
-    int caseGrid = CASE_GRID;
-
-    static final int CASE_GRID = Integer.getInteger("ot9.grid", 3);
-
-    /** Deepest depth at which the box path computes the case bound. */
-    int caseDepth = CASE_DEPTH;
-
-    static final int CASE_DEPTH = Integer.getInteger("ot9.depth", Integer.MAX_VALUE);
-
-    /**
      * After a run that the budget stopped, on the box path: an upper bound on what the variant
      * holds (the largest bound of the boxes left open); NaN otherwise.
      */
@@ -225,8 +212,6 @@ final class OtSearch {
         Arrays.fill(inPath, 0L);
         openBound = Double.NaN;
         if (boxLeaves > 1 && req.length >= Math.max(boxMin, 1)) {
-            bounds.caseGrid = caseGrid;
-            bounds.caseDepth = caseDepth;
             runBoxes();
             return;
         }
