@@ -320,7 +320,12 @@ public final class Feasibility {
      * returns false when a test of the last add fails ({@code child} then holds partial values).
      */
     boolean extend(
-            BatchState base, int[] members, int from, int count, BatchState child, ComputeCache cache) {
+            BatchState base,
+            int[] members,
+            int from,
+            int count,
+            BatchState child,
+            ComputeCache cache) {
         evaluations++;
         int s = base.maxPrompt;
         int n = base.maxOutput;

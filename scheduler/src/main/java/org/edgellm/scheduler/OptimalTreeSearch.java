@@ -135,16 +135,11 @@ public final class OptimalTreeSearch {
         // also the first one, which may use up the budget alone. A variant whose root bound the
         // incumbent already reaches is not searched, and its greedy batch, worth at most that
         // bound, could not replace the incumbent: it is not built.
-        boolean built = false;
         for (int k = 0; k < vs; k++) {
             OtSearch s = searches[order[k]];
             if (!greedyForAll && rootBound[order[k]] <= best + tolerance(best)) {
                 continue;
             }
-            if (LAZY && built && candidates.length >= OtSearch.BOX_MIN) {
-                break;
-            }
-            built = true;
             s.greedyOnce();
             if (s.bestValue > best + tolerance(best)) {
                 best = s.bestValue;
@@ -196,8 +191,6 @@ public final class OptimalTreeSearch {
      * quick anyway and the greedy's checks would outnumber the ones it saves.
      */
     static final int GREEDY_MIN = 32;
-
-    static final boolean LAZY = Boolean.getBoolean("ot9.lazy");
 
     static double tolerance(double best) {
         return 1e-9 * Math.max(1.0, Math.abs(best));

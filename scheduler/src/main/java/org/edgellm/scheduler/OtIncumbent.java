@@ -217,6 +217,24 @@ final class OtIncumbent {
     }
 
     /**
+     * The local search of a batch (request indices) worth {@code val} that the search found, among
+     * the candidates it[0..m) of depth 0 (their limits there); the better batch (its value in
+     * {@link #value}) or null.
+     */
+    int[] improve(int[] batch, double val, int[] it, int m) {
+        int[] out = localSearch(batch, it, m);
+        double v = 0;
+        for (int x : out) {
+            v += profit[x];
+        }
+        if (v > val + OptimalTreeSearch.tolerance(val)) {
+            value = v;
+            return out;
+        }
+        return null;
+    }
+
+    /**
      * The box greedy: the batches that the limits' order statistics favour are padded to a short
      * prompt and output and wait for a late earliest deadline, while the ladder's greedy in search
      * order fills up with long, urgent requests first. For every box of a prompt limit, an output
@@ -469,6 +487,12 @@ final class OtIncumbent {
     boolean directDrops;
 
     /**
+     * For tests: the batch without a dropped member forgets the uploads of the members after it
+     * (wrong: its refills can take candidates that miss a deadline).
+     */
+    boolean brokenDrops;
+
+    /**
      * Whether dropping position {@code drop} from the batch of {@code size} members (marked in
      * {@code in}) cannot raise its value: without it the batch is padded to at least (p', o'), the
      * longest prompt and output of the others (p2 when the drop alone holds the longest p1, else
@@ -509,8 +533,8 @@ final class OtIncumbent {
     }
 
     /**
-     * The most members memory admits at padding (s, n), by the test tryAdd makes (the same sum,
-     * not the floor of a quotient, which could round the other way).
+     * The most members memory admits at padding (s, n), by the test tryAdd makes (the same sum, not
+     * the floor of a quotient, which could round the other way).
      */
     private long mostFor(int s, int n) {
         long most = Math.max(0, f.maxBatchForMemory(s, n));
@@ -620,7 +644,8 @@ final class OtIncumbent {
             }
             for (int r = size - 1; r >= 0 && !improved; r--) {
                 int drop = posOf[r];
-                if (skipHopelessDrops && hopelessDrop(drop, size, p1, p2, o1, o2, in, cand, rootLim, m)) {
+                if (skipHopelessDrops
+                        && hopelessDrop(drop, size, p1, p2, o1, o2, in, cand, rootLim, m)) {
                     continue; // its refill could not raise the value: the same outcome, no checks
                 }
                 double v = 0;
@@ -639,6 +664,9 @@ final class OtIncumbent {
                     counters.checks++;
                     if (f.extend(prefix[r], members, r, size - 1, bb.cur, lv.checkCache)) {
                         bb.value = w;
+                        if (brokenDrops) {
+                            bb.cur.uplinkMs = prefix[r].uplinkMs; // wrong: forgets their uploads
+                        }
                     } else {
                         bb.startFrom(prefix[r], v); // one by one, as below
                         for (int q = r + 1; q < size && ok; q++) {
