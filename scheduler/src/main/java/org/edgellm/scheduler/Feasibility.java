@@ -311,6 +311,65 @@ public final class Feasibility {
         return true;
     }
 
+    /**
+     * The state that {@link #tryAdd} reaches by adding {@code members[from..count)} one by one to
+     * {@code base} (the state of {@code members[0..from)}, with {@code from < count}), computed in
+     * one pass with the sums, maxima and minima taken in the same order, so that the state is the
+     * same bit for bit; only the tests of the last add are made. For a subset of a feasible batch,
+     * whose every add succeeds, this is that state (the local search's batch without one member);
+     * returns false when a test of the last add fails ({@code child} then holds partial values).
+     */
+    boolean extend(
+            BatchState base,
+            int[] members,
+            int from,
+            int count,
+            BatchState child,
+            ComputeCache cache) {
+        evaluations++;
+        int s = base.maxPrompt;
+        int n = base.maxOutput;
+        double up = base.uplinkMs;
+        double dMin = base.minDeadline;
+        for (int k = from; k < count; k++) {
+            int x = members[k];
+            s = Math.max(s, prompt[x]);
+            n = Math.max(n, output[x]);
+            up = up + uplinkMs[x];
+            dMin = Math.min(dMin, deadline[x]);
+        }
+        int b = count;
+        if (memoryFixed + b * kvPerToken * (s + n) > memoryBytes) {
+            return false;
+        }
+        double start = Math.max(t0 + up, busyUntil);
+        double end =
+                start
+                        + (cache == null
+                                ? computeSeconds(b, s, n) * 1000.0
+                                : cache.computeMs(b, s, n));
+        if (!(dMin - end > 0)) {
+            return false;
+        }
+        int last = members[count - 1];
+        double need = downlinkDemand[last] * 1000.0 / (deadline[last] - end);
+        for (int k = 0; k < count - 1; k++) {
+            int i = members[k];
+            need += downlinkDemand[i] * 1000.0 / (deadline[i] - end);
+        }
+        if (need > downlinkHz) {
+            return false;
+        }
+        child.size = b;
+        child.maxPrompt = s;
+        child.maxOutput = n;
+        child.uplinkMs = up;
+        child.minDeadline = dMin;
+        child.computeEnd = end;
+        child.downlinkNeed = need;
+        return true;
+    }
+
     /** Whether the batch {@code members[0..count)} is feasible: C1-C5, computed from scratch. */
     public boolean feasible(int[] members, int count) {
         evaluations++;

@@ -63,6 +63,8 @@ final class OtIncumbent {
         this.lv = lv;
         this.counters = counters;
         this.builder = new Builder();
+        this.skipHopelessDrops = req.length >= OtSearch.BOX_MIN;
+        this.directDrops = req.length >= OtSearch.BOX_MIN;
     }
 
     /**
@@ -212,6 +214,24 @@ final class OtIncumbent {
         }
         value = gVal;
         return gBatch;
+    }
+
+    /**
+     * The local search of a batch (request indices) worth {@code val} that the search found, among
+     * the candidates it[0..m) of depth 0 (their limits there); the better batch (its value in
+     * {@link #value}) or null.
+     */
+    int[] improve(int[] batch, double val, int[] it, int m) {
+        int[] out = localSearch(batch, it, m);
+        double v = 0;
+        for (int x : out) {
+            v += profit[x];
+        }
+        if (v > val + OptimalTreeSearch.tolerance(val)) {
+            value = v;
+            return out;
+        }
+        return null;
     }
 
     /**
@@ -454,6 +474,94 @@ final class OtIncumbent {
     }
 
     /**
+     * Whether the local search skips a drop whose refill cannot beat the dropped member (lists of
+     * BOX_MIN candidates or more; below, the checks and batches stay those of before).
+     */
+    boolean skipHopelessDrops;
+
+    /**
+     * Whether the local search computes the batch without a dropped member in one pass ({@link
+     * Feasibility#extend}) instead of re-adding the members after it one by one (the same state;
+     * lists of BOX_MIN candidates or more, below the checks stay those of before).
+     */
+    boolean directDrops;
+
+    /**
+     * For tests: the batch without a dropped member forgets the uploads of the members after it
+     * (wrong: its refills can take candidates that miss a deadline).
+     */
+    boolean brokenDrops;
+
+    /**
+     * Whether dropping position {@code drop} from the batch of {@code size} members (marked in
+     * {@code in}) cannot raise its value: without it the batch is padded to at least (p', o'), the
+     * longest prompt and output of the others (p2 when the drop alone holds the longest p1, else
+     * p1; the same for outputs), and whatever the refill adds only lengthens that padding, so it
+     * adds at most the memory's count at (p', o') minus the size - 1 members left, each a candidate
+     * outside the batch, not the dropped one, whose root limit admits a batch of size members; in
+     * search order (profit descending) the first that many such candidates bound the refill's
+     * profit. When that bound is not above the dropped member's profit, the drop's batch is worth
+     * at most the batch's own value: the local search, which takes only a strictly better batch,
+     * would not take it.
+     */
+    private boolean hopelessDrop(
+            int drop,
+            int size,
+            int p1,
+            int p2,
+            int o1,
+            int o2,
+            boolean[] in,
+            int[] cand,
+            long[] rootLim,
+            int m) {
+        int pd = lv.pPrompt[drop];
+        int od = lv.pOutput[drop];
+        int pRest = pd == p1 && !sharesLongest(drop, size, true, p1) ? p2 : p1;
+        int oRest = od == o1 && !sharesLongest(drop, size, false, o1) ? o2 : o1;
+        long slots = mostFor(pRest, oRest) - (size - 1);
+        double reach = 0;
+        for (int k = 0; k < m && slots > 0; k++) {
+            int y = cand[k];
+            if (in[y] || y == drop || rootLim[k] <= size - 1) {
+                continue;
+            }
+            reach += pp[y];
+            slots--;
+        }
+        return reach <= pp[drop];
+    }
+
+    /**
+     * The most members memory admits at padding (s, n), by the test tryAdd makes (the same sum, not
+     * the floor of a quotient, which could round the other way).
+     */
+    private long mostFor(int s, int n) {
+        long most = Math.max(0, f.maxBatchForMemory(s, n));
+        while (most < Integer.MAX_VALUE && f.memoryFits((int) most + 1, s, n)) {
+            most++;
+        }
+        while (most > 0 && !f.memoryFits((int) most, s, n)) {
+            most--;
+        }
+        return most;
+    }
+
+    private int[] lsPos; // the local search's members (positions), for sharesLongest
+
+    /** Whether another member than {@code drop} has the longest prompt (or output) too. */
+    private boolean sharesLongest(int drop, int size, boolean prompt, int longest) {
+        int[] vals = prompt ? lv.pPrompt : lv.pOutput;
+        for (int q = 0; q < size; q++) {
+            int y = lsPos[q];
+            if (y != drop && vals[y] == longest) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Improves a feasible batch (request indices) among the root's candidates (positions it[0..m)):
      * drop one member, then add every candidate outside that still fits, in search order; the first
      * drop that raises the profit is taken, at most LOCAL_ROUNDS times. Every batch is built with
@@ -499,6 +607,7 @@ final class OtIncumbent {
             boolean improved = false;
             // drop the least profitable members first (the last in search order)
             Arrays.sort(posOf, 0, size);
+            lsPos = posOf;
             prefix[0].clear();
             boolean ok = true;
             for (int q = 0; q < size && ok; q++) {
@@ -510,23 +619,90 @@ final class OtIncumbent {
             if (!ok) {
                 break; // cannot happen: the batch was built by tryAdd
             }
+            // the longest prompt and output of the batch and the next below (with multiplicity)
+            int p1 = 0;
+            int p2 = 0;
+            int o1 = 0;
+            int o2 = 0;
+            if (skipHopelessDrops) {
+                for (int q = 0; q < size; q++) {
+                    int pq = lv.pPrompt[posOf[q]];
+                    int oq = lv.pOutput[posOf[q]];
+                    if (pq > p1) {
+                        p2 = p1;
+                        p1 = pq;
+                    } else if (pq > p2) {
+                        p2 = pq;
+                    }
+                    if (oq > o1) {
+                        o2 = o1;
+                        o1 = oq;
+                    } else if (oq > o2) {
+                        o2 = oq;
+                    }
+                }
+            }
             for (int r = size - 1; r >= 0 && !improved; r--) {
                 int drop = posOf[r];
+                if (skipHopelessDrops
+                        && hopelessDrop(drop, size, p1, p2, o1, o2, in, cand, rootLim, m)) {
+                    continue; // its refill could not raise the value: the same outcome, no checks
+                }
                 double v = 0;
                 for (int q = 0; q < r; q++) {
                     v += pp[posOf[q]];
                 }
                 bb.startFrom(prefix[r], v);
-                for (int q = r + 1; q < size && ok; q++) {
-                    ok = bb.add(posOf[q]);
+                if (directDrops && r + 1 < size) {
+                    // the batch without the drop in one pass, not size - 1 - r checks
+                    double w = v;
+                    for (int q = r + 1; q < size; q++) {
+                        members[q - 1] = req[posOf[q]];
+                        pos[q - 1] = posOf[q];
+                        w += pp[posOf[q]];
+                    }
+                    counters.checks++;
+                    if (f.extend(prefix[r], members, r, size - 1, bb.cur, lv.checkCache)) {
+                        bb.value = w;
+                        if (brokenDrops) {
+                            bb.cur.uplinkMs = prefix[r].uplinkMs; // wrong: forgets their uploads
+                        }
+                    } else {
+                        bb.startFrom(prefix[r], v); // one by one, as below
+                        for (int q = r + 1; q < size && ok; q++) {
+                            ok = bb.add(posOf[q]);
+                        }
+                    }
+                } else {
+                    for (int q = r + 1; q < size && ok; q++) {
+                        ok = bb.add(posOf[q]);
+                    }
                 }
                 if (!ok) {
                     break;
                 }
+                int roomP = -1;
+                int roomO = -1;
+                long room = 0;
                 for (int k = 0; k < m; k++) {
                     int y = cand[k];
                     if (in[y] || y == drop || rootLim[k] <= bb.size()) {
                         continue; // in, dropped, or its root limit admits no batch this large
+                    }
+                    if (skipHopelessDrops) {
+                        // the candidates left come in search order (profit descending) and the
+                        // padding only grows: at most room - size more of them, each worth at
+                        // most this one's profit. When that cannot lift the batch above the
+                        // value it had, the drop is not taken whatever the rest adds: stop.
+                        Feasibility.BatchState cs = bb.cur;
+                        if (cs.maxPrompt != roomP || cs.maxOutput != roomO) {
+                            roomP = cs.maxPrompt;
+                            roomO = cs.maxOutput;
+                            room = mostFor(roomP, roomO);
+                        }
+                        if (bb.value + Math.max(0, room - cs.size) * pp[y] <= val) {
+                            break;
+                        }
                     }
                     bb.add(y);
                 }

@@ -74,6 +74,22 @@ final class OtSearch {
 
     boolean greedyDone;
 
+    /**
+     * How many of the batches that a run on the box path finds better than its incumbent get the
+     * local search of the greedy (see {@link OtIncumbent#improve}); 0 turns it off (tests).
+     */
+    int foundSearches = FOUND_SEARCHES;
+
+    /**
+     * Default of foundSearches: the first three found batches (the ninth round tried 1, 3, 10 and
+     * every one: docs/benchmarks.md).
+     */
+    static final int FOUND_SEARCHES = 3;
+
+    private int foundLeft; // local searches of found batches left in this run
+
+    private int rootCount; // the candidates of depth 0 as last prepared
+
     double bestValue;
     int[] bestBatch = new int[0];
     double value;
@@ -203,6 +219,7 @@ final class OtSearch {
     }
 
     void run(double incumbent) {
+        foundLeft = 0; // the box path sets it
         if (incumbent > bestValue) {
             bestValue = incumbent;
             bestBatch = new int[0]; // the caller's incumbent, not a batch of this variant
@@ -212,6 +229,7 @@ final class OtSearch {
         Arrays.fill(inPath, 0L);
         openBound = Double.NaN;
         if (boxLeaves > 1 && req.length >= Math.max(boxMin, 1)) {
+            foundLeft = foundSearches;
             runBoxes();
             return;
         }
@@ -453,6 +471,9 @@ final class OtSearch {
             return;
         }
         int m = lv.prepare(d, in, from, to, last);
+        if (d == 0) {
+            rootCount = m;
+        }
         if (m == 0) {
             return;
         }
@@ -490,6 +511,16 @@ final class OtSearch {
                     bestValue = v;
                     bestBatch = Arrays.copyOf(path, d + 1);
                     bestBatch[d] = x;
+                    if (foundLeft > 0) {
+                        // a found batch is seldom full: the local search refills it (every
+                        // batch it builds is checked with tryAdd, so the incumbent stays real)
+                        foundLeft--;
+                        int[] better = incumbent.improve(bestBatch, bestValue, items[0], rootCount);
+                        if (better != null) {
+                            bestBatch = better;
+                            bestValue = incumbent.value;
+                        }
+                    }
                     cut = cut(d, m, k + 1, cut, null, 0);
                 }
             } else {
