@@ -287,6 +287,90 @@ class SlotPlannerTest {
         }
     }
 
+    /**
+     * The load-price policy counts a schedule's kills at the domain's next slot end, which after an
+     * off-phase slot comes sooner than a slot length later. Domain d1's staggered phase is 95 ms,
+     * so after the (aligned) slot ending at 1100 the next ends at 1195. Two urgent short requests
+     * (x1, x2) can be served alone from 1195 but not from 1200; three long ones (y1-y3, loose
+     * deadlines) make the most requests in one batch, which the urgent ones cannot join. The full
+     * schedule (the y's) kills both x's, so it is worth 3 - 2 = 1 against the x's 2 (they kill
+     * nothing): the x's are decided. Counted a full slot later, the x's would look lost anyway, the
+     * y's worth 3, and the y's decided.
+     */
+    @Test
+    void theLoadPriceKillsAreCountedAtTheDomainsNextSlotEnd() {
+        DomainFixtures.Settings s = settings();
+        s.policy = "load-price";
+        s.staggerSlots = true;
+        DomainSettings settings = s.build();
+        assertEquals(95, settings.slotPhaseMs(D));
+        assertEquals(SLOT_END + 95, settings.slotEndAfter(D, SLOT_END));
+        double soon = earliestDeadlineServableFrom(SLOT_END + 95.0);
+        double late = earliestDeadlineServableFrom(SLOT_END + 100.0);
+        assertTrue(soon < late - 4, soon + " " + late);
+        double deadline = late - 1; // servable alone from 1195, not from 1200
+        Run run = new Run(settings);
+        List<InputEvent> events = new ArrayList<>();
+        events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
+        for (String id : List.of("x1", "x2", "y1", "y2", "y3")) {
+            boolean urgent = id.startsWith("x");
+            events.add(
+                    request(
+                            req(
+                                    id,
+                                    "u-" + id,
+                                    D,
+                                    500,
+                                    64,
+                                    urgent ? 16 : 400,
+                                    urgent ? deadline - 500 : 600_000,
+                                    0.5)));
+            events.add(channel("u-" + id, D, "d1-a", 500, 6));
+        }
+        SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
+        assertEquals(1, o.decisions().size());
+        Decision d = o.decisions().get(0);
+        recheck(d, D, SLOT_END, SLOT_END, Double.NEGATIVE_INFINITY, run.state(D), settings);
+        List<String> ids = new ArrayList<>();
+        d.requests().forEach(r -> ids.add(r.request().requestId));
+        ids.sort(null);
+        assertEquals(List.of("x1", "x2"), ids);
+        assertEquals(List.of("y1", "y2", "y3"), pendingIds(run.state(D).pending()));
+    }
+
+    /**
+     * The earliest deadline (to 0.01 ms) at which a request like x1 of the test above is servable
+     * alone on d1-a from t, by {@link ServableAlone}, the test the planner counts kills with.
+     */
+    private static double earliestDeadlineServableFrom(double t) {
+        NodeRuntime n = NodeRuntime.of(BIG);
+        List<org.edgellm.scheduler.EdgeNode> nodes =
+                List.of(n.spec.toEdgeNode(n.busyUntil, n.slowdown));
+        double[] idle = {n.busyUntil};
+        double lo = t;
+        double hi = t + 60_000;
+        while (hi - lo > 0.01) {
+            double mid = (lo + hi) / 2;
+            org.edgellm.scheduler.Request r =
+                    new org.edgellm.scheduler.Request(
+                            "x",
+                            500,
+                            64,
+                            16,
+                            mid,
+                            0.5,
+                            1,
+                            Double.NaN,
+                            Map.of("d1-a", new org.edgellm.scheduler.Channel(6, 6)));
+            if (ServableAlone.ofViews(TOPOLOGY, t, nodes, List.of(r)).servable(0, idle)) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return hi;
+    }
+
     /** What one slot decided (its ids, sorted) and left pending. */
     record Outcome(List<String> decided, List<String> pending) {}
 
