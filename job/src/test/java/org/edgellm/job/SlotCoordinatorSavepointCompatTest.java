@@ -164,14 +164,11 @@ class SlotCoordinatorSavepointCompatTest {
     }
 
     /**
-     * The committed state (aligned slots) restored into a job with staggered slots (--slot-stagger
-     * spread): the timers it holds fire at their aligned ends, then each domain moves to its own
-     * phase. Every request the earlier release reached an outcome for reaches exactly one here
-     * (none lost, none decided twice), and every decision after the restored timers lies on its
-     * domain's phase.
+     * A coordinator with the savepoint's flags and staggered slots (--slot-stagger spread), the
+     * committed state restored into it and opened.
      */
-    @Test
-    void stateOfTheEarlierReleaseRestoresIntoStaggeredSlots() throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision>
+            restoredIntoStaggeredSlots() throws Exception {
         OperatorSubtaskState state =
                 OperatorSnapshotUtil.readStateHandle(dir().resolve(NAME + ".snapshot").toString());
         Map<String, String> flags = new java.util.HashMap<>();
@@ -180,7 +177,7 @@ class SlotCoordinatorSavepointCompatTest {
         flags.put("policy", "per-slot");
         flags.put("max-candidates", "32");
         flags.put("slot-stagger", "spread");
-        var h =
+        KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(
                                 new SlotCoordinator(
@@ -189,6 +186,19 @@ class SlotCoordinatorSavepointCompatTest {
                         Types.STRING);
         h.initializeState(state);
         h.open();
+        return h;
+    }
+
+    /**
+     * The committed state (aligned slots) restored into a job with staggered slots (--slot-stagger
+     * spread): the timers it holds fire at their aligned ends, then each domain moves to its own
+     * phase. Every request the earlier release reached an outcome for reaches exactly one here
+     * (none lost, none decided twice), and every decision after the restored timers lies on its
+     * domain's phase.
+     */
+    @Test
+    void stateOfTheEarlierReleaseRestoresIntoStaggeredSlots() throws Exception {
+        var h = restoredIntoStaggeredSlots();
         try {
             SlotCoordinatorRescaleTest.feed(List.of(h), after(), SNAPSHOT_AT + 100, END);
             Set<String> reached = new TreeSet<>();
@@ -238,23 +248,7 @@ class SlotCoordinatorSavepointCompatTest {
      */
     @Test
     void restoredIntoStaggeredSlotsWithLateEventsBetweenWatermarks() throws Exception {
-        OperatorSubtaskState state =
-                OperatorSnapshotUtil.readStateHandle(dir().resolve(NAME + ".snapshot").toString());
-        Map<String, String> flags = new java.util.HashMap<>();
-        flags.put("heartbeat-timeout-ms", "1000");
-        flags.put("max-channel-age-ms", "60000");
-        flags.put("policy", "per-slot");
-        flags.put("max-candidates", "32");
-        flags.put("slot-stagger", "spread");
-        var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new SlotCoordinator(
-                                        SlotCoordinatorTest.TOPOLOGY, Events.harnessConfig(flags))),
-                        (InputEvent e) -> e.domainId,
-                        Types.STRING);
-        h.initializeState(state);
-        h.open();
+        var h = restoredIntoStaggeredSlots();
         List<InputEvent> timed = new ArrayList<>(after());
         for (long t = 500; t <= END; t += 400) {
             timed.add(SlotCoordinatorRescaleTest.heartbeat("d2-a", "d2", t, true, 1.0));

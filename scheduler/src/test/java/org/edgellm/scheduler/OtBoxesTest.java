@@ -1,5 +1,6 @@
 package org.edgellm.scheduler;
 
+import static org.edgellm.scheduler.OtOracles.plain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,17 +20,6 @@ import org.junit.jupiter.api.Test;
  * force on shorter lists elsewhere (ConformanceTest, PropertiesTest).
  */
 class OtBoxesTest {
-
-    /** The plain search: one list, none of the long-list parts. */
-    private static OtSearch plain(Feasibility f, Instance inst, double[] profit) {
-        OtSearch s = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-        s.boxLeaves = 1;
-        s.useGreedy = false;
-        s.levels.inheritLimits = false;
-        s.levels.capByUplink = false;
-        s.levels.bandInSweep = false;
-        return s;
-    }
 
     /** The full search (greedy included) with the box path forced on, run to the end. */
     private static OtSearch forcedBoxes(Feasibility f, Instance inst, double[] profit, int leaves) {

@@ -1,10 +1,11 @@
 package org.edgellm.scheduler;
 
+import static org.edgellm.scheduler.OtOracles.assertSound;
+import static org.edgellm.scheduler.OtOracles.plain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -42,29 +43,6 @@ class OtCaseGreedyTest {
                         rnd.nextBoolean() ? ComputeModel.ROOFLINE : ComputeModel.FLOPS,
                         rnd.nextBoolean() ? RandomInstances.SMALL_1B : RandomInstances.LLAMA2_7B,
                         profiles[rnd.nextInt(profiles.length)]));
-    }
-
-    /** The plain search: one list, none of the long-list parts (the oracle of OtBoxesTest). */
-    private static OtSearch plain(Feasibility f, Instance inst, double[] profit) {
-        OtSearch s = OptimalTreeSearch.searchFor(f, PropertiesTest.all(inst), profit);
-        s.boxLeaves = 1;
-        s.useGreedy = false;
-        s.levels.inheritLimits = false;
-        s.levels.capByUplink = false;
-        s.levels.bandInSweep = false;
-        return s;
-    }
-
-    /** Asserts that the incumbent of s is feasible from scratch, distinct and worth its value. */
-    private static void assertSound(Feasibility f, double[] profit, OtSearch s) {
-        int[] b = s.bestBatch;
-        assertTrue(b.length == 0 || f.feasible(b, b.length), "a feasible batch");
-        assertEquals(b.length, Arrays.stream(b).distinct().count(), "no request twice");
-        double worth = 0;
-        for (int x : b) {
-            worth += profit[x];
-        }
-        assertEquals(s.bestValue, worth, 1e-9 * Math.max(1, worth), "worth its value");
     }
 
     /**
