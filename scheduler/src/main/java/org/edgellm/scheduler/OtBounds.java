@@ -41,6 +41,7 @@ final class OtBounds {
     final int[][] bandOrder;
     final double[][] sortKey;
     final long[] bandStamp;
+    final int[] bandCount; // per depth: how many items bandOrder holds
     // per depth: the items by uplink time per profit, filtered once per preparation (upStamp)
     final int[][] upOrder;
     final int[] upCount;
@@ -92,6 +93,7 @@ final class OtBounds {
         bandOrder = new int[count + 1][];
         sortKey = new double[count + 1][];
         bandStamp = new long[count + 1];
+        bandCount = new int[count + 1];
         upOrder = new int[count + 1][];
         upCount = new int[count + 1];
         upStamp = new long[count + 1];
@@ -501,7 +503,14 @@ final class OtBounds {
         return upOrder[d];
     }
 
-    /** The order by band cost per profit of every item of depth d, sorted once per node. */
+    /**
+     * The order by band cost per profit of every item of depth d, sorted once per node: ascending
+     * by key, ties by index (what a stable sort of 0..m) gives). When the parent's order exists it
+     * is the starting point: the node's items are a subset of the parent's, in the same relative
+     * order, and their keys move little from parent to child, so an insertion sort of the parent's
+     * order, filtered, does few moves; the result is the same permutation (the order is total), and
+     * the full sort runs when the start is not usable or the moves exceed a few per item.
+     */
     private int[] bandOrderOf(int d, int m) {
         if (bandStamp[d] != stamp[d]) {
             if (bandOrder[d] == null || bandOrder[d].length < m) {
@@ -513,14 +522,71 @@ final class OtBounds {
             int[] it = items[d];
             double[] cost = bandCost[d];
             double[] key = sortKey[d];
+            boolean nan = false;
             for (int k = 0; k < m; k++) {
-                order[k] = k;
-                key[k] = cost[k] / pp[it[k]];
+                double v = cost[k] / pp[it[k]];
+                key[k] = v;
+                nan |= v != v;
             }
-            KeyedSort.sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
+            if (nan || d == 0 || bandStamp[d - 1] != stamp[d - 1] || !fromParent(d, m)) {
+                for (int k = 0; k < m; k++) {
+                    order[k] = k;
+                }
+                KeyedSort.sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
+            }
+            bandCount[d] = m;
             bandStamp[d] = stamp[d];
         }
         return bandOrder[d];
+    }
+
+    /**
+     * Fills bandOrder[d] with the node's indices in the parent's band order and sorts it by
+     * insertion (key sortKey[d] by index, ties by index); false when the parent's order does not
+     * hold every item of the node or the sort needs too many moves (bandOrder[d] is then garbage).
+     */
+    private boolean fromParent(int d, int m) {
+        int[] order = bandOrder[d];
+        double[] key = sortKey[d];
+        int[] src = bandOrder[d - 1];
+        int[] pit = items[d - 1];
+        int n = bandCount[d - 1];
+        long[] so = stampOf[d];
+        int[] ko = kOf[d];
+        long st = stamp[d];
+        int r = 0;
+        for (int q = 0; q < n; q++) {
+            int y = pit[src[q]];
+            if (so[y] == st) {
+                if (r == m) {
+                    return false;
+                }
+                order[r++] = ko[y];
+            }
+        }
+        if (r != m) {
+            return false;
+        }
+        int budget = 4 * m + 16;
+        for (int i = 1; i < m; i++) {
+            int ov = order[i];
+            double kv = key[ov];
+            int j = i - 1;
+            while (j >= 0) {
+                int oj = order[j];
+                double kj = key[oj];
+                if (kj < kv || (kj == kv && oj < ov)) {
+                    break;
+                }
+                order[j + 1] = oj;
+                j--;
+                if (--budget < 0) {
+                    return false;
+                }
+            }
+            order[j + 1] = ov;
+        }
+        return true;
     }
 
     /** Fractional knapsack on the downlink band: capacity cap, item costs cost[k]. */
