@@ -57,6 +57,13 @@ final class OtBounds {
     double[] jointCost; // allocated on first use (long lists only)
     double[] jointProfit;
     int[] jointItem;
+    // coupledBand's inputs, in the order of jointItem (from index 0): limit, deadline, own
+    // earliest end, profit, downlink demand times 1000
+    long[] jointLim;
+    double[] jointDeadline;
+    double[] jointEnd;
+    double[] jointP;
+    double[] jointDemand;
     final IntToDoubleFunction bandJoint = this::bandJoint;
     int jointD;
     int jointC;
@@ -110,6 +117,11 @@ final class OtBounds {
         jointCost = new double[count + 2];
         jointProfit = new double[count + 2];
         jointItem = new int[count + 2];
+        jointLim = new long[count + 2];
+        jointDeadline = new double[count + 2];
+        jointEnd = new double[count + 2];
+        jointP = new double[count + 2];
+        jointDemand = new double[count + 2];
     }
 
     /**
@@ -261,13 +273,16 @@ final class OtBounds {
             long[] sel) {
         Arrays.fill(head, 0, count + 1, -1);
         int top = 0;
-        double run = 0;
-        pre[0] = 0;
         for (int j = 0; j < count; j++) {
             int t = Math.min(lim[j], count);
             next[j] = head[t];
             head[t] = j;
             top = Math.max(top, t);
+        }
+        // the sweep reads pre[t - 1] for t <= top only: the prefix sums stop there
+        double run = 0;
+        pre[0] = 0;
+        for (int j = 0; j < top; j++) {
             run += p[j];
             pre[j + 1] = run;
         }
@@ -368,12 +383,24 @@ final class OtBounds {
             int r = 0;
             jointCost[0] = 0;
             jointProfit[0] = 0;
+            long[] lim = limit[d];
+            double[] ends = endOne[d];
+            boolean soa = ends != null;
             for (int q = 0; q < m; q++) {
                 int k = order[q];
                 if (fp[k] >= jointC) {
+                    int y = it[k];
                     jointCost[r + 1] = jointCost[r] + cost[k];
-                    jointProfit[r + 1] = jointProfit[r] + pp[it[k]];
+                    jointProfit[r + 1] = jointProfit[r] + pp[y];
                     jointItem[r + 1] = k;
+                    if (soa) {
+                        // coupledBand's inputs in this order, side by side
+                        jointLim[r] = lim[k];
+                        jointDeadline[r] = pDeadline[y];
+                        jointEnd[r] = ends[k];
+                        jointP[r] = pp[y];
+                        jointDemand[r] = pDemand[y] * 1000.0;
+                    }
                     r++;
                 }
             }
@@ -416,24 +443,26 @@ final class OtBounds {
      * that knapsack's.
      */
     private double coupledBand(int d, int t, double end, double room, double lambda) {
+        // bandJoint laid out the items' inputs in its order (jointLim...): the same terms, summed
+        // in the same order, as reading them through jointItem and items
         int n = jointCount;
-        int[] it = items[d];
-        long[] lim = limit[d];
-        double[] ends = endOne[d];
+        long[] lim = jointLim;
+        double[] dl = jointDeadline;
+        double[] ends = jointEnd;
+        double[] p = jointP;
+        double[] dem = jointDemand;
         double s = lambda * room;
         int count = 0;
-        for (int r = 1; r <= n; r++) {
-            int k = jointItem[r];
-            if (lim[k] < t) {
+        for (int r = 0; r < n; r++) {
+            if (lim[r] < t) {
                 continue;
             }
-            int y = it[k];
-            double left = pDeadline[y] - Math.max(ends[k], end);
+            double left = dl[r] - Math.max(ends[r], end);
             if (!(left > 0)) {
                 continue;
             }
             count++;
-            double gain = pp[y] - lambda * (pDemand[y] * 1000.0 / left);
+            double gain = p[r] - lambda * (dem[r] / left);
             if (gain > 0) {
                 s += gain;
             }
