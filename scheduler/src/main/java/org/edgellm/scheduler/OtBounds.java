@@ -149,7 +149,8 @@ final class OtBounds {
         double upSum = 0;
         double[] pj = cardProfit;
         int[] tl = cardLimit;
-        for (int k = 0; k < m; k++) {
+        // feasPos[k] <= k (see OtLevels.feasPos): no index below c has feasPos >= c
+        for (int k = c; k < m; k++) {
             if (fp[k] < c) {
                 continue;
             }
@@ -197,7 +198,7 @@ final class OtBounds {
             upCap = b.minDeadline - f.t0() - b.uplinkMs - compute;
         } else {
             upCap = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < m; k++) {
+            for (int k = c; k < m; k++) {
                 if (fp[k] >= c) {
                     int x = req[it[k]];
                     upCap =

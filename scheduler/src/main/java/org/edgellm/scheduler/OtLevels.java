@@ -38,7 +38,10 @@ final class OtLevels {
     final long[][] limit;
     final double[][] bandCost;
     final double[][] endOne; // per depth: each item's compute end if it joins alone
-    final int[][] feasPos; // index in the list passed down of each items[d] index, or -1
+    // per depth: index in the list passed down of each items[d] index, or -1 (-2 while the node
+    // checks its children); never above the items[d] index itself (the list passed down is a
+    // subsequence of items[d]), which lets the bounds start their scans at index c
+    final int[][] feasPos;
 
     // positions by uplink time, prompt, output (ascending) and deadline (descending)
     int[][] ordersAll; // built on first use
