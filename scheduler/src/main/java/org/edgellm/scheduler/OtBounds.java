@@ -41,6 +41,7 @@ final class OtBounds {
     final int[][] bandOrder;
     final double[][] sortKey;
     final long[] bandStamp;
+    final int[] bandCount; // per depth: how many items bandOrder holds
     // per depth: the items by uplink time per profit, filtered once per preparation (upStamp)
     final int[][] upOrder;
     final int[] upCount;
@@ -56,6 +57,13 @@ final class OtBounds {
     double[] jointCost; // allocated on first use (long lists only)
     double[] jointProfit;
     int[] jointItem;
+    // coupledBand's inputs, in the order of jointItem (from index 0): limit, deadline, own
+    // earliest end, profit, downlink demand times 1000
+    long[] jointLim;
+    double[] jointDeadline;
+    double[] jointEnd;
+    double[] jointP;
+    double[] jointDemand;
     final IntToDoubleFunction bandJoint = this::bandJoint;
     int jointD;
     int jointC;
@@ -92,6 +100,7 @@ final class OtBounds {
         bandOrder = new int[count + 1][];
         sortKey = new double[count + 1][];
         bandStamp = new long[count + 1];
+        bandCount = new int[count + 1];
         upOrder = new int[count + 1][];
         upCount = new int[count + 1];
         upStamp = new long[count + 1];
@@ -108,6 +117,11 @@ final class OtBounds {
         jointCost = new double[count + 2];
         jointProfit = new double[count + 2];
         jointItem = new int[count + 2];
+        jointLim = new long[count + 2];
+        jointDeadline = new double[count + 2];
+        jointEnd = new double[count + 2];
+        jointP = new double[count + 2];
+        jointDemand = new double[count + 2];
     }
 
     /**
@@ -135,7 +149,8 @@ final class OtBounds {
         double upSum = 0;
         double[] pj = cardProfit;
         int[] tl = cardLimit;
-        for (int k = 0; k < m; k++) {
+        // feasPos[k] <= k (see OtLevels.feasPos): no index below c has feasPos >= c
+        for (int k = c; k < m; k++) {
             if (fp[k] < c) {
                 continue;
             }
@@ -183,7 +198,7 @@ final class OtBounds {
             upCap = b.minDeadline - f.t0() - b.uplinkMs - compute;
         } else {
             upCap = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < m; k++) {
+            for (int k = c; k < m; k++) {
                 if (fp[k] >= c) {
                     int x = req[it[k]];
                     upCap =
@@ -259,13 +274,16 @@ final class OtBounds {
             long[] sel) {
         Arrays.fill(head, 0, count + 1, -1);
         int top = 0;
-        double run = 0;
-        pre[0] = 0;
         for (int j = 0; j < count; j++) {
             int t = Math.min(lim[j], count);
             next[j] = head[t];
             head[t] = j;
             top = Math.max(top, t);
+        }
+        // the sweep reads pre[t - 1] for t <= top only: the prefix sums stop there
+        double run = 0;
+        pre[0] = 0;
+        for (int j = 0; j < top; j++) {
             run += p[j];
             pre[j + 1] = run;
         }
@@ -366,12 +384,24 @@ final class OtBounds {
             int r = 0;
             jointCost[0] = 0;
             jointProfit[0] = 0;
+            long[] lim = limit[d];
+            double[] ends = endOne[d];
+            boolean soa = ends != null;
             for (int q = 0; q < m; q++) {
                 int k = order[q];
                 if (fp[k] >= jointC) {
+                    int y = it[k];
                     jointCost[r + 1] = jointCost[r] + cost[k];
-                    jointProfit[r + 1] = jointProfit[r] + pp[it[k]];
+                    jointProfit[r + 1] = jointProfit[r] + pp[y];
                     jointItem[r + 1] = k;
+                    if (soa) {
+                        // coupledBand's inputs in this order, side by side
+                        jointLim[r] = lim[k];
+                        jointDeadline[r] = pDeadline[y];
+                        jointEnd[r] = ends[k];
+                        jointP[r] = pp[y];
+                        jointDemand[r] = pDemand[y] * 1000.0;
+                    }
                     r++;
                 }
             }
@@ -414,24 +444,26 @@ final class OtBounds {
      * that knapsack's.
      */
     private double coupledBand(int d, int t, double end, double room, double lambda) {
+        // bandJoint laid out the items' inputs in its order (jointLim...): the same terms, summed
+        // in the same order, as reading them through jointItem and items
         int n = jointCount;
-        int[] it = items[d];
-        long[] lim = limit[d];
-        double[] ends = endOne[d];
+        long[] lim = jointLim;
+        double[] dl = jointDeadline;
+        double[] ends = jointEnd;
+        double[] p = jointP;
+        double[] dem = jointDemand;
         double s = lambda * room;
         int count = 0;
-        for (int r = 1; r <= n; r++) {
-            int k = jointItem[r];
-            if (lim[k] < t) {
+        for (int r = 0; r < n; r++) {
+            if (lim[r] < t) {
                 continue;
             }
-            int y = it[k];
-            double left = pDeadline[y] - Math.max(ends[k], end);
+            double left = dl[r] - Math.max(ends[r], end);
             if (!(left > 0)) {
                 continue;
             }
             count++;
-            double gain = pp[y] - lambda * (pDemand[y] * 1000.0 / left);
+            double gain = p[r] - lambda * (dem[r] / left);
             if (gain > 0) {
                 s += gain;
             }
@@ -501,7 +533,14 @@ final class OtBounds {
         return upOrder[d];
     }
 
-    /** The order by band cost per profit of every item of depth d, sorted once per node. */
+    /**
+     * The order by band cost per profit of every item of depth d, sorted once per node: ascending
+     * by key, ties by index (what a stable sort of 0..m) gives). When the parent's order exists it
+     * is the starting point: the node's items are a subset of the parent's, in the same relative
+     * order, and their keys move little from parent to child, so an insertion sort of the parent's
+     * order, filtered, does few moves; the result is the same permutation (the order is total), and
+     * the full sort runs when the start is not usable or the moves exceed a few per item.
+     */
     private int[] bandOrderOf(int d, int m) {
         if (bandStamp[d] != stamp[d]) {
             if (bandOrder[d] == null || bandOrder[d].length < m) {
@@ -513,14 +552,71 @@ final class OtBounds {
             int[] it = items[d];
             double[] cost = bandCost[d];
             double[] key = sortKey[d];
+            boolean nan = false;
             for (int k = 0; k < m; k++) {
-                order[k] = k;
-                key[k] = cost[k] / pp[it[k]];
+                double v = cost[k] / pp[it[k]];
+                key[k] = v;
+                nan |= v != v;
             }
-            KeyedSort.sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
+            if (nan || d == 0 || bandStamp[d - 1] != stamp[d - 1] || !fromParent(d, m)) {
+                for (int k = 0; k < m; k++) {
+                    order[k] = k;
+                }
+                KeyedSort.sortByKey(order, key, m, sortTmpOrder, sortTmpKey);
+            }
+            bandCount[d] = m;
             bandStamp[d] = stamp[d];
         }
         return bandOrder[d];
+    }
+
+    /**
+     * Fills bandOrder[d] with the node's indices in the parent's band order and sorts it by
+     * insertion (key sortKey[d] by index, ties by index); false when the parent's order does not
+     * hold every item of the node or the sort needs too many moves (bandOrder[d] is then garbage).
+     */
+    private boolean fromParent(int d, int m) {
+        int[] order = bandOrder[d];
+        double[] key = sortKey[d];
+        int[] src = bandOrder[d - 1];
+        int[] pit = items[d - 1];
+        int n = bandCount[d - 1];
+        long[] so = stampOf[d];
+        int[] ko = kOf[d];
+        long st = stamp[d];
+        int r = 0;
+        for (int q = 0; q < n; q++) {
+            int y = pit[src[q]];
+            if (so[y] == st) {
+                if (r == m) {
+                    return false;
+                }
+                order[r++] = ko[y];
+            }
+        }
+        if (r != m) {
+            return false;
+        }
+        int budget = 4 * m + 16;
+        for (int i = 1; i < m; i++) {
+            int ov = order[i];
+            double kv = key[ov];
+            int j = i - 1;
+            while (j >= 0) {
+                int oj = order[j];
+                double kj = key[oj];
+                if (kj < kv || (kj == kv && oj < ov)) {
+                    break;
+                }
+                order[j + 1] = oj;
+                j--;
+                if (--budget < 0) {
+                    return false;
+                }
+            }
+            order[j + 1] = ov;
+        }
+        return true;
     }
 
     /** Fractional knapsack on the downlink band: capacity cap, item costs cost[k]. */
