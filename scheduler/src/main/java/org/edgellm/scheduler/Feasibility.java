@@ -277,24 +277,46 @@ public final class Feasibility {
             return false;
         }
         double up = parent.uplinkMs + uplinkMs[x];
+        double dMin = Math.min(parent.minDeadline, deadline[x]);
+        return timely(b, s, n, up, dMin, x, members, parent.downlinkNeed, child, cache);
+    }
+
+    /**
+     * The tests after memory of a batch of b members padded to (s, n) with uplink time up and
+     * earliest deadline dMin, whose last member is x and the others members[0..b - 1): its end
+     * before every deadline (C3) and the downlink band (C4), each member's demand at that end, the
+     * others' summed after x's in their order. {@code othersNeed} is a lower bound of the others'
+     * demand at that end (their need at an earlier end, or 0), which rejects early. On success
+     * writes the batch's aggregates into {@code child}.
+     */
+    private boolean timely(
+            int b,
+            int s,
+            int n,
+            double up,
+            double dMin,
+            int x,
+            int[] members,
+            double othersNeed,
+            BatchState child,
+            ComputeCache cache) {
         double start = Math.max(t0 + up, busyUntil);
         double end =
                 start
                         + (cache == null
                                 ? computeSeconds(b, s, n) * 1000.0
                                 : cache.computeMs(b, s, n));
-        double dMin = Math.min(parent.minDeadline, deadline[x]);
         if (!(dMin - end > 0)) {
             return false;
         }
         double need = downlinkDemand[x] * 1000.0 / (deadline[x] - end);
-        // every member's demand only grows as the end moves later, so the parent's need (at its
-        // own end) plus the newcomer's is a lower bound of the child's: when it exceeds the band
-        // by far more than any rounding of the sums, the loop below would reject too
-        if (parent.downlinkNeed + need > downlinkHz * (1 + 1e-9)) {
+        // every member's demand only grows as the end moves later, so the others' need at an
+        // earlier end plus the newcomer's is a lower bound of the batch's: when it exceeds the
+        // band by far more than any rounding of the sums, the loop below would reject too
+        if (othersNeed + need > downlinkHz * (1 + 1e-9)) {
             return false;
         }
-        for (int k = 0; k < parent.size; k++) {
+        for (int k = 0; k < b - 1; k++) {
             int i = members[k];
             need += downlinkDemand[i] * 1000.0 / (deadline[i] - end);
         }
@@ -338,36 +360,10 @@ public final class Feasibility {
             up = up + uplinkMs[x];
             dMin = Math.min(dMin, deadline[x]);
         }
-        int b = count;
-        if (memoryFixed + b * kvPerToken * (s + n) > memoryBytes) {
+        if (memoryFixed + count * kvPerToken * (s + n) > memoryBytes) {
             return false;
         }
-        double start = Math.max(t0 + up, busyUntil);
-        double end =
-                start
-                        + (cache == null
-                                ? computeSeconds(b, s, n) * 1000.0
-                                : cache.computeMs(b, s, n));
-        if (!(dMin - end > 0)) {
-            return false;
-        }
-        int last = members[count - 1];
-        double need = downlinkDemand[last] * 1000.0 / (deadline[last] - end);
-        for (int k = 0; k < count - 1; k++) {
-            int i = members[k];
-            need += downlinkDemand[i] * 1000.0 / (deadline[i] - end);
-        }
-        if (need > downlinkHz) {
-            return false;
-        }
-        child.size = b;
-        child.maxPrompt = s;
-        child.maxOutput = n;
-        child.uplinkMs = up;
-        child.minDeadline = dMin;
-        child.computeEnd = end;
-        child.downlinkNeed = need;
-        return true;
+        return timely(count, s, n, up, dMin, members[count - 1], members, 0, child, cache);
     }
 
     /** Whether the batch {@code members[0..count)} is feasible: C1-C5, computed from scratch. */

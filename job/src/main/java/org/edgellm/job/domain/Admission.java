@@ -29,14 +29,10 @@ public final class Admission {
 
     private final Topology topology;
     private final DomainSettings settings;
-    private final long slotMs;
-    private final long maxChannelAgeMs;
 
     Admission(Topology topology, DomainSettings settings) {
         this.topology = topology;
         this.settings = settings;
-        this.slotMs = settings.slotMs();
-        this.maxChannelAgeMs = settings.maxChannelAgeMs();
     }
 
     /** The verdict on one request: its reason and detail, or null when it may still be served. */
@@ -51,11 +47,9 @@ public final class Admission {
             PendingQueue q,
             DomainState state,
             List<Rejected> rejected) {
-        // the earliest a later slot can start: the domain's next slot end after this one (a slot
-        // later, except after a timer off the domain's phase, when slots were just staggered)
-        double next = t0 + (settings.slotEndAfter(domain, slotEnd) - slotEnd);
+        double next = settings.nextT0(domain, slotEnd, t0); // the earliest a later slot can start
         // staggered by domain so that domains do not all sweep in the same slot
-        boolean full = Math.floorMod(slotEnd / slotMs + domain.hashCode(), 10) == 0;
+        boolean full = Math.floorMod(slotEnd / settings.slotMs() + domain.hashCode(), 10) == 0;
         int n = 0;
         if (full) {
             n = q.size;
@@ -67,7 +61,7 @@ public final class Admission {
         if (n == 0) {
             return;
         }
-        long freshSince = slotEnd - maxChannelAgeMs;
+        long freshSince = slotEnd - settings.maxChannelAgeMs();
         List<RequestEvent> head = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             head.add(q.get(i));

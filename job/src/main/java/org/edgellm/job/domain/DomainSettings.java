@@ -55,4 +55,13 @@ public record DomainSettings(
     public long slotEndAfter(String domain, long t) {
         return Slots.slotEndAfter(t, slotMs, slotPhaseMs(domain));
     }
+
+    /**
+     * The decision instant of the domain's next slot, for the slot ending at slotEnd decided at t0:
+     * the earliest a later slot can start. A slot later, except after a slot off the domain's phase
+     * (state restored from aligned slots, or the stagger just switched on), when it comes sooner.
+     */
+    public double nextT0(String domain, long slotEnd, double t0) {
+        return t0 + (slotEndAfter(domain, slotEnd) - slotEnd);
+    }
 }

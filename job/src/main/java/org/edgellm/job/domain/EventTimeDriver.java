@@ -27,9 +27,7 @@ public final class EventTimeDriver {
     }
 
     private final DomainScheduler scheduler;
-    private final long slotMs;
     private final DomainSettings settings;
-    private final long outOfOrdernessMs;
     private final Listener listener;
     private final Map<String, Domain> domains = new HashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -54,8 +52,6 @@ public final class EventTimeDriver {
     public EventTimeDriver(DomainScheduler scheduler, Listener listener) {
         this.scheduler = scheduler;
         this.settings = scheduler.settings();
-        this.slotMs = settings.slotMs();
-        this.outOfOrdernessMs = scheduler.settings().outOfOrdernessMs();
         this.listener = listener;
     }
 
@@ -63,10 +59,12 @@ public final class EventTimeDriver {
     public void accept(InputEvent e) {
         if (e.time > maxTime) {
             maxTime = e.time;
-            advanceTo(maxTime - outOfOrdernessMs - 1);
+            advanceTo(maxTime - settings.outOfOrdernessMs() - 1);
         }
         Domain d = domains.computeIfAbsent(e.domainId, k -> new Domain());
-        long slot = Slots.slotOf(e.time, watermark, slotMs, settings.slotPhaseMs(e.domainId));
+        long slot =
+                Slots.slotOf(
+                        e.time, watermark, settings.slotMs(), settings.slotPhaseMs(e.domainId));
         d.buffer.computeIfAbsent(slot, k -> new ArrayList<>(4)).add(e);
         register(e.domainId, d, slot);
     }

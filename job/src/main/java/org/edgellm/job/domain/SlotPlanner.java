@@ -127,7 +127,7 @@ final class SlotPlanner {
                             () ->
                                     ServableAlone.ofViews(
                                             topology,
-                                            t0 + (settings.slotEndAfter(domain, slotEnd) - slotEnd),
+                                            settings.nextT0(domain, slotEnd, t0),
                                             offered,
                                             wide));
         }
