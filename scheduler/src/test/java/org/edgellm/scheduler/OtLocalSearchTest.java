@@ -92,8 +92,8 @@ class OtLocalSearchTest {
     /**
      * On 30 fixed refmodel-style lists of 100 requests: the full search (box path) finds the same
      * optimum with the local search of found batches and the savings as without either, and its
-     * batch is sound; so is the set-up's incumbent (greedy and local searches, with the savings) by
-     * the independent feasibility test. A batch without a dropped member that forgot the uploads
+     * batch is sound; so is the set-up's incumbent (greedy and local searches, with the savings on)
+     * by the independent feasibility test. A batch without a dropped member that forgot the uploads
      * after it made that incumbent infeasible on some of these lists.
      */
     @Test
