@@ -57,7 +57,9 @@ import java.util.Arrays;
  * <p>The parts, package-private: {@link OtSearch} (the depth-first search of one variant and its
  * cut), {@link OtCandidates} (the candidates in search order and their dominance), {@link OtLevels}
  * (the preparation of each level: candidates, limits, limit caps), {@link OtBounds} (the bounds),
- * {@link OtIncumbent} (greedy and local search) and {@link OtCounters} (the budget).
+ * {@link OtIncumbent} (the greedy starting batch), {@link OtLocalSearch} (the local search that
+ * improves a batch), {@link OtBatchBuilder} (the batch they build with tryAdd) and {@link
+ * OtCounters} (the budget).
  */
 public final class OptimalTreeSearch {
 

@@ -18,6 +18,7 @@ final class OtSearch {
     final OtCandidates cand;
     final OtLevels levels;
     final OtBounds bounds;
+    final OtLocalSearch localSearch;
     final OtIncumbent incumbent;
     private final OtLevels lv;
     // the levels' arrays (the same objects)
@@ -76,7 +77,7 @@ final class OtSearch {
 
     /**
      * How many of the batches that a run on the box path finds better than its incumbent get the
-     * local search of the greedy (see {@link OtIncumbent#improve}); 0 turns it off (tests).
+     * local search of the greedy (see {@link OtLocalSearch#improve}); 0 turns it off (tests).
      */
     int foundSearches = FOUND_SEARCHES;
 
@@ -109,7 +110,9 @@ final class OtSearch {
         levels = new OtLevels(cand);
         lv = levels;
         bounds = new OtBounds(cand, levels, counters);
-        incumbent = new OtIncumbent(cand, levels, counters);
+        OtBatchBuilder builder = new OtBatchBuilder(cand, levels, counters);
+        localSearch = new OtLocalSearch(cand, levels, counters, builder);
+        incumbent = new OtIncumbent(cand, levels, builder, localSearch);
         state = lv.state;
         path = lv.path;
         inPath = lv.inPath;
@@ -515,10 +518,11 @@ final class OtSearch {
                         // a found batch is seldom full: the local search refills it (every
                         // batch it builds is checked with tryAdd, so the incumbent stays real)
                         foundLeft--;
-                        int[] better = incumbent.improve(bestBatch, bestValue, items[0], rootCount);
+                        int[] better =
+                                localSearch.improve(bestBatch, bestValue, items[0], rootCount);
                         if (better != null) {
                             bestBatch = better;
-                            bestValue = incumbent.value;
+                            bestValue = localSearch.value;
                         }
                     }
                     cut = cut(d, m, k + 1, cut, null, 0);

@@ -9,9 +9,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link OtLevels#selectSmallest}, which bandCap uses in place of a full sort: the k smallest,
- * sorted, are the first k of the sorted array, value for value (bit for bit), on arrays with many
- * ties and on distinct values; zeros and NaN refuse.
+ * {@link Quickselect#selectSmallest}, which OtLevels.bandCap uses in place of a full sort: the k
+ * smallest, sorted, are the first k of the sorted array, value for value (bit for bit), on arrays
+ * with many ties and on distinct values; zeros and NaN refuse.
  */
 class SelectSmallestTest {
     @Test
@@ -28,7 +28,7 @@ class SelectSmallestTest {
             double[] sorted = a.clone();
             Arrays.sort(sorted);
             double[] sel = a.clone();
-            assertTrue(OtLevels.selectSmallest(sel, n, k));
+            assertTrue(Quickselect.selectSmallest(sel, n, k));
             Arrays.sort(sel, 0, k);
             assertArrayEquals(
                     Arrays.copyOf(sorted, k), Arrays.copyOf(sel, k), "trial " + trial + " k " + k);
@@ -40,9 +40,9 @@ class SelectSmallestTest {
 
     @Test
     void zerosAndNanRefuse() {
-        assertFalse(OtLevels.selectSmallest(new double[] {3, 0.0, 1}, 3, 1));
-        assertFalse(OtLevels.selectSmallest(new double[] {3, -0.0, 1}, 3, 1));
-        assertFalse(OtLevels.selectSmallest(new double[] {3, Double.NaN, 1}, 3, 2));
-        assertTrue(OtLevels.selectSmallest(new double[] {3, 2, 1}, 3, 2));
+        assertFalse(Quickselect.selectSmallest(new double[] {3, 0.0, 1}, 3, 1));
+        assertFalse(Quickselect.selectSmallest(new double[] {3, -0.0, 1}, 3, 1));
+        assertFalse(Quickselect.selectSmallest(new double[] {3, Double.NaN, 1}, 3, 2));
+        assertTrue(Quickselect.selectSmallest(new double[] {3, 2, 1}, 3, 2));
     }
 }
