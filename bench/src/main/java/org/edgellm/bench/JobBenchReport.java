@@ -165,6 +165,22 @@ final class JobBenchReport {
     }
 
     /**
+     * Adds how the warm-up ended ({@link JitWarmup}) and the JIT compilers' time in the measured
+     * window: warmupSeconds (load before the window), jitIdleAtStart (whether the compilers were
+     * idle when the window began), jitShareAtStart (their compile time per wall time over the
+     * warm-up's last 20 s), jitSharePerWindowSecond (their compile time per second of the window;
+     * summed over compiler threads, so up to their number).
+     */
+    static void putWarmup(Map<String, Object> res, JitWarmup.Result warm, double compileSeconds) {
+        res.put("warmupSeconds", round2(warm.waitedSeconds()));
+        res.put("jitIdleAtStart", warm.settled());
+        res.put("jitShareAtStart", round3(warm.lastShare()));
+        Object secs = res.get("seconds");
+        double window = secs instanceof Number n ? n.doubleValue() : Double.NaN;
+        res.put("jitSharePerWindowSecond", round3(compileSeconds / window));
+    }
+
+    /**
      * The CPU reference in words for the Markdown heading, or nothing for runs made before it was
      * measured.
      */
@@ -222,6 +238,11 @@ final class JobBenchReport {
 
     static double round2(double v) {
         return Math.round(v * 100) / 100.0;
+    }
+
+    /** Three decimals; NaN stays NaN (null in the JSON). */
+    static double round3(double v) {
+        return Double.isNaN(v) ? v : Math.round(v * 1000) / 1000.0;
     }
 
     /** A flat JSON object (numbers, strings and nested maps). */

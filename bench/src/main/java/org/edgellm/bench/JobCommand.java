@@ -46,10 +46,19 @@ final class JobCommand implements Callable<Integer> {
             names = "--warmup-seconds",
             paramLabel = "N",
             converter = Cli.NonNegativeInt.class,
-            description =
-                    "Seconds of load before the measured window (start-up, JIT: on 2 cores the"
-                            + " JIT compilers still take a sixth of the CPU 30 s in).")
+            description = "Least seconds of load before the measured window (start-up, JIT).")
     int warmupSeconds = 40;
+
+    @Option(
+            names = "--jit-settle-seconds",
+            paramLabel = "N",
+            converter = Cli.NonNegativeInt.class,
+            description =
+                    "After --warmup-seconds, up to N more seconds of load until the JIT"
+                            + " compilers are idle (their compile time under 10 % of the last 20 s):"
+                            + " with the broker and the generator on 2 cores, C2 takes half a core"
+                            + " for about two minutes of load (docs/bench-job.md). 0: no wait.")
+    int jitSettleSeconds = 300;
 
     @Option(
             names = "--delivery",
@@ -160,6 +169,7 @@ final class JobCommand implements Callable<Integer> {
                         load.domains,
                         load.seconds,
                         warmupSeconds,
+                        jitSettleSeconds,
                         exactlyOnce,
                         parallelism,
                         shape.equals("servable")

@@ -66,6 +66,7 @@ final class KafkaFloorBenchmark {
                         f.domains(),
                         f.seconds(),
                         f.warmupSeconds(),
+                        0,
                         false,
                         f.readers(),
                         KafkaJobBenchmark.Shape.SERVABLE,

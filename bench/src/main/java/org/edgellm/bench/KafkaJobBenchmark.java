@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.jfr.Recording;
@@ -64,6 +65,7 @@ public final class KafkaJobBenchmark {
             int domains,
             int seconds,
             int warmupSeconds,
+            int jitSettleSeconds,
             boolean exactlyOnce,
             int parallelism,
             Shape shape,
@@ -86,6 +88,8 @@ public final class KafkaJobBenchmark {
         Files.writeString(topoFile, JobBenchSetup.topology(s.domains(), s.nodesPerDomain()));
         String run = "r" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         Map<String, Object> res;
+        JitWarmup.Result warm;
+        double compileSeconds; // the compilers' time in the measured window
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             // the profile's recording starts before the job (JFR's start-up, a second or more of
             // CPU, held up the job's slots by up to 10 s on a saturated machine when it started at
@@ -150,8 +154,22 @@ public final class KafkaJobBenchmark {
             }
             load.requestsFrom = System.nanoTime();
 
-            long warmEnd = System.currentTimeMillis() + s.warmupSeconds() * 1000L;
-            Thread.sleep(Math.max(0, warmEnd - System.currentTimeMillis()));
+            JitWarmup jit = JitWarmup.ofThisJvm();
+            if (jit == null) {
+                Thread.sleep(s.warmupSeconds() * 1000L);
+                warm = new JitWarmup.Result(s.warmupSeconds(), false, Double.NaN);
+            } else {
+                warm = jit.await(s.warmupSeconds(), s.jitSettleSeconds());
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "warm-up: %.0f s, JIT %s (compile time %.3f of the wall time over the last %d"
+                            + " s)%n",
+                    warm.waitedSeconds(),
+                    warm.settled() ? "idle" : "not idle",
+                    warm.lastShare(),
+                    JitWarmup.WINDOW_SECONDS);
+            long compile0 = JitWarmup.compileMillis();
             // the measured window: decisions of slots that end in it; inputs counted at the sources
             OperatingSystemMXBean os =
                     (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -181,6 +199,8 @@ public final class KafkaJobBenchmark {
             double cpFull = BenchMetrics.value("lastCheckpointFullSize");
             double cpFailed = BenchMetrics.value("numberOfFailedCheckpoints");
             long cpu1 = os.getProcessCpuTime();
+            compileSeconds =
+                    compile0 < 0 ? Double.NaN : (JitWarmup.compileMillis() - compile0) / 1000.0;
             Map<String, Double> coresByThreads =
                     threadCpu.coresSince((System.nanoTime() - t0) / 1e9, cpu1 - cpu0);
             Instant profileTo = Instant.now();
@@ -240,6 +260,7 @@ public final class KafkaJobBenchmark {
             Files.deleteIfExists(topoFile);
         }
         JobBenchReport.putReference(res, reference);
+        JobBenchReport.putWarmup(res, warm, compileSeconds);
         if (s.markdown() != null) {
             Files.writeString(
                     s.markdown(),

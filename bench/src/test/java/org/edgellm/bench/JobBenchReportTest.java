@@ -22,6 +22,7 @@ class JobBenchReportTest {
                     10,
                     3,
                     4,
+                    0,
                     false,
                     1,
                     KafkaJobBenchmark.Shape.SERVABLE,

@@ -48,6 +48,8 @@ class KafkaJobBenchmarkITCase {
                             "3",
                             "--warmup-seconds",
                             "4",
+                            "--jit-settle-seconds",
+                            "0",
                             "--delivery",
                             "at-least-once",
                             "--markdown",
@@ -63,6 +65,9 @@ class KafkaJobBenchmarkITCase {
         String json = lines.get(lines.size() - 1);
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
         // counted at the job's sources: requests and their channel states arrived
+        // no JIT wait asked: the fixed warm-up alone, reported as such
+        assertTrue(field(json, "warmupSeconds") >= 4 && field(json, "warmupSeconds") < 10, json);
+        assertTrue(json.contains("\"jitIdleAtStart\":false"), json);
         double req = field(json, "achievedRequestEventsPerSecond");
         assertTrue(req > 0, json);
         assertTrue(field(json, "achievedChannelEventsPerSecond") > 0, json);
