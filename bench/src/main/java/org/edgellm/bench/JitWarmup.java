@@ -44,11 +44,9 @@ final class JitWarmup {
 
     /** On this JVM's compilers and clock; null when the JVM does not report compile time. */
     static JitWarmup ofThisJvm() {
-        CompilationMXBean c = ManagementFactory.getCompilationMXBean();
-        if (c == null || !c.isCompilationTimeMonitoringSupported()) {
-            return null;
-        }
-        return new JitWarmup(c::getTotalCompilationTime, System::currentTimeMillis, Thread::sleep);
+        return compileMillis() < 0
+                ? null
+                : new JitWarmup(JitWarmup::compileMillis, System::currentTimeMillis, Thread::sleep);
     }
 
     /** This JVM's accumulated compile time in ms, or -1 when not reported. */

@@ -168,16 +168,14 @@ final class JobBenchReport {
      * Adds how the warm-up ended ({@link JitWarmup}) and the JIT compilers' time in the measured
      * window: warmupSeconds (load before the window), jitIdleAtStart (whether the compilers were
      * idle when the window began), jitShareAtStart (their compile time per wall time over the
-     * warm-up's last 20 s), jitSharePerWindowSecond (their compile time per second of the window;
-     * summed over compiler threads, so up to their number).
+     * warm-up's last 20 s), jitSharePerWindowSecond (their compile time per second of the window,
+     * as measured by the caller; summed over compiler threads, so up to their number).
      */
-    static void putWarmup(Map<String, Object> res, JitWarmup.Result warm, double compileSeconds) {
+    static void putWarmup(Map<String, Object> res, JitWarmup.Result warm, double windowShare) {
         res.put("warmupSeconds", round2(warm.waitedSeconds()));
         res.put("jitIdleAtStart", warm.settled());
         res.put("jitShareAtStart", round3(warm.lastShare()));
-        Object secs = res.get("seconds");
-        double window = secs instanceof Number n ? n.doubleValue() : Double.NaN;
-        res.put("jitSharePerWindowSecond", round3(compileSeconds / window));
+        res.put("jitSharePerWindowSecond", round3(windowShare));
     }
 
     /**

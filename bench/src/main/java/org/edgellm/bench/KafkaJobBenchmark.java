@@ -89,7 +89,7 @@ public final class KafkaJobBenchmark {
         String run = "r" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         Map<String, Object> res;
         JitWarmup.Result warm;
-        double compileSeconds; // the compilers' time in the measured window
+        double compileShare; // the compilers' time per second of the measured window
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             // the profile's recording starts before the job (JFR's start-up, a second or more of
             // CPU, held up the job's slots by up to 10 s on a saturated machine when it started at
@@ -199,8 +199,11 @@ public final class KafkaJobBenchmark {
             double cpFull = BenchMetrics.value("lastCheckpointFullSize");
             double cpFailed = BenchMetrics.value("numberOfFailedCheckpoints");
             long cpu1 = os.getProcessCpuTime();
-            compileSeconds =
-                    compile0 < 0 ? Double.NaN : (JitWarmup.compileMillis() - compile0) / 1000.0;
+            compileShare =
+                    compile0 < 0
+                            ? Double.NaN
+                            : (JitWarmup.compileMillis() - compile0)
+                                    / ((System.nanoTime() - t0) / 1e6);
             Map<String, Double> coresByThreads =
                     threadCpu.coresSince((System.nanoTime() - t0) / 1e9, cpu1 - cpu0);
             Instant profileTo = Instant.now();
@@ -260,7 +263,7 @@ public final class KafkaJobBenchmark {
             Files.deleteIfExists(topoFile);
         }
         JobBenchReport.putReference(res, reference);
-        JobBenchReport.putWarmup(res, warm, compileSeconds);
+        JobBenchReport.putWarmup(res, warm, compileShare);
         if (s.markdown() != null) {
             Files.writeString(
                     s.markdown(),
