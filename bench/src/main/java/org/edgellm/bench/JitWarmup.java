@@ -2,6 +2,7 @@ package org.edgellm.bench;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,7 +26,19 @@ final class JitWarmup {
     static final int WINDOW_SECONDS = 20;
 
     /** How it ended. */
-    record Result(double waitedSeconds, boolean settled, double lastShare) {}
+    record Result(double waitedSeconds, boolean settled, double lastShare) {
+        /** One line for the benchmark's log. */
+        String describe() {
+            return String.format(
+                    Locale.ROOT,
+                    "warm-up: %.0f s, JIT %s (compile time %.3f of the wall time over the last %d"
+                            + " s)",
+                    waitedSeconds,
+                    settled ? "idle" : "not idle",
+                    lastShare,
+                    WINDOW_SECONDS);
+        }
+    }
 
     /** Sleeps for a number of milliseconds. */
     interface Sleeper {
@@ -47,6 +60,19 @@ final class JitWarmup {
         return compileMillis() < 0
                 ? null
                 : new JitWarmup(JitWarmup::compileMillis, System::currentTimeMillis, Thread::sleep);
+    }
+
+    /**
+     * The warm-up of a benchmark on this JVM: {@link #await} on its compilers, or exactly
+     * minSeconds (not settled) when the JVM does not report compile time.
+     */
+    static Result warmUpThisJvm(int minSeconds, int maxExtraSeconds) throws InterruptedException {
+        JitWarmup jit = ofThisJvm();
+        if (jit == null) {
+            Thread.sleep(minSeconds * 1000L);
+            return new Result(minSeconds, false, Double.NaN);
+        }
+        return jit.await(minSeconds, maxExtraSeconds);
     }
 
     /** This JVM's accumulated compile time in ms, or -1 when not reported. */

@@ -153,7 +153,7 @@ final class JobBenchReport {
         res.put("loadAverageAfter", round2(w.loadAverageAfter()));
         res.put("cpuPressureSomeAvg60AfterPercent", w.cpuPressure());
         res.put("availableProcessors", w.processors());
-        // e.g. -XX:TieredStopAtLevel=1, which decides much on 2 cores (docs/bench-job.md)
+        // e.g. -XX:TieredStopAtLevel=1 (C1 alone), which changes much on 2 cores
         res.put("jvmOptions", w.jvmOptions());
         return res;
     }
@@ -176,6 +176,27 @@ final class JobBenchReport {
         res.put("jitIdleAtStart", warm.settled());
         res.put("jitShareAtStart", round3(warm.lastShare()));
         res.put("jitSharePerWindowSecond", round3(windowShare));
+    }
+
+    /**
+     * The warm-up in words for the Markdown heading (after "over N s"), or nothing for runs made
+     * before it was reported.
+     */
+    static String warmupText(Map<String, Object> r) {
+        Object w = r.get("warmupSeconds");
+        if (w == null) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                " after %s s of warm-up (JIT compilers %s at its end: compile time %s of the wall"
+                        + " time over its last %d s)",
+                fmt(w),
+                Boolean.TRUE.equals(r.get("jitIdleAtStart")) ? "idle" : "not idle",
+                r.get("jitShareAtStart") instanceof Double d && d.isNaN()
+                        ? "-"
+                        : r.get("jitShareAtStart"),
+                JitWarmup.WINDOW_SECONDS);
     }
 
     /**
@@ -308,11 +329,12 @@ final class JobBenchReport {
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "Measured %s UTC over %s s; load average %s before, %s after (this JVM's own threads"
+                        "Measured %s UTC over %s s%s; load average %s before, %s after (this JVM's own threads"
                                 + " included), CPU pressure (PSI some, avg60) %s%% after; %s processors%s.%n%n",
                         DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
                                 .format(at.atOffset(ZoneOffset.UTC)),
                         r.get("seconds"),
+                        warmupText(r),
                         r.get("loadAverageBefore"),
                         r.get("loadAverageAfter"),
                         r.get("cpuPressureSomeAvg60AfterPercent"),

@@ -27,10 +27,10 @@ import picocli.CommandLine.Spec;
                     + " Latency: the moment a decision is visible on the topic minus the moment"
                     + " its slot could close (slot end + 20 ms out-of-orderness). Input rates are"
                     + " counted at the job's sources; CPU by stage from a JFR recording of the"
-                    + " measured window, and measured per thread. Prints progress, then one"
-                    + " JSON line. Give the JVM memory and, on a machine with few cores, C1"
-                    + " alone (the C2 compiler falls minutes behind there; docs/bench-job.md):"
-                    + " java -Xmx3g -XX:TieredStopAtLevel=1 -jar bench.jar job ..."
+                    + " measured window, and measured per thread. The window begins once the"
+                    + " JIT compilers are idle (--jit-settle-seconds): on 2 cores C2 takes"
+                    + " minutes to compile the broker, Flink and the job (docs/bench-job.md)."
+                    + " Prints progress, then one JSON line: java -jar bench.jar job ..."
         })
 final class JobCommand implements Callable<Integer> {
     private final PrintStream out;

@@ -50,6 +50,7 @@ final class KafkaFloorBenchmark {
             int nodesPerDomain,
             int seconds,
             int warmupSeconds,
+            int jitSettleSeconds,
             int readers,
             int partitions,
             Path markdown,
@@ -97,7 +98,10 @@ final class KafkaFloorBenchmark {
                             kafka.bootstrapServers(), config, s, new SimulatedWorkers(), stop);
             load.start();
             load.requestsFrom = System.nanoTime();
-            Thread.sleep(f.warmupSeconds() * 1000L);
+            JitWarmup.Result warm =
+                    JitWarmup.warmUpThisJvm(f.warmupSeconds(), f.jitSettleSeconds());
+            out.println(warm.describe());
+            long compile0 = JitWarmup.compileMillis();
 
             OperatingSystemMXBean os =
                     (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -110,6 +114,10 @@ final class KafkaFloorBenchmark {
             readers.forEach(r -> r.window(from, from + f.seconds() * 1000L));
             Thread.sleep(f.seconds() * 1000L);
             double secs = (System.nanoTime() - t0) / 1e9;
+            double compileShare =
+                    compile0 < 0
+                            ? Double.NaN
+                            : (JitWarmup.compileMillis() - compile0) / (secs * 1e3);
             long[] c1 = counts(readers);
             long p1 = load.requests.get();
             long cpu1 = os.getProcessCpuTime();
@@ -129,6 +137,7 @@ final class KafkaFloorBenchmark {
             res.put("readers", f.readers());
             res.put("partitions", f.partitions());
             res.put("seconds", f.seconds());
+            JobBenchReport.putWarmup(res, warm, compileShare);
             res.put("targetRequestEventsPerSecond", f.rate());
             res.put("producedRequestEventsPerSecond", JobBenchReport.round((p1 - p0) / secs));
             res.put("readRequestEventsPerSecond", JobBenchReport.round((c1[0] - c0[0]) / secs));
@@ -199,7 +208,7 @@ final class KafkaFloorBenchmark {
                 String.format(
                         Locale.ROOT,
                         "### Kafka floor, %s domains, rate %s, %s readers, %s partitions%n%n"
-                                + "Measured %s UTC over %s s; load average %s before, %s after;"
+                                + "Measured %s UTC over %s s%s; load average %s before, %s after;"
                                 + " %s processors%s.%n%n`%s`%n%n",
                         r.get("domains"),
                         r.get("targetRequestEventsPerSecond"),
@@ -208,6 +217,7 @@ final class KafkaFloorBenchmark {
                         DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
                                 .format(at.atOffset(ZoneOffset.UTC)),
                         r.get("seconds"),
+                        JobBenchReport.warmupText(r),
                         r.get("loadAverageBefore"),
                         r.get("loadAverageAfter"),
                         r.get("availableProcessors"),

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
                     + " machine reads and decodes at least this much, so the rate these readers"
                     + " keep up with bounds the job's, and their latency (decoded minus stamped)"
                     + " is a floor for the input part of the decision latency. Prints one JSON"
-                    + " line. java -Xmx3g -XX:TieredStopAtLevel=1 -jar bench.jar kafka-floor ..."
+                    + " line. java -jar bench.jar kafka-floor ..."
         })
 final class KafkaFloorCommand implements Callable<Integer> {
     private final PrintStream out;
@@ -48,6 +48,15 @@ final class KafkaFloorCommand implements Callable<Integer> {
             converter = Cli.NonNegativeInt.class,
             description = "Seconds of load before the measured window.")
     int warmupSeconds = 20;
+
+    @Option(
+            names = "--jit-settle-seconds",
+            paramLabel = "N",
+            converter = Cli.NonNegativeInt.class,
+            description =
+                    "After --warmup-seconds, up to N more seconds of load until the JIT"
+                            + " compilers are idle (as in `job`). 0: no wait.")
+    int jitSettleSeconds = 300;
 
     @Option(
             names = "--readers",
@@ -82,6 +91,7 @@ final class KafkaFloorCommand implements Callable<Integer> {
                         load.nodesPerDomain,
                         load.seconds,
                         warmupSeconds,
+                        jitSettleSeconds,
                         readers,
                         partitions == 0 ? readers : partitions,
                         markdown,

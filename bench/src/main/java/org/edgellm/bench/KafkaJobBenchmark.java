@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.jfr.Recording;
@@ -154,21 +153,8 @@ public final class KafkaJobBenchmark {
             }
             load.requestsFrom = System.nanoTime();
 
-            JitWarmup jit = JitWarmup.ofThisJvm();
-            if (jit == null) {
-                Thread.sleep(s.warmupSeconds() * 1000L);
-                warm = new JitWarmup.Result(s.warmupSeconds(), false, Double.NaN);
-            } else {
-                warm = jit.await(s.warmupSeconds(), s.jitSettleSeconds());
-            }
-            out.printf(
-                    Locale.ROOT,
-                    "warm-up: %.0f s, JIT %s (compile time %.3f of the wall time over the last %d"
-                            + " s)%n",
-                    warm.waitedSeconds(),
-                    warm.settled() ? "idle" : "not idle",
-                    warm.lastShare(),
-                    JitWarmup.WINDOW_SECONDS);
+            warm = JitWarmup.warmUpThisJvm(s.warmupSeconds(), s.jitSettleSeconds());
+            out.println(warm.describe());
             long compile0 = JitWarmup.compileMillis();
             // the measured window: decisions of slots that end in it; inputs counted at the sources
             OperatingSystemMXBean os =

@@ -80,10 +80,20 @@ class JitWarmupTest {
         assertEquals(true, res.get("jitIdleAtStart"));
         assertEquals(0.075, res.get("jitShareAtStart"));
         assertEquals(0.075, res.get("jitSharePerWindowSecond"));
+        assertEquals(
+                " after 117 s of warm-up (JIT compilers idle at its end: compile time 0.075 of the"
+                        + " wall time over its last 20 s)",
+                JobBenchReport.warmupText(res));
         JobBenchReport.putWarmup(res, new JitWarmup.Result(4, false, Double.NaN), Double.NaN);
         String json = JobBenchReport.json(res);
         assertTrue(json.contains("\"jitShareAtStart\":null"), json);
         assertTrue(json.contains("\"jitSharePerWindowSecond\":null"), json);
         assertTrue(json.contains("\"jitIdleAtStart\":false"), json);
+        assertEquals(
+                " after 4 s of warm-up (JIT compilers not idle at its end: compile time - of the"
+                        + " wall time over its last 20 s)",
+                JobBenchReport.warmupText(res));
+        // runs reported before the warm-up was: no words
+        assertEquals("", JobBenchReport.warmupText(new TreeMap<>()));
     }
 }
