@@ -96,6 +96,8 @@ final class JobBenchReport {
         res.put("flinkOptions", String.join(" ", s.flinkOptions()));
         res.put("seconds", s.seconds());
         res.put("targetRequestEventsPerSecond", s.rate());
+        res.put("warmupRequestEventsPerSecond", s.rateOfWarmup());
+        res.put("rampSeconds", s.rateOfWarmup() == s.rate() ? 0 : s.rampSeconds());
         res.put("producedRequestEventsPerSecond", round(w.producedRequests() / secs));
         res.put("achievedRequestEventsPerSecond", round(requests / secs));
         res.put("achievedChannelEventsPerSecond", round(w.channelEvents() / secs));

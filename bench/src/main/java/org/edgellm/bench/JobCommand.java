@@ -61,6 +61,26 @@ final class JobCommand implements Callable<Integer> {
     int jitSettleSeconds = 300;
 
     @Option(
+            names = "--warmup-rate",
+            paramLabel = "R",
+            converter = Cli.NonNegativeInt.class,
+            description =
+                    "Requests/s during the warm-up (0: --rate). Below --rate, the JIT compilers"
+                            + " settle at a load the machine keeps up with, then the rate rises to"
+                            + " --rate for --ramp-seconds before the window: a TaskManager whose"
+                            + " load rises after hours of running, not one that starts under it.")
+    int warmupRate = 0;
+
+    @Option(
+            names = "--ramp-seconds",
+            paramLabel = "N",
+            converter = Cli.NonNegativeInt.class,
+            description =
+                    "With --warmup-rate: seconds at --rate before the window (the remembered ids"
+                            + " grow for a minute or two after a rise).")
+    int rampSeconds = 120;
+
+    @Option(
             names = "--delivery",
             paramLabel = "MODE",
             converter = Delivery.class,
@@ -170,6 +190,8 @@ final class JobCommand implements Callable<Integer> {
                         load.seconds,
                         warmupSeconds,
                         jitSettleSeconds,
+                        warmupRate,
+                        rampSeconds,
                         exactlyOnce,
                         parallelism,
                         shape.equals("servable")

@@ -68,6 +68,8 @@ final class KafkaFloorBenchmark {
                         f.seconds(),
                         f.warmupSeconds(),
                         0,
+                        0,
+                        0,
                         false,
                         f.readers(),
                         KafkaJobBenchmark.Shape.SERVABLE,
@@ -97,7 +99,7 @@ final class KafkaFloorBenchmark {
                     new LoadGenerator(
                             kafka.bootstrapServers(), config, s, new SimulatedWorkers(), stop);
             load.start();
-            load.requestsFrom = System.nanoTime();
+            load.startRequests(f.rate());
             JitWarmup.Result warm =
                     JitWarmup.warmUpThisJvm(f.warmupSeconds(), f.jitSettleSeconds());
             out.println(warm.describe());

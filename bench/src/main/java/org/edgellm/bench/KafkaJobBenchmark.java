@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.jfr.Recording;
@@ -65,6 +66,8 @@ public final class KafkaJobBenchmark {
             int seconds,
             int warmupSeconds,
             int jitSettleSeconds,
+            int warmupRate,
+            int rampSeconds,
             boolean exactlyOnce,
             int parallelism,
             Shape shape,
@@ -76,7 +79,12 @@ public final class KafkaJobBenchmark {
             List<String> flinkOptions,
             Path markdown,
             Path latencyCsv,
-            String command) {}
+            String command) {
+        /** The request rate of the warm-up: warmupRate, or the rate when that is 0. */
+        int rateOfWarmup() {
+            return warmupRate > 0 ? warmupRate : rate;
+        }
+    }
 
     /** Runs one measurement; prints progress and, last, one JSON line; returns the figures. */
     public static Map<String, Object> run(Settings s, PrintStream out) throws Exception {
@@ -151,10 +159,22 @@ public final class KafkaJobBenchmark {
             if (SourceCounters.TELEMETRY.get() == 0) {
                 throw new IllegalStateException("the job read no heartbeat within 300 s");
             }
-            load.requestsFrom = System.nanoTime();
+            load.startRequests(s.rateOfWarmup());
 
             warm = JitWarmup.warmUpThisJvm(s.warmupSeconds(), s.jitSettleSeconds());
             out.println(warm.describe());
+            if (s.rateOfWarmup() != s.rate()) {
+                // the compilers are done at the warm-up's rate: now the measured rate, long
+                // enough for the state that grows with it (remembered ids: a minute past their
+                // deadlines) to reach its size at that rate
+                load.changeRate(s.rate());
+                out.printf(
+                        Locale.ROOT,
+                        "ramp: %d s at %d requests/s before the window%n",
+                        s.rampSeconds(),
+                        s.rate());
+                Thread.sleep(s.rampSeconds() * 1000L);
+            }
             long compile0 = JitWarmup.compileMillis();
             // the measured window: decisions of slots that end in it; inputs counted at the sources
             OperatingSystemMXBean os =

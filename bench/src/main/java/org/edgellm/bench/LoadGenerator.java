@@ -23,8 +23,16 @@ import org.edgellm.job.JobConfig;
 final class LoadGenerator extends Thread {
     final AtomicLong requests = new AtomicLong();
 
-    /** When requests start (System.nanoTime()); until then heartbeats only. */
-    volatile long requestsFrom = Long.MAX_VALUE;
+    /**
+     * The pace of requests: from {@code fromNanos} (System.nanoTime()) on, {@code rate} request
+     * pairs per second after the {@code basePairs} sent before it.
+     */
+    record Pace(long fromNanos, long basePairs, int rate) {}
+
+    /** Before requests start: heartbeats only. */
+    static final Pace NO_REQUESTS = new Pace(Long.MAX_VALUE, 0, 0);
+
+    private volatile Pace pace = NO_REQUESTS;
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final JobConfig config;
@@ -56,6 +64,20 @@ final class LoadGenerator extends Thread {
         this.stop = stop;
     }
 
+    /** Starts the requests now, at rate per second. */
+    void startRequests(int rate) {
+        pace = new Pace(System.nanoTime(), 0, rate);
+    }
+
+    /**
+     * Goes on at another rate from now: the pairs due so far stay due (a generator behind its pace
+     * catches up on them at the old rate's round size), the rest follow the new rate.
+     */
+    void changeRate(int rate) {
+        long now = System.nanoTime();
+        pace = new Pace(now, duePairs(now, pace), rate);
+    }
+
     @Override
     public void run() {
         int domains = s.domains();
@@ -66,9 +88,10 @@ final class LoadGenerator extends Thread {
         long pairs = 0;
         try {
             while (!stop.get()) {
-                long due = duePairs(System.nanoTime(), requestsFrom, s.rate());
+                Pace at = pace;
+                long due = duePairs(System.nanoTime(), at);
                 long now = System.currentTimeMillis();
-                long limit = roundLimit(due, pairs, s.rate());
+                long limit = roundLimit(due, pairs, at.rate());
                 for (; pairs < limit && !stop.get(); pairs++) {
                     sendPair(pairs, domains, nodes, now);
                     requests.incrementAndGet();
@@ -142,6 +165,13 @@ final class LoadGenerator extends Thread {
      */
     static long duePairs(long nanos, long from, int rate) {
         return nanos < from ? 0 : (long) ((nanos - from) / 1e9 * rate);
+    }
+
+    /** The request pairs due at nanos under a pace: its base, then its rate from its start. */
+    static long duePairs(long nanos, Pace p) {
+        return nanos < p.fromNanos()
+                ? p.basePairs()
+                : p.basePairs() + duePairs(nanos, p.fromNanos(), p.rate());
     }
 
     /**

@@ -23,6 +23,8 @@ class JobBenchReportTest {
                     3,
                     4,
                     0,
+                    0,
+                    120,
                     false,
                     1,
                     KafkaJobBenchmark.Shape.SERVABLE,
@@ -98,6 +100,8 @@ class JobBenchReportTest {
                         + "\"checkpointMs\":1000,\"stateBackend\":\"hashmap\","
                         + "\"jobOptions\":\"--policy ot-gah\",\"flinkOptions\":\"\",\"seconds\":3,"
                         + "\"targetRequestEventsPerSecond\":200,"
+                        // no warm-up rate of its own: the rate, and no ramp
+                        + "\"warmupRequestEventsPerSecond\":200,\"rampSeconds\":0,"
                         // 402 / 2 s, 400 / 2 s, 400 / 2 s, 100 / 2 s
                         + "\"producedRequestEventsPerSecond\":201,"
                         + "\"achievedRequestEventsPerSecond\":200,"

@@ -26,6 +26,22 @@ class LoadGeneratorTest {
         assertEquals(300, LoadGenerator.duePairs(from + 1_500_000_000L, from, 200));
         // before requests start (requestsFrom still Long.MAX_VALUE): heartbeats only
         assertEquals(0, LoadGenerator.duePairs(from, Long.MAX_VALUE, 1000));
+        assertEquals(0, LoadGenerator.duePairs(from, LoadGenerator.NO_REQUESTS));
+    }
+
+    @Test
+    void aRateChangeKeepsThePairsDueBeforeItAndPacesTheRestAtTheNewRate() {
+        long from = 5_000_000_000L;
+        LoadGenerator.Pace warm = new LoadGenerator.Pace(from, 0, 2000);
+        // 30 s at 2,000/s
+        long at = from + 30_000_000_000L;
+        long due = LoadGenerator.duePairs(at, warm);
+        assertEquals(60_000, due);
+        // then 7,500/s: 2 s later 15,000 more, never fewer than before the change
+        LoadGenerator.Pace high = new LoadGenerator.Pace(at, due, 7500);
+        assertEquals(60_000, LoadGenerator.duePairs(at - 1, high));
+        assertEquals(60_000, LoadGenerator.duePairs(at, high));
+        assertEquals(75_000, LoadGenerator.duePairs(at + 2_000_000_000L, high));
     }
 
     @Test
