@@ -49,16 +49,7 @@ final class JobCommand implements Callable<Integer> {
             description = "Least seconds of load before the measured window (start-up, JIT).")
     int warmupSeconds = 40;
 
-    @Option(
-            names = "--jit-settle-seconds",
-            paramLabel = "N",
-            converter = Cli.NonNegativeInt.class,
-            description =
-                    "After --warmup-seconds, up to N more seconds of load until the JIT"
-                            + " compilers are idle (their compile time under 10 % of the last 20 s):"
-                            + " with the broker and the generator on 2 cores, C2 takes half a core"
-                            + " for about two minutes of load (docs/bench-job.md). 0: no wait.")
-    int jitSettleSeconds = 300;
+    @Mixin JitSettleFlag jitSettle = new JitSettleFlag();
 
     @Option(
             names = "--warmup-rate",
@@ -189,7 +180,7 @@ final class JobCommand implements Callable<Integer> {
                         load.domains,
                         load.seconds,
                         warmupSeconds,
-                        jitSettleSeconds,
+                        jitSettle.seconds,
                         warmupRate,
                         rampSeconds,
                         exactlyOnce,

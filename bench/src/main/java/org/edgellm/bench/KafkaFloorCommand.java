@@ -49,14 +49,7 @@ final class KafkaFloorCommand implements Callable<Integer> {
             description = "Seconds of load before the measured window.")
     int warmupSeconds = 20;
 
-    @Option(
-            names = "--jit-settle-seconds",
-            paramLabel = "N",
-            converter = Cli.NonNegativeInt.class,
-            description =
-                    "After --warmup-seconds, up to N more seconds of load until the JIT"
-                            + " compilers are idle (as in `job`). 0: no wait.")
-    int jitSettleSeconds = 300;
+    @Mixin JitSettleFlag jitSettle = new JitSettleFlag();
 
     @Option(
             names = "--readers",
@@ -91,7 +84,7 @@ final class KafkaFloorCommand implements Callable<Integer> {
                         load.nodesPerDomain,
                         load.seconds,
                         warmupSeconds,
-                        jitSettleSeconds,
+                        jitSettle.seconds,
                         readers,
                         partitions == 0 ? readers : partitions,
                         markdown,
