@@ -75,6 +75,14 @@ final class JitWarmup {
         return jit.await(minSeconds, maxExtraSeconds);
     }
 
+    /**
+     * The compilers' time per wall time since compile0 (a {@link #compileMillis} reading) over
+     * elapsedMs of wall time; NaN when the JVM does not report compile time.
+     */
+    static double shareSince(long compile0, double elapsedMs) {
+        return compile0 < 0 ? Double.NaN : (compileMillis() - compile0) / elapsedMs;
+    }
+
     /** This JVM's accumulated compile time in ms, or -1 when not reported. */
     static long compileMillis() {
         CompilationMXBean c = ManagementFactory.getCompilationMXBean();

@@ -116,10 +116,7 @@ final class KafkaFloorBenchmark {
             readers.forEach(r -> r.window(from, from + f.seconds() * 1000L));
             Thread.sleep(f.seconds() * 1000L);
             double secs = (System.nanoTime() - t0) / 1e9;
-            double compileShare =
-                    compile0 < 0
-                            ? Double.NaN
-                            : (JitWarmup.compileMillis() - compile0) / (secs * 1e3);
+            double compileShare = JitWarmup.shareSince(compile0, secs * 1e3);
             long[] c1 = counts(readers);
             long p1 = load.requests.get();
             long cpu1 = os.getProcessCpuTime();

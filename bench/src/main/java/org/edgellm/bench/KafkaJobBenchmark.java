@@ -205,11 +205,7 @@ public final class KafkaJobBenchmark {
             double cpFull = BenchMetrics.value("lastCheckpointFullSize");
             double cpFailed = BenchMetrics.value("numberOfFailedCheckpoints");
             long cpu1 = os.getProcessCpuTime();
-            compileShare =
-                    compile0 < 0
-                            ? Double.NaN
-                            : (JitWarmup.compileMillis() - compile0)
-                                    / ((System.nanoTime() - t0) / 1e6);
+            compileShare = JitWarmup.shareSince(compile0, (System.nanoTime() - t0) / 1e6);
             Map<String, Double> coresByThreads =
                     threadCpu.coresSince((System.nanoTime() - t0) / 1e9, cpu1 - cpu0);
             Instant profileTo = Instant.now();
