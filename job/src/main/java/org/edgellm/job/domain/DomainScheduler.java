@@ -29,7 +29,7 @@ import org.edgellm.scheduler.Scheduler;
  *   <li>what no later slot could serve is rejected ({@link Admission}), then the queue is bounded
  *       ({@link Shedding});
  *   <li>a report is made when the scheduler ran or something was rejected; old ids and silent
- *       users' channels are forgotten once a minute ({@link Retention}).
+ *       users' channels are forgotten every ten seconds ({@link Retention}).
  * </ol>
  *
  * The domain wants to run again at the next slot while requests are pending or batches are watched;
