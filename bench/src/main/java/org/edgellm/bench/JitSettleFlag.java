@@ -14,7 +14,7 @@ final class JitSettleFlag {
             converter = Cli.NonNegativeInt.class,
             description =
                     "After --warmup-seconds, up to N more seconds of load until the JIT"
-                            + " compilers are idle (their compile time under 10 % of the last 20 s):"
+                            + " compilers are idle (their compile time under 10 %% of the last 20 s):"
                             + " with the broker and the generator on 2 cores, C2 takes minutes to"
                             + " compile the hot code (docs/bench-job.md). 0: no wait.")
     int seconds = 300;

@@ -101,8 +101,8 @@ final class JobCommand implements Callable<Integer> {
             paramLabel = "N",
             converter = Cli.NonNegativeLong.class,
             description =
-                    "The job's --checkpoint-ms (-1 here: 100 in exactly-once, 1000 in"
-                            + " at-least-once).")
+                    "The job's --checkpoint-ms (-1 here: 100 in exactly-once, the goal's"
+                            + " interval; in at-least-once the job's default, 10000).")
     long checkpointMs = -1;
 
     @Option(
@@ -163,7 +163,7 @@ final class JobCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean exactlyOnce = delivery.equals("exactly-once");
-        long cp = checkpointMs >= 0 ? checkpointMs : exactlyOnce ? 100 : 1000;
+        long cp = checkpointMs >= 0 ? checkpointMs : exactlyOnce ? 100 : 10_000;
         for (String o : flinkOptions) {
             if (o.indexOf('=') <= 0) {
                 throw new IllegalArgumentException(
