@@ -68,7 +68,8 @@ final class JobCommand implements Callable<Integer> {
             converter = Cli.NonNegativeInt.class,
             description =
                     "With --warmup-rate: seconds at --rate before the window (the remembered ids"
-                            + " grow for a minute or two after a rise).")
+                            + " grow for about half a minute after a rise, the heap and the"
+                            + " checkpoints settle after it).")
     int rampSeconds = 120;
 
     @Option(

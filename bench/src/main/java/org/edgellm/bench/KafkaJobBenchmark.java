@@ -165,8 +165,9 @@ public final class KafkaJobBenchmark {
             out.println(warm.describe());
             if (s.rateOfWarmup() != s.rate()) {
                 // the compilers are done at the warm-up's rate: now the measured rate, long
-                // enough for the state that grows with it (remembered ids: a minute past their
-                // deadlines) to reach its size at that rate
+                // enough for the state that grows with it (remembered ids: 10 s past their
+                // deadlines, about half a minute of them at 15-s budgets) to reach its size at that
+                // rate
                 load.changeRate(s.rate());
                 out.printf(
                         Locale.ROOT,
