@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.edgellm.job.JobConfig;
 import org.edgellm.scheduler.cli.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -164,7 +165,10 @@ final class JobCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean exactlyOnce = delivery.equals("exactly-once");
-        long cp = checkpointMs >= 0 ? checkpointMs : exactlyOnce ? 100 : 10_000;
+        long cp =
+                checkpointMs >= 0
+                        ? checkpointMs
+                        : exactlyOnce ? 100 : JobConfig.defaultCheckpointMs(false);
         for (String o : flinkOptions) {
             if (o.indexOf('=') <= 0) {
                 throw new IllegalArgumentException(

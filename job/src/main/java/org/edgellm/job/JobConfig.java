@@ -489,9 +489,7 @@ public final class JobConfig implements Serializable {
             budgetNodes = exactlyOnce ? 0 : 20_000;
         }
         if (checkpointMs < 0) {
-            // at-least-once: each checkpoint copies and writes every domain's state; at 15,000
-            // requests/s a 1-s interval cost 0.37 cores more than 10 s (docs/bench-job.md)
-            checkpointMs = exactlyOnce ? 1000 : 10_000;
+            checkpointMs = defaultCheckpointMs(exactlyOnce);
         }
         checkScheduler(scheduler);
         checkCandidates(scheduler, maxCandidates);
@@ -506,6 +504,16 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException(
                     "--checkpoint-ms: exactly-once delivery needs checkpoints (got 0)");
         }
+    }
+
+    /**
+     * The checkpoint interval of {@code --checkpoint-ms -1}: 1 s in exactly-once, where decisions
+     * become visible at each checkpoint; 10 s in at-least-once, where the interval only bounds what
+     * a restart replays and each checkpoint copies and writes every domain's state (at 15,000
+     * requests/s a 1-s interval cost 0.37 cores more than 10 s: docs/bench-job.md).
+     */
+    public static long defaultCheckpointMs(boolean exactlyOnce) {
+        return exactlyOnce ? 1000 : 10_000;
     }
 
     /** Refuses an unknown algorithm name, naming the flag, the value and the choices. */
