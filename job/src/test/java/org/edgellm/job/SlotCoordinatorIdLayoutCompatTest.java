@@ -1,0 +1,135 @@
+package org.edgellm.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * State written by the code of commit 5ebbe9d (1 December 2026) restores: {@code
+ * savepoints/slot-coordinator-ids24.snapshot} holds the remembered ids in that code's layout
+ * ({@code known-id-hashes}: 16 buckets per domain of 128-bit hashes with their deadlines, 24 bytes
+ * per id), written with {@link OperatorSnapshotUtil} from the same run as the 0.1.0 savepoint
+ * ({@link SlotCoordinatorSavepointCompatTest#before}, snapshot at 300 ms), and {@code
+ * slot-coordinator-ids24.expected} is what that code emitted after the restore. The current code
+ * must emit the same and still refuse the ids remembered there, also after a second snapshot.
+ *
+ * <p>To write both files again (only with the code whose layout they record): {@code mvn -pl job
+ * test -Dtest=SlotCoordinatorIdLayoutCompatTest
+ * -Dsavepoint.write=job/src/test/resources/savepoints}.
+ */
+class SlotCoordinatorIdLayoutCompatTest {
+
+    static final String NAME = "slot-coordinator-ids24";
+
+    static final long SNAPSHOT_AT = SlotCoordinatorSavepointCompatTest.SNAPSHOT_AT;
+
+    static Path dir() {
+        return SlotCoordinatorSavepointCompatTest.dir();
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "savepoint.write", matches = ".+")
+    void write() throws Exception {
+        Path out = Path.of(System.getProperty("savepoint.write"));
+        if (!out.isAbsolute()) {
+            out = Path.of("..").resolve(out); // relative to the project root
+        }
+        Files.createDirectories(out);
+        var one = SlotCoordinatorSavepointCompatTest.harness();
+        one.open();
+        SlotCoordinatorRescaleTest.feed(
+                List.of(one), SlotCoordinatorSavepointCompatTest.before(), 100, SNAPSHOT_AT);
+        OperatorSubtaskState snapshot = one.snapshot(1, SNAPSHOT_AT);
+        one.close();
+        OperatorSnapshotUtil.writeStateHandle(snapshot, out.resolve(NAME + ".snapshot").toString());
+        Files.writeString(
+                out.resolve(NAME + ".expected"),
+                SlotCoordinatorSavepointCompatTest.text(restoreAndRun(out)));
+    }
+
+    static OperatorSubtaskState committed(Path from) throws Exception {
+        return OperatorSnapshotUtil.readStateHandle(from.resolve(NAME + ".snapshot").toString());
+    }
+
+    static Map<String, String> restoreAndRun(Path from) throws Exception {
+        var h = SlotCoordinatorSavepointCompatTest.harness();
+        h.initializeState(committed(from));
+        h.open();
+        try {
+            SlotCoordinatorRescaleTest.feed(
+                    List.of(h),
+                    SlotCoordinatorSavepointCompatTest.after(),
+                    SNAPSHOT_AT + 100,
+                    SlotCoordinatorSavepointCompatTest.END);
+            return new TreeMap<>(SlotCoordinatorRescaleTest.outcome(List.of(h)));
+        } finally {
+            h.close();
+        }
+    }
+
+    @Test
+    void stateOfCommit5ebbe9dRestoresAndDecidesTheSame() throws Exception {
+        String got = SlotCoordinatorSavepointCompatTest.text(restoreAndRun(dir()));
+        // the restored state matters: r5 sat in the slot buffer, r4 in the pending queue, s1-s3
+        // in d2's queue (r1-r3 are in d1-a's batch, whose lease ends after this run)
+        for (String id : List.of("r4", "r5", "r6", "s1", "s2", "s3")) {
+            assertTrue(got.contains(id), id + " is decided or rejected after the restore: " + got);
+        }
+        assertEquals(Files.readString(dir().resolve(NAME + ".expected")), got);
+    }
+
+    /**
+     * Ids remembered in the 24-byte layout are refused as duplicates after the restore, in both
+     * domains, and again after a second snapshot and restore (so they were carried into the current
+     * layout, not only read from the old one); new ids are not refused.
+     */
+    @Test
+    void idsRememberedInThe24ByteLayoutAreStillRefused() throws Exception {
+        var h = SlotCoordinatorSavepointCompatTest.harness();
+        h.initializeState(committed(dir()));
+        h.open();
+        List<InputEvent> again = new ArrayList<>(SlotCoordinatorSavepointCompatTest.after());
+        again.add(Events.request("r1", "u1", "d1", 450, 800, 200, 60_000));
+        again.add(Events.request("s1", "v1", "d2", 460, 300, 100, 30_000));
+        again.add(Events.request("r7", "u1", "d1", 470, 100, 20, 60_000));
+        OperatorSubtaskState second;
+        try {
+            SlotCoordinatorRescaleTest.feed(List.of(h), again, SNAPSHOT_AT + 100, 1000);
+            assertEquals(
+                    Set.of("r1", "s1"), SlotCoordinatorSavepointCompatTest.refusedAsDuplicates(h));
+            second = h.snapshot(2, 1000);
+        } finally {
+            h.close();
+        }
+        var h2 = SlotCoordinatorSavepointCompatTest.harness();
+        h2.initializeState(second);
+        h2.open();
+        try {
+            SlotCoordinatorRescaleTest.feed(
+                    List.of(h2),
+                    List.of(
+                            Events.request("r2", "u2", "d1", 1050, 400, 100, 60_000),
+                            Events.request("s2", "v2", "d2", 1060, 500, 200, 30_000),
+                            Events.request("r7", "u1", "d1", 1070, 100, 20, 60_000),
+                            Events.request("r8", "u1", "d1", 1080, 100, 20, 60_000)),
+                    1100,
+                    1500);
+            assertEquals(
+                    Set.of("r2", "s2", "r7"),
+                    SlotCoordinatorSavepointCompatTest.refusedAsDuplicates(h2));
+        } finally {
+            h2.close();
+        }
+    }
+}
