@@ -19,17 +19,21 @@ import org.edgellm.job.domain.DomainState;
  * CoordinatorState}). State access failures become {@link FlinkRuntimeException}s (they fail the
  * task, which then restores from its last checkpoint).
  *
- * <p>Remembered request ids live in {@code known-id-hashes} ({@link KnownIdBuckets}: one array per
- * sixteenth of the hashes). State written by earlier releases keeps them in {@code known-ids}, one
- * entry per id, which the first access of the domain moves into the buckets (and empties). Nothing
- * writes {@code known-ids} since, so once this instance has moved (or found no) old ids of a domain
- * it does not look again: the look was a seek per request event under RocksDB.
+ * <p>Remembered request ids live in {@code known-id-hashes-12} ({@link KnownIdBuckets}: one array
+ * per sixteenth of the hashes, 12 bytes per id). State written by earlier code keeps them in {@code
+ * known-ids} (0.1.0: one entry per id) or {@code known-id-hashes} (until December 2026: buckets of
+ * 24 bytes per id), which the first access of the domain moves into the new buckets (and empties).
+ * Nothing writes the old states since, so once this instance has moved (or found no) old ids of a
+ * domain it does not look again: the look was a seek per request event under RocksDB.
  */
 final class FlinkDomainState implements DomainState {
     private final ValueState<PendingQueue> queue;
 
     /** The ids as earlier releases kept them: read once per domain after a restore, then empty. */
     private final MapState<String, Double> known;
+
+    /** The ids in the 24-byte layout: read once per domain after a restore, then empty. */
+    private final MapState<Long, long[]> idBuckets24;
 
     private final MapState<Long, long[]> idBuckets;
     private final MapState<String, UserChannels> channels;
@@ -59,21 +63,22 @@ final class FlinkDomainState implements DomainState {
     /** Whether the current key's pending queue was absent when last read in this slot. */
     private boolean pendingAbsent;
 
-    /** The last id hashed (knowsId and rememberId come in pairs) and its hash. */
+    /** The last id hashed (knowsId and rememberId come in pairs) and its 64-bit hash. */
     private String hashedId;
 
-    private long hashHi;
-    private long hashLo;
+    private long hash;
 
     FlinkDomainState(
             ValueState<PendingQueue> queue,
             MapState<String, Double> known,
+            MapState<Long, long[]> idBuckets24,
             MapState<Long, long[]> idBuckets,
             MapState<String, UserChannels> channels,
             MapState<String, NodeRuntime> nodes,
             ValueState<Long> inputsSeen) {
         this.queue = queue;
         this.known = known;
+        this.idBuckets24 = idBuckets24;
         this.idBuckets = idBuckets;
         this.channels = channels;
         this.nodes = nodes;
@@ -130,9 +135,7 @@ final class FlinkDomainState implements DomainState {
 
     private void hashOf(String requestId) {
         if (!requestId.equals(hashedId)) {
-            long[] h = KnownIdBuckets.hash(requestId);
-            hashHi = h[0];
-            hashLo = h[1];
+            hash = KnownIdBuckets.hash(requestId)[0];
             hashedId = requestId;
         }
     }
@@ -153,7 +156,7 @@ final class FlinkDomainState implements DomainState {
         return currentKey != null && drained.contains(currentKey);
     }
 
-    /** Moves ids of state written by earlier releases into the buckets (none once it is empty). */
+    /** Moves ids of state written by earlier code into the buckets (none once it is empty). */
     private void moveLegacyIds() throws Exception {
         if (drainedHere()) {
             return;
@@ -161,7 +164,21 @@ final class FlinkDomainState implements DomainState {
         if (!known.isEmpty()) {
             moveLegacyEntries();
         }
+        if (!idBuckets24.isEmpty()) {
+            move24ByteBuckets();
+        }
         noteCurrentKey(drained);
+    }
+
+    private void move24ByteBuckets() throws Exception {
+        List<long[]> old = new ArrayList<>();
+        for (long[] b : idBuckets24.values()) {
+            old.add(b);
+        }
+        idBuckets24.clear();
+        for (long[] b : old) {
+            KnownIdBuckets.forEachOf24ByteLayout(b, this::rememberHash);
+        }
     }
 
     /**
@@ -190,12 +207,19 @@ final class FlinkDomainState implements DomainState {
 
     private void remember(String requestId, double deadline) throws Exception {
         hashOf(requestId);
-        long bucket = KnownIdBuckets.bucketOf(hashHi);
-        long[] b = idBuckets.get(bucket);
-        long[] with = KnownIdBuckets.with(b, hashHi, hashLo, deadline);
-        if (with != b) {
-            idBuckets.put(bucket, with);
-        }
+        rememberHash(hash, deadline);
+    }
+
+    private void rememberHash(long h, double deadline) {
+        write(
+                () -> {
+                    long bucket = KnownIdBuckets.bucketOf(h);
+                    long[] b = idBuckets.get(bucket);
+                    long[] with = KnownIdBuckets.with(b, h, deadline);
+                    if (with != b) {
+                        idBuckets.put(bucket, with);
+                    }
+                });
     }
 
     @Override
@@ -205,7 +229,7 @@ final class FlinkDomainState implements DomainState {
                     moveLegacyIds();
                     hashOf(requestId);
                     return KnownIdBuckets.contains(
-                            idBuckets.get(KnownIdBuckets.bucketOf(hashHi)), hashHi, hashLo);
+                            idBuckets.get(KnownIdBuckets.bucketOf(hash)), hash);
                 });
     }
 
@@ -269,7 +293,7 @@ final class FlinkDomainState implements DomainState {
     public boolean remembersNothing() {
         return read(
                 () ->
-                        (drainedHere() || known.isEmpty())
+                        (drainedHere() || (known.isEmpty() && idBuckets24.isEmpty()))
                                 && idBuckets.isEmpty()
                                 && channels.isEmpty());
     }

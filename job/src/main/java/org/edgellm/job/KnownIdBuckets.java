@@ -2,21 +2,29 @@ package org.edgellm.job;
 
 /**
  * The request ids a domain remembers, in the compact form its Flink keyed state keeps them (plain
- * Java, no Flink): each id as a 128-bit hash with its deadline, in {@value #BUCKETS} buckets by the
- * hash's top bits, each bucket one {@code long[]} of (hash high, hash low, deadline bits) triples
- * sorted by hash. A lookup reads one bucket (a binary search), an insertion copies one bucket (a
- * sixteenth of the ids), the cleaning thins every bucket.
+ * Java, no Flink): each id as a 64-bit hash with its deadline in whole seconds, 12 bytes, in
+ * {@value #BUCKETS} buckets by the hash's top bits. A bucket is one {@code long[]}: a base (whole
+ * seconds), the n hashes sorted, then the n deadlines as 32-bit offsets from the base, two to a
+ * long; n follows from the length (1 + n + ceil(n / 2)). A lookup reads one bucket (a binary
+ * search), an insertion copies one bucket (a sixteenth of the ids), the cleaning thins every
+ * bucket.
  *
  * <p>Why: the heap state backend copies a domain's whole map state on its first access after each
- * checkpoint and serializes it whole in each checkpoint. With one map entry per id (a string and a
- * boxed deadline), the ids of the last two minutes were most of the coordinator's keyed state: at
- * 3,000 requests/s over 100 domains, copying and snapshotting them took about 40 % of the CPU
- * samples of the coordinator and checkpoint threads. A bucket copies with one array copy and
- * serializes as a run of longs (docs/bench-job.md, sixth session).
+ * checkpoint and serializes it whole in each checkpoint, and the ids are most of the coordinator's
+ * state (one per request for its deadline plus ten seconds). One map entry per id (a string and a
+ * boxed deadline, until 0.1.0) cost about 40 % of the coordinator's CPU samples at 3,000 requests/s
+ * over 100 domains; buckets of (128-bit hash, deadline) triples, 24 bytes per id (until December
+ * 2026), about 1 MB of checkpoint per 1,000 requests/s; these, half that (docs/bench-job.md).
  *
- * <p>Two different ids share a hash with a probability of about n²/2¹²⁹ for n ids remembered at
- * once (below 10⁻²⁹ for a million): then the later one is rejected as a duplicate, with its reason,
- * never dropped silently.
+ * <p>Deadlines are kept rounded up to the second: an id is forgotten once the horizon passes its
+ * deadline's next whole second, up to a second later than its exact deadline would allow, never
+ * earlier. An offset that does not fit 32 bits (a deadline some 68 years from the bucket's base) is
+ * clamped, which keeps an id too long where it lies below, and forgets it early only once event
+ * time is 68 years past the base.
+ *
+ * <p>Two different ids of a domain share a 64-bit hash with a probability of about n/2⁶⁴ per new id
+ * for n ids remembered at once (below 10⁻¹⁵ for 10,000 ids): then the later one is rejected as a
+ * duplicate, with its reason, never dropped silently.
  */
 final class KnownIdBuckets {
     /** Buckets per domain (a power of two). */
@@ -112,16 +120,54 @@ final class KnownIdBuckets {
         return k;
     }
 
-    /** The triple index of the hash in the bucket, or -(insertion point) - 1. */
-    static int find(long[] bucket, long hi, long lo) {
+    /** The number of ids a bucket holds. */
+    static int size(long[] bucket) {
+        return bucket.length == 0 ? 0 : (2 * (bucket.length - 1)) / 3;
+    }
+
+    /** The length of a bucket of n ids. */
+    static int length(int n) {
+        return n == 0 ? 0 : 1 + n + (n + 1) / 2;
+    }
+
+    /** The deadline of an id in whole seconds, rounded up (never earlier than the deadline). */
+    static long seconds(double deadlineMs) {
+        double s = Math.ceil(deadlineMs / 1000.0);
+        // a NaN deadline (never stored: requests are validated) would be kept forever
+        return s != s ? Long.MAX_VALUE : (long) s;
+    }
+
+    /** The stored deadline (whole seconds) of the k-th id of a bucket of n. */
+    static long deadlineSeconds(long[] bucket, int n, int k) {
+        long word = bucket[1 + n + (k >>> 1)];
+        int off = (k & 1) == 0 ? (int) word : (int) (word >>> 32);
+        return bucket[0] + off;
+    }
+
+    private static int offset(long base, long seconds) {
+        long d = seconds - base;
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, d));
+    }
+
+    private static void putOffset(long[] out, int n, int k, int off) {
+        int at = 1 + n + (k >>> 1);
+        long v = off & 0xffffffffL;
+        out[at] =
+                (k & 1) == 0
+                        ? (out[at] & 0xffffffff00000000L) | v
+                        : (out[at] & 0xffffffffL) | v << 32;
+    }
+
+    /** The index of the hash in the bucket of n ids, or -(insertion point) - 1. */
+    static int find(long[] bucket, int n, long h) {
         int a = 0;
-        int b = bucket.length / 3 - 1;
+        int b = n - 1;
         while (a <= b) {
             int m = (a + b) >>> 1;
-            int c = compare(bucket[3 * m], bucket[3 * m + 1], hi, lo);
-            if (c < 0) {
+            long v = bucket[1 + m];
+            if (v < h) {
                 a = m + 1;
-            } else if (c > 0) {
+            } else if (v > h) {
                 b = m - 1;
             } else {
                 return m;
@@ -130,59 +176,89 @@ final class KnownIdBuckets {
         return -(a + 1);
     }
 
-    private static int compare(long hi1, long lo1, long hi2, long lo2) {
-        int c = Long.compare(hi1, hi2);
-        return c != 0 ? c : Long.compare(lo1, lo2);
-    }
-
     /** Whether the bucket (null: none) holds the hash. */
-    static boolean contains(long[] bucket, long hi, long lo) {
-        return bucket != null && find(bucket, hi, lo) >= 0;
+    static boolean contains(long[] bucket, long h) {
+        return bucket != null && bucket.length > 0 && find(bucket, size(bucket), h) >= 0;
     }
 
     /**
      * The bucket (null: none) with the hash and its deadline added: a new array (the one given is
      * not changed); the same array when the hash is there already.
      */
-    static long[] with(long[] bucket, long hi, long lo, double deadline) {
+    static long[] with(long[] bucket, long h, double deadlineMs) {
         long[] b = bucket == null ? EMPTY : bucket;
-        int at = find(b, hi, lo);
+        int n = size(b);
+        long sec = seconds(deadlineMs);
+        if (n == 0) {
+            long[] one = new long[length(1)];
+            one[0] = sec;
+            one[1] = h;
+            return one; // offset 0
+        }
+        long base = b[0];
+        int at = find(b, n, h);
         if (at >= 0) {
             return b;
         }
         int ins = -(at + 1);
-        long[] out = new long[b.length + 3];
-        System.arraycopy(b, 0, out, 0, 3 * ins);
-        out[3 * ins] = hi;
-        out[3 * ins + 1] = lo;
-        out[3 * ins + 2] = Double.doubleToLongBits(deadline);
-        System.arraycopy(b, 3 * ins, out, 3 * ins + 3, b.length - 3 * ins);
+        long[] out = new long[length(n + 1)];
+        out[0] = base;
+        System.arraycopy(b, 1, out, 1, ins);
+        out[1 + ins] = h;
+        System.arraycopy(b, 1 + ins, out, 2 + ins, n - ins);
+        for (int k = 0, j = 0; k <= n; k++) {
+            int off = k == ins ? offset(base, sec) : (int) (deadlineSeconds(b, n, j++) - base);
+            putOffset(out, n + 1, k, off);
+        }
         return out;
     }
 
     /**
-     * The bucket without the entries whose deadline lies before the horizon: the same array when
-     * none does, an empty one when all do.
+     * The bucket without the ids whose stored deadline (seconds) lies before the horizon (ms): the
+     * same array when none does, an empty one when all do.
      */
-    static long[] withoutBefore(long[] bucket, double horizon) {
+    static long[] withoutBefore(long[] bucket, double horizonMs) {
+        int n = size(bucket);
         int keep = 0;
-        for (int i = 0; i < bucket.length; i += 3) {
-            if (!(Double.longBitsToDouble(bucket[i + 2]) < horizon)) {
+        for (int k = 0; k < n; k++) {
+            if (!(deadlineSeconds(bucket, n, k) * 1000.0 < horizonMs)) {
                 keep++;
             }
         }
-        if (keep == bucket.length / 3) {
+        if (keep == n) {
             return bucket;
         }
-        long[] out = new long[3 * keep];
-        int k = 0;
-        for (int i = 0; i < bucket.length; i += 3) {
-            if (!(Double.longBitsToDouble(bucket[i + 2]) < horizon)) {
-                out[k++] = bucket[i];
-                out[k++] = bucket[i + 1];
-                out[k++] = bucket[i + 2];
+        if (keep == 0) {
+            return EMPTY;
+        }
+        long[] out = new long[length(keep)];
+        long base = bucket[0];
+        out[0] = base;
+        int j = 0;
+        for (int k = 0; k < n; k++) {
+            long sec = deadlineSeconds(bucket, n, k);
+            if (!(sec * 1000.0 < horizonMs)) {
+                out[1 + j] = bucket[1 + k];
+                putOffset(out, keep, j, (int) (sec - base));
+                j++;
             }
         }
         return out;
+    }
+
+    /**
+     * Calls {@code to} with the 64-bit hash (the 128-bit hash's high half) and the deadline of
+     * every id of a bucket of the 24-byte layout ({@code known-id-hashes} until December 2026:
+     * (hash high, hash low, deadline bits) triples).
+     */
+    static void forEachOf24ByteLayout(long[] bucket, IdSink to) {
+        for (int i = 0; i + 2 < bucket.length; i += 3) {
+            to.accept(bucket[i], Double.longBitsToDouble(bucket[i + 2]));
+        }
+    }
+
+    /** A receiver of (hash, deadline) pairs. */
+    interface IdSink {
+        void accept(long hash, double deadlineMs);
     }
 }

@@ -47,9 +47,10 @@ import org.edgellm.job.domain.Slots;
  * are hand-written now, and state written with the POJO serializers of earlier releases migrates on
  * restore: {@link CoordinatorState}): {@code slot-buffer}, {@code pending}, {@code known-ids},
  * {@code channels}, {@code nodes}; since 0.2 also {@code inputs-seen} (empty when restored from an
- * older savepoint); and now {@code known-id-hashes}, which holds the remembered ids ({@code
- * known-ids} is read once per domain after restoring state of an earlier release, then stays
- * empty). Metrics of the subtask (docs/metrics.md): counters {@code assigned}, {@code rejected} by
+ * older savepoint); later {@code known-id-hashes} (24 bytes per id), and since December 2026 {@code
+ * known-id-hashes-12} (12 bytes per id), which holds the remembered ids: the two older id states
+ * are read once per domain after a restore of state that has them, moved into it, and then stay
+ * empty. Metrics of the subtask (docs/metrics.md): counters {@code assigned}, {@code rejected} by
  * {@code reason}, {@code schedulerFallbacks}, {@code slotsSolved}, {@code slotsProvenOptimal} and
  * {@code lateEvents}; the histograms {@code solveMicros} and (live runs) {@code decisionLatencyMs};
  * gauges over the subtask's domains ({@link DomainGauges}).
@@ -120,9 +121,15 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                 new FlinkDomainState(
                         queue,
                         known,
+                        // until December 2026: 24 bytes per id, read once per domain, then empty
                         rc.getMapState(
                                 new MapStateDescriptor<>(
                                         "known-id-hashes",
+                                        Types.LONG,
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
+                        rc.getMapState(
+                                new MapStateDescriptor<>(
+                                        "known-id-hashes-12",
                                         Types.LONG,
                                         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
                         channels,

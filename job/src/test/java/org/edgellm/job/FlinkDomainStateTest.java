@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
@@ -34,6 +35,7 @@ class FlinkDomainStateTest {
 
     CopyingValue<PendingQueue> queue;
     CopyingMap<String, Double> known;
+    CopyingMap<Long, long[]> buckets24;
     CopyingMap<Long, long[]> buckets;
     CopyingMap<String, UserChannels> channels;
     CopyingMap<String, NodeRuntime> nodes;
@@ -44,11 +46,12 @@ class FlinkDomainStateTest {
     void setUp() {
         queue = new CopyingValue<>("pending", PendingQueueSerializer.INSTANCE::copy);
         known = new CopyingMap<>("known-ids", v -> v);
-        buckets = new CopyingMap<>("known-id-hashes", long[]::clone);
+        buckets24 = new CopyingMap<>("known-id-hashes", long[]::clone);
+        buckets = new CopyingMap<>("known-id-hashes-12", long[]::clone);
         channels = new CopyingMap<>("channels", UserChannelsSerializer.INSTANCE::copy);
         nodes = new CopyingMap<>("nodes", NodeRuntimeSerializer.INSTANCE::copy);
         seen = new CopyingValue<>("inputs-seen", v -> v);
-        state = new FlinkDomainState(queue, known, buckets, channels, nodes, seen);
+        state = new FlinkDomainState(queue, known, buckets24, buckets, channels, nodes, seen);
     }
 
     static NodeRuntime node(String id, double busy) {
@@ -165,6 +168,55 @@ class FlinkDomainStateTest {
         assertEquals(before, count("known-ids"), "no look at the old map once moved");
         assertTrue(known.isEmptyFor("d1") && known.isEmptyFor("d2"));
         assertFalse(state.remembersNothing());
+    }
+
+    /** A bucket of the 24-byte layout: (hash high, hash low, deadline bits) per id, by hash. */
+    static long[] bucketOf24Bytes(Map<String, Double> ids) {
+        TreeMap<Long, long[]> byHash = new TreeMap<>();
+        for (Map.Entry<String, Double> e : ids.entrySet()) {
+            long[] h = KnownIdBuckets.hash(e.getKey());
+            byHash.put(h[0], new long[] {h[0], h[1], Double.doubleToLongBits(e.getValue())});
+        }
+        long[] out = new long[3 * byHash.size()];
+        int i = 0;
+        for (long[] t : byHash.values()) {
+            System.arraycopy(t, 0, out, i, 3);
+            i += 3;
+        }
+        return out;
+    }
+
+    @Test
+    void idsOfThe24ByteLayoutAreMovedOncePerKeyWithTheirDeadlines() {
+        key = "d1";
+        long[] d1 = bucketOf24Bytes(Map.of("mid-1", 100_500.0, "mid-2", 200_000.0));
+        buckets24.put(KnownIdBuckets.bucketOf(d1[0]), d1);
+        key = "d2";
+        long[] d2 = bucketOf24Bytes(Map.of("mid-3", 100_500.0));
+        buckets24.put(KnownIdBuckets.bucketOf(d2[0]), d2);
+        calls.clear();
+        key = "d1";
+        state.useKey("d1");
+        assertTrue(state.knowsId("mid-1"));
+        assertTrue(state.knowsId("mid-2"));
+        assertFalse(state.knowsId("mid-3"), "d2's id is not d1's");
+        assertTrue(buckets24.isEmptyFor("d1"), "moved, not copied");
+        int before = count("known-id-hashes");
+        state.rememberId("new-1", 300_000);
+        assertTrue(state.knowsId("new-1"));
+        assertEquals(before, count("known-id-hashes"), "no look at the old map once moved");
+        // the deadlines came along: 100.5 s is kept (rounded up to 101 s) until the horizon
+        // passes 101 s; 200 s stays
+        state.forgetIdsBefore(101_000);
+        assertTrue(state.knowsId("mid-1"));
+        state.forgetIdsBefore(101_001);
+        assertFalse(state.knowsId("mid-1"));
+        assertTrue(state.knowsId("mid-2"));
+        key = "d2";
+        state.useKey("d2");
+        assertTrue(state.knowsId("mid-3"), "d2's old ids are moved on d2's first access");
+        assertFalse(state.knowsId("mid-1"));
+        assertTrue(buckets24.isEmptyFor("d2"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,16 +29,16 @@ class KnownIdBucketsTest {
         final Map<Long, long[]> m = new TreeMap<>();
 
         boolean knows(String id) {
-            long[] h = KnownIdBuckets.hash(id);
-            return KnownIdBuckets.contains(m.get(KnownIdBuckets.bucketOf(h[0])), h[0], h[1]);
+            long h = KnownIdBuckets.hash(id)[0];
+            return KnownIdBuckets.contains(m.get(KnownIdBuckets.bucketOf(h)), h);
         }
 
         void remember(String id, double deadline) {
-            long[] h = KnownIdBuckets.hash(id);
-            long k = KnownIdBuckets.bucketOf(h[0]);
+            long h = KnownIdBuckets.hash(id)[0];
+            long k = KnownIdBuckets.bucketOf(h);
             long[] b = m.get(k);
             long[] before = b == null ? null : b.clone();
-            long[] with = KnownIdBuckets.with(b, h[0], h[1], deadline);
+            long[] with = KnownIdBuckets.with(b, h, deadline);
             if (b != null) {
                 assertArrayEquals(before, b, "with() leaves the stored array alone");
             }
@@ -59,7 +60,7 @@ class KnownIdBucketsTest {
         int size() {
             int n = 0;
             for (long[] b : m.values()) {
-                n += b.length / 3;
+                n += KnownIdBuckets.size(b);
             }
             return n;
         }
@@ -94,7 +95,8 @@ class KnownIdBucketsTest {
                             rnd.nextBoolean()
                                     ? now - rnd.nextInt(30_000)
                                     : Math.floor(now / 1000) * 1000;
-                    oracle.values().removeIf(d -> d < horizon);
+                    // deadlines are kept rounded up to the whole second
+                    oracle.values().removeIf(d -> Math.ceil(d / 1000) * 1000 < horizon);
                     b.forgetBefore(horizon);
                 } else {
                     assertEquals(oracle.containsKey(id), b.knows(id), "seed " + seed);
@@ -115,20 +117,48 @@ class KnownIdBucketsTest {
         long[] b = null;
         Random rnd = new Random(7);
         for (int i = 0; i < 500; i++) {
-            long[] h = KnownIdBuckets.hash("id-" + i);
-            b = KnownIdBuckets.with(b, h[0], h[1], 1000.0 + rnd.nextInt(10_000));
+            long h = KnownIdBuckets.hash("id-" + i)[0];
+            b = KnownIdBuckets.with(b, h, 1000.0 + rnd.nextInt(10_000));
         }
-        for (int i = 3; i < b.length; i += 3) {
-            int c = Long.compare(b[i - 3], b[i]);
-            if (c == 0) {
-                c = Long.compare(b[i - 2], b[i + 1]);
-            }
-            assertEquals(-1, Integer.signum(c), "sorted by hash, no repeats");
+        int n = KnownIdBuckets.size(b);
+        assertEquals(500, n);
+        assertEquals(1 + 500 + 250, b.length, "12 bytes per id and a base");
+        for (int i = 1; i < n; i++) {
+            assertEquals(-1, Long.compare(b[i], b[i + 1]), "sorted by hash, no repeats");
         }
-        long[] h = KnownIdBuckets.hash("id-17");
-        assertSame(b, KnownIdBuckets.with(b, h[0], h[1], 5.0), "already there");
+        long h = KnownIdBuckets.hash("id-17")[0];
+        assertSame(b, KnownIdBuckets.with(b, h, 5.0), "already there");
         assertSame(b, KnownIdBuckets.withoutBefore(b, 999.0), "nothing before the horizon");
         assertEquals(0, KnownIdBuckets.withoutBefore(b, 20_000.0).length);
+    }
+
+    /**
+     * Deadlines are kept to the second, rounded up, as offsets from the bucket's first deadline;
+     * one too far below for 32 bits is kept longer than it needs, one too far above is kept for 2³¹
+     * - 1 seconds past the base.
+     */
+    @Test
+    void deadlinesAreKeptToTheSecondAndNeverForgottenEarlyWithinRange() {
+        long a = KnownIdBuckets.hash("a")[0];
+        long b = KnownIdBuckets.hash("b")[0];
+        long c = KnownIdBuckets.hash("c")[0];
+        long[] one = KnownIdBuckets.with(null, a, 1_700_000_000_123.0);
+        assertEquals(1_700_000_000_000L + 1_000, 1000 * KnownIdBuckets.deadlineSeconds(one, 1, 0));
+        assertSame(one, KnownIdBuckets.withoutBefore(one, 1_700_000_001_000.0));
+        assertEquals(0, KnownIdBuckets.withoutBefore(one, 1_700_000_001_000.5).length);
+        long[] three = KnownIdBuckets.with(KnownIdBuckets.with(one, b, -1e13), c, 1e16);
+        assertEquals(3, KnownIdBuckets.size(three));
+        // b: ten billion seconds before the base, clamped upwards: kept past its own deadline
+        long[] afterB = KnownIdBuckets.withoutBefore(three, -1e12);
+        assertSame(three, afterB, "b's real deadline (-1e13 ms) is before -1e12, but it is kept");
+        // a stays exact; c is kept until the base plus 2^31 - 1 seconds
+        long cAt = 1_700_000_001L + Integer.MAX_VALUE;
+        long[] left = KnownIdBuckets.withoutBefore(three, 1_700_000_001_500.0);
+        assertEquals(1, KnownIdBuckets.size(left));
+        assertTrue(KnownIdBuckets.contains(left, c));
+        assertEquals(cAt, KnownIdBuckets.deadlineSeconds(left, 1, 0));
+        assertSame(left, KnownIdBuckets.withoutBefore(left, cAt * 1000.0));
+        assertEquals(0, KnownIdBuckets.withoutBefore(left, cAt * 1000.0 + 1).length);
     }
 
     @Test
@@ -147,8 +177,9 @@ class KnownIdBucketsTest {
 
     /**
      * No two of a million ids of the shapes the job sees (the benchmark's "q" + counter, UUIDs, ids
-     * differing in one character, ids of every length from 0 to 40) share a 128-bit hash, and ids
-     * that differ only in a trailing character or in length hash differently.
+     * differing in one character, ids of every length from 0 to 40) share the 64-bit hash the
+     * buckets keep (the 128-bit hash's high half), and ids that differ only in a trailing character
+     * or in length hash differently.
      */
     @Test
     void idsOfCommonShapesDoNotCollide() {
@@ -171,8 +202,8 @@ class KnownIdBucketsTest {
             ids.add("request-" + i + "-y");
         }
         for (String id : ids) {
-            long[] h = KnownIdBuckets.hash(id);
-            assertEquals(true, seen.add(h[0] + ":" + h[1]), "collision at " + id);
+            // the buckets keep the 64-bit high half
+            assertEquals(true, seen.add(Long.toString(KnownIdBuckets.hash(id)[0])), "at " + id);
         }
         assertNotEquals(
                 Arrays.toString(KnownIdBuckets.hash("a")),
