@@ -1,6 +1,7 @@
 package org.edgellm.job;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -171,13 +172,45 @@ final class FlinkDomainState implements DomainState {
     }
 
     private void move24ByteBuckets() throws Exception {
-        List<long[]> old = new ArrayList<>();
+        MovedIds moved = new MovedIds();
         for (long[] b : idBuckets24.values()) {
-            old.add(b);
+            KnownIdBuckets.forEachOf24ByteLayout(b, moved::add);
         }
         idBuckets24.clear();
-        for (long[] b : old) {
-            KnownIdBuckets.forEachOf24ByteLayout(b, this::rememberHash);
+        moved.store();
+    }
+
+    /**
+     * Ids moved from an old layout, gathered per bucket and then written with one merge and one put
+     * per bucket (not one per id: under RocksDB each put writes the whole bucket).
+     */
+    private final class MovedIds {
+        final long[][] hashes = new long[KnownIdBuckets.BUCKETS][];
+        final double[][] deadlines = new double[KnownIdBuckets.BUCKETS][];
+        final int[] counts = new int[KnownIdBuckets.BUCKETS];
+
+        void add(long h, double deadline) {
+            int k = (int) KnownIdBuckets.bucketOf(h);
+            if (hashes[k] == null || counts[k] == hashes[k].length) {
+                int cap = hashes[k] == null ? 16 : 2 * counts[k];
+                hashes[k] = hashes[k] == null ? new long[cap] : Arrays.copyOf(hashes[k], cap);
+                deadlines[k] =
+                        deadlines[k] == null ? new double[cap] : Arrays.copyOf(deadlines[k], cap);
+            }
+            hashes[k][counts[k]] = h;
+            deadlines[k][counts[k]++] = deadline;
+        }
+
+        void store() throws Exception {
+            for (int k = 0; k < KnownIdBuckets.BUCKETS; k++) {
+                if (counts[k] > 0) {
+                    long[] cur = idBuckets.get((long) k);
+                    long[] m = KnownIdBuckets.merged(cur, hashes[k], deadlines[k], counts[k]);
+                    if (m != cur) {
+                        idBuckets.put((long) k, m);
+                    }
+                }
+            }
         }
     }
 
@@ -195,31 +228,22 @@ final class FlinkDomainState implements DomainState {
     }
 
     private void moveLegacyEntries() throws Exception {
-        List<Map.Entry<String, Double>> old = new ArrayList<>();
+        MovedIds moved = new MovedIds();
         for (Map.Entry<String, Double> e : known.entries()) {
-            old.add(Map.entry(e.getKey(), e.getValue()));
+            moved.add(KnownIdBuckets.hash(e.getKey())[0], e.getValue());
         }
         known.clear();
-        for (Map.Entry<String, Double> e : old) {
-            remember(e.getKey(), e.getValue());
-        }
+        moved.store();
     }
 
     private void remember(String requestId, double deadline) throws Exception {
         hashOf(requestId);
-        rememberHash(hash, deadline);
-    }
-
-    private void rememberHash(long h, double deadline) {
-        write(
-                () -> {
-                    long bucket = KnownIdBuckets.bucketOf(h);
-                    long[] b = idBuckets.get(bucket);
-                    long[] with = KnownIdBuckets.with(b, h, deadline);
-                    if (with != b) {
-                        idBuckets.put(bucket, with);
-                    }
-                });
+        long bucket = KnownIdBuckets.bucketOf(hash);
+        long[] b = idBuckets.get(bucket);
+        long[] with = KnownIdBuckets.with(b, hash, deadline);
+        if (with != b) {
+            idBuckets.put(bucket, with);
+        }
     }
 
     @Override

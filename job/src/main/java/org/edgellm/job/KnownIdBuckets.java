@@ -14,13 +14,17 @@ package org.edgellm.job;
  * state (one per request for its deadline plus ten seconds). One map entry per id (a string and a
  * boxed deadline, until 0.1.0) cost about 40 % of the coordinator's CPU samples at 3,000 requests/s
  * over 100 domains; buckets of (128-bit hash, deadline) triples, 24 bytes per id (until December
- * 2026), about 1 MB of checkpoint per 1,000 requests/s; these, half that (docs/bench-job.md).
+ * 2026), about 1 MB of checkpoint per 1,000 requests/s; these, half that (docs/bench-job.md,
+ * fourteenth session).
  *
- * <p>Deadlines are kept rounded up to the second: an id is forgotten once the horizon passes its
- * deadline's next whole second, up to a second later than its exact deadline would allow, never
- * earlier. An offset that does not fit 32 bits (a deadline some 68 years from the bucket's base) is
- * clamped, which keeps an id too long where it lies below, and forgets it early only once event
- * time is 68 years past the base.
+ * <p>Deadlines are kept rounded up to the second, as unsigned 32-bit offsets from the bucket's
+ * base, its smallest deadline: an id is forgotten once the horizon passes its deadline's next whole
+ * second, up to a second later than its exact deadline would allow, and never earlier. An id whose
+ * deadline lies more than 2³² - 2 seconds (136 years) above the base is kept forever, and so are
+ * NaN deadlines and deadlines beyond 2⁶² seconds. The base only moves down when an id with an
+ * earlier deadline joins, and up to the smallest deadline kept when the bucket is cleaned; so an
+ * outlier far in the future never holds other ids, and one far in the past (a request due more than
+ * 136 years before the others) can make the ids of its bucket kept forever, never forgotten early.
  *
  * <p>Two different ids of a domain share a 64-bit hash with a probability of about n/2⁶⁴ per new id
  * for n ids remembered at once (below 10⁻¹⁵ for 10,000 ids): then the later one is rejected as a
@@ -130,32 +134,56 @@ final class KnownIdBuckets {
         return n == 0 ? 0 : 1 + n + (n + 1) / 2;
     }
 
-    /** The deadline of an id in whole seconds, rounded up (never earlier than the deadline). */
+    /** The stored offset meaning "never forgotten". */
+    static final long FOREVER = 0xffffffffL;
+
+    /** The largest offset that stands for a deadline. */
+    static final long MAX_OFFSET = FOREVER - 1;
+
+    /** Seconds beyond which a deadline is kept forever, and below which it is raised to. */
+    private static final long SECONDS_RANGE = 1L << 62;
+
+    /**
+     * A deadline in whole seconds, rounded up (never earlier than the deadline); Long.MAX_VALUE
+     * (kept forever) for NaN and for deadlines beyond 2⁶² s, and -2⁶² s for those below (kept
+     * longer than they need).
+     */
     static long seconds(double deadlineMs) {
         double s = Math.ceil(deadlineMs / 1000.0);
-        // a NaN deadline (never stored: requests are validated) would be kept forever
-        return s != s ? Long.MAX_VALUE : (long) s;
+        if (!(s <= SECONDS_RANGE)) {
+            return Long.MAX_VALUE; // NaN too
+        }
+        return Math.max(-SECONDS_RANGE, (long) s);
     }
 
-    /** The stored deadline (whole seconds) of the k-th id of a bucket of n. */
-    static long deadlineSeconds(long[] bucket, int n, int k) {
+    private static long offsetAt(long[] bucket, int n, int k) {
         long word = bucket[1 + n + (k >>> 1)];
-        int off = (k & 1) == 0 ? (int) word : (int) (word >>> 32);
-        return bucket[0] + off;
+        return (k & 1) == 0 ? word & FOREVER : word >>> 32;
     }
 
-    private static int offset(long base, long seconds) {
-        long d = seconds - base;
-        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, d));
+    /** The stored deadline (whole seconds) of the k-th id of a bucket of n; MAX_VALUE: forever. */
+    static long deadlineSeconds(long[] bucket, int n, int k) {
+        long off = offsetAt(bucket, n, k);
+        return off == FOREVER ? Long.MAX_VALUE : bucket[0] + off;
     }
 
-    private static void putOffset(long[] out, int n, int k, int off) {
+    private static void putOffset(long[] out, int n, int k, long off) {
         int at = 1 + n + (k >>> 1);
-        long v = off & 0xffffffffL;
         out[at] =
                 (k & 1) == 0
-                        ? (out[at] & 0xffffffff00000000L) | v
-                        : (out[at] & 0xffffffffL) | v << 32;
+                        ? (out[at] & 0xffffffff00000000L) | off
+                        : (out[at] & FOREVER) | off << 32;
+    }
+
+    /**
+     * The offset of a deadline (seconds) from a base not above it: FOREVER when it does not fit.
+     */
+    private static long offset(long base, long sec) {
+        if (sec == Long.MAX_VALUE) {
+            return FOREVER;
+        }
+        long d = sec - base; // both within ±2^62
+        return d > MAX_OFFSET ? FOREVER : d;
     }
 
     /** The index of the hash in the bucket of n ids, or -(insertion point) - 1. */
@@ -183,23 +211,29 @@ final class KnownIdBuckets {
 
     /**
      * The bucket (null: none) with the hash and its deadline added: a new array (the one given is
-     * not changed); the same array when the hash is there already.
+     * not changed); the same array when the hash is there already with a deadline at least as late
+     * (with an earlier one, the later deadline is kept).
      */
     static long[] with(long[] bucket, long h, double deadlineMs) {
         long[] b = bucket == null ? EMPTY : bucket;
         int n = size(b);
         long sec = seconds(deadlineMs);
         if (n == 0) {
-            long[] one = new long[length(1)];
-            one[0] = sec;
-            one[1] = h;
-            return one; // offset 0
+            return build(new long[] {h}, new long[] {sec}, 1);
         }
-        long base = b[0];
         int at = find(b, n, h);
         if (at >= 0) {
-            return b;
+            return deadlineSeconds(b, n, at) >= sec
+                    ? b
+                    : merged(b, new long[] {h}, new double[] {deadlineMs}, 1);
         }
+        long base = b[0];
+        if (sec < base || (sec != Long.MAX_VALUE && sec - base > MAX_OFFSET)) {
+            // the base moves down, or the id is kept forever (rare: a deadline far from the
+            // others')
+            return merged(b, new long[] {h}, new double[] {deadlineMs}, 1);
+        }
+        // the usual case: the offsets stay, the new one goes in at its place
         int ins = -(at + 1);
         long[] out = new long[length(n + 1)];
         out[0] = base;
@@ -207,15 +241,96 @@ final class KnownIdBuckets {
         out[1 + ins] = h;
         System.arraycopy(b, 1 + ins, out, 2 + ins, n - ins);
         for (int k = 0, j = 0; k <= n; k++) {
-            int off = k == ins ? offset(base, sec) : (int) (deadlineSeconds(b, n, j++) - base);
-            putOffset(out, n + 1, k, off);
+            putOffset(out, n + 1, k, k == ins ? offset(base, sec) : offsetAt(b, n, j++));
+        }
+        return out;
+    }
+
+    /**
+     * The bucket (null: none) with the given ids added (hashes in any order, repeats allowed: the
+     * latest deadline of a hash is kept); a new array, or the same one when nothing changes. One
+     * pass, for moving many ids at once.
+     */
+    static long[] merged(long[] bucket, long[] hashes, double[] deadlinesMs, int count) {
+        long[] b = bucket == null ? EMPTY : bucket;
+        int n = size(b);
+        int total = n + count;
+        long[] hs = new long[total];
+        long[] secs = new long[total];
+        for (int k = 0; k < n; k++) {
+            hs[k] = b[1 + k];
+            secs[k] = deadlineSeconds(b, n, k);
+        }
+        for (int k = 0; k < count; k++) {
+            hs[n + k] = hashes[k];
+            secs[n + k] = seconds(deadlinesMs[k]);
+        }
+        // sort by hash, the latest deadline first among equal hashes
+        Integer[] order = new Integer[total];
+        for (int k = 0; k < total; k++) {
+            order[k] = k;
+        }
+        java.util.Arrays.sort(
+                order,
+                (x, y) -> {
+                    int c = Long.compare(hs[x], hs[y]);
+                    return c != 0 ? c : Long.compare(secs[y], secs[x]);
+                });
+        long[] sortedH = new long[total];
+        long[] sortedS = new long[total];
+        int m = 0;
+        for (int r = 0; r < total; r++) {
+            int k = order[r];
+            if (m == 0 || sortedH[m - 1] != hs[k]) {
+                sortedH[m] = hs[k];
+                sortedS[m] = secs[k];
+                m++;
+            }
+        }
+        if (m == n && sameAs(b, n, sortedH, sortedS)) {
+            return b;
+        }
+        return build(sortedH, sortedS, m);
+    }
+
+    private static boolean sameAs(long[] b, int n, long[] hs, long[] secs) {
+        for (int k = 0; k < n; k++) {
+            if (b[1 + k] != hs[k] || deadlineSeconds(b, n, k) != secs[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A bucket of the m ids given in hash order with their deadlines (seconds; MAX_VALUE: forever).
+     * The base is the smallest deadline (0 when every id is kept forever), so every id within 2³² -
+     * 2 seconds of it keeps its exact offset; an id further out is kept forever.
+     */
+    static long[] build(long[] hs, long[] secs, int m) {
+        if (m == 0) {
+            return EMPTY;
+        }
+        long base = Long.MAX_VALUE;
+        for (int k = 0; k < m; k++) {
+            base = Math.min(base, secs[k]);
+        }
+        if (base == Long.MAX_VALUE) {
+            base = 0;
+        }
+        long[] out = new long[length(m)];
+        out[0] = base;
+        for (int k = 0; k < m; k++) {
+            out[1 + k] = hs[k];
+            putOffset(out, m, k, offset(base, secs[k]));
         }
         return out;
     }
 
     /**
      * The bucket without the ids whose stored deadline (seconds) lies before the horizon (ms): the
-     * same array when none does, an empty one when all do.
+     * same array when none does, an empty one when all do; the base moves up to the smallest
+     * deadline kept.
      */
     static long[] withoutBefore(long[] bucket, double horizonMs) {
         int n = size(bucket);
@@ -228,22 +343,17 @@ final class KnownIdBuckets {
         if (keep == n) {
             return bucket;
         }
-        if (keep == 0) {
-            return EMPTY;
-        }
-        long[] out = new long[length(keep)];
-        long base = bucket[0];
-        out[0] = base;
+        long[] hs = new long[keep];
+        long[] secs = new long[keep];
         int j = 0;
         for (int k = 0; k < n; k++) {
             long sec = deadlineSeconds(bucket, n, k);
             if (!(sec * 1000.0 < horizonMs)) {
-                out[1 + j] = bucket[1 + k];
-                putOffset(out, keep, j, (int) (sec - base));
-                j++;
+                hs[j] = bucket[1 + k];
+                secs[j++] = sec;
             }
         }
-        return out;
+        return build(hs, secs, keep);
     }
 
     /**

@@ -197,6 +197,7 @@ class FlinkDomainStateTest {
         calls.clear();
         key = "d1";
         state.useKey("d1");
+        assertFalse(state.remembersNothing(), "the old layout's ids count before the move");
         assertTrue(state.knowsId("mid-1"));
         assertTrue(state.knowsId("mid-2"));
         assertFalse(state.knowsId("mid-3"), "d2's id is not d1's");

@@ -2,6 +2,7 @@ package org.edgellm.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -132,33 +133,111 @@ class KnownIdBucketsTest {
         assertEquals(0, KnownIdBuckets.withoutBefore(b, 20_000.0).length);
     }
 
-    /**
-     * Deadlines are kept to the second, rounded up, as offsets from the bucket's first deadline;
-     * one too far below for 32 bits is kept longer than it needs, one too far above is kept for 2³¹
-     * - 1 seconds past the base.
-     */
+    /** Deadlines are kept to the second, rounded up, never earlier. */
     @Test
-    void deadlinesAreKeptToTheSecondAndNeverForgottenEarlyWithinRange() {
+    void deadlinesAreKeptToTheSecondRoundedUp() {
         long a = KnownIdBuckets.hash("a")[0];
-        long b = KnownIdBuckets.hash("b")[0];
-        long c = KnownIdBuckets.hash("c")[0];
         long[] one = KnownIdBuckets.with(null, a, 1_700_000_000_123.0);
-        assertEquals(1_700_000_000_000L + 1_000, 1000 * KnownIdBuckets.deadlineSeconds(one, 1, 0));
+        assertEquals(1_700_000_001L, KnownIdBuckets.deadlineSeconds(one, 1, 0));
         assertSame(one, KnownIdBuckets.withoutBefore(one, 1_700_000_001_000.0));
         assertEquals(0, KnownIdBuckets.withoutBefore(one, 1_700_000_001_000.5).length);
-        long[] three = KnownIdBuckets.with(KnownIdBuckets.with(one, b, -1e13), c, 1e16);
-        assertEquals(3, KnownIdBuckets.size(three));
-        // b: ten billion seconds before the base, clamped upwards: kept past its own deadline
-        long[] afterB = KnownIdBuckets.withoutBefore(three, -1e12);
-        assertSame(three, afterB, "b's real deadline (-1e13 ms) is before -1e12, but it is kept");
-        // a stays exact; c is kept until the base plus 2^31 - 1 seconds
-        long cAt = 1_700_000_001L + Integer.MAX_VALUE;
-        long[] left = KnownIdBuckets.withoutBefore(three, 1_700_000_001_500.0);
+        // a later deadline for the same hash wins; an earlier one changes nothing
+        long[] later = KnownIdBuckets.with(one, a, 1_700_000_005_000.0);
+        assertEquals(1_700_000_005L, KnownIdBuckets.deadlineSeconds(later, 1, 0));
+        assertSame(later, KnownIdBuckets.with(later, a, 1_700_000_002_000.0));
+    }
+
+    /**
+     * A request due in the year 9999 that opens a bucket does not hold the ids that follow: they
+     * are forgotten at their own deadlines, it is kept (forever: 136 years past the others).
+     */
+    @Test
+    void aFarFutureDeadlineDoesNotHoldTheOthers() {
+        long far = KnownIdBuckets.hash("far")[0];
+        long h2 = KnownIdBuckets.hash("h2")[0];
+        long h3 = KnownIdBuckets.hash("h3")[0];
+        long[] b = KnownIdBuckets.with(null, far, 253_402_300_799_999.0);
+        b = KnownIdBuckets.with(b, h2, 1_796_083_215_000.0);
+        b = KnownIdBuckets.with(b, h3, 1_796_083_230_000.0);
+        long[] left = KnownIdBuckets.withoutBefore(b, 1_796_083_300_000.0);
         assertEquals(1, KnownIdBuckets.size(left));
-        assertTrue(KnownIdBuckets.contains(left, c));
-        assertEquals(cAt, KnownIdBuckets.deadlineSeconds(left, 1, 0));
-        assertSame(left, KnownIdBuckets.withoutBefore(left, cAt * 1000.0));
-        assertEquals(0, KnownIdBuckets.withoutBefore(left, cAt * 1000.0 + 1).length);
+        assertTrue(KnownIdBuckets.contains(left, far));
+        long[] mid = KnownIdBuckets.withoutBefore(b, 1_796_083_220_000.0);
+        assertEquals(2, KnownIdBuckets.size(mid), "h3 is due later");
+        assertTrue(KnownIdBuckets.contains(mid, h3));
+    }
+
+    /**
+     * A request due at the epoch that opens a bucket does not make the others forgotten early: a
+     * deadline in 2039 is kept past a horizon in 2038, and one in 2109 (more than 136 years past
+     * the base) is kept forever.
+     */
+    @Test
+    void anAncientDeadlineDoesNotMakeTheOthersForgottenEarly() {
+        long old = KnownIdBuckets.hash("old")[0];
+        long h2 = KnownIdBuckets.hash("h2")[0];
+        long h3 = KnownIdBuckets.hash("h3")[0];
+        long[] b = KnownIdBuckets.with(null, old, 1.0);
+        b = KnownIdBuckets.with(b, h2, 2_200_000_000_000.0);
+        b = KnownIdBuckets.with(b, h3, 4_400_000_000_000.0);
+        long[] left = KnownIdBuckets.withoutBefore(b, 2_150_000_000_000.0);
+        assertEquals(2, KnownIdBuckets.size(left));
+        assertTrue(KnownIdBuckets.contains(left, h2));
+        assertTrue(KnownIdBuckets.contains(left, h3));
+        assertFalse(KnownIdBuckets.contains(left, old));
+        long[] later = KnownIdBuckets.withoutBefore(left, 4_500_000_000_000.0);
+        assertTrue(KnownIdBuckets.contains(later, h3), "kept forever, not early");
+        assertFalse(KnownIdBuckets.contains(later, h2));
+    }
+
+    /**
+     * Whatever the deadlines (ordinary, centuries away either way, NaN, infinite), an id is never
+     * forgotten before the horizon passes its deadline rounded up to the second, and never reported
+     * unknown while it is held; with ordinary deadlines only, the random test above checks that it
+     * is forgotten then.
+     */
+    @Test
+    void neverForgottenEarlyWhateverTheDeadlines() {
+        double[] odd = {
+            Double.NaN,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            1.0,
+            -1e13,
+            1e16,
+            253_402_300_799_999.0,
+            4.4e12,
+            -4e12
+        };
+        for (int seed = 0; seed < 30; seed++) {
+            Random rnd = new Random(seed);
+            Map<String, Double> oracle = new HashMap<>();
+            Buckets b = new Buckets();
+            double now = 1_796_000_000_000.0;
+            for (int step = 0; step < 2000; step++) {
+                now += rnd.nextInt(300);
+                String id = "q" + rnd.nextInt(300);
+                int op = rnd.nextInt(10);
+                if (op < 6) {
+                    if (!b.knows(id)) {
+                        double d =
+                                rnd.nextInt(8) == 0
+                                        ? odd[rnd.nextInt(odd.length)]
+                                        : now + rnd.nextInt(60_000) - 5_000;
+                        oracle.put(id, d);
+                        b.remember(id, d);
+                    }
+                } else if (op < 7) {
+                    double horizon = rnd.nextInt(20) == 0 ? 4.5e12 : now - rnd.nextInt(20_000);
+                    b.forgetBefore(horizon);
+                    // those that may go: deadline (rounded up) before the horizon
+                    oracle.values().removeIf(d -> Math.ceil(d / 1000) * 1000 < horizon);
+                    for (String kept : oracle.keySet()) {
+                        assertTrue(b.knows(kept), "seed " + seed + " step " + step + " " + kept);
+                    }
+                }
+            }
+        }
     }
 
     @Test

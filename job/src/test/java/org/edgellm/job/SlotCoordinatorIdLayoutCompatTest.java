@@ -91,8 +91,8 @@ class SlotCoordinatorIdLayoutCompatTest {
 
     /**
      * Ids remembered in the 24-byte layout are refused as duplicates after the restore, in both
-     * domains, and again after a second snapshot and restore (so they were carried into the current
-     * layout, not only read from the old one); new ids are not refused.
+     * domains, and again after a second snapshot and restore; new ids are not refused. (That the
+     * old state is emptied by the move is checked in FlinkDomainStateTest.)
      */
     @Test
     void idsRememberedInThe24ByteLayoutAreStillRefused() throws Exception {
