@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
@@ -96,40 +94,6 @@ class SlotCoordinatorIdLayoutCompatTest {
      */
     @Test
     void idsRememberedInThe24ByteLayoutAreStillRefused() throws Exception {
-        var h = SlotCoordinatorSavepointCompatTest.harness();
-        h.initializeState(committed(dir()));
-        h.open();
-        List<InputEvent> again = new ArrayList<>(SlotCoordinatorSavepointCompatTest.after());
-        again.add(Events.request("r1", "u1", "d1", 450, 800, 200, 60_000));
-        again.add(Events.request("s1", "v1", "d2", 460, 300, 100, 30_000));
-        again.add(Events.request("r7", "u1", "d1", 470, 100, 20, 60_000));
-        OperatorSubtaskState second;
-        try {
-            SlotCoordinatorRescaleTest.feed(List.of(h), again, SNAPSHOT_AT + 100, 1000);
-            assertEquals(
-                    Set.of("r1", "s1"), SlotCoordinatorSavepointCompatTest.refusedAsDuplicates(h));
-            second = h.snapshot(2, 1000);
-        } finally {
-            h.close();
-        }
-        var h2 = SlotCoordinatorSavepointCompatTest.harness();
-        h2.initializeState(second);
-        h2.open();
-        try {
-            SlotCoordinatorRescaleTest.feed(
-                    List.of(h2),
-                    List.of(
-                            Events.request("r2", "u2", "d1", 1050, 400, 100, 60_000),
-                            Events.request("s2", "v2", "d2", 1060, 500, 200, 30_000),
-                            Events.request("r7", "u1", "d1", 1070, 100, 20, 60_000),
-                            Events.request("r8", "u1", "d1", 1080, 100, 20, 60_000)),
-                    1100,
-                    1500);
-            assertEquals(
-                    Set.of("r2", "s2", "r7"),
-                    SlotCoordinatorSavepointCompatTest.refusedAsDuplicates(h2));
-        } finally {
-            h2.close();
-        }
+        SlotCoordinatorSavepointCompatTest.assertItsIdsAreRefusedAfterRestoring(committed(dir()));
     }
 }

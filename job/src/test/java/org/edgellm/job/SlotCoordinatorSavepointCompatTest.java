@@ -384,8 +384,16 @@ class SlotCoordinatorSavepointCompatTest {
      */
     @Test
     void idsRememberedByTheEarlierReleaseAreStillRefusedAfterTheRestore() throws Exception {
-        OperatorSubtaskState state =
-                OperatorSnapshotUtil.readStateHandle(dir().resolve(NAME + ".snapshot").toString());
+        assertItsIdsAreRefusedAfterRestoring(
+                OperatorSnapshotUtil.readStateHandle(dir().resolve(NAME + ".snapshot").toString()));
+    }
+
+    /**
+     * Restores state written after {@link #before} and checks that its ids (r1 of d1, s1 of d2) are
+     * refused as duplicates, and ids it remembers are again after a second snapshot and restore,
+     * while new ids are not.
+     */
+    static void assertItsIdsAreRefusedAfterRestoring(OperatorSubtaskState state) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> h = harness();
         h.initializeState(state);
         h.open();
