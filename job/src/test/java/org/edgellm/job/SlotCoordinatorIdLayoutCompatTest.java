@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
@@ -30,8 +28,6 @@ class SlotCoordinatorIdLayoutCompatTest {
 
     static final String NAME = "slot-coordinator-ids24";
 
-    static final long SNAPSHOT_AT = SlotCoordinatorSavepointCompatTest.SNAPSHOT_AT;
-
     static Path dir() {
         return SlotCoordinatorSavepointCompatTest.dir();
     }
@@ -39,46 +35,18 @@ class SlotCoordinatorIdLayoutCompatTest {
     @Test
     @EnabledIfSystemProperty(named = "savepoint.write", matches = ".+")
     void write() throws Exception {
-        Path out = Path.of(System.getProperty("savepoint.write"));
-        if (!out.isAbsolute()) {
-            out = Path.of("..").resolve(out); // relative to the project root
-        }
-        Files.createDirectories(out);
-        var one = SlotCoordinatorSavepointCompatTest.harness();
-        one.open();
-        SlotCoordinatorRescaleTest.feed(
-                List.of(one), SlotCoordinatorSavepointCompatTest.before(), 100, SNAPSHOT_AT);
-        OperatorSubtaskState snapshot = one.snapshot(1, SNAPSHOT_AT);
-        one.close();
-        OperatorSnapshotUtil.writeStateHandle(snapshot, out.resolve(NAME + ".snapshot").toString());
-        Files.writeString(
-                out.resolve(NAME + ".expected"),
-                SlotCoordinatorSavepointCompatTest.text(restoreAndRun(out)));
+        SlotCoordinatorSavepointCompatTest.writeWithThisCode(NAME);
     }
 
     static OperatorSubtaskState committed(Path from) throws Exception {
         return OperatorSnapshotUtil.readStateHandle(from.resolve(NAME + ".snapshot").toString());
     }
 
-    static Map<String, String> restoreAndRun(Path from) throws Exception {
-        var h = SlotCoordinatorSavepointCompatTest.harness();
-        h.initializeState(committed(from));
-        h.open();
-        try {
-            SlotCoordinatorRescaleTest.feed(
-                    List.of(h),
-                    SlotCoordinatorSavepointCompatTest.after(),
-                    SNAPSHOT_AT + 100,
-                    SlotCoordinatorSavepointCompatTest.END);
-            return new TreeMap<>(SlotCoordinatorRescaleTest.outcome(List.of(h)));
-        } finally {
-            h.close();
-        }
-    }
-
     @Test
     void stateOfCommit5ebbe9dRestoresAndDecidesTheSame() throws Exception {
-        String got = SlotCoordinatorSavepointCompatTest.text(restoreAndRun(dir()));
+        String got =
+                SlotCoordinatorSavepointCompatTest.text(
+                        SlotCoordinatorSavepointCompatTest.restoreAndRun(dir(), NAME));
         // the restored state matters: r5 sat in the slot buffer, r4 in the pending queue, s1-s3
         // in d2's queue (r1-r3 are in d1-a's batch, whose lease ends after this run)
         for (String id : List.of("r4", "r5", "r6", "s1", "s2", "s3")) {

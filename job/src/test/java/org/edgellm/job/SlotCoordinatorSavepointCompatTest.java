@@ -106,6 +106,15 @@ class SlotCoordinatorSavepointCompatTest {
     @Test
     @EnabledIfSystemProperty(named = "savepoint.write", matches = ".+")
     void write() throws Exception {
+        writeWithThisCode(NAME);
+    }
+
+    /**
+     * Writes {@code name.snapshot} (the state after {@link #before}, snapshotted at {@link
+     * #SNAPSHOT_AT}) and {@code name.expected} (what this code emits after restoring it) into the
+     * directory of the system property savepoint.write.
+     */
+    static void writeWithThisCode(String name) throws Exception {
         Path out = Path.of(System.getProperty("savepoint.write"));
         if (!out.isAbsolute()) {
             out = Path.of("..").resolve(out); // relative to the project root
@@ -116,13 +125,18 @@ class SlotCoordinatorSavepointCompatTest {
         SlotCoordinatorRescaleTest.feed(List.of(one), before(), 100, SNAPSHOT_AT);
         OperatorSubtaskState snapshot = one.snapshot(1, SNAPSHOT_AT);
         one.close();
-        OperatorSnapshotUtil.writeStateHandle(snapshot, out.resolve(NAME + ".snapshot").toString());
-        Files.writeString(out.resolve(NAME + ".expected"), text(restoreAndRun(out)));
+        OperatorSnapshotUtil.writeStateHandle(snapshot, out.resolve(name + ".snapshot").toString());
+        Files.writeString(out.resolve(name + ".expected"), text(restoreAndRun(out, name)));
     }
 
     static Map<String, String> restoreAndRun(Path from) throws Exception {
+        return restoreAndRun(from, NAME);
+    }
+
+    /** Restores {@code name.snapshot} from the directory and runs {@link #after} to the end. */
+    static Map<String, String> restoreAndRun(Path from, String name) throws Exception {
         OperatorSubtaskState state =
-                OperatorSnapshotUtil.readStateHandle(from.resolve(NAME + ".snapshot").toString());
+                OperatorSnapshotUtil.readStateHandle(from.resolve(name + ".snapshot").toString());
         KeyedOneInputStreamOperatorTestHarness<String, InputEvent, BatchDecision> h = harness();
         h.initializeState(state);
         h.open();
