@@ -134,8 +134,11 @@ final class KnownIdBuckets {
         return n == 0 ? 0 : 1 + n + (n + 1) / 2;
     }
 
-    /** The stored offset meaning "never forgotten". */
-    static final long FOREVER = 0xffffffffL;
+    /** The low 32 bits of a long (an offset's slot in its word). */
+    private static final long LOW32 = 0xffffffffL;
+
+    /** The stored offset meaning "never forgotten" (the largest unsigned 32-bit value). */
+    static final long FOREVER = LOW32;
 
     /** The largest offset that stands for a deadline. */
     static final long MAX_OFFSET = FOREVER - 1;
@@ -158,7 +161,7 @@ final class KnownIdBuckets {
 
     private static long offsetAt(long[] bucket, int n, int k) {
         long word = bucket[1 + n + (k >>> 1)];
-        return (k & 1) == 0 ? word & FOREVER : word >>> 32;
+        return (k & 1) == 0 ? word & LOW32 : word >>> 32;
     }
 
     /** The stored deadline (whole seconds) of the k-th id of a bucket of n; MAX_VALUE: forever. */
@@ -169,10 +172,7 @@ final class KnownIdBuckets {
 
     private static void putOffset(long[] out, int n, int k, long off) {
         int at = 1 + n + (k >>> 1);
-        out[at] =
-                (k & 1) == 0
-                        ? (out[at] & 0xffffffff00000000L) | off
-                        : (out[at] & FOREVER) | off << 32;
+        out[at] = (k & 1) == 0 ? (out[at] & ~LOW32) | off : (out[at] & LOW32) | off << 32;
     }
 
     /**
