@@ -3,10 +3,10 @@ package org.edgellm.job;
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.ListSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
 
 /**
  * The descriptors of the coordinator's keyed state whose values are objects: {@code slot-buffer} (a
@@ -19,7 +19,9 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
  * Types.POJO(...)} ({@link #POJO}, kept so that tests can write such state): Flink's reflective
  * POJO serializer, which took most of the snapshot time in the profiles of docs/bench-job.md. Their
  * snapshots accept the POJO serializer's, so that state migrates on restore. The map keys (slot
- * end, user id, node id) keep their serializers: Flink cannot migrate map keys.
+ * end, user id, node id) keep their bytes: Flink cannot migrate map keys. The user and node ids go
+ * through {@link BulkStringSerializer}, which writes Flink's string format in one call and whose
+ * snapshot accepts Flink's string serializer's as is.
  */
 enum CoordinatorState {
     HAND_WRITTEN,
@@ -35,6 +37,21 @@ enum CoordinatorState {
                         new ListSerializer<>(InputEventSerializer.INSTANCE));
     }
 
+    /**
+     * {@code known-id-hashes-12} ({@link KnownIdBuckets}): {@link IdBucketSerializer} (Flink's
+     * long-array bytes in one write, a copy that shares the never-changed array); {@link #POJO}
+     * writes them with Flink's long-array serializer, as the code that introduced the state did.
+     */
+    MapStateDescriptor<Long, long[]> idBuckets() {
+        return this == POJO
+                ? new MapStateDescriptor<>(
+                        "known-id-hashes-12",
+                        Types.LONG,
+                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)
+                : new MapStateDescriptor<>(
+                        "known-id-hashes-12", LongSerializer.INSTANCE, IdBucketSerializer.INSTANCE);
+    }
+
     ValueStateDescriptor<PendingQueue> pending() {
         return this == POJO
                 ? new ValueStateDescriptor<>("pending", Types.POJO(PendingQueue.class))
@@ -45,13 +62,13 @@ enum CoordinatorState {
         return this == POJO
                 ? new MapStateDescriptor<>("channels", Types.STRING, Types.POJO(UserChannels.class))
                 : new MapStateDescriptor<>(
-                        "channels", StringSerializer.INSTANCE, UserChannelsSerializer.INSTANCE);
+                        "channels", BulkStringSerializer.INSTANCE, UserChannelsSerializer.INSTANCE);
     }
 
     MapStateDescriptor<String, NodeRuntime> nodes() {
         return this == POJO
                 ? new MapStateDescriptor<>("nodes", Types.STRING, Types.POJO(NodeRuntime.class))
                 : new MapStateDescriptor<>(
-                        "nodes", StringSerializer.INSTANCE, NodeRuntimeSerializer.INSTANCE);
+                        "nodes", BulkStringSerializer.INSTANCE, NodeRuntimeSerializer.INSTANCE);
     }
 }

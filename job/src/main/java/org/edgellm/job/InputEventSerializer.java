@@ -29,7 +29,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * classes by reflection and checks that a round trip and a copy keep them, so a field added to one
  * of them without being added here fails that test.
  */
-public final class InputEventSerializer extends TypeSerializerSingleton<InputEvent> {
+public final class InputEventSerializer extends TypeSerializerSingleton<InputEvent>
+        implements BulkWrite.Fields<InputEvent> {
     private static final long serialVersionUID = 1L;
 
     public static final InputEventSerializer INSTANCE = new InputEventSerializer();
@@ -81,6 +82,12 @@ public final class InputEventSerializer extends TypeSerializerSingleton<InputEve
 
     @Override
     public void serialize(InputEvent e, DataOutputView out) throws IOException {
+        BulkWrite.write(e, out, this);
+    }
+
+    /** The event's fields, in the order {@link #deserialize(DataInputView)} reads them. */
+    @Override
+    public void writeFields(InputEvent e, DataOutputView out) throws IOException {
         boolean invalidFields =
                 e.error != null
                         || e.requestId != null

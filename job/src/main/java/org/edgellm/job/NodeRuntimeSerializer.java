@@ -72,7 +72,7 @@ public final class NodeRuntimeSerializer extends HandWrittenSerializer<NodeRunti
     }
 
     @Override
-    public void serialize(NodeRuntime n, DataOutputView out) throws IOException {
+    public void writeFields(NodeRuntime n, DataOutputView out) throws IOException {
         writeNodeSpec(n.spec, out);
         out.writeDouble(n.busyUntil);
         out.writeBoolean(n.healthy);

@@ -44,7 +44,7 @@ public final class PendingQueueSerializer extends HandWrittenSerializer<PendingQ
     }
 
     @Override
-    public void serialize(PendingQueue q, DataOutputView out) throws IOException {
+    public void writeFields(PendingQueue q, DataOutputView out) throws IOException {
         out.writeInt(q.size);
         if (q.items == null) {
             out.writeInt(-1);

@@ -127,11 +127,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
                                         "known-id-hashes",
                                         Types.LONG,
                                         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
-                        rc.getMapState(
-                                new MapStateDescriptor<>(
-                                        "known-id-hashes-12",
-                                        Types.LONG,
-                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
+                        rc.getMapState(stateTypes.idBuckets()),
                         channels,
                         rc.getMapState(stateTypes.nodes()),
                         // since 0.2: absent in older savepoints, it starts empty there

@@ -41,7 +41,7 @@ public final class UserChannelsSerializer extends HandWrittenSerializer<UserChan
     }
 
     @Override
-    public void serialize(UserChannels u, DataOutputView out) throws IOException {
+    public void writeFields(UserChannels u, DataOutputView out) throws IOException {
         writeStrings(u.nodes, out);
         writeLongs(u.measuredAt, out);
         writeDoubles(u.uplink, out);

@@ -49,7 +49,11 @@ class KnownIdBucketsTest {
         void forgetBefore(double horizon) {
             List<Long> keys = new ArrayList<>(m.keySet());
             for (Long k : keys) {
-                long[] kept = KnownIdBuckets.withoutBefore(m.get(k), horizon);
+                long[] b = m.get(k);
+                long[] before = b.clone();
+                long[] kept = KnownIdBuckets.withoutBefore(b, horizon);
+                // IdBucketSerializer's copy shares stored arrays: none may change in place
+                assertArrayEquals(before, b, "withoutBefore() leaves the stored array alone");
                 if (kept.length == 0) {
                     m.remove(k);
                 } else {
