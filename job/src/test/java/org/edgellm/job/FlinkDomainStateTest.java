@@ -220,6 +220,57 @@ class FlinkDomainStateTest {
         assertTrue(buckets24.isEmptyFor("d2"));
     }
 
+    /**
+     * The heap backend's copy of the id buckets is the array itself ({@link IdBucketSerializer}),
+     * and a checkpoint being written may still hold an array the domain has since replaced: so no
+     * array once stored may change. Through migrations, remembering (new buckets, a base moving
+     * down, a far deadline) and forgetting, every array ever stored keeps its contents.
+     */
+    @Test
+    void storedIdBucketsAreNeverChangedInPlace() {
+        List<long[]> stored = new ArrayList<>();
+        List<long[]> contents = new ArrayList<>();
+        buckets =
+                new CopyingMap<>(
+                        "known-id-hashes-12",
+                        v -> {
+                            long[] same = IdBucketSerializer.INSTANCE.copy(v);
+                            if (!stored.contains(same)) {
+                                stored.add(same);
+                                contents.add(same.clone());
+                            }
+                            return same;
+                        });
+        state = new FlinkDomainState(queue, known, buckets24, buckets, channels, nodes, seen);
+        key = "d1";
+        known.put("old-1", 100_000.0);
+        buckets24.put(
+                KnownIdBuckets.bucketOf(KnownIdBuckets.hash("mid-1")[0]),
+                bucketOf24Bytes(Map.of("mid-1", 150_000.0)));
+        state.useKey("d1");
+        java.util.Random rnd = new java.util.Random(9);
+        for (int i = 0; i < 2000; i++) {
+            String id = "r" + rnd.nextInt(600);
+            double deadline =
+                    switch (rnd.nextInt(20)) {
+                        case 0 -> 1e15; // kept forever
+                        case 1 -> 50_000.0 + i; // below every base so far
+                        default -> 200_000.0 + 100.0 * i + rnd.nextInt(30_000);
+                    };
+            if (!state.knowsId(id)) {
+                state.rememberId(id, deadline);
+            }
+            if (i % 97 == 0) {
+                state.forgetIdsBefore(150_000.0 + 100.0 * i);
+            }
+        }
+        assertTrue(stored.size() > 100, "arrays stored: " + stored.size());
+        for (int i = 0; i < stored.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    contents.get(i), stored.get(i), "stored array " + i + " changed in place");
+        }
+    }
+
     @Test
     void withoutAKeyEveryReadGoesToTheState() {
         state.storeNode("a", node("a", 1));

@@ -117,6 +117,31 @@ class KnownIdBucketsTest {
         }
     }
 
+    /** merged() builds a new array and leaves the stored one alone (FlinkDomainState's moves). */
+    @Test
+    void mergedLeavesTheStoredArrayAlone() {
+        Random rnd = new Random(4);
+        long[] b = null;
+        for (int round = 0; round < 200; round++) {
+            int count = 1 + rnd.nextInt(20);
+            long[] hs = new long[count];
+            double[] ds = new double[count];
+            for (int k = 0; k < count; k++) {
+                hs[k] =
+                        rnd.nextInt(3) == 0 && b != null && KnownIdBuckets.size(b) > 0
+                                ? b[1 + rnd.nextInt(KnownIdBuckets.size(b))]
+                                : rnd.nextLong();
+                ds[k] = 1.7e12 + rnd.nextInt(100_000_000) * (rnd.nextInt(10) == 0 ? -1 : 1);
+            }
+            long[] before = b == null ? null : b.clone();
+            long[] m = KnownIdBuckets.merged(b, hs, ds, count);
+            if (b != null) {
+                assertArrayEquals(before, b, "round " + round);
+            }
+            b = m;
+        }
+    }
+
     @Test
     void withAndWithoutKeepTheBucketSortedAndReturnTheSameArrayWhenNothingChanges() {
         long[] b = null;
