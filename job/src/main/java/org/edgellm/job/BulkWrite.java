@@ -15,7 +15,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * about half their time in that one method (docs/bench-job.md). A value written first into a
  * per-thread array-backed buffer and then handed over whole costs one call instead of one per byte.
  * Where the output already is such a buffer (the network at the {@code keyBy}, RocksDB's values),
- * the value is written straight into it.
+ * the value is written straight into it. A buffer grown beyond {@link #KEPT_BYTES} for one large
+ * value is dropped after it (such a value regrows one each time); one value cannot exceed the 2 GB
+ * of an array.
  */
 final class BulkWrite {
     /** What writes a value field by field (a hand-written serializer). */
