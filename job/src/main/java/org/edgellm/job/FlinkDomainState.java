@@ -266,6 +266,23 @@ final class FlinkDomainState implements DomainState {
                 });
     }
 
+    /** One lookup of the id's bucket, and one put when the id is new. */
+    @Override
+    public boolean rememberIfNew(String requestId, double deadline) {
+        return read(
+                () -> {
+                    moveLegacyIds();
+                    hashOf(requestId);
+                    long bucket = KnownIdBuckets.bucketOf(hash);
+                    long[] b = idBuckets.get(bucket);
+                    if (KnownIdBuckets.contains(b, hash)) {
+                        return false;
+                    }
+                    idBuckets.put(bucket, KnownIdBuckets.with(b, hash, deadline));
+                    return true;
+                });
+    }
+
     @Override
     public void forgetIdsBefore(double horizon) {
         write(

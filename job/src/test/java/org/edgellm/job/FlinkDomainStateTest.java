@@ -221,6 +221,36 @@ class FlinkDomainStateTest {
     }
 
     /**
+     * rememberIfNew: a new id costs one lookup and one put of its bucket, a known one (remembered
+     * here or moved from the old layout) one lookup and nothing else: its deadline stays the first
+     * one. Its answers are those of knowsId then rememberId over random ids.
+     */
+    @Test
+    void rememberIfNewLooksTheBucketUpOnce() {
+        key = "d1";
+        known.put("old-1", 100_000.0);
+        state.useKey("d1");
+        assertFalse(state.rememberIfNew("old-1", 500_000), "moved from the old layout");
+        calls.clear();
+        assertTrue(state.rememberIfNew("new-1", 100_000));
+        assertEquals(2, count("known-id-hashes-12"), "a get and a put: " + calls);
+        calls.clear();
+        assertFalse(state.rememberIfNew("new-1", 900_000));
+        assertEquals(1, count("known-id-hashes-12"), "a get: " + calls);
+        state.forgetIdsBefore(101_000);
+        assertFalse(state.knowsId("new-1"), "kept with its first deadline, not the second");
+
+        java.util.Random rnd = new java.util.Random(12);
+        java.util.Set<String> oracle = new java.util.HashSet<>();
+        for (int i = 0; i < 3000; i++) {
+            String id = "q" + rnd.nextInt(800);
+            boolean isNew = oracle.add(id);
+            assertEquals(isNew, state.rememberIfNew(id, 1e9 + i), id + " at " + i);
+            assertTrue(state.knowsId(id));
+        }
+    }
+
+    /**
      * The heap backend's copy of the id buckets is the array itself ({@link IdBucketSerializer}),
      * and a checkpoint being written may still hold an array the domain has since replaced: so no
      * array once stored may change. Through migrations, remembering (new buckets, a base moving

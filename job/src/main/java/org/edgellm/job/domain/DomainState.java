@@ -22,6 +22,19 @@ public interface DomainState {
     /** Remembers a request id (to refuse it again) with its deadline (to forget it later). */
     void rememberId(String requestId, double deadline);
 
+    /**
+     * Remembers the id with its deadline unless it is known already: whether it was new (a known id
+     * is left as it was). The same as {@link #knowsId} then {@link #rememberId}; a state that can
+     * do both with one lookup overrides it (every request of every slot comes here).
+     */
+    default boolean rememberIfNew(String requestId, double deadline) {
+        if (knowsId(requestId)) {
+            return false;
+        }
+        rememberId(requestId, deadline);
+        return true;
+    }
+
     /** Forgets the ids whose deadline lies before the horizon. */
     void forgetIdsBefore(double horizon);
 

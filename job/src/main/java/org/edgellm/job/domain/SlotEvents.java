@@ -69,7 +69,7 @@ final class SlotEvents {
             switch (e.kind) {
                 case InputEvent.REQUEST -> {
                     RequestEvent r = e.request;
-                    if (state.knowsId(r.requestId)) {
+                    if (!state.rememberIfNew(r.requestId, r.deadline)) {
                         rejected.add(
                                 new Rejected(
                                         r.requestId,
@@ -81,7 +81,6 @@ final class SlotEvents {
                                                 + r.requestId
                                                 + ")"));
                     } else {
-                        state.rememberId(r.requestId, r.deadline);
                         q.add(r);
                     }
                 }
