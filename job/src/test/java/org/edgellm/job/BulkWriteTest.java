@@ -145,8 +145,16 @@ class BulkWriteTest {
         while (StateSerializersTest.bytes(PendingQueueSerializer.INSTANCE, big).length
                 <= 2 * BulkWrite.KEPT_BYTES) {
             for (int i = 0; i < 1000; i++, n++) {
-                RequestEvent r = StateSerializerRequests.request(n);
-                big.add(r);
+                big.add(
+                        Events.request(
+                                        "req-" + n,
+                                        "user-" + (n % 50),
+                                        "domain-0042",
+                                        1_700_000_000_000L + n,
+                                        120,
+                                        30,
+                                        5000)
+                                .request);
             }
         }
         checkOne(PendingQueueSerializer.INSTANCE, big, "a queue larger than the kept buffer");
@@ -187,22 +195,5 @@ class BulkWriteTest {
         e.writeLong(7);
         e.writeLong(9);
         assertArrayEquals(expected.toByteArray(), s.bytes.toByteArray());
-    }
-
-    /** Requests for large queues. */
-    static final class StateSerializerRequests {
-        static RequestEvent request(int i) {
-            RequestEvent r = new RequestEvent();
-            r.requestId = "req-" + i;
-            r.userId = "user-" + (i % 50);
-            r.domainId = "domain-0042";
-            r.arrivalTime = 1_700_000_000_000L + i;
-            r.promptTokens = 120;
-            r.maxOutputTokens = 30;
-            r.deadline = 1.7e12 + 5000 + i;
-            r.maxPplIncrease = 0.5;
-            r.serviceClass = "interactive";
-            return r;
-        }
     }
 }

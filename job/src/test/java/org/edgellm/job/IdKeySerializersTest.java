@@ -110,39 +110,36 @@ class IdKeySerializersTest {
         }
     }
 
+    /**
+     * Our snapshot, written and read back, accepts Flink's (written and read back) and its own as
+     * is, refuses another type's, and restores our serializer.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
+    static <T> void acceptsAsIs(
+            TypeSerializer<T> ours, TypeSerializer<T> flinks, TypeSerializer<?> other)
+            throws Exception {
+        TypeSerializerSnapshot<T> snap =
+                StateSerializersTest.writtenAndRead(ours.snapshotConfiguration());
+        TypeSerializerSchemaCompatibility<T> fromFlinks =
+                snap.resolveSchemaCompatibility(
+                        StateSerializersTest.writtenAndRead(flinks.snapshotConfiguration()));
+        assertTrue(fromFlinks.isCompatibleAsIs(), "Flink's snapshot");
+        assertTrue(snap.resolveSchemaCompatibility(snap).isCompatibleAsIs(), "its own");
+        assertTrue(
+                snap.resolveSchemaCompatibility(
+                                (TypeSerializerSnapshot) other.snapshotConfiguration())
+                        .isIncompatible(),
+                "another type's");
+        assertSame(ours, snap.restoreSerializer());
+    }
+
     @Test
     void snapshotsAcceptTheReplacedSerializersAsIsAndNothingElse() throws Exception {
-        TypeSerializerSnapshot<String> strings =
-                StateSerializersTest.writtenAndRead(
-                        BulkStringSerializer.INSTANCE.snapshotConfiguration());
-        assertTrue(
-                strings.resolveSchemaCompatibility(
-                                StateSerializersTest.writtenAndRead(
-                                        StringSerializer.INSTANCE.snapshotConfiguration()))
-                        .isCompatibleAsIs());
-        assertTrue(strings.resolveSchemaCompatibility(strings).isCompatibleAsIs());
-        assertTrue(
-                strings.resolveSchemaCompatibility(
-                                (TypeSerializerSnapshot)
-                                        LongSerializer.INSTANCE.snapshotConfiguration())
-                        .isIncompatible());
-        assertSame(BulkStringSerializer.INSTANCE, strings.restoreSerializer());
-
-        TypeSerializerSnapshot<long[]> ids =
-                StateSerializersTest.writtenAndRead(
-                        IdBucketSerializer.INSTANCE.snapshotConfiguration());
-        TypeSerializerSchemaCompatibility<long[]> fromFlinks =
-                ids.resolveSchemaCompatibility(
-                        StateSerializersTest.writtenAndRead(
-                                LongPrimitiveArraySerializer.INSTANCE.snapshotConfiguration()));
-        assertTrue(fromFlinks.isCompatibleAsIs());
-        assertTrue(ids.resolveSchemaCompatibility(ids).isCompatibleAsIs());
-        assertTrue(
-                ids.resolveSchemaCompatibility(
-                                (TypeSerializerSnapshot)
-                                        StringSerializer.INSTANCE.snapshotConfiguration())
-                        .isIncompatible());
-        assertSame(IdBucketSerializer.INSTANCE, ids.restoreSerializer());
+        acceptsAsIs(
+                BulkStringSerializer.INSTANCE, StringSerializer.INSTANCE, LongSerializer.INSTANCE);
+        acceptsAsIs(
+                IdBucketSerializer.INSTANCE,
+                LongPrimitiveArraySerializer.INSTANCE,
+                StringSerializer.INSTANCE);
     }
 }
