@@ -61,6 +61,13 @@ final class FlinkDomainState implements DomainState {
     private boolean seenRead;
     private long seen;
 
+    /**
+     * The users' channels read or stored in this slot of the current key (a user without any: a
+     * null value), written through: a user's channels are read when the slot's events are applied,
+     * again for the planner's view of each pending request and again by admission.
+     */
+    private final Map<String, UserChannels> channelsRead = new java.util.HashMap<>();
+
     /** Whether the current key's pending queue was absent when last read in this slot. */
     private boolean pendingAbsent;
 
@@ -150,6 +157,7 @@ final class FlinkDomainState implements DomainState {
         nodesRead = null;
         seenRead = false;
         pendingAbsent = false;
+        channelsRead.clear();
     }
 
     /** Whether this instance knows the current key's old ids to be moved already. */
@@ -309,12 +317,23 @@ final class FlinkDomainState implements DomainState {
 
     @Override
     public UserChannels channels(String userId) {
-        return read(() -> channels.get(userId));
+        if (currentKey == null) {
+            return read(() -> channels.get(userId));
+        }
+        UserChannels u = channelsRead.get(userId);
+        if (u == null && !channelsRead.containsKey(userId)) {
+            u = read(() -> channels.get(userId));
+            channelsRead.put(userId, u);
+        }
+        return u;
     }
 
     @Override
     public void storeChannels(String userId, UserChannels u) {
         write(() -> channels.put(userId, u));
+        if (currentKey != null) {
+            channelsRead.put(userId, u);
+        }
     }
 
     @Override
@@ -327,6 +346,7 @@ final class FlinkDomainState implements DomainState {
                             it.remove();
                         }
                     }
+                    channelsRead.clear();
                 });
     }
 

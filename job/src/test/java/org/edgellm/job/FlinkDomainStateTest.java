@@ -220,6 +220,47 @@ class FlinkDomainStateTest {
         assertTrue(buckets24.isEmptyFor("d2"));
     }
 
+    static UserChannels channelsAt(String node, long t) {
+        UserChannels u = new UserChannels();
+        u.update(Events.channel("u", "d", node, t, 3.0).channel);
+        return u;
+    }
+
+    /**
+     * A user's channels are looked up once per slot of a key (absent ones too), stores go through
+     * and are what later reads of the slot see, the next slot reads again, forgetting old channels
+     * empties the slot's reads, and keys do not share them.
+     */
+    @Test
+    void aUsersChannelsAreReadOncePerSlot() {
+        key = "d1";
+        channels.put("u1", channelsAt("a", 1_000));
+        key = "d2";
+        channels.put("u1", channelsAt("b", 2_000));
+        key = "d1";
+        state.useKey("d1");
+        calls.clear();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1_000, state.channels("u1").newest());
+            assertNull(state.channels("nobody"));
+        }
+        assertEquals(2, count("channels"), "one lookup per user: " + calls);
+        UserChannels u2 = channelsAt("a", 5_000);
+        state.storeChannels("u2", u2);
+        assertEquals(3, count("channels"), "the store goes through");
+        assertEquals(5_000, state.channels("u2").newest());
+        assertEquals(3, count("channels"), "the stored value is the slot's: " + calls);
+        assertEquals(5_000, channels.stored("d1", "u2").newest(), "and in the state");
+        state.useKey("d1"); // the next slot
+        state.channels("u1");
+        assertEquals(4, count("channels"), "read again in the next slot");
+        state.forgetChannelsBefore(2_000);
+        assertNull(state.channels("u1"), "forgotten, not served from the slot's reads");
+        key = "d2";
+        state.useKey("d2");
+        assertEquals(2_000, state.channels("u1").newest(), "d2's own channels");
+    }
+
     /**
      * rememberIfNew: a new id costs one lookup and one put of its bucket, a known one (remembered
      * here or moved from the old layout) one lookup and nothing else: its deadline stays the first
