@@ -71,12 +71,22 @@ class DashboardMetricsITCase {
         return c;
     }
 
+    /**
+     * A free port below the kernel's ephemeral range (32768 and up on Linux), so that nothing that
+     * binds port 0 (the embedded broker's listeners, any client socket) can be handed it between
+     * this pick and the reporter's bind. A pick through port 0 once gave the reporter a port the
+     * broker then took: the reporter did not start and the scrapes reached Kafka.
+     */
     static int freePort() {
-        try {
-            return WorkerMetricsTest.freePort();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        int start = 20_000 + new java.util.Random().nextInt(10_000);
+        for (int p = start; p < 32_000; p++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(p)) {
+                return p;
+            } catch (java.io.IOException busy) {
+                // taken: the next one
+            }
         }
+        throw new IllegalStateException("no free port from " + start + " to 31999");
     }
 
     /**
