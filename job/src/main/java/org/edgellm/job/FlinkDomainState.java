@@ -68,8 +68,19 @@ final class FlinkDomainState implements DomainState {
      */
     private final Map<String, UserChannels> channelsRead = new java.util.HashMap<>();
 
+    /**
+     * In {@link #channelsRead}: the user has no channels stored (one lookup for a hit or a miss).
+     */
+    private static final UserChannels NO_CHANNELS = new UserChannels();
+
     /** Whether the current key's pending queue was absent when last read in this slot. */
     private boolean pendingAbsent;
+
+    /**
+     * Whether the current key's old ids are known to be moved in this slot: the set of drained keys
+     * is then not searched again for every request of the slot.
+     */
+    private boolean idsMovedThisSlot;
 
     /** The last id hashed (knowsId and rememberId come in pairs) and its 64-bit hash. */
     private String hashedId;
@@ -157,6 +168,7 @@ final class FlinkDomainState implements DomainState {
         nodesRead = null;
         seenRead = false;
         pendingAbsent = false;
+        idsMovedThisSlot = false;
         channelsRead.clear();
     }
 
@@ -167,16 +179,19 @@ final class FlinkDomainState implements DomainState {
 
     /** Moves ids of state written by earlier code into the buckets (none once it is empty). */
     private void moveLegacyIds() throws Exception {
-        if (drainedHere()) {
+        if (idsMovedThisSlot) {
             return;
         }
-        if (!known.isEmpty()) {
-            moveLegacyEntries();
+        if (!drainedHere()) {
+            if (!known.isEmpty()) {
+                moveLegacyEntries();
+            }
+            if (!idBuckets24.isEmpty()) {
+                move24ByteBuckets();
+            }
+            noteCurrentKey(drained);
         }
-        if (!idBuckets24.isEmpty()) {
-            move24ByteBuckets();
-        }
-        noteCurrentKey(drained);
+        idsMovedThisSlot = currentKey != null;
     }
 
     private void move24ByteBuckets() throws Exception {
@@ -321,11 +336,12 @@ final class FlinkDomainState implements DomainState {
             return read(() -> channels.get(userId));
         }
         UserChannels u = channelsRead.get(userId);
-        if (u == null && !channelsRead.containsKey(userId)) {
+        if (u == null) {
             u = read(() -> channels.get(userId));
-            channelsRead.put(userId, u);
+            channelsRead.put(userId, u == null ? NO_CHANNELS : u);
+            return u;
         }
-        return u;
+        return u == NO_CHANNELS ? null : u;
     }
 
     @Override

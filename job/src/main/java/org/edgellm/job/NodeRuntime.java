@@ -68,12 +68,25 @@ public class NodeRuntime {
 
     /** The lease of a watched batch, or null (none: a decision made before leases). */
     public Lease lease(String decisionId) {
-        for (Lease l : leases) {
-            if (l.decisionId.equals(decisionId)) {
-                return l;
+        int i = leaseIndex(decisionId, 0);
+        return i < 0 ? null : leases.get(i);
+    }
+
+    /**
+     * The index in {@link #leases} of a watched batch's lease, or -1 (none): searched from index
+     * {@code from} (at least 0) to the end, then from the start. Leases are added in the order of
+     * the batches, so a caller walking {@link #outstanding} in order that passes the index after
+     * the lease it found last finds the next one at once, not after a scan of those before it.
+     */
+    public int leaseIndex(String decisionId, int from) {
+        int n = leases.size();
+        for (int k = 0; k < n; k++) {
+            int i = (from + k) % n;
+            if (leases.get(i).decisionId.equals(decisionId)) {
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     /** Stops watching a batch (finished, revoked or reported), with its lease. */

@@ -98,8 +98,11 @@ final class NodeLiveness {
             boolean quietDomain = silent && !inputEnded && !workersGone(state, heardLatest);
             boolean mayLag = quietDomain && heardLatest - n.lastHeartbeat <= heartbeatTimeoutMs;
             boolean overdue = n.overdue(slotEnd, heartbeatTimeoutMs);
+            int next = 0; // where the next batch's lease is likely to be
             for (NodeRuntime.Outstanding o : List.copyOf(n.outstanding)) {
-                NodeRuntime.Lease l = n.lease(o.decisionId);
+                int li = n.leaseIndex(o.decisionId, next);
+                NodeRuntime.Lease l = li < 0 ? null : n.leases.get(li);
+                next = li < 0 ? next : li + 1;
                 String why;
                 if (l != null && l.refused) {
                     why = "refused by its worker: the lease ended before it could run it";
@@ -167,6 +170,7 @@ final class NodeLiveness {
                                 state,
                                 rejected);
                 n.unwatch(o);
+                next = li < 0 ? next : li; // its lease is gone: the next one moved down
                 changed = true;
             }
             if (changed) {

@@ -97,6 +97,83 @@ class NodeLivenessTest {
         s.storeNode("d1-a", a);
     }
 
+    /**
+     * A node with eight leased batches of one request each (deadline 1,050, so a settled one is
+     * reported), every other one refused by its worker, and the leases stored in the given order (a
+     * permutation of the batches' indices): one check at 1,100 settles exactly the refused ones,
+     * and every batch left keeps its own lease. The leases are looked up from where the last one
+     * was found, so whatever their order each batch must find its own.
+     */
+    static List<String> settleRefused(int[] leaseOrder, List<Rejected> rejected) {
+        MemoryDomainState s = new MemoryDomainState();
+        NodeRuntime a = NodeRuntime.of(TOPOLOGY.node(D, "d1-a"));
+        a.heard = true;
+        a.lastHeartbeat = 1000;
+        a.tracksProgress = true;
+        NodeRuntime.Lease[] leases = new NodeRuntime.Lease[leaseOrder.length];
+        for (int i = 0; i < leaseOrder.length; i++) {
+            String id = "d1/" + (1100 + 100 * i) + "/d1-a";
+            a.outstanding.add(batch(id, 1100 + 100 * i, 1100, 60_000, "r" + i));
+            NodeRuntime.Lease l = new NodeRuntime.Lease();
+            l.decisionId = id;
+            l.untilMs = 70_000;
+            l.refused = i % 2 == 1;
+            l.requests.add(DomainFixtures.req("r" + i, "u-r" + i, D, 1000, 64, 8, 50, 0.5));
+            leases[i] = l;
+        }
+        for (int i : leaseOrder) {
+            a.leases.add(leases[i]);
+        }
+        s.storeNode("d1-a", a);
+        liveness().check(D, 1100, s, new PendingQueue(), false, rejected);
+        NodeRuntime after = s.node("d1-a");
+        List<String> kept = new ArrayList<>();
+        for (NodeRuntime.Outstanding o : after.outstanding) {
+            NodeRuntime.Lease l = after.lease(o.decisionId);
+            assertTrue(l != null && !l.refused, o.decisionId + " keeps its own lease");
+            kept.add(o.decisionId);
+        }
+        assertEquals(kept.size(), after.leases.size(), "no lease without its batch");
+        return kept;
+    }
+
+    @Test
+    void eachBatchFindsItsOwnLeaseWhateverTheLeasesOrder() {
+        List<String> expected =
+                List.of("d1/1100/d1-a", "d1/1300/d1-a", "d1/1500/d1-a", "d1/1700/d1-a");
+        java.util.Random rnd = new java.util.Random(7);
+        for (int trial = 0; trial < 30; trial++) {
+            List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7));
+            if (trial == 1) {
+                java.util.Collections.reverse(order);
+            } else if (trial > 1) {
+                java.util.Collections.shuffle(order, rnd);
+            }
+            List<Rejected> rejected = new ArrayList<>();
+            List<String> kept =
+                    settleRefused(order.stream().mapToInt(Integer::intValue).toArray(), rejected);
+            assertEquals(expected, kept, "order " + order);
+            assertEquals(List.of("r1", "r3", "r5", "r7"), ids(rejected), "order " + order);
+        }
+    }
+
+    @Test
+    void aLeaseIsFoundFromAnyStartingIndex() {
+        NodeRuntime n = new NodeRuntime();
+        for (int i = 0; i < 5; i++) {
+            NodeRuntime.Lease l = new NodeRuntime.Lease();
+            l.decisionId = "b" + i;
+            n.leases.add(l);
+        }
+        for (int from = 0; from < 12; from++) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(i, n.leaseIndex("b" + i, from), "b" + i + " from " + from);
+            }
+            assertEquals(-1, n.leaseIndex("b9", from));
+        }
+        assertEquals(-1, new NodeRuntime().leaseIndex("b0", 3), "no leases");
+    }
+
     @Test
     void aLeasedBatchIsSettledOnlyATimeoutAfterItsLeaseAndGoesBackToTheQueue() {
         // d1-a silent since 1100 while d1-b is heard: no lag; overdue after 2300 as before, but
