@@ -62,9 +62,9 @@ final class FlinkDomainState implements DomainState {
     private long seen;
 
     /**
-     * The users' channels read or stored in this slot of the current key (a user without any: a
-     * null value), written through: a user's channels are read when the slot's events are applied,
-     * again for the planner's view of each pending request and again by admission.
+     * The users' channels read or stored in this slot of the current key (a user without any:
+     * {@link #NO_CHANNELS}), written through: a user's channels are read when the slot's events are
+     * applied, again for the planner's view of each pending request and again by admission.
      */
     private final Map<String, UserChannels> channelsRead = new java.util.HashMap<>();
 
@@ -348,7 +348,7 @@ final class FlinkDomainState implements DomainState {
     public void storeChannels(String userId, UserChannels u) {
         write(() -> channels.put(userId, u));
         if (currentKey != null) {
-            channelsRead.put(userId, u);
+            channelsRead.put(userId, u == null ? NO_CHANNELS : u);
         }
     }
 

@@ -74,14 +74,18 @@ public class NodeRuntime {
 
     /**
      * The index in {@link #leases} of a watched batch's lease, or -1 (none): searched from index
-     * {@code from} (at least 0) to the end, then from the start. Leases are added in the order of
-     * the batches, so a caller walking {@link #outstanding} in order that passes the index after
-     * the lease it found last finds the next one at once, not after a scan of those before it.
+     * {@code from} to the end, then from the start (from the start when {@code from} is not an
+     * index). Leases are added in the order of the batches, so a caller walking {@link
+     * #outstanding} in order that passes the index after the lease it found last finds the next one
+     * at once, not after a scan of those before it. Decision ids are unique within a node (one
+     * batch per node and slot: domain/slot end/node), so where the search starts does not change
+     * which lease is found.
      */
     public int leaseIndex(String decisionId, int from) {
         int n = leases.size();
+        int start = from > 0 && from < n ? from : 0;
         for (int k = 0; k < n; k++) {
-            int i = (from + k) % n;
+            int i = start + k < n ? start + k : start + k - n;
             if (leases.get(i).decisionId.equals(decisionId)) {
                 return i;
             }

@@ -171,6 +171,8 @@ class NodeLivenessTest {
             }
             assertEquals(-1, n.leaseIndex("b9", from));
         }
+        assertEquals(3, n.leaseIndex("b3", -1), "a start that is not an index: from 0");
+        assertEquals(3, n.leaseIndex("b3", Integer.MAX_VALUE));
         assertEquals(-1, new NodeRuntime().leaseIndex("b0", 3), "no leases");
     }
 
