@@ -49,7 +49,7 @@ class DashboardMetricsITCase {
     static final Path DASHBOARD = Path.of("../deploy/grafana/edgellm-dashboard.json");
     static final String OP = "flink_taskmanager_job_task_operator_";
 
-    static final int PROM_PORT = freePort();
+    static final int PROM_PORT = WorkerMetricsTest.freePort();
 
     static PrometheusText job;
     static double lateBefore;
@@ -69,24 +69,6 @@ class DashboardMetricsITCase {
                 ConfigOptions.key("metrics.reporter.prom.port").stringType().noDefaultValue(),
                 String.valueOf(port));
         return c;
-    }
-
-    /**
-     * A free port below the kernel's ephemeral range (32768 and up on Linux), so that nothing that
-     * binds port 0 (the embedded broker's listeners, any client socket) can be handed it between
-     * this pick and the reporter's bind. A pick through port 0 once gave the reporter a port the
-     * broker then took: the reporter did not start and the scrapes reached Kafka.
-     */
-    static int freePort() {
-        int start = 20_000 + new java.util.Random().nextInt(10_000);
-        for (int p = start; p < 32_000; p++) {
-            try (java.net.ServerSocket s = new java.net.ServerSocket(p)) {
-                return p;
-            } catch (java.io.IOException busy) {
-                // taken: the next one
-            }
-        }
-        throw new IllegalStateException("no free port from " + start + " to 31999");
     }
 
     /**
@@ -253,7 +235,7 @@ class DashboardMetricsITCase {
         } finally {
             client.cancel().get();
         }
-        int port = freePort();
+        int port = WorkerMetricsTest.freePort();
         try (WorkerMetrics m = new WorkerMetrics("edge-a")) {
             m.serve("127.0.0.1", port);
             worker = PrometheusText.scrape(port);

@@ -44,11 +44,23 @@ class WorkerMetricsTest {
     static final List<String> HISTOGRAMS =
             List.of("edgellm_worker_measured_compute_ms", "edgellm_worker_predicted_compute_ms");
 
-    /** A port nobody listens on now (port 0 means "off" to the worker). */
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /**
+     * A port nobody listens on now (port 0 means "off" to the worker), below the kernel's ephemeral
+     * range (32768 and up on Linux), so that nothing that binds port 0 (an embedded broker's
+     * listeners, any client socket) can be handed it between this pick and the metrics server's
+     * bind. A pick through port 0 once gave the Prometheus reporter a port the broker then took:
+     * the reporter did not start and the scrapes reached Kafka.
+     */
+    static int freePort() {
+        int start = 20_000 + new java.util.Random().nextInt(10_000);
+        for (int p = start; p < 32_000; p++) {
+            try (ServerSocket s = new ServerSocket(p)) {
+                return p;
+            } catch (java.io.IOException busy) {
+                // taken: the next one
+            }
         }
+        throw new IllegalStateException("no free port from " + start + " to 31999");
     }
 
     /** The completion of request {@code i} of {@code d}, as a backend makes it, stored encoded. */
