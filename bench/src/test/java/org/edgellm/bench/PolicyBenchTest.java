@@ -58,6 +58,7 @@ class PolicyBenchTest {
                         "| smallest-kv (per-slot, window 32) |",
                         "| static (per-slot, window 32) |",
                         "| ot-gah (per-slot, window 32) |",
+                        "| ot-gah (load-price, window 64, no urgency tie-break) |",
                         "| " + PolicyBench.DEFAULT_ROW + " |",
                         "| upper bound |")) {
             assertTrue(page.contains(row), row + " in\n" + page);
@@ -70,6 +71,13 @@ class PolicyBenchTest {
                 printed.split(java.util.regex.Pattern.quote(PolicyBench.DEFAULT_ROW), -1).length
                         - 1,
                 printed);
+        // the bound once per seed (from the default's runs only)
+        assertTrue(
+                java.util.regex.Pattern.compile(
+                                "\\| upper bound \\| 1 \\| \\[[0-9.]+, [0-9.]+\\] \\|")
+                        .matcher(page)
+                        .find(),
+                page);
         for (String f : List.of("trace-goodput.png", "trace-share.png")) {
             assertTrue(Files.size(plots.resolve(f)) > 10_000, f);
         }

@@ -59,6 +59,7 @@ public final class JobConfig implements Serializable {
                     "max-pending",
                     "max-candidates",
                     "policy",
+                    "urgency-tie-break",
                     "max-message-bytes",
                     "max-prompt-tokens",
                     "max-output-tokens",
@@ -328,6 +329,21 @@ public final class JobConfig implements Serializable {
                             + " unreachable, less a price of node time rising with the load);"
                             + " see docs/policies.md. Default: ${DEFAULT-VALUE}")
     public String policy = "load-price";
+
+    @Option(
+            names = "--urgency-tie-break",
+            arity = "0..1",
+            fallbackValue = "true",
+            defaultValue = "true",
+            description =
+                    "under load-price with the requests objective, while a domain holds at most 32"
+                            + " pending requests: among batches that serve as many requests, the"
+                            + " solver prefers those whose requests are closer to their"
+                            + " deadlines (each request's weight times 1 + 0.01 min(1, 5 s / time"
+                            + " to its deadline); it never serves fewer requests for it); false"
+                            + " keeps the weights as they are. See docs/policies.md. Default:"
+                            + " ${DEFAULT-VALUE}")
+    public boolean urgencyTieBreak = true;
 
     @Option(
             names = "--slot-stagger",
@@ -649,6 +665,7 @@ public final class JobConfig implements Serializable {
                 maxPending,
                 maxCandidates,
                 policy,
+                urgencyTieBreak,
                 scheduler,
                 Math.max(0, budgetNodes),
                 Math.max(0, budgetMicros),

@@ -20,6 +20,8 @@ import java.io.Serializable;
  *     {@code padding-rate} (cut-offs by output and by prompt length) or {@code load-price}
  *     (padding-rate's schedules, chosen by the requests served minus those made unservable, less a
  *     price of node time rising with the load); {@link SlotPlanner}
+ * @param urgencyTieBreak under load-price, small queues: the urgency tie-break of {@link
+ *     UrgencyTieBreak}
  * @param scheduler the algorithm's name
  * @param budgetNodes node budget of every OT call (0: none)
  * @param budgetMicros time budget of each solve of a slot (0: none)
@@ -39,6 +41,7 @@ public record DomainSettings(
         int maxPending,
         int maxCandidates,
         String policy,
+        boolean urgencyTieBreak,
         String scheduler,
         long budgetNodes,
         long budgetMicros,

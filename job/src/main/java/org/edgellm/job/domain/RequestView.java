@@ -8,11 +8,19 @@ import org.edgellm.job.UserChannels;
 import org.edgellm.scheduler.Channel;
 import org.edgellm.scheduler.Request;
 
-/** A pending request as the scheduler sees it: with its user's fresh channels to the nodes. */
+/**
+ * A pending request as the scheduler sees it: with its user's fresh channels to the nodes, its
+ * weight times a factor (1, or {@link UrgencyTieBreak}'s).
+ */
 final class RequestView {
     private RequestView() {}
 
-    static Request of(RequestEvent r, List<String> nodeIds, long freshSince, DomainState state) {
+    static Request of(
+            RequestEvent r,
+            List<String> nodeIds,
+            long freshSince,
+            DomainState state,
+            double weightFactor) {
         Map<String, Channel> ch = new HashMap<>();
         UserChannels u = state.channels(r.userId);
         if (u != null) {
@@ -30,7 +38,7 @@ final class RequestView {
                 r.maxOutputTokens,
                 r.deadline,
                 r.maxPplIncrease,
-                r.weight,
+                r.weight * weightFactor,
                 r.uplinkBytes < 0 ? Double.NaN : r.uplinkBytes,
                 ch);
     }

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * Plans one slot of one domain at t0: offers the nodes that were heard from (or every topology
  * node, with offer-unheard-nodes), are healthy, not silent, not stalled and whose predicted busy
  * time lies within the look-ahead, and the pending requests with the earliest deadlines still ahead
- * of t0 (at most max-candidates) with their fresh channels; runs the scheduler with its budget;
- * turns each batch into a {@link Decision}, advances the node's busy time, watches the batch when
- * the node reports progress, and takes the decided requests out of the queue.
+ * of t0 (at most max-candidates) with their fresh channels (and, under {@link UrgencyTieBreak},
+ * their weights raised by urgency); runs the scheduler with its budget; turns each batch into a
+ * {@link Decision}, advances the node's busy time, watches the batch when the node reports
+ * progress, and takes the decided requests out of the queue.
  */
 final class SlotPlanner {
     private static final Logger LOG = LoggerFactory.getLogger(SlotPlanner.class);
@@ -98,10 +99,12 @@ final class SlotPlanner {
                 settings.policy().equals(RatePolicies.PADDING_RATE)
                         || settings.policy().equals(RatePolicies.LOAD_PRICE);
         int wideMax = wideDraw ? max * RatePolicies.WIDE : max;
+        boolean urgency = UrgencyTieBreak.applies(settings, topology.objective, q.size);
         for (int i = 0; i < q.size && wide.size() < wideMax; i++) {
             RequestEvent r = q.get(i);
             if (r.deadline > t0) {
-                Request v = RequestView.of(r, offeredIds, freshSince, state);
+                double factor = urgency ? UrgencyTieBreak.factor(r.deadline, t0) : 1.0;
+                Request v = RequestView.of(r, offeredIds, freshSince, state, factor);
                 wide.add(v);
                 if (requests.size() < max) {
                     requests.add(v);

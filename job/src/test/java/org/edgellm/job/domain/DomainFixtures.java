@@ -98,6 +98,7 @@ final class DomainFixtures {
         int maxPending = 2048;
         int maxCandidates = 32;
         String policy = "per-slot";
+        boolean urgencyTieBreak = false;
         String scheduler = "ot-gah";
         long budgetNodes = 100_000;
         long budgetMicros = 0;
@@ -117,6 +118,7 @@ final class DomainFixtures {
                     maxPending,
                     maxCandidates,
                     policy,
+                    urgencyTieBreak,
                     scheduler,
                     budgetNodes,
                     budgetMicros,

@@ -1,0 +1,151 @@
+package org.edgellm.job.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.edgellm.scheduler.BruteForce;
+import org.edgellm.scheduler.EdgeNode;
+import org.edgellm.scheduler.Instance;
+import org.edgellm.scheduler.NodeSolution;
+import org.edgellm.scheduler.Objective;
+import org.edgellm.scheduler.OptimalTreeSearch;
+import org.edgellm.scheduler.Request;
+import org.edgellm.scheduler.SearchBudget;
+import org.edgellm.scheduler.bench.RandomInstances;
+import org.edgellm.scheduler.bench.RandomInstances.Spec;
+import org.junit.jupiter.api.Test;
+
+class UrgencyTieBreakTest {
+
+    @Test
+    void theRaiseIsAtMostOnePerCentAndGrowsAsTheDeadlineComes() {
+        double t0 = 1_000_000;
+        assertEquals(1.01, UrgencyTieBreak.factor(t0 + 1, t0), 1e-12);
+        assertEquals(1.01, UrgencyTieBreak.factor(t0 + 5000, t0), 1e-12);
+        assertEquals(1.005, UrgencyTieBreak.factor(t0 + 10_000, t0), 1e-12);
+        assertEquals(1.001, UrgencyTieBreak.factor(t0 + 50_000, t0), 1e-12);
+        double before = UrgencyTieBreak.factor(t0 + 1e9, t0);
+        assertTrue(before > 1.0);
+        for (double left = 1e9; left >= 1; left /= 1.7) {
+            double f = UrgencyTieBreak.factor(t0 + left, t0);
+            assertTrue(f >= before && f <= 1.01, "time left " + left + ": " + f);
+            before = f;
+        }
+    }
+
+    @Test
+    void aFullShortQueueRaisesLessThanOneRequest() {
+        // the whole point: the raises of every candidate a gated slot can hold stay below one
+        // request, so a schedule serving fewer requests never outweighs one serving more
+        assertTrue(UrgencyTieBreak.MAX_QUEUED * UrgencyTieBreak.MAX_RAISE < 1.0);
+    }
+
+    @Test
+    void onlyUnderLoadPriceWithTheRequestsObjectiveAndAShortQueue() {
+        DomainFixtures.Settings s = DomainFixtures.settings();
+        s.policy = RatePolicies.LOAD_PRICE;
+        s.urgencyTieBreak = true;
+        DomainSettings on = s.build();
+        assertTrue(UrgencyTieBreak.applies(on, Objective.REQUESTS, 0));
+        assertTrue(UrgencyTieBreak.applies(on, Objective.REQUESTS, 32));
+        assertFalse(UrgencyTieBreak.applies(on, Objective.REQUESTS, 33));
+        assertFalse(UrgencyTieBreak.applies(on, Objective.TOKENS, 5));
+        for (String other :
+                List.of(
+                        RatePolicies.PER_SLOT,
+                        RatePolicies.THROUGHPUT_RATE,
+                        RatePolicies.PADDING_RATE)) {
+            s.policy = other;
+            assertFalse(UrgencyTieBreak.applies(s.build(), Objective.REQUESTS, 5), other);
+        }
+        s.policy = RatePolicies.LOAD_PRICE;
+        s.urgencyTieBreak = false;
+        assertFalse(UrgencyTieBreak.applies(s.build(), Objective.REQUESTS, 5));
+    }
+
+    /**
+     * Against brute force, on random single-node instances with unit weights: with the raised
+     * weights OT serves exactly as many requests as the most any feasible batch serves (the
+     * tie-break never costs a request), it finds brute force's optimum of the raised weights, and
+     * its batch is at least as urgent (sum of the raises) as the unraised optimum's. Some instances
+     * must have a strictly more urgent answer, or the test did not meet a tie.
+     */
+    @Test
+    void neverServesFewerAndBreaksTiesTowardsTheUrgent() {
+        int moreUrgent = 0;
+        int instances = 0;
+        for (long seed = 1; instances < 300; seed++) {
+            Random rnd = new Random(seed);
+            Spec spec = RandomInstances.randomSpec(rnd, 6 + rnd.nextInt(8), 1);
+            Instance raw = RandomInstances.generate(rnd, spec);
+            double t0 = raw.t0();
+            List<Request> unit = new ArrayList<>();
+            for (Request r : raw.requests()) {
+                if (r.deadline() > t0) {
+                    unit.add(withWeight(r, 1.0));
+                }
+            }
+            if (unit.size() < 2) {
+                continue;
+            }
+            instances++;
+            Instance inst =
+                    new Instance(
+                            t0,
+                            Objective.REQUESTS,
+                            raw.computeModel(),
+                            raw.bitsPerToken(),
+                            raw.model(),
+                            raw.nodes(),
+                            unit);
+            EdgeNode node = inst.nodes().get(0);
+            int[] all = new int[unit.size()];
+            double[] ones = new double[unit.size()];
+            double[] raised = new double[unit.size()];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+                ones[i] = 1.0;
+                raised[i] = UrgencyTieBreak.factor(unit.get(i).deadline(), t0);
+            }
+            NodeSolution most = BruteForce.solve(inst, node, all, ones);
+            NodeSolution bestRaised = BruteForce.solve(inst, node, all, raised);
+            NodeSolution ot =
+                    OptimalTreeSearch.solve(inst, node, all, raised, SearchBudget.UNLIMITED);
+            String where = "seed " + seed + " (" + spec + ")";
+            assertEquals(most.batch().length, ot.batch().length, where);
+            assertEquals(bestRaised.value(), ot.value(), 1e-9 * Math.max(1, ot.value()), where);
+            double urgencyOt = ot.value() - ot.batch().length;
+            double urgencyPlain = sum(raised, most.batch()) - most.batch().length;
+            assertTrue(urgencyOt >= urgencyPlain - 1e-12, where);
+            if (urgencyOt > urgencyPlain + 1e-9) {
+                moreUrgent++;
+            }
+        }
+        assertTrue(moreUrgent > 0, "no instance with a tie between batches of as many requests");
+    }
+
+    private static double sum(double[] profit, int[] batch) {
+        double s = 0;
+        for (int i : batch) {
+            s += profit[i];
+        }
+        return s;
+    }
+
+    private static Request withWeight(Request r, double w) {
+        return new Request(
+                r.id(),
+                r.arrival(),
+                r.promptTokens(),
+                r.maxOutputTokens(),
+                r.deadline(),
+                r.maxPplIncrease(),
+                w,
+                r.uplinkBytes(),
+                r.channels());
+    }
+}
