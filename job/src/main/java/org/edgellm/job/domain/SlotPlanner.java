@@ -143,6 +143,9 @@ final class SlotPlanner {
         if (schedule == null) {
             return new Plan(null, requests.size(), offered.size(), List.of(), 0, false, true);
         }
+        if (urgency) {
+            schedule = UrgencyTieBreak.inOwnWeights(schedule, byId);
+        }
         double ratio = schedule.certifiedRatio();
         double shownRatio = Double.isNaN(ratio) ? -1 : ratio;
         List<Decision> decisions = new ArrayList<>();

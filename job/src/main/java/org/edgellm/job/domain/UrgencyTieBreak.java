@@ -1,6 +1,11 @@
 package org.edgellm.job.domain;
 
+import java.util.Map;
+import org.edgellm.job.RequestEvent;
 import org.edgellm.scheduler.Objective;
+import org.edgellm.scheduler.Schedule;
+import org.edgellm.scheduler.ScheduledBatch;
+import org.edgellm.scheduler.SolveStats;
 
 /**
  * The urgency tie-break of load-price: while a domain's queue is short, each candidate's weight in
@@ -48,5 +53,47 @@ final class UrgencyTieBreak {
      */
     static double factor(double deadline, double t0) {
         return 1 + MAX_RAISE * Math.min(1.0, URGENT_MS / (deadline - t0));
+    }
+
+    /**
+     * A schedule solved with raised weights, restated in the requests' own weights (what the slot
+     * reports): the objective is the sum of the decided requests' own weights. The solver's bound,
+     * on the raised weights, also bounds the own ones (never larger); when every candidate's own
+     * weight is whole, so is the own optimum, and the bound is rounded down. The schedule counts as
+     * proven optimal only when the solver proved it and its objective reaches that bound.
+     */
+    static Schedule inOwnWeights(Schedule s, Map<String, RequestEvent> candidates) {
+        double objective = 0;
+        for (ScheduledBatch b : s.batches()) {
+            for (String id : b.requests()) {
+                objective += candidates.get(id).weight;
+            }
+        }
+        SolveStats st = s.stats();
+        Double bound = st.upperBound();
+        if (bound != null && wholeWeights(candidates)) {
+            bound = Math.floor(bound + 1e-9);
+        }
+        boolean proven = st.provenOptimal() && bound != null && objective >= bound - 1e-9;
+        return new Schedule(
+                objective,
+                s.batches(),
+                s.unassigned(),
+                new SolveStats(
+                        st.algorithm(),
+                        st.nodesVisited(),
+                        st.feasibilityChecks(),
+                        st.solveMicros(),
+                        bound,
+                        proven));
+    }
+
+    private static boolean wholeWeights(Map<String, RequestEvent> candidates) {
+        for (RequestEvent r : candidates.values()) {
+            if (r.weight != Math.rint(r.weight)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import org.edgellm.job.RequestEvent;
 import org.edgellm.scheduler.BruteForce;
 import org.edgellm.scheduler.EdgeNode;
 import org.edgellm.scheduler.Instance;
@@ -14,7 +17,10 @@ import org.edgellm.scheduler.NodeSolution;
 import org.edgellm.scheduler.Objective;
 import org.edgellm.scheduler.OptimalTreeSearch;
 import org.edgellm.scheduler.Request;
+import org.edgellm.scheduler.Schedule;
+import org.edgellm.scheduler.ScheduledBatch;
 import org.edgellm.scheduler.SearchBudget;
+import org.edgellm.scheduler.SolveStats;
 import org.edgellm.scheduler.bench.RandomInstances;
 import org.edgellm.scheduler.bench.RandomInstances.Spec;
 import org.junit.jupiter.api.Test;
@@ -126,6 +132,64 @@ class UrgencyTieBreakTest {
             }
         }
         assertTrue(moreUrgent > 0, "no instance with a tie between batches of as many requests");
+    }
+
+    /**
+     * A slot reports its objective in the requests' own weights: the raised objective and bound of
+     * the solver become the decided weights and the bound rounded down (whole weights), and a
+     * schedule is proven only when it reaches that bound.
+     */
+    @Test
+    void theSlotReportsTheOwnWeightsNotTheRaisedOnes() {
+        Map<String, RequestEvent> candidates = new LinkedHashMap<>();
+        for (String id : List.of("a", "b", "c", "d")) {
+            candidates.put(id, DomainFixtures.req(id, "u-" + id, "d1", 0, 10, 10, 9000, 1.0));
+        }
+        Schedule raised =
+                schedule(List.of(List.of("a", "b"), List.of("c")), 3.021, 3.021, true, "d");
+        Schedule own = UrgencyTieBreak.inOwnWeights(raised, candidates);
+        assertEquals(3.0, own.objective(), 0.0);
+        assertEquals(3.0, own.stats().upperBound(), 0.0);
+        assertTrue(own.stats().provenOptimal());
+        assertEquals(raised.batches(), own.batches());
+        assertEquals(List.of("d"), own.unassigned());
+
+        // a budget stopped the search below its bound: not proven, the bound still rounded down
+        Schedule cut =
+                UrgencyTieBreak.inOwnWeights(
+                        schedule(List.of(List.of("a")), 1.01, 3.5, false, "b", "c", "d"),
+                        candidates);
+        assertEquals(1.0, cut.objective(), 0.0);
+        assertEquals(3.0, cut.stats().upperBound(), 0.0);
+        assertFalse(cut.stats().provenOptimal());
+
+        // weights that are not whole: the bound is kept as it is, and the objective below it is
+        // not proven even though the solver proved the raised one
+        candidates.get("a").weight = 1.5;
+        Schedule half =
+                UrgencyTieBreak.inOwnWeights(
+                        schedule(List.of(List.of("a", "b"), List.of("c")), 3.535, 3.535, true, "d"),
+                        candidates);
+        assertEquals(3.5, half.objective(), 0.0);
+        assertEquals(3.535, half.stats().upperBound(), 0.0);
+        assertFalse(half.stats().provenOptimal());
+    }
+
+    private static Schedule schedule(
+            List<List<String>> batches,
+            double objective,
+            double bound,
+            boolean proven,
+            String... unassigned) {
+        List<ScheduledBatch> bs = new ArrayList<>();
+        for (List<String> b : batches) {
+            bs.add(new ScheduledBatch("n", "fp16", b, null));
+        }
+        return new Schedule(
+                objective,
+                bs,
+                List.of(unassigned),
+                new SolveStats("ot-gah", 5, 7, 11, bound, proven));
     }
 
     private static double sum(double[] profit, int[] batch) {
