@@ -21,6 +21,11 @@ import org.edgellm.scheduler.SolveStats;
  * tokens can outweigh whole tokens elsewhere) and off under the other policies, whose measured
  * figures it would change without being measured with them.
  *
+ * <p>Off by default ({@code --urgency-tie-break}): the solver must then prove the most urgent of
+ * the batches with the most requests, not just the most requests, which on the short queues of the
+ * Kafka benchmark took so many more search nodes that the job fell behind at 25,000 requests/s over
+ * 1,000 domains, where it keeps up without it (docs/policies.md).
+ *
  * <p>It is off on long queues: there the choice among load-price's schedules is driven by the price
  * of node time and the raises measured nothing (speedups 4 and 8 on the Azure hour decided the same
  * with and without; a gate at 64 instead of 32 lost on one seed at speedup 8). See
