@@ -341,7 +341,7 @@ public final class JobConfig implements Serializable {
                             + " solver prefers those whose requests are closer to their"
                             + " deadlines (each request's weight times 1 + 0.01 min(1, 5 s / time"
                             + " to its deadline); it never serves fewer requests for it. About"
-                            + " +0.6% goodput on the Azure hour at 1x, but the solver must then"
+                            + " +0.6%% goodput on the Azure hour at 1x, but the solver must then"
                             + " prove the most urgent of the largest batches: at 25,000 requests/s"
                             + " over 1,000 domains the job fell behind with it on this 2-core"
                             + " machine. See docs/policies.md. Default: ${DEFAULT-VALUE}")

@@ -1,6 +1,7 @@
 package org.edgellm.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -44,7 +45,19 @@ class JobCliTest {
     @ParameterizedTest
     @ValueSource(strings = {"replay", "simulate", "run"})
     void everyCommandListsEveryJobFlagWithItsDefault(String command) {
-        Result r = local(command, "--help");
+        // picocli reports a description it cannot format (an unescaped %) on System.err and
+        // prints it raw
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        Result r;
+        try {
+            System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+            r = local(command, "--help");
+        } finally {
+            System.setErr(stderr);
+        }
+        String warned = warnings.toString(StandardCharsets.UTF_8);
+        assertFalse(warned.contains("picocli WARN"), command + ": " + warned);
         assertEquals(0, r.status(), r.err());
         for (String f : JobConfig.FLAGS) {
             assertTrue(r.out().contains("--" + f), command + " --help lacks --" + f);
