@@ -34,17 +34,7 @@ final class PaperInstances {
         Instance inst = RandomInstances.generate(rnd, s);
         List<Request> rs = new ArrayList<>();
         for (Request r : inst.requests()) {
-            rs.add(
-                    new Request(
-                            r.id(),
-                            r.arrival(),
-                            r.promptTokens(),
-                            r.maxOutputTokens(),
-                            r.deadline(),
-                            r.maxPplIncrease(),
-                            1.0,
-                            r.uplinkBytes(),
-                            r.channels()));
+            rs.add(r.withWeight(1.0));
         }
         return inst.withRequests(rs);
     }

@@ -35,6 +35,20 @@ public record Request(
         return Double.isNaN(uplinkBytes) ? bitsPerToken * promptTokens : 8.0 * uplinkBytes;
     }
 
+    /** The same request with weight {@code w}. */
+    public Request withWeight(double w) {
+        return new Request(
+                id,
+                arrival,
+                promptTokens,
+                maxOutputTokens,
+                deadline,
+                maxPplIncrease,
+                w,
+                uplinkBytes,
+                channels);
+    }
+
     /** O_i: bits of the answer. */
     public double downlinkBits(double bitsPerToken) {
         return bitsPerToken * maxOutputTokens;

@@ -92,7 +92,7 @@ class UrgencyTieBreakTest {
             List<Request> unit = new ArrayList<>();
             for (Request r : raw.requests()) {
                 if (r.deadline() > t0) {
-                    unit.add(withWeight(r, 1.0));
+                    unit.add(r.withWeight(1.0));
                 }
             }
             if (unit.size() < 2) {
@@ -198,18 +198,5 @@ class UrgencyTieBreakTest {
             s += profit[i];
         }
         return s;
-    }
-
-    private static Request withWeight(Request r, double w) {
-        return new Request(
-                r.id(),
-                r.arrival(),
-                r.promptTokens(),
-                r.maxOutputTokens(),
-                r.deadline(),
-                r.maxPplIncrease(),
-                w,
-                r.uplinkBytes(),
-                r.channels());
     }
 }
