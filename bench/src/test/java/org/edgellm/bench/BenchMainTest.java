@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.edgellm.job.testing.PicocliWarnings;
 import org.edgellm.scheduler.cli.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,19 +64,7 @@ class BenchMainTest {
         assertTrue(subs.keySet().containsAll(COMMANDS), subs.keySet().toString());
         assertTrue(subs.size() >= 11, "every benchmark is a subcommand: " + subs.keySet());
         for (String c : allCommands()) {
-            // picocli reports a description it cannot format (an unescaped %) on System.err and
-            // prints it raw
-            PrintStream stderr = System.err;
-            ByteArrayOutputStream warnings = new ByteArrayOutputStream();
-            Result r;
-            try {
-                System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
-                r = run(c, "--help");
-            } finally {
-                System.setErr(stderr);
-            }
-            String warned = warnings.toString(StandardCharsets.UTF_8);
-            assertFalse(warned.contains("picocli WARN"), c + ": " + warned);
+            Result r = PicocliWarnings.none(c, () -> run(c, "--help"));
             assertEquals(0, r.status(), c + ": " + r.err());
             for (OptionSpec o : subs.get(c).getCommandSpec().options()) {
                 assertTrue(r.out().contains(o.longestName()), c + " " + o.longestName());

@@ -1,13 +1,13 @@
 package org.edgellm.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.edgellm.job.testing.PicocliWarnings;
 import org.edgellm.scheduler.cli.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,19 +45,7 @@ class JobCliTest {
     @ParameterizedTest
     @ValueSource(strings = {"replay", "simulate", "run"})
     void everyCommandListsEveryJobFlagWithItsDefault(String command) {
-        // picocli reports a description it cannot format (an unescaped %) on System.err and
-        // prints it raw
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
-        Result r;
-        try {
-            System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
-            r = local(command, "--help");
-        } finally {
-            System.setErr(stderr);
-        }
-        String warned = warnings.toString(StandardCharsets.UTF_8);
-        assertFalse(warned.contains("picocli WARN"), command + ": " + warned);
+        Result r = PicocliWarnings.none(command, () -> local(command, "--help"));
         assertEquals(0, r.status(), r.err());
         for (String f : JobConfig.FLAGS) {
             assertTrue(r.out().contains("--" + f), command + " --help lacks --" + f);

@@ -8,19 +8,11 @@ import org.edgellm.job.UserChannels;
 import org.edgellm.scheduler.Channel;
 import org.edgellm.scheduler.Request;
 
-/**
- * A pending request as the scheduler sees it: with its user's fresh channels to the nodes, its
- * weight times a factor (1, or {@link UrgencyTieBreak}'s).
- */
+/** A pending request as the scheduler sees it: with its user's fresh channels to the nodes. */
 final class RequestView {
     private RequestView() {}
 
-    static Request of(
-            RequestEvent r,
-            List<String> nodeIds,
-            long freshSince,
-            DomainState state,
-            double weightFactor) {
+    static Request of(RequestEvent r, List<String> nodeIds, long freshSince, DomainState state) {
         Map<String, Channel> ch = new HashMap<>();
         UserChannels u = state.channels(r.userId);
         if (u != null) {
@@ -38,7 +30,7 @@ final class RequestView {
                 r.maxOutputTokens,
                 r.deadline,
                 r.maxPplIncrease,
-                r.weight * weightFactor,
+                r.weight,
                 r.uplinkBytes < 0 ? Double.NaN : r.uplinkBytes,
                 ch);
     }

@@ -103,8 +103,10 @@ final class SlotPlanner {
         for (int i = 0; i < q.size && wide.size() < wideMax; i++) {
             RequestEvent r = q.get(i);
             if (r.deadline > t0) {
-                double factor = urgency ? UrgencyTieBreak.factor(r.deadline, t0) : 1.0;
-                Request v = RequestView.of(r, offeredIds, freshSince, state, factor);
+                Request v = RequestView.of(r, offeredIds, freshSince, state);
+                if (urgency) {
+                    v = v.withWeight(v.weight() * UrgencyTieBreak.factor(r.deadline, t0));
+                }
                 wide.add(v);
                 if (requests.size() < max) {
                     requests.add(v);

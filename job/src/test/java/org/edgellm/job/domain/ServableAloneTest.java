@@ -77,7 +77,7 @@ class ServableAloneTest {
         }
         List<Request> views = new ArrayList<>();
         for (RequestEvent r : requests) {
-            views.add(RequestView.of(r, ids, freshSince, state, 1.0));
+            views.add(RequestView.of(r, ids, freshSince, state));
         }
         // the two ways of building one, each against the oracle
         ServableAlone fromState =
@@ -161,7 +161,7 @@ class ServableAloneTest {
             List<String> ids,
             RequestEvent r,
             DomainState state) {
-        Request req = RequestView.of(r, ids, FRESH_SINCE, state, 1.0);
+        Request req = RequestView.of(r, ids, FRESH_SINCE, state);
         List<EdgeNode> nodes = new ArrayList<>();
         for (int k = 0; k < specs.size(); k++) {
             nodes.add(specs.get(k).toEdgeNode(busy[k], slowdown[k]));
