@@ -58,7 +58,7 @@ class PolicyBenchTest {
                         "| smallest-kv (per-slot, window 32) |",
                         "| static (per-slot, window 32) |",
                         "| ot-gah (per-slot, window 32) |",
-                        "| ot-gah (load-price, window 64, urgency tie-break) |",
+                        "| ot-gah (load-price, window 64, no urgency tie-break) |",
                         "| " + PolicyBench.DEFAULT_ROW + " |",
                         "| upper bound |")) {
             assertTrue(page.contains(row), row + " in\n" + page);

@@ -99,7 +99,9 @@ final class SlotPlanner {
                 settings.policy().equals(RatePolicies.PADDING_RATE)
                         || settings.policy().equals(RatePolicies.LOAD_PRICE);
         int wideMax = wideDraw ? max * RatePolicies.WIDE : max;
-        boolean urgency = UrgencyTieBreak.applies(settings, topology.objective, q.size);
+        boolean urgency =
+                UrgencyTieBreak.applies(settings, topology.objective, q.size)
+                        && UrgencyTieBreak.tellsApart(q, t0, wideMax);
         for (int i = 0; i < q.size && wide.size() < wideMax; i++) {
             RequestEvent r = q.get(i);
             if (r.deadline > t0) {

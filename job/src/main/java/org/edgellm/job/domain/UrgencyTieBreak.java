@@ -1,6 +1,7 @@
 package org.edgellm.job.domain;
 
 import java.util.Map;
+import org.edgellm.job.PendingQueue;
 import org.edgellm.job.RequestEvent;
 import org.edgellm.scheduler.Objective;
 import org.edgellm.scheduler.Schedule;
@@ -21,10 +22,12 @@ import org.edgellm.scheduler.SolveStats;
  * tokens can outweigh whole tokens elsewhere) and off under the other policies, whose measured
  * figures it would change without being measured with them.
  *
- * <p>Off by default ({@code --urgency-tie-break}): the solver must then prove the most urgent of
- * the batches with the most requests, not just the most requests, which on the short queues of the
- * Kafka benchmark took so many more search nodes that the job fell behind at 25,000 requests/s over
- * 1,000 domains, where it keeps up without it (docs/policies.md).
+ * <p>On by default ({@code --urgency-tie-break=false} turns it off). It costs search: the solver
+ * must prove the most urgent of the batches with the most requests, not just the most requests.
+ * Over the Azure hour at 1x that is about a third more OT nodes. It is skipped where urgency cannot
+ * tell the candidates apart ({@link #tellsApart}): without that gate, on the Kafka benchmark's
+ * queues of requests with one 15-s budget, the job fell behind at 25,000 requests/s over 1,000
+ * domains in two runs of three, where it keeps up without the raises (docs/policies.md).
  *
  * <p>It is off on long queues: there the choice among load-price's schedules is driven by the price
  * of node time and the raises measured nothing (speedups 4 and 8 on the Azure hour decided the same
@@ -43,12 +46,44 @@ final class UrgencyTieBreak {
     /** A request this close to its deadline, or closer, gets the largest raise. */
     static final double URGENT_MS = 5000;
 
-    /** Whether this slot's solves raise the weights. */
+    /**
+     * The tie-break is skipped when every candidate's time to its deadline (floored at {@link
+     * #URGENT_MS}) is within this factor of every other's.
+     */
+    static final double MIN_SPREAD = 1.25;
+
+    /** Whether this slot's solves may raise the weights (see also {@link #tellsApart}). */
     static boolean applies(DomainSettings settings, Objective objective, int queued) {
         return settings.urgencyTieBreak()
                 && settings.policy().equals(RatePolicies.LOAD_PRICE)
                 && objective == Objective.REQUESTS
                 && queued <= MAX_QUEUED;
+    }
+
+    /**
+     * Whether urgency tells the slot's candidates apart: among the first {@code limit} requests of
+     * the queue whose deadline lies after t0 (the requests the slot's solves draw from), with each
+     * one's time to its deadline floored at {@link #URGENT_MS} (below it every raise is the
+     * largest), the longest is at least {@link #MIN_SPREAD} times the shortest. When it is not, the
+     * raises would differ by less than a fifth of the largest and would only order requests of one
+     * latency budget by the instant they arrived (the Kafka benchmark's requests all have 15 s),
+     * while they cost the solver its whole-number bounds and its dominance between requests (an
+     * earlier deadline would weigh more): the slot is solved with the own weights instead.
+     */
+    static boolean tellsApart(PendingQueue q, double t0, int limit) {
+        double shortest = Double.POSITIVE_INFINITY;
+        double longest = 0;
+        int seen = 0;
+        for (int i = 0; i < q.size && seen < limit; i++) {
+            double left = q.get(i).deadline - t0;
+            if (left > 0) {
+                left = Math.max(left, URGENT_MS);
+                shortest = Math.min(shortest, left);
+                longest = Math.max(longest, left);
+                seen++;
+            }
+        }
+        return seen > 1 && longest >= MIN_SPREAD * shortest;
     }
 
     /**

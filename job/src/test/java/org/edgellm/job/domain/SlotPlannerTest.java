@@ -503,6 +503,62 @@ class SlotPlannerTest {
         feasibleRun(algorithm, "load-price", true);
     }
 
+    /**
+     * The urgency tie-break acts only where urgency tells the candidates apart. Twelve requests of
+     * one size on one node (16,000-token prompts at w8a16: memory holds a few), arriving one after
+     * another: with one latency budget (times to the deadlines within 1.25 of each other) the slot
+     * decides exactly what it decides with the tie-break off, whose solver keeps the later
+     * deadlines among equals; with budgets spread from 20 to 75 s the tie-break decides as many
+     * requests, but the more urgent ones.
+     */
+    @Test
+    void theTieBreakActsOnlyWhereUrgencyTellsTheCandidatesApart() {
+        List<String> offOne = decidedOfTwelve(false, false);
+        assertEquals(offOne, decidedOfTwelve(true, false));
+        assertTrue(
+                offOne.size() >= 2 && offOne.size() < 12,
+                "a batch that leaves some out: " + offOne);
+
+        List<String> offSpread = decidedOfTwelve(false, true);
+        List<String> onSpread = decidedOfTwelve(true, true);
+        assertEquals(offSpread.size(), onSpread.size(), "as many requests");
+        assertTrue(
+                deadlineSum(onSpread) < deadlineSum(offSpread),
+                "more urgent: " + onSpread + " against " + offSpread);
+    }
+
+    private static List<String> decidedOfTwelve(boolean tieBreak, boolean spread) {
+        DomainFixtures.Settings s = settings();
+        s.policy = "load-price";
+        s.urgencyTieBreak = tieBreak;
+        Run run = new Run(s.build());
+        List<InputEvent> events = new ArrayList<>();
+        events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
+        for (int i = 0; i < 12; i++) {
+            long arrival = 100 + 70L * i;
+            double budget = spread ? 20_000 + 5_000 * i : 30_000;
+            events.add(request(req("q" + i, "u" + i, D, arrival, 16_000, 256, budget, 0.1)));
+            events.add(channel("u" + i, D, "d1-a", arrival, 6));
+        }
+        SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
+        List<String> ids = new ArrayList<>();
+        for (Decision d : o.decisions()) {
+            d.requests().forEach(r -> ids.add(r.request().requestId));
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /** The deadlines of decidedOfTwelve's requests, summed (in ms from 0). */
+    private static double deadlineSum(List<String> ids) {
+        double sum = 0;
+        for (String id : ids) {
+            int i = Integer.parseInt(id.substring(1));
+            sum += 100 + 70L * i + 20_000 + 5_000 * i;
+        }
+        return sum;
+    }
+
     void feasibleRun(String algorithm, String policy) {
         feasibleRun(algorithm, policy, false);
     }

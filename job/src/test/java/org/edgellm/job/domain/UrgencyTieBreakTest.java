@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.edgellm.job.PendingQueue;
 import org.edgellm.job.RequestEvent;
 import org.edgellm.scheduler.BruteForce;
 import org.edgellm.scheduler.EdgeNode;
@@ -71,6 +72,38 @@ class UrgencyTieBreakTest {
         s.policy = RatePolicies.LOAD_PRICE;
         s.urgencyTieBreak = false;
         assertFalse(UrgencyTieBreak.applies(s.build(), Objective.REQUESTS, 5));
+    }
+
+    @Test
+    void urgencyMustTellTheCandidatesApart() {
+        double t0 = 10_000;
+        // one latency budget, arrivals spread over the slot: 14.0-15.0 s to the deadlines
+        assertFalse(UrgencyTieBreak.tellsApart(queue(t0, 14_000, 14_500, 14_990), t0, 64));
+        // 14 s against 10 s: apart (1.4 >= 1.25); 12 s against 10 s: not (1.2)
+        assertTrue(UrgencyTieBreak.tellsApart(queue(t0, 10_000, 14_000), t0, 64));
+        assertFalse(UrgencyTieBreak.tellsApart(queue(t0, 10_000, 12_000), t0, 64));
+        assertTrue(UrgencyTieBreak.tellsApart(queue(t0, 10_000, 12_500), t0, 64));
+        // at most 5 s left: every raise is the largest, so 1 s and 5 s are alike
+        assertFalse(UrgencyTieBreak.tellsApart(queue(t0, 1_000, 5_000), t0, 64));
+        assertTrue(UrgencyTieBreak.tellsApart(queue(t0, 1_000, 6_250), t0, 64));
+        // one candidate breaks no tie; expired requests are not candidates
+        assertFalse(UrgencyTieBreak.tellsApart(queue(t0, 30_000), t0, 64));
+        assertFalse(UrgencyTieBreak.tellsApart(queue(t0, -500, 0, 30_000), t0, 64));
+        assertTrue(UrgencyTieBreak.tellsApart(queue(t0, -500, 10_000, 30_000), t0, 64));
+        // only the first limit candidates count: those the slot's solves draw from
+        assertFalse(UrgencyTieBreak.tellsApart(queue(t0, -1, 10_000, 10_100, 30_000), t0, 2));
+        assertTrue(UrgencyTieBreak.tellsApart(queue(t0, -1, 10_000, 10_100, 30_000), t0, 3));
+    }
+
+    /** A queue of requests with the given times from t0 to their deadlines, in that order. */
+    private static PendingQueue queue(double t0, double... left) {
+        PendingQueue q = new PendingQueue();
+        for (int i = 0; i < left.length; i++) {
+            RequestEvent r = DomainFixtures.req("r" + i, "u" + i, "d1", 0, 10, 10, 1, 1.0);
+            r.deadline = t0 + left[i];
+            q.add(r);
+        }
+        return q;
     }
 
     /**
