@@ -59,6 +59,7 @@ class PolicyBenchTest {
                         "| static (per-slot, window 32) |",
                         "| ot-gah (per-slot, window 32) |",
                         "| ot-gah (load-price, window 64, no urgency tie-break) |",
+                        "| ot-gah (load-price, window 64, urgency tie-break, the solver's variant) |",
                         "| " + PolicyBench.DEFAULT_ROW + " |",
                         "| upper bound |")) {
             assertTrue(page.contains(row), row + " in\n" + page);

@@ -60,6 +60,7 @@ public final class JobConfig implements Serializable {
                     "max-candidates",
                     "policy",
                     "urgency-tie-break",
+                    "fastest-variant",
                     "max-message-bytes",
                     "max-prompt-tokens",
                     "max-output-tokens",
@@ -347,6 +348,20 @@ public final class JobConfig implements Serializable {
                             + " keeps the weights as they are. See docs/policies.md. Default:"
                             + " ${DEFAULT-VALUE}")
     public boolean urgencyTieBreak = true;
+
+    @Option(
+            names = "--fastest-variant",
+            arity = "0..1",
+            fallbackValue = "true",
+            defaultValue = "true",
+            description =
+                    "under load-price: each batch of the slot's chosen schedule runs on the"
+                            + " resident variant of its node where it ends first, among those on"
+                            + " which it stays feasible (every member's perplexity tolerance"
+                            + " included); the same requests are served and the node frees sooner."
+                            + " false keeps the variant the solver found. See docs/policies.md."
+                            + " Default: ${DEFAULT-VALUE}")
+    public boolean fastestVariant = true;
 
     @Option(
             names = "--slot-stagger",
@@ -669,6 +684,7 @@ public final class JobConfig implements Serializable {
                 maxCandidates,
                 policy,
                 urgencyTieBreak,
+                fastestVariant,
                 scheduler,
                 Math.max(0, budgetNodes),
                 Math.max(0, budgetMicros),

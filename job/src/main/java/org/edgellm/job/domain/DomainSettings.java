@@ -22,6 +22,8 @@ import java.io.Serializable;
  *     price of node time rising with the load); {@link SlotPlanner}
  * @param urgencyTieBreak under load-price, small queues: the urgency tie-break of {@link
  *     UrgencyTieBreak}
+ * @param fastestVariant under load-price: each chosen batch runs on its node's variant where it
+ *     ends first ({@link FastestVariant})
  * @param scheduler the algorithm's name
  * @param budgetNodes node budget of every OT call (0: none)
  * @param budgetMicros time budget of each solve of a slot (0: none)
@@ -42,6 +44,7 @@ public record DomainSettings(
         int maxCandidates,
         String policy,
         boolean urgencyTieBreak,
+        boolean fastestVariant,
         String scheduler,
         long budgetNodes,
         long budgetMicros,

@@ -150,6 +150,13 @@ final class SlotPlanner {
         if (urgency) {
             schedule = UrgencyTieBreak.inOwnWeights(schedule, byId);
         }
+        if (FastestVariant.applies(settings)) {
+            Map<String, Request> views = new HashMap<>();
+            for (Request v : wide) {
+                views.put(v.id(), v);
+            }
+            schedule = FastestVariant.move(schedule, views, rs -> instance(t0, offered, rs));
+        }
         double ratio = schedule.certifiedRatio();
         double shownRatio = Double.isNaN(ratio) ? -1 : ratio;
         List<Decision> decisions = new ArrayList<>();

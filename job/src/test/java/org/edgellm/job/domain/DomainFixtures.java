@@ -99,6 +99,7 @@ final class DomainFixtures {
         int maxCandidates = 32;
         String policy = "per-slot";
         boolean urgencyTieBreak = false;
+        boolean fastestVariant = false;
         String scheduler = "ot-gah";
         long budgetNodes = 100_000;
         long budgetMicros = 0;
@@ -119,6 +120,7 @@ final class DomainFixtures {
                     maxCandidates,
                     policy,
                     urgencyTieBreak,
+                    fastestVariant,
                     scheduler,
                     budgetNodes,
                     budgetMicros,
