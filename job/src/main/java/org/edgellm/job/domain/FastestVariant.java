@@ -1,6 +1,7 @@
 package org.edgellm.job.domain;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -36,20 +37,39 @@ final class FastestVariant {
     /**
      * The schedule with each batch on the variant of its node where its compute ends first (the
      * batch's own variant on ties), its timeline evaluated there; the same schedule when no batch
-     * moves.
+     * moves. Nothing is built for batches on nodes with one variant.
      *
-     * @param views the candidates of the slot by id (every request of the schedule's batches)
+     * @param candidates the slot's candidates (every request of the schedule's batches among them)
+     * @param offered the nodes offered to the slot
      * @param instanceOf the slot's instance (decision instant, offered nodes) over the given
      *     requests
      */
     static Schedule move(
             Schedule schedule,
-            Map<String, Request> views,
+            List<Request> candidates,
+            List<EdgeNode> offered,
             Function<List<Request>, Instance> instanceOf) {
+        Map<String, EdgeNode> nodes = new HashMap<>();
+        for (EdgeNode n : offered) {
+            if (n.variants().size() > 1) {
+                nodes.put(n.id(), n);
+            }
+        }
+        Map<String, Request> views = null;
         List<ScheduledBatch> out = new ArrayList<>(schedule.batches().size());
         boolean moved = false;
         for (ScheduledBatch b : schedule.batches()) {
-            ScheduledBatch best = fastest(b, views, instanceOf);
+            EdgeNode node = nodes.get(b.node());
+            ScheduledBatch best = b;
+            if (node != null) {
+                if (views == null) {
+                    views = new HashMap<>();
+                    for (Request r : candidates) {
+                        views.put(r.id(), r);
+                    }
+                }
+                best = fastest(b, node, views, instanceOf);
+            }
             moved |= best != b;
             out.add(best);
         }
@@ -60,6 +80,7 @@ final class FastestVariant {
 
     private static ScheduledBatch fastest(
             ScheduledBatch b,
+            EdgeNode node,
             Map<String, Request> views,
             Function<List<Request>, Instance> instanceOf) {
         List<Request> members = new ArrayList<>(b.requests().size());
@@ -67,15 +88,6 @@ final class FastestVariant {
             members.add(views.get(id));
         }
         Instance instance = instanceOf.apply(members);
-        EdgeNode node = null;
-        for (EdgeNode n : instance.nodes()) {
-            if (n.id().equals(b.node())) {
-                node = n;
-            }
-        }
-        if (node == null || node.variants().size() < 2) {
-            return b;
-        }
         int[] all = new int[members.size()];
         for (int i = 0; i < all.length; i++) {
             all[i] = i;

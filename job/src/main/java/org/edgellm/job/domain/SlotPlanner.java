@@ -151,11 +151,8 @@ final class SlotPlanner {
             schedule = UrgencyTieBreak.inOwnWeights(schedule, byId);
         }
         if (FastestVariant.applies(settings)) {
-            Map<String, Request> views = new HashMap<>();
-            for (Request v : wide) {
-                views.put(v.id(), v);
-            }
-            schedule = FastestVariant.move(schedule, views, rs -> instance(t0, offered, rs));
+            schedule =
+                    FastestVariant.move(schedule, wide, offered, rs -> instance(t0, offered, rs));
         }
         double ratio = schedule.certifiedRatio();
         double shownRatio = Double.isNaN(ratio) ? -1 : ratio;

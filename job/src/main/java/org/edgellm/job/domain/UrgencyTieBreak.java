@@ -25,9 +25,10 @@ import org.edgellm.scheduler.SolveStats;
  * <p>On by default ({@code --urgency-tie-break=false} turns it off). It costs search: the solver
  * must prove the most urgent of the batches with the most requests, not just the most requests.
  * Over the Azure hour at 1x that is about a third more OT nodes. It is skipped where urgency cannot
- * tell the candidates apart ({@link #tellsApart}): without that gate, on the Kafka benchmark's
- * queues of requests with one 15-s budget, the job fell behind at 25,000 requests/s over 1,000
- * domains in two runs of three, where it keeps up without the raises (docs/policies.md).
+ * tell the candidates apart ({@link #tellsApart}): on the Kafka benchmark's queues of requests with
+ * one 15-s budget the raises cost a quarter more solver CPU without it, and the gate takes that
+ * away (docs/policies.md; whether 25,000 requests/s over 1,000 domains keeps up on the project's
+ * 2-core machine varied from run to run with the flag on, off and gated).
  *
  * <p>It is off on long queues: there the choice among load-price's schedules is driven by the price
  * of node time and the raises measured nothing (speedups 4 and 8 on the Azure hour decided the same

@@ -129,6 +129,10 @@ final class DomainFixtures {
         }
     }
 
+    /** Every policy but load-price, the one the urgency tie-break and the fastest variant need. */
+    static final List<String> POLICIES_BUT_LOAD_PRICE =
+            List.of(RatePolicies.PER_SLOT, RatePolicies.THROUGHPUT_RATE, RatePolicies.PADDING_RATE);
+
     static Settings settings() {
         return new Settings();
     }

@@ -59,7 +59,7 @@ class FastestVariantTest {
                                     inst.model(),
                                     inst.nodes(),
                                     rs);
-            Schedule m = FastestVariant.move(s, views, of);
+            Schedule m = FastestVariant.move(s, inst.requests(), inst.nodes(), of);
             String where = "seed " + seed + " (" + spec + ")";
             assertEquals(s.objective(), m.objective(), where);
             assertEquals(s.unassigned(), m.unassigned(), where);
@@ -101,7 +101,7 @@ class FastestVariantTest {
         Random rnd = new Random(7);
         Instance inst = RandomInstances.generate(rnd, RandomInstances.randomSpec(rnd, 10, 2));
         Schedule s = new Schedule(0, List.of(), List.of(), null);
-        assertSame(s, FastestVariant.move(s, Map.of(), rs -> inst));
+        assertSame(s, FastestVariant.move(s, List.of(), inst.nodes(), rs -> inst));
     }
 
     @Test
@@ -110,11 +110,7 @@ class FastestVariantTest {
         s.fastestVariant = true;
         s.policy = RatePolicies.LOAD_PRICE;
         assertTrue(FastestVariant.applies(s.build()));
-        for (String other :
-                List.of(
-                        RatePolicies.PER_SLOT,
-                        RatePolicies.THROUGHPUT_RATE,
-                        RatePolicies.PADDING_RATE)) {
+        for (String other : DomainFixtures.POLICIES_BUT_LOAD_PRICE) {
             s.policy = other;
             assertFalse(FastestVariant.applies(s.build()), other);
         }

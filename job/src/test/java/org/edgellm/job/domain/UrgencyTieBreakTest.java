@@ -61,11 +61,7 @@ class UrgencyTieBreakTest {
         assertTrue(UrgencyTieBreak.applies(on, Objective.REQUESTS, 32));
         assertFalse(UrgencyTieBreak.applies(on, Objective.REQUESTS, 33));
         assertFalse(UrgencyTieBreak.applies(on, Objective.TOKENS, 5));
-        for (String other :
-                List.of(
-                        RatePolicies.PER_SLOT,
-                        RatePolicies.THROUGHPUT_RATE,
-                        RatePolicies.PADDING_RATE)) {
+        for (String other : DomainFixtures.POLICIES_BUT_LOAD_PRICE) {
             s.policy = other;
             assertFalse(UrgencyTieBreak.applies(s.build(), Objective.REQUESTS, 5), other);
         }
