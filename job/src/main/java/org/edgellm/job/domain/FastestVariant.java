@@ -99,7 +99,7 @@ final class FastestVariant {
                 continue;
             }
             BatchEvaluation e = new Feasibility(instance, node, v).evaluate(all, all.length);
-            if (e.violated().isEmpty() && e.timeline().computeEndMs() < bestEnd) {
+            if (e.feasible() && e.timeline().computeEndMs() < bestEnd) {
                 bestEnd = e.timeline().computeEndMs();
                 best = new ScheduledBatch(b.node(), v.name(), b.requests(), e.timeline());
             }
