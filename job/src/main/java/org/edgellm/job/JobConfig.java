@@ -42,7 +42,6 @@ public final class JobConfig implements Serializable {
                     "transactional-id-prefix",
                     "transaction-timeout-ms",
                     "checkpoint-ms",
-                    "unaligned-checkpoints",
                     "commit-delay-ms",
                     "topology",
                     "scheduler",
@@ -167,18 +166,6 @@ public final class JobConfig implements Serializable {
                             + " and 10000 in at-least-once, where it only bounds what a restart"
                             + " replays). Default: ${DEFAULT-VALUE}")
     public long checkpointMs = -1;
-
-    @Option(
-            names = "--unaligned-checkpoints",
-            arity = "0..1",
-            fallbackValue = "true",
-            description =
-                    "unaligned checkpoints: a checkpoint barrier overtakes the records buffered"
-                            + " between operators, which the checkpoint stores instead of waiting"
-                            + " for them to be processed (see docs/reliability.md). Default: on"
-                            + " with exactly-once delivery, where each decision becomes visible"
-                            + " when the checkpoint after it completes; off with at-least-once")
-    public Boolean unalignedCheckpoints;
 
     @Option(
             names = "--commit-delay-ms",
@@ -551,11 +538,6 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException(
                     "--checkpoint-ms: exactly-once delivery needs checkpoints (got 0)");
         }
-    }
-
-    /** Whether checkpoints are unaligned: the flag, else on with exactly-once delivery only. */
-    public boolean unalignedCheckpoints() {
-        return unalignedCheckpoints != null ? unalignedCheckpoints : exactlyOnce;
     }
 
     /**

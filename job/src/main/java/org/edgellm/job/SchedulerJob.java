@@ -106,10 +106,6 @@ public final class SchedulerJob {
     public static void configure(StreamExecutionEnvironment env, JobConfig config) {
         if (config.checkpointMs > 0) {
             env.enableCheckpointing(config.checkpointMs, CheckpointingMode.EXACTLY_ONCE);
-            // with exactly-once delivery a decision is visible once the checkpoint after it
-            // completes: a barrier that need not wait behind buffered records completes it sooner
-            // (docs/bench-job.md, nineteenth session)
-            env.getCheckpointConfig().enableUnalignedCheckpoints(config.unalignedCheckpoints());
         }
         if (config.parallelism > 0) {
             env.setParallelism(config.parallelism);

@@ -142,24 +142,4 @@ class JobCliTest {
         assertTrue(!c.exactlyOnce);
         assertEquals(0, c.commitDelay(), "at-least-once without a flag: no commit delay");
     }
-
-    @Test
-    void checkpointsAreUnalignedWithExactlyOnceUnlessTheFlagSaysOtherwise() {
-        assertEquals(true, unaligned("--delivery", "exactly-once"));
-        assertEquals(false, unaligned("--delivery", "at-least-once"));
-        assertEquals(
-                false, unaligned("--delivery", "exactly-once", "--unaligned-checkpoints=false"));
-        assertEquals(true, unaligned("--delivery", "at-least-once", "--unaligned-checkpoints"));
-    }
-
-    /** Whether configure sets the environment's checkpoints unaligned for these flags. */
-    private static boolean unaligned(String... args) {
-        JobConfig c = JobConfig.parse(args);
-        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
-                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
-                        .getExecutionEnvironment();
-        SchedulerJob.configure(env, c);
-        assertTrue(env.getCheckpointConfig().isCheckpointingEnabled(), "checkpoints on");
-        return env.getCheckpointConfig().isUnalignedCheckpointsEnabled();
-    }
 }
