@@ -51,6 +51,7 @@ public final class JobConfig implements Serializable {
                     "slot-stagger",
                     "out-of-orderness-ms",
                     "idleness-ms",
+                    "max-source-drift-ms",
                     "watermark-interval-ms",
                     "buffer-timeout-ms",
                     "max-channel-age-ms",
@@ -245,6 +246,19 @@ public final class JobConfig implements Serializable {
                     "a source partition idle this long stops holding watermarks (0: never)."
                             + " Default: ${DEFAULT-VALUE}")
     public long idlenessMs = 1000;
+
+    @Option(
+            names = "--max-source-drift-ms",
+            defaultValue = "-1",
+            converter = AtLeastMinusOne.class,
+            description =
+                    "watermark alignment of the input topics' sources: a source whose event time"
+                            + " runs further ahead of the slowest one than this pauses until that"
+                            + " one catches up, so that the coordinators do not hold the faster"
+                            + " topic's events in their state while they wait for the slower"
+                            + " one's watermark (0: off; -1: 1000 with Kafka input, off in"
+                            + " replays, which read files). Default: ${DEFAULT-VALUE}")
+    public long maxSourceDriftMs = -1;
 
     @Option(
             names = "--max-clock-skew-ms",
@@ -640,6 +654,17 @@ public final class JobConfig implements Serializable {
      * emission minus the moment the slot could close). Replays run on the traces' time.
      */
     public boolean live;
+
+    /** Replays (set by the replay runner, not a flag): the inputs are files. */
+    public boolean replay;
+
+    /**
+     * The watermark alignment's largest drift between the input sources ({@code
+     * --max-source-drift-ms}): the flag, else 1000 ms with Kafka input and none in replays.
+     */
+    public long sourceDrift() {
+        return maxSourceDriftMs >= 0 ? maxSourceDriftMs : replay ? 0 : 1000;
+    }
 
     /**
      * Live runs (set by {@link SchedulerJob}, not a flag): after the coordinator (re)starts, no

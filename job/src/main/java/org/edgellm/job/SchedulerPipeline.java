@@ -67,8 +67,28 @@ public final class SchedulerPipeline {
                                 Duration.ofMillis(config.outOfOrdernessMs))
                         .withTimestampAssigner(
                                 (e, ts) -> e.kind >= InputEvent.INVALID ? Long.MIN_VALUE : e.time);
-        return config.idlenessMs > 0 ? w.withIdleness(Duration.ofMillis(config.idlenessMs)) : w;
+        if (config.idlenessMs > 0) {
+            w = w.withIdleness(Duration.ofMillis(config.idlenessMs));
+        }
+        long drift = config.sourceDrift();
+        if (drift > 0) {
+            // the three sources share one alignment group: a topic read faster than the others
+            // (the channel states ran 40 % ahead of the requests in the benchmark's runs that fell
+            // behind) pauses instead of filling the coordinators' state (docs/bench-job.md)
+            w =
+                    w.withWatermarkAlignment(
+                            ALIGNMENT_GROUP,
+                            Duration.ofMillis(drift),
+                            Duration.ofMillis(ALIGNMENT_UPDATE_MS));
+        }
+        return w;
     }
+
+    /** The watermark alignment group of the input sources. */
+    static final String ALIGNMENT_GROUP = "inputs";
+
+    /** How often the sources' coordinators renew the watermark each source may reach. */
+    static final long ALIGNMENT_UPDATE_MS = 200;
 
     /** The job's output streams, for callers that want to observe them too. */
     public record Outputs(

@@ -142,4 +142,27 @@ class JobCliTest {
         assertTrue(!c.exactlyOnce);
         assertEquals(0, c.commitDelay(), "at-least-once without a flag: no commit delay");
     }
+
+    @Test
+    void theInputSourcesAreAlignedWithKafkaInputAndNotInReplays() {
+        var live = SchedulerPipeline.watermarks(JobConfig.parse()).getAlignmentParameters();
+        assertTrue(live.isEnabled(), "Kafka input: aligned by default");
+        assertEquals(1000, live.getMaxAllowedWatermarkDrift());
+        assertEquals(SchedulerPipeline.ALIGNMENT_GROUP, live.getWatermarkGroup());
+        JobConfig replay = JobConfig.parse();
+        replay.replay = true;
+        assertTrue(
+                !SchedulerPipeline.watermarks(replay).getAlignmentParameters().isEnabled(),
+                "replays read files: not aligned");
+        assertEquals(
+                250,
+                SchedulerPipeline.watermarks(JobConfig.parse("--max-source-drift-ms", "250"))
+                        .getAlignmentParameters()
+                        .getMaxAllowedWatermarkDrift());
+        assertTrue(
+                !SchedulerPipeline.watermarks(JobConfig.parse("--max-source-drift-ms", "0"))
+                        .getAlignmentParameters()
+                        .isEnabled(),
+                "0: off");
+    }
 }

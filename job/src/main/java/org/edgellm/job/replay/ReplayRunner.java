@@ -155,6 +155,7 @@ public final class ReplayRunner {
             throws Exception {
         Setup s = setup(args, true, err);
         JobConfig config = s.config();
+        config.replay = true;
         Path events = s.events();
         Path parts = s.outDir().resolve("parts");
         deleteTree(parts);
