@@ -256,8 +256,9 @@ public final class JobConfig implements Serializable {
                             + " runs further ahead of the slowest one than this pauses until that"
                             + " one catches up, so that the coordinators do not hold the faster"
                             + " topic's events in their state while they wait for the slower"
-                            + " one's watermark (0: off; -1: 1000 with Kafka input, off in"
-                            + " replays, which read files). Default: ${DEFAULT-VALUE}")
+                            + " one's watermark (0: off; -1: 1000). Replays, which read files"
+                            + " whose splits cannot pause, are never aligned. Default:"
+                            + " ${DEFAULT-VALUE}")
     public long maxSourceDriftMs = -1;
 
     @Option(
@@ -660,10 +661,11 @@ public final class JobConfig implements Serializable {
 
     /**
      * The watermark alignment's largest drift between the input sources ({@code
-     * --max-source-drift-ms}): the flag, else 1000 ms with Kafka input and none in replays.
+     * --max-source-drift-ms}): none in replays (Flink's file source cannot pause its splits), else
+     * the flag, 1000 ms by default.
      */
     public long sourceDrift() {
-        return maxSourceDriftMs >= 0 ? maxSourceDriftMs : replay ? 0 : 1000;
+        return replay ? 0 : maxSourceDriftMs >= 0 ? maxSourceDriftMs : 1000;
     }
 
     /**

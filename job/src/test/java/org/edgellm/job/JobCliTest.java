@@ -149,7 +149,7 @@ class JobCliTest {
         assertTrue(live.isEnabled(), "Kafka input: aligned by default");
         assertEquals(1000, live.getMaxAllowedWatermarkDrift());
         assertEquals(SchedulerPipeline.ALIGNMENT_GROUP, live.getWatermarkGroup());
-        JobConfig replay = JobConfig.parse();
+        JobConfig replay = JobConfig.parse("--max-source-drift-ms", "250");
         replay.replay = true;
         assertTrue(
                 !SchedulerPipeline.watermarks(replay).getAlignmentParameters().isEnabled(),
