@@ -82,31 +82,17 @@ final class WindowSweep {
     /** The largest total loss over time-disjoint windows (steps (b) and (c)). */
     int largestLoss() {
         int nodes = nodeCount;
-        // two weightings of node time: plain, and by each node's median charge
-        double[][] theta = new double[2][nodes];
-        Arrays.fill(theta[0], 1.0);
-        double[] median = new double[nodes];
-        double maxMedian = 0;
-        for (int j = 0; j < nodes; j++) {
-            double[] finite =
-                    Arrays.stream(charge[j]).filter(x -> x < Double.POSITIVE_INFINITY).toArray();
-            if (finite.length > 0) {
-                Arrays.sort(finite);
-                median[j] = finite[finite.length / 2];
-                maxMedian = Math.max(maxMedian, median[j]);
-            }
-        }
-        for (int j = 0; j < nodes; j++) {
-            theta[1][j] = median[j] > 0 ? maxMedian / median[j] : 0;
-        }
+        double[][] theta = weightings(nodes, charge);
+        int weightings = theta.length;
         Windows found = new Windows();
-        long[][] units = new long[2][n]; // per weighting, each request's least charge
-        int[][] rank = new int[2][];
-        for (int w = 0; w < 2; w++) {
+        long[][] units = new long[weightings][n]; // per weighting, each request's least charge
+        int[][] rank = new int[weightings][];
+        for (int w = 0; w < weightings; w++) {
             for (int i = 0; i < n; i++) {
                 double best = Double.POSITIVE_INFINITY;
                 for (int j = 0; j < nodes; j++) {
-                    if (theta[w][j] > 0 && charge[j][i] < Double.POSITIVE_INFINITY) {
+                    // a node of weight 0 charges nothing (Lemma 3 holds for any weights >= 0)
+                    if (charge[j][i] < Double.POSITIVE_INFINITY) {
                         best = Math.min(best, theta[w][j] * charge[j][i]);
                     }
                 }
@@ -120,19 +106,19 @@ final class WindowSweep {
         }
         // step (c): per weighting, each request's least own part and least fixed part (the
         // least weighted time per step times its output), in the same units
-        FixedUnits fixed = new FixedUnits(2);
+        FixedUnits fixed = new FixedUnits(weightings);
         int capTop = 1;
         for (int i = 0; i < n; i++) {
             capTop = Math.max(capTop, batchCap[i]);
         }
-        for (int w = 0; w < 2; w++) {
+        for (int w = 0; w < weightings; w++) {
             fixed.own[w] = new long[n];
             fixed.fixed[w] = new long[n];
             for (int i = 0; i < n; i++) {
                 double o = Double.POSITIVE_INFINITY;
                 double f = Double.POSITIVE_INFINITY;
                 for (int j = 0; j < nodes; j++) {
-                    if (theta[w][j] > 0 && own[j][i] < Double.POSITIVE_INFINITY) {
+                    if (own[j][i] < Double.POSITIVE_INFINITY) {
                         o = Math.min(o, theta[w][j] * own[j][i]);
                         f = Math.min(f, theta[w][j] * stepFixed[j][i]);
                     }
@@ -183,6 +169,54 @@ final class WindowSweep {
         return loss;
     }
 
+    /** Largest node count for which the one-node and all-but-one weightings are tried. */
+    static final int SUBSET_WEIGHTINGS_UP_TO = 8;
+
+    /**
+     * The node weightings tried (Lemma 3 holds for any weights >= 0): all nodes at 1; each node at
+     * the largest median charge over its own median charge (a slow node's time counts less); and,
+     * up to {@value #SUBSET_WEIGHTINGS_UP_TO} nodes, each node alone and all nodes but one at 1. A
+     * node of weight 0 adds no node time and charges nothing for the requests it can serve, so a
+     * one-node weighting bounds the requests that only that node can serve by that node's time (on
+     * the Azure hour: the interactive requests with long answers, which only edge-a's fp16 serves
+     * within their deadline).
+     */
+    static double[][] weightings(int nodes, double[][] charge) {
+        List<double[]> ws = new ArrayList<>();
+        double[] ones = new double[nodes];
+        Arrays.fill(ones, 1.0);
+        ws.add(ones);
+        double[] median = new double[nodes];
+        double maxMedian = 0;
+        for (int j = 0; j < nodes; j++) {
+            double[] finite =
+                    Arrays.stream(charge[j]).filter(x -> x < Double.POSITIVE_INFINITY).toArray();
+            if (finite.length > 0) {
+                Arrays.sort(finite);
+                median[j] = finite[finite.length / 2];
+                maxMedian = Math.max(maxMedian, median[j]);
+            }
+        }
+        double[] byMedian = new double[nodes];
+        for (int j = 0; j < nodes; j++) {
+            byMedian[j] = median[j] > 0 ? maxMedian / median[j] : 0;
+        }
+        ws.add(byMedian);
+        if (nodes >= 2 && nodes <= SUBSET_WEIGHTINGS_UP_TO) {
+            for (int j = 0; j < nodes; j++) {
+                double[] alone = new double[nodes];
+                alone[j] = 1.0;
+                ws.add(alone);
+                if (nodes >= 3) {
+                    double[] allBut = ones.clone();
+                    allBut[j] = 0;
+                    ws.add(allBut);
+                }
+            }
+        }
+        return ws.toArray(new double[0][]);
+    }
+
     private int[] ranks(long[] values) {
         int[] rk = new int[n];
         int[] o = argsort(values);
@@ -209,17 +243,17 @@ final class WindowSweep {
         final int[] byE;
         final int[] byR;
         final Windows found;
-        final Fenwick[] trees = {new Fenwick(n), new Fenwick(n)};
+        final Fenwick[] trees;
         final boolean[] inside = new boolean[n];
         final int[] perNode = new int[nodeCount];
-        final long[] total = new long[2];
+        final long[] total;
         // step (c): trees over the own parts and the fixed parts, totals, batch caps present
-        final Fenwick[] ownTrees = {new Fenwick(n), new Fenwick(n)};
-        final Fenwick[] fixedTrees = {new Fenwick(n), new Fenwick(n)};
-        final long[] ownTotal = new long[2];
-        final long[] fixedTotal = new long[2];
+        final Fenwick[] ownTrees;
+        final Fenwick[] fixedTrees;
+        final long[] ownTotal;
+        final long[] fixedTotal;
         final int[] capCount;
-        final long[] pending = new long[2]; // per weighting: the capacity to search, or -1
+        final long[] pending; // per weighting: the capacity to search, or -1
         int fixedPartWins;
         double peak; // the largest ratio of a window's step-(b) charges to its node time
 
@@ -233,6 +267,14 @@ final class WindowSweep {
                 int[] byR,
                 Windows found) {
             this.theta = theta;
+            int m = theta.length;
+            this.trees = fenwicks(m);
+            this.ownTrees = fenwicks(m);
+            this.fixedTrees = fenwicks(m);
+            this.total = new long[m];
+            this.ownTotal = new long[m];
+            this.fixedTotal = new long[m];
+            this.pending = new long[m];
             this.units = units;
             this.rank = rank;
             this.fixed = fixed;
@@ -247,10 +289,19 @@ final class WindowSweep {
          * window that loses requests; without, only tells whether some window's charges exceed its
          * node time (then the exact pass may find losses).
          */
+        private Fenwick[] fenwicks(int m) {
+            Fenwick[] f = new Fenwick[m];
+            for (int w = 0; w < m; w++) {
+                f[w] = new Fenwick(n);
+            }
+            return f;
+        }
+
         boolean run(double len, boolean exact) {
             int nodes = nodeCount;
+            int weightings = theta.length;
             if (exact) {
-                for (int w = 0; w < 2; w++) {
+                for (int w = 0; w < weightings; w++) {
                     trees[w].clear();
                     ownTrees[w].clear();
                     fixedTrees[w].clear();
@@ -260,7 +311,7 @@ final class WindowSweep {
             Arrays.fill(perNode, 0);
             Arrays.fill(capCount, 0);
             int batch = 0; // the largest batch cap inside
-            for (int w = 0; w < 2; w++) {
+            for (int w = 0; w < weightings; w++) {
                 total[w] = 0;
                 ownTotal[w] = 0;
                 fixedTotal[w] = 0;
@@ -299,7 +350,7 @@ final class WindowSweep {
                 }
                 int fit = count;
                 int fitOld = count;
-                for (int w = 0; w < 2; w++) {
+                for (int w = 0; w < weightings; w++) {
                     double weight = 0;
                     for (int j = 0; j < nodes; j++) {
                         if (perNode[j] > 0) {
@@ -331,7 +382,7 @@ final class WindowSweep {
                 if (!exact) {
                     continue;
                 }
-                for (int w = 0; w < 2; w++) {
+                for (int w = 0; w < weightings; w++) {
                     // only worth the search if step (c) loses more than step (b) does
                     int within = Math.min(fit, fitOld);
                     if (pending[w] >= 0
@@ -355,7 +406,7 @@ final class WindowSweep {
 
         private void change(int i, int d, boolean exact) {
             capCount[batchCap[i]] += d;
-            for (int w = 0; w < 2; w++) {
+            for (int w = 0; w < theta.length; w++) {
                 total[w] += d * units[w][i];
                 ownTotal[w] += d * fixed.own[w][i];
                 fixedTotal[w] += d * fixed.fixed[w][i];

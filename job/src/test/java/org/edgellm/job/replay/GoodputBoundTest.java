@@ -103,6 +103,64 @@ class GoodputBoundTest {
     }
 
     /**
+     * A node's own weighting, by hand: {@link #tiny()}'s five g's made strict (perplexity tolerance
+     * 0.1), with a second node n2 like n1 whose only variant costs 0.3 of perplexity, and one
+     * tolerant request h at the same time that either node can serve. With every node at weight 1
+     * the window holds six requests charged 1000 ms each and two nodes' 2498 ms: four fit, two
+     * lost, bound 4. But only n1 can serve the g's: with n1 alone at weight 1 (n2 at 0, so h costs
+     * nothing), the window holds n1's 2498 ms: two g's and h, three lost, bound 3, which is the
+     * optimum (two g's in one batch on n1, h on n2) and what ot-gah decides.
+     */
+    @Test
+    void aNodesOwnWeightingBoundsTheRequestsOnlyItServes() throws Exception {
+        BoundWorld w = tiny();
+        w.requests.removeIf(q -> !q.id().startsWith("g"));
+        w.requests.replaceAll(
+                q ->
+                        new BoundWorld.Req(
+                                q.domain(),
+                                q.id(),
+                                q.user(),
+                                q.arrival(),
+                                q.prompt(),
+                                q.output(),
+                                q.deadline(),
+                                0.1));
+        w.requests.add(new BoundWorld.Req("d", "h", "u1", B + 500, 1, 1, B + 3500, 0.5));
+        BoundWorld.Node n1 = w.nodes.get(0);
+        w.nodes.add(
+                new BoundWorld.Node(
+                        "d",
+                        "n2",
+                        n1.memoryBytes(),
+                        n1.reserveBytes(),
+                        n1.bandwidth(),
+                        n1.flops16(),
+                        n1.flops8(),
+                        n1.flops4(),
+                        n1.efficiency(),
+                        n1.uplinkHz(),
+                        n1.downlinkHz(),
+                        List.of(new BoundWorld.Variant("lossy", 16, 16, 16, 0.3))));
+        for (long t = B; t <= B + 4_000; t += 1000) {
+            w.channels.add(new BoundWorld.Chan("d", "u1", "n2", t, 1.0, 1.0));
+        }
+        GoodputBound.Result r = w.bound(32);
+        assertEquals(6, r.servableAlone());
+        assertEquals(3, r.bound());
+        assertEquals(3, new HindsightOptimum(w, 32).solve(), "the hindsight optimum");
+        assertEquals(3, w.simulate("ot-gah", dir).get("assigned").asInt(), "ot-gah");
+        // the weightings: all at 1, by median charge, then each node alone (two nodes: no
+        // all-but-one)
+        double[][] theta =
+                WindowSweep.weightings(
+                        2, new double[][] {{1000, 1000}, {500, Double.POSITIVE_INFINITY}});
+        assertEquals(4, theta.length);
+        assertEquals(List.of(1.0, 0.0), List.of(theta[2][0], theta[2][1]));
+        assertEquals(List.of(0.0, 1.0), List.of(theta[3][0], theta[3][1]));
+    }
+
+    /**
      * The bound follows the domain's slot phase, by hand. Domain "z" has the staggered phase 695 ms
      * with 1-s slots, so "late" (arrival B+500, deadline B+1900, 1 s + 2 ms alone) joins the slot
      * ending at B+695 and finishes at B+1697 when slots are spread: servable, and ot-gah decides
