@@ -110,6 +110,9 @@ public final class SchedulerJob {
         if (config.parallelism > 0) {
             env.setParallelism(config.parallelism);
         }
+        if (config.maxParallelism > 0) {
+            env.setMaxParallelism(config.maxParallelism);
+        }
         env.getConfig().setAutoWatermarkInterval(config.watermarkIntervalMs);
         env.setBufferTimeout(config.bufferTimeoutMs);
     }
