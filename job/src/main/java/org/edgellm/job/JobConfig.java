@@ -69,9 +69,7 @@ public final class JobConfig implements Serializable {
                     "max-clock-skew-ms",
                     "offer-unheard-nodes",
                     "metrics-domains",
-                    "parallelism",
-                    "max-parallelism",
-                    "output-partitioning");
+                    "parallelism");
 
     @Option(
             names = "--bootstrap-servers",
@@ -433,30 +431,6 @@ public final class JobConfig implements Serializable {
     public int parallelism = -1;
 
     @Option(
-            names = "--max-parallelism",
-            defaultValue = "-1",
-            converter = IntAtLeastMinusOne.class,
-            description =
-                    "the job's max parallelism, its number of key groups (-1: Flink's default"
-                            + " for the parallelism; set it before the first run, a savepoint"
-                            + " keeps it). --output-partitioning domain maps key groups to"
-                            + " partitions with it. Default: ${DEFAULT-VALUE}")
-    public int maxParallelism = -1;
-
-    @Option(
-            names = "--output-partitioning",
-            defaultValue = "domain",
-            description =
-                    "how the output topics' records are spread over partitions: domain (by the"
-                            + " key group of their coordination domain: with a multiple of the"
-                            + " parallelism in partitions, each partition has one writer, so an"
-                            + " exactly-once transaction never waits behind another subtask's;"
-                            + " a node's decisions stay in one partition when the job is"
-                            + " rescaled) or key (Kafka's default, by record key); see"
-                            + " docs/job.md. Default: ${DEFAULT-VALUE}")
-    public String outputPartitioning = "domain";
-
-    @Option(
             names = "--kafka-properties",
             paramLabel = "FILE",
             description =
@@ -535,15 +509,6 @@ public final class JobConfig implements Serializable {
                     "--starting-offsets: must be one of earliest, latest, committed (got "
                             + startingOffsets
                             + ")");
-        }
-        if (!outputPartitioning.equals("domain") && !outputPartitioning.equals("key")) {
-            throw new IllegalArgumentException(
-                    "--output-partitioning: must be one of domain, key (got "
-                            + outputPartitioning
-                            + ")");
-        }
-        if (maxParallelism == 0) {
-            throw new IllegalArgumentException("--max-parallelism: must be positive or -1 (got 0)");
         }
         if (!slotStagger.equals("aligned") && !slotStagger.equals("spread")) {
             throw new IllegalArgumentException(
@@ -752,11 +717,6 @@ public final class JobConfig implements Serializable {
                 Math.max(0, budgetMicros),
                 offerUnheardNodes,
                 staggerSlots());
-    }
-
-    /** Whether output records go to their domain's partition (--output-partitioning domain). */
-    public boolean partitionByDomain() {
-        return outputPartitioning.equals("domain");
     }
 
     /** Whether domains' slots are staggered (--slot-stagger spread). */

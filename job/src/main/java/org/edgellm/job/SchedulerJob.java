@@ -110,9 +110,6 @@ public final class SchedulerJob {
         if (config.parallelism > 0) {
             env.setParallelism(config.parallelism);
         }
-        if (config.maxParallelism > 0) {
-            env.setMaxParallelism(config.maxParallelism);
-        }
         env.getConfig().setAutoWatermarkInterval(config.watermarkIntervalMs);
         env.setBufferTimeout(config.bufferTimeoutMs);
     }

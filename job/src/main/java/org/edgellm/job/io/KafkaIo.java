@@ -99,25 +99,10 @@ public final class KafkaIo {
 
     public static SchedulerPipeline.Sinks sinks(JobConfig c) {
         return new SchedulerPipeline.Sinks(
-                sink(
-                        c,
-                        c.decisionsTopic,
-                        "decisions",
-                        (BatchDecision d) -> d.getNodeId(),
-                        BatchDecision::getDomainId),
-                sink(
-                        c,
-                        c.rejectionsTopic,
-                        "rejections",
-                        (Rejection r) -> r.getRequestId(),
-                        Rejection::getDomainId),
-                sink(
-                        c,
-                        c.reportsTopic,
-                        "reports",
-                        (SlotReport r) -> r.getDomainId(),
-                        SlotReport::getDomainId),
-                sink(c, c.deadLetterTopic, "dead-letters", (DeadLetter d) -> d.getSource(), null));
+                sink(c, c.decisionsTopic, "decisions", (BatchDecision d) -> d.getNodeId()),
+                sink(c, c.rejectionsTopic, "rejections", (Rejection r) -> r.getRequestId()),
+                sink(c, c.reportsTopic, "reports", (SlotReport r) -> r.getDomainId()),
+                sink(c, c.deadLetterTopic, "dead-letters", (DeadLetter d) -> d.getSource()));
     }
 
     /** Extracts a record's Kafka key. */
@@ -152,30 +137,21 @@ public final class KafkaIo {
         }
     }
 
-    /**
-     * A sink of the job's outputs: records keyed by {@code keyOf}; with {@code
-     * --output-partitioning domain} (the default) each record goes to the partition of {@code
-     * domainOf} (null: records without a domain, to the writer's own partition; {@link
-     * DomainPartitioner}), with {@code key} to the partition of its key (Kafka's default).
-     */
     static <T extends SpecificRecordBase> KafkaSink<T> sink(
-            JobConfig c, String topic, String name, KeyOf<T> keyOf, KeyOf<T> domainOf) {
+            JobConfig c, String topic, String name, KeyOf<T> keyOf) {
         Properties p = c.kafkaProperties();
         p.setProperty("transaction.timeout.ms", Long.toString(c.transactionTimeoutMs));
         SerializationSchema<T> key = new KeySchema<>(keyOf);
         SerializationSchema<T> value = new ValueSchema<>();
-        var records =
-                KafkaRecordSerializationSchema.<T>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(key)
-                        .setValueSerializationSchema(value);
-        if (c.partitionByDomain()) {
-            records.setPartitioner(new DomainPartitioner<>(domainOf, c.maxParallelism));
-        }
         return KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers)
                 .setKafkaProducerConfig(p)
-                .setRecordSerializer(records.build())
+                .setRecordSerializer(
+                        KafkaRecordSerializationSchema.<T>builder()
+                                .setTopic(topic)
+                                .setKeySerializationSchema(key)
+                                .setValueSerializationSchema(value)
+                                .build())
                 .setDeliveryGuarantee(
                         c.exactlyOnce
                                 ? DeliveryGuarantee.EXACTLY_ONCE
