@@ -82,7 +82,7 @@ final class WindowSweep {
     /** The largest total loss over time-disjoint windows (steps (b) and (c)). */
     int largestLoss() {
         int nodes = nodeCount;
-        double[][] theta = weightings(nodes, charge);
+        double[][] theta = NodeWeightings.of(nodes, charge);
         int weightings = theta.length;
         Windows found = new Windows();
         long[][] units = new long[weightings][n]; // per weighting, each request's least charge
@@ -169,54 +169,6 @@ final class WindowSweep {
         return loss;
     }
 
-    /** Largest node count for which the one-node and all-but-one weightings are tried. */
-    static final int SUBSET_WEIGHTINGS_UP_TO = 8;
-
-    /**
-     * The node weightings tried (Lemma 3 holds for any weights >= 0): all nodes at 1; each node at
-     * the largest median charge over its own median charge (a slow node's time counts less); and,
-     * up to {@value #SUBSET_WEIGHTINGS_UP_TO} nodes, each node alone and all nodes but one at 1. A
-     * node of weight 0 adds no node time and charges nothing for the requests it can serve, so a
-     * one-node weighting bounds the requests that only that node can serve by that node's time (on
-     * the Azure hour: the interactive requests with long answers, which only edge-a's fp16 serves
-     * within their deadline).
-     */
-    static double[][] weightings(int nodes, double[][] charge) {
-        List<double[]> ws = new ArrayList<>();
-        double[] ones = new double[nodes];
-        Arrays.fill(ones, 1.0);
-        ws.add(ones);
-        double[] median = new double[nodes];
-        double maxMedian = 0;
-        for (int j = 0; j < nodes; j++) {
-            double[] finite =
-                    Arrays.stream(charge[j]).filter(x -> x < Double.POSITIVE_INFINITY).toArray();
-            if (finite.length > 0) {
-                Arrays.sort(finite);
-                median[j] = finite[finite.length / 2];
-                maxMedian = Math.max(maxMedian, median[j]);
-            }
-        }
-        double[] byMedian = new double[nodes];
-        for (int j = 0; j < nodes; j++) {
-            byMedian[j] = median[j] > 0 ? maxMedian / median[j] : 0;
-        }
-        ws.add(byMedian);
-        if (nodes >= 2 && nodes <= SUBSET_WEIGHTINGS_UP_TO) {
-            for (int j = 0; j < nodes; j++) {
-                double[] alone = new double[nodes];
-                alone[j] = 1.0;
-                ws.add(alone);
-                if (nodes >= 3) {
-                    double[] allBut = ones.clone();
-                    allBut[j] = 0;
-                    ws.add(allBut);
-                }
-            }
-        }
-        return ws.toArray(new double[0][]);
-    }
-
     private int[] ranks(long[] values) {
         int[] rk = new int[n];
         int[] o = argsort(values);
@@ -284,11 +236,6 @@ final class WindowSweep {
             this.found = found;
         }
 
-        /**
-         * Slides windows [y - len, y] over the request-window ends y. With exact, records every
-         * window that loses requests; without, only tells whether some window's charges exceed its
-         * node time (then the exact pass may find losses).
-         */
         private Fenwick[] fenwicks(int m) {
             Fenwick[] f = new Fenwick[m];
             for (int w = 0; w < m; w++) {
@@ -297,6 +244,11 @@ final class WindowSweep {
             return f;
         }
 
+        /**
+         * Slides windows [y - len, y] over the request-window ends y. With exact, records every
+         * window that loses requests; without, only tells whether some window's charges exceed its
+         * node time (then the exact pass may find losses).
+         */
         boolean run(double len, boolean exact) {
             int nodes = nodeCount;
             int weightings = theta.length;

@@ -153,7 +153,7 @@ class GoodputBoundTest {
         // the weightings: all at 1, by median charge, then each node alone (two nodes: no
         // all-but-one)
         double[][] theta =
-                WindowSweep.weightings(
+                NodeWeightings.of(
                         2, new double[][] {{1000, 1000}, {500, Double.POSITIVE_INFINITY}});
         assertEquals(4, theta.length);
         assertEquals(List.of(1.0, 0.0), List.of(theta[2][0], theta[2][1]));
