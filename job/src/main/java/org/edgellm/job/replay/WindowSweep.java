@@ -98,11 +98,7 @@ final class WindowSweep {
                 }
                 units[w][i] = (long) Math.floor(best * (1 - 1e-9) * UNITS_PER_MS);
             }
-            rank[w] = new int[n];
-            int[] o = argsort(units[w]);
-            for (int p = 0; p < n; p++) {
-                rank[w][o[p]] = p + 1;
-            }
+            rank[w] = ranks(units[w]);
         }
         // step (c): per weighting, each request's least own part and least fixed part (the
         // least weighted time per step times its output), in the same units
@@ -358,7 +354,7 @@ final class WindowSweep {
 
         private void change(int i, int d, boolean exact) {
             capCount[batchCap[i]] += d;
-            for (int w = 0; w < theta.length; w++) {
+            for (int w = 0; w < total.length; w++) {
                 total[w] += d * units[w][i];
                 ownTotal[w] += d * fixed.own[w][i];
                 fixedTotal[w] += d * fixed.fixed[w][i];
