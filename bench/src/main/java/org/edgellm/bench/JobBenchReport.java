@@ -97,6 +97,7 @@ final class JobBenchReport {
         res.put("seconds", s.seconds());
         res.put("targetRequestEventsPerSecond", s.rate());
         res.put("warmupRequestEventsPerSecond", s.rateOfWarmup());
+        res.put("riseSeconds", s.riseSecondsUsed());
         res.put("rampSeconds", s.rateOfWarmup() == s.rate() ? 0 : s.rampSeconds());
         res.put("producedRequestEventsPerSecond", round(w.producedRequests() / secs));
         res.put("achievedRequestEventsPerSecond", round(requests / secs));

@@ -64,6 +64,16 @@ final class JobCommand implements Callable<Integer> {
     int warmupRate = 0;
 
     @Option(
+            names = "--rise-seconds",
+            paramLabel = "N",
+            converter = Cli.NonNegativeInt.class,
+            description =
+                    "With --warmup-rate: after the warm-up, the rate rises linearly to --rate over"
+                            + " N seconds (one step a second), then --ramp-seconds at --rate."
+                            + " 0: a jump from the warm-up's rate to --rate.")
+    int riseSeconds = 0;
+
+    @Option(
             names = "--ramp-seconds",
             paramLabel = "N",
             converter = Cli.NonNegativeInt.class,
@@ -187,6 +197,7 @@ final class JobCommand implements Callable<Integer> {
                         warmupSeconds,
                         jitSettle.seconds,
                         warmupRate,
+                        riseSeconds,
                         rampSeconds,
                         exactlyOnce,
                         parallelism,

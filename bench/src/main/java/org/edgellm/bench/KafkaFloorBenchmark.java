@@ -70,6 +70,7 @@ final class KafkaFloorBenchmark {
                         0,
                         0,
                         0,
+                        0,
                         false,
                         f.readers(),
                         KafkaJobBenchmark.Shape.SERVABLE,

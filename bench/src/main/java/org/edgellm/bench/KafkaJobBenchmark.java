@@ -67,6 +67,7 @@ public final class KafkaJobBenchmark {
             int warmupSeconds,
             int jitSettleSeconds,
             int warmupRate,
+            int riseSeconds,
             int rampSeconds,
             boolean exactlyOnce,
             int parallelism,
@@ -84,6 +85,24 @@ public final class KafkaJobBenchmark {
         int rateOfWarmup() {
             return warmupRate > 0 ? warmupRate : rate;
         }
+
+        /** Seconds of the rise from the warm-up's rate to the rate (0 without a warm-up rate). */
+        int riseSecondsUsed() {
+            return rateOfWarmup() == rate ? 0 : riseSeconds;
+        }
+    }
+
+    /**
+     * The rates of a linear rise from {@code from} to {@code to} requests/s over {@code seconds}
+     * one-second steps: step k (1-based) runs at from + (to - from) * k / seconds, rounded, so the
+     * last step is at {@code to}; no step for 0 seconds (a jump).
+     */
+    static int[] riseRates(int from, int to, int seconds) {
+        int[] r = new int[Math.max(0, seconds)];
+        for (int k = 1; k <= r.length; k++) {
+            r[k - 1] = (int) Math.round(from + (double) (to - from) * k / r.length);
+        }
+        return r;
     }
 
     /** Runs one measurement; prints progress and, last, one JSON line; returns the figures. */
@@ -168,6 +187,19 @@ public final class KafkaJobBenchmark {
                 // enough for the state that grows with it (remembered ids: 10 s past their
                 // deadlines, about half a minute of them at 15-s budgets) to reach its size at that
                 // rate
+                int[] rise = riseRates(s.rateOfWarmup(), s.rate(), s.riseSecondsUsed());
+                if (rise.length > 0) {
+                    out.printf(
+                            Locale.ROOT,
+                            "rise: %d s from %d to %d requests/s%n",
+                            rise.length,
+                            s.rateOfWarmup(),
+                            s.rate());
+                }
+                for (int r : rise) {
+                    load.changeRate(r);
+                    Thread.sleep(1000L);
+                }
                 load.changeRate(s.rate());
                 out.printf(
                         Locale.ROOT,

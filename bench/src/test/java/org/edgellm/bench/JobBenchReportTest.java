@@ -24,6 +24,7 @@ class JobBenchReportTest {
                     4,
                     0,
                     0,
+                    30,
                     120,
                     false,
                     1,
@@ -101,7 +102,7 @@ class JobBenchReportTest {
                         + "\"jobOptions\":\"--policy ot-gah\",\"flinkOptions\":\"\",\"seconds\":3,"
                         + "\"targetRequestEventsPerSecond\":200,"
                         // no warm-up rate of its own: the rate, and no ramp
-                        + "\"warmupRequestEventsPerSecond\":200,\"rampSeconds\":0,"
+                        + "\"warmupRequestEventsPerSecond\":200,\"riseSeconds\":0,\"rampSeconds\":0,"
                         // 402 / 2 s, 400 / 2 s, 400 / 2 s, 100 / 2 s
                         + "\"producedRequestEventsPerSecond\":201,"
                         + "\"achievedRequestEventsPerSecond\":200,"

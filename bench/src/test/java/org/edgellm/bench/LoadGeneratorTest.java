@@ -1,5 +1,6 @@
 package org.edgellm.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,21 @@ class LoadGeneratorTest {
         // before requests start (requestsFrom still Long.MAX_VALUE): heartbeats only
         assertEquals(0, LoadGenerator.duePairs(from, Long.MAX_VALUE, 1000));
         assertEquals(0, LoadGenerator.duePairs(from, LoadGenerator.NO_REQUESTS));
+    }
+
+    @Test
+    void aRiseStepsLinearlyOnceASecondAndEndsAtTheRate() {
+        // 500 to 40,500 over 4 s: +10,000 a second, the last step at the rate
+        assertArrayEquals(
+                new int[] {10_500, 20_500, 30_500, 40_500},
+                KafkaJobBenchmark.riseRates(500, 40_500, 4));
+        // rounded to whole requests/s, still ending at the rate
+        assertArrayEquals(new int[] {333, 667, 1000}, KafkaJobBenchmark.riseRates(0, 1000, 3));
+        // no rise: a jump
+        assertEquals(0, KafkaJobBenchmark.riseRates(500, 40_000, 0).length);
+        // a rise is only used with a warm-up rate of its own
+        KafkaJobBenchmark.Settings s = JobBenchReportTest.SETTINGS;
+        assertEquals(0, s.riseSecondsUsed()); // warm-up at the rate: nothing to rise from
     }
 
     @Test
