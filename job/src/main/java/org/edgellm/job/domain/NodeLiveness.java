@@ -48,6 +48,9 @@ final class NodeLiveness {
     private final long heartbeatTimeoutMs;
     private final RestartGrace grace;
 
+    /** The settled batches' log lines: the first of each second in full, the others summed. */
+    private final SettledBatchLog settledLog = new SettledBatchLog();
+
     /** What a check did: whether batches are still watched, and how many requests went back. */
     record Result(boolean watching, int redispatched) {}
 
@@ -215,7 +218,7 @@ final class NodeLiveness {
      * Re-dispatches (when the lease l is given and the deadline is ahead) or reports the requests
      * of one settled batch; returns the re-dispatched.
      */
-    private static int settle(
+    private int settle(
             String domain,
             String node,
             long slotEnd,
@@ -258,13 +261,15 @@ final class NodeLiveness {
                                         + whyNot));
             }
         }
-        LOG.warn(
-                "batch {} of node {} ({}): {} requests re-dispatched, {} reported UNFINISHED",
-                o.decisionId,
-                node,
-                why,
-                again,
-                o.requestIds.size() - again);
+        String line =
+                settledLog.line(
+                        slotEnd,
+                        o.decisionId + " of node " + node + " (" + why + ")",
+                        again,
+                        o.requestIds.size() - again);
+        if (line != null) {
+            LOG.warn(line);
+        }
         return again;
     }
 
