@@ -167,6 +167,11 @@ final class JobBenchReport {
         res.put("referenceWallMs", ref.wallMs());
     }
 
+    /** Adds the run's memory reference ({@link MemoryReference}) to its figures. */
+    static void putMemoryReference(Map<String, Object> res, MemoryReference.Result ref) {
+        res.put("referenceMemoryNsPerLoad", ref.nsPerLoad());
+    }
+
     /**
      * Adds how the warm-up ended ({@link JitWarmup}) and the JIT compilers' time in the measured
      * window: warmupSeconds (load before the window), jitIdleAtStart (whether the compilers were
@@ -212,13 +217,20 @@ final class JobBenchReport {
             return "";
         }
         return String.format(
-                Locale.ROOT,
-                "; reference work (SHA-256 of %d x %d KiB, before the run) %s ms of CPU, %s ms of"
-                        + " wall time",
-                CpuReference.ROUNDS,
-                CpuReference.BUFFER / 1024,
-                cpu,
-                r.get("referenceWallMs"));
+                        Locale.ROOT,
+                        "; reference work (SHA-256 of %d x %d KiB, before the run) %s ms of CPU, %s"
+                                + " ms of wall time",
+                        CpuReference.ROUNDS,
+                        CpuReference.BUFFER / 1024,
+                        cpu,
+                        r.get("referenceWallMs"))
+                + (r.get("referenceMemoryNsPerLoad") == null
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "; memory reference (dependent loads over %d MiB) %s ns per load",
+                                MemoryReference.MIB,
+                                r.get("referenceMemoryNsPerLoad")));
     }
 
     static double pct(long[] sorted, double q) {

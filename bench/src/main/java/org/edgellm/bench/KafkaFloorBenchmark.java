@@ -60,6 +60,7 @@ final class KafkaFloorBenchmark {
     static Map<String, Object> run(Settings f, PrintStream out) throws Exception {
         double loadBefore = JobBenchReport.loadAverage();
         CpuReference.Result reference = CpuReference.measure();
+        MemoryReference.Result memory = MemoryReference.measure();
         // the job benchmark's settings for the same load (its generator reads them)
         KafkaJobBenchmark.Settings s =
                 new KafkaJobBenchmark.Settings(
@@ -157,6 +158,7 @@ final class KafkaFloorBenchmark {
             res.put("loadAverageBefore", JobBenchReport.round2(loadBefore));
             res.put("loadAverageAfter", JobBenchReport.round2(JobBenchReport.loadAverage()));
             JobBenchReport.putReference(res, reference);
+            JobBenchReport.putMemoryReference(res, memory);
             res.put("availableProcessors", Runtime.getRuntime().availableProcessors());
             res.put(
                     "jvmOptions",

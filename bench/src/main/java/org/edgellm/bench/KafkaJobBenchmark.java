@@ -110,6 +110,7 @@ public final class KafkaJobBenchmark {
         SourceCounters.reset();
         double loadBefore = JobBenchReport.loadAverage();
         CpuReference.Result reference = CpuReference.measure();
+        MemoryReference.Result memory = MemoryReference.measure();
         Path topoFile = Files.createTempFile("bench-topology", ".yaml");
         Files.writeString(topoFile, JobBenchSetup.topology(s.domains(), s.nodesPerDomain()));
         String run = "r" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
@@ -298,6 +299,7 @@ public final class KafkaJobBenchmark {
             Files.deleteIfExists(topoFile);
         }
         JobBenchReport.putReference(res, reference);
+        JobBenchReport.putMemoryReference(res, memory);
         JobBenchReport.putWarmup(res, warm, compileShare);
         if (s.markdown() != null) {
             Files.writeString(

@@ -1,5 +1,6 @@
 package org.edgellm.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -253,6 +254,48 @@ class JobBenchReportTest {
                 JobBenchReport.json(r)
                         .contains("\"referenceCpuMs\":412.5,\"referenceWallMs\":830}"),
                 JobBenchReport.json(r));
+    }
+
+    @Test
+    void theMemoryReferenceFollowsTheCpuReferenceInTheHeadingAndTheJson() {
+        Map<String, Object> r = JobBenchReport.figures(SETTINGS, window());
+        JobBenchReport.putReference(r, new CpuReference.Result(412.5, 830.0, "ab"));
+        JobBenchReport.putMemoryReference(r, new MemoryReference.Result(97.3, 5));
+        String md =
+                JobBenchReport.markdown(
+                        r, SETTINGS.command(), Instant.parse("2026-11-30T07:05:00Z"));
+        assertTrue(
+                md.lines()
+                        .toList()
+                        .get(2)
+                        .endsWith(
+                                "412.5 ms of CPU, 830.0 ms of wall time; memory reference"
+                                        + " (dependent loads over 64 MiB) 97.3 ns per load."),
+                md);
+        assertTrue(JobBenchReport.json(r).contains("\"referenceMemoryNsPerLoad\":97.3"));
+    }
+
+    /**
+     * Sattolo's shuffle gives one cycle: the walk returns to its start after n loads, not before.
+     */
+    @Test
+    void theMemoryReferenceWalksOneCycleThroughEveryIndex() {
+        for (int n : new int[] {2, 3, 10, 1000}) {
+            int[] next = MemoryReference.cycle(n, 42);
+            int at = 0;
+            boolean[] seen = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                assertTrue(!seen[at], "index " + at + " visited twice at n = " + n);
+                seen[at] = true;
+                at = next[at];
+            }
+            assertEquals(0, at);
+            assertEquals(0, MemoryReference.walk(next, 0, n));
+            assertEquals(next[0], MemoryReference.walk(next, 0, n + 1));
+        }
+        // the same seed, the same cycle
+        assertArrayEquals(MemoryReference.cycle(1000, 42), MemoryReference.cycle(1000, 42));
+        assertTrue(MemoryReference.measure().nsPerLoad() > 0);
     }
 
     /**
