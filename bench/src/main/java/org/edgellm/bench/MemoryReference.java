@@ -7,11 +7,11 @@ import java.util.SplittableRandom;
  * A fixed memory-latency measurement made at the start of a benchmark run, beside {@link
  * CpuReference}: dependent loads along one random cycle through a {@value #MIB} MiB array (larger
  * than the last-level caches of the machines here), so that each load waits for the one before and
- * most miss the caches. The coordinators' time goes mostly to such misses (keyed state gone cold
+ * most miss the caches. Much of the coordinators' time goes to such misses (keyed state gone cold
  * between two slots of a domain, docs/bench-job.md), which SHA-256 does not touch: in the
- * twenty-first session the same job took 1.5 to 2 times the CPU per event of the session before, on
- * a machine whose SHA-256 reference was the same. The least nanoseconds per load over {@link
- * #PASSES} passes is reported.
+ * twenty-first session the same command took 1.2 to 1.5 times the process CPU of the session before
+ * (the broker up to twice), on a machine whose SHA-256 reference was the same. The least
+ * nanoseconds per load over {@link #PASSES} passes is reported.
  */
 final class MemoryReference {
     static final int MIB = 64;
