@@ -14,7 +14,8 @@
 #     a scrape before the savepoint and one after the restart;
 #  6. when start.sh started a Prometheus server (the `prometheus` binary is installed): the job's
 #     and the workers' targets are up, and every PromQL query of the Grafana dashboard
-#     (deploy/grafana/edgellm-dashboard.json) is accepted and answers with data;
+#     (deploy/grafana/edgellm-dashboard.json) is accepted and answers with data, and the server
+#     loaded every alerting rule of deploy/prometheus/alerts.yml with none in error;
 #  7. stop.sh stops everything and no process of ours is left.
 # Uses a fresh state directory and its own ports unless EDGELLM_LOCAL_DIR / *_PORT are set.
 set -euo pipefail
@@ -112,6 +113,13 @@ if running prometheus; then
   [ "$n" -ge 10 ] || fail "only $n queries read from the dashboard"
   [ -z "$empty" ] || fail "dashboard queries without data$empty"
   log "Prometheus: job and worker targets up; the dashboard's $n queries answer with data"
+  # the alerting rules of deploy/prometheus/alerts.yml are loaded and evaluate without error
+  rules="$(curl -sf "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/rules?type=alert")" || fail "Prometheus: no rules API"
+  a=$(grep -o '"type":"alerting"' <<<"$rules" | wc -l)
+  [ "$a" -ge 1 ] && [ "$a" -eq "$(grep -c '^      - alert: EdgeLlm' "$ROOT/deploy/prometheus/alerts.yml")" ] \
+    || fail "Prometheus loaded $a alerting rules of $(grep -c '^      - alert: EdgeLlm' "$ROOT/deploy/prometheus/alerts.yml"): $rules"
+  ! grep -q '"health":"err"' <<<"$rules" || fail "an alerting rule fails to evaluate: $rules"
+  log "Prometheus: the $a alerting rules of deploy/prometheus/alerts.yml loaded, none in error"
 else
   log "no Prometheus server (the prometheus binary is not installed): its checks skipped"
 fi

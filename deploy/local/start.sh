@@ -224,11 +224,14 @@ start_prometheus() {
     p="$(metrics_port "$n")"
     [ "$p" != 0 ] && workers="$workers\"127.0.0.1:$p\", "
   done
+  cp "$ROOT/deploy/prometheus/alerts.yml" "$dir/alerts.yml"
   cat >"$dir/prometheus.yml" <<YAML
 # Written by deploy/local/start.sh.
 global:
   scrape_interval: 5s
   evaluation_interval: 5s
+rule_files:
+  - alerts.yml
 scrape_configs:
   - job_name: flink-jobmanager
     static_configs:

@@ -47,6 +47,7 @@ class DashboardMetricsITCase {
     @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     static final Path DASHBOARD = Path.of("../deploy/grafana/edgellm-dashboard.json");
+    static final Path ALERTS = Path.of("../deploy/prometheus/alerts.yml");
     static final String OP = "flink_taskmanager_job_task_operator_";
 
     static final int PROM_PORT = WorkerMetricsTest.freePort();
@@ -266,6 +267,23 @@ class DashboardMetricsITCase {
         List<String> missing = DashboardQueries.missing(exprs, exported);
         assertEquals(
                 List.of(), missing, "dashboard metrics that neither the job nor a worker export");
+    }
+
+    /**
+     * Every metric an alerting rule of deploy/prometheus/alerts.yml selects is exported by the job
+     * or a worker; {@code up} is Prometheus' own series of its scrape targets.
+     */
+    @Test
+    void everyMetricOfTheAlertsIsExported() throws Exception {
+        Set<String> exported = new TreeSet<>(names(job));
+        exported.addAll(names(worker));
+        exported.add("up");
+        var exprs = DashboardQueries.alertExpressions(ALERTS);
+        assertTrue(exprs.size() >= 8, "alerts: " + exprs.keySet());
+        assertEquals(
+                List.of(),
+                DashboardQueries.missing(exprs, exported),
+                "alert metrics that neither the job nor a worker export");
     }
 
     @Test

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The PromQL queries of a Grafana dashboard (every {@code targets[].expr} of every panel, rows'
- * panels included) and the metric names each one selects.
+ * panels included) or of a Prometheus rule file (every alert's {@code expr}) and the metric names
+ * each one selects.
  *
  * <p>A metric name is an identifier of the expression that is not a function or aggregation (an
  * identifier followed by {@code (}), not a keyword ({@code by}, {@code on}, {@code offset}...), not
@@ -71,6 +72,26 @@ final class DashboardQueries {
             }
             collect(p.path("panels"), out); // a collapsed row holds its panels
         }
+    }
+
+    /**
+     * The expression of every alerting rule of a Prometheus rule file ({@code groups[].rules[]}
+     * with an {@code alert}), by alert name.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, List<String>> alertExpressions(Path rules) throws IOException {
+        Map<String, Object> root =
+                new org.yaml.snakeyaml.Yaml().load(java.nio.file.Files.readString(rules));
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (Map<String, Object> g : (List<Map<String, Object>>) root.get("groups")) {
+            for (Map<String, Object> r : (List<Map<String, Object>>) g.get("rules")) {
+                if (r.containsKey("alert")) {
+                    out.computeIfAbsent(String.valueOf(r.get("alert")), k -> new ArrayList<>())
+                            .add(String.valueOf(r.get("expr")));
+                }
+            }
+        }
+        return out;
     }
 
     /** The metric names an expression selects. */

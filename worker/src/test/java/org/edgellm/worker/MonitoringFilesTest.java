@@ -113,6 +113,68 @@ class MonitoringFilesTest {
                         .contains("path: /var/lib/grafana/dashboards"));
     }
 
+    static final Path ALERTS = ROOT.resolve("deploy/prometheus/alerts.yml");
+
+    /**
+     * The alerting rules are well formed (a unique EdgeLlm name, an expression, a severity of
+     * warning or critical, a summary, a duration Prometheus accepts) and every Prometheus
+     * configuration loads them: the compose file's (mounted beside it), the local deployment's
+     * (copied beside it) and the Kubernetes ConfigMap's (the file as is). Their metrics are checked
+     * against the real exporters in DashboardMetricsITCase.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyPrometheusLoadsTheAlertingRules() throws Exception {
+        Map<String, Object> rules = (Map<String, Object>) yaml(ALERTS);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Map<String, Object> g : (List<Map<String, Object>>) rules.get("groups")) {
+            for (Map<String, Object> r : (List<Map<String, Object>>) g.get("rules")) {
+                String name = (String) r.get("alert");
+                assertTrue(name != null && name.matches("EdgeLlm[A-Za-z]+"), "alert " + name);
+                assertTrue(names.add(name), "alert names are unique: " + name);
+                assertTrue(!String.valueOf(r.get("expr")).isBlank(), name);
+                String severity =
+                        String.valueOf(((Map<String, Object>) r.get("labels")).get("severity"));
+                assertTrue(List.of("warning", "critical").contains(severity), name);
+                Map<String, Object> ann = (Map<String, Object>) r.get("annotations");
+                assertTrue(!String.valueOf(ann.get("summary")).isBlank(), name);
+                if (r.containsKey("for")) {
+                    assertTrue(String.valueOf(r.get("for")).matches("\\d+[smh]"), name);
+                }
+            }
+        }
+        assertTrue(names.size() >= 8, "alerts: " + names);
+
+        Map<String, Object> compose =
+                (Map<String, Object>) yaml(ROOT.resolve("deploy/prometheus/compose.yml"));
+        assertEquals(List.of("/etc/prometheus/alerts.yml"), compose.get("rule_files"));
+        assertTrue(
+                Files.readString(ROOT.resolve("docker-compose.yml"))
+                        .contains(
+                                "- ./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro"));
+
+        String start = Files.readString(ROOT.resolve("deploy/local/start.sh"));
+        assertTrue(start.contains("cp \"$ROOT/deploy/prometheus/alerts.yml\" \"$dir/alerts.yml\""));
+        assertTrue(start.contains("rule_files:\n  - alerts.yml\n"), "start.sh's prometheus.yml");
+
+        Map<String, String> data = null;
+        for (Object o : yamlAll(ROOT.resolve("deploy/k8s/monitoring.yaml"))) {
+            Map<String, Object> doc = (Map<String, Object>) o;
+            if ("edgellm-prometheus"
+                    .equals(((Map<String, Object>) doc.get("metadata")).get("name"))) {
+                data = (Map<String, String>) doc.get("data");
+            }
+        }
+        assertTrue(data != null, "the edgellm-prometheus ConfigMap");
+        assertEquals(
+                Files.readString(ALERTS),
+                data.get("alerts.yml"),
+                "deploy/k8s/monitoring.yaml carries deploy/prometheus/alerts.yml as is");
+        Map<String, Object> promYaml =
+                new org.yaml.snakeyaml.Yaml().load(data.get("prometheus.yml"));
+        assertEquals(List.of("alerts.yml"), promYaml.get("rule_files"));
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void kubernetesScrapesWhatItRuns() throws Exception {
