@@ -119,8 +119,9 @@ class MonitoringFilesTest {
      * The alerting rules are well formed (a unique EdgeLlm name, an expression, a severity of
      * warning or critical, a summary, a duration Prometheus accepts) and every Prometheus
      * configuration loads them: the compose file's (mounted beside it), the local deployment's
-     * (copied beside it) and the Kubernetes ConfigMap's (the file as is). Their metrics are checked
-     * against the real exporters in DashboardMetricsITCase.
+     * (copied beside it) and the Kubernetes ConfigMap's (the file as is, in
+     * kubernetesScrapesWhatItRuns). Their metrics are checked against the real exporters in
+     * DashboardMetricsITCase.
      */
     @Test
     @SuppressWarnings("unchecked")
@@ -156,23 +157,19 @@ class MonitoringFilesTest {
         String start = Files.readString(ROOT.resolve("deploy/local/start.sh"));
         assertTrue(start.contains("cp \"$ROOT/deploy/prometheus/alerts.yml\" \"$dir/alerts.yml\""));
         assertTrue(start.contains("rule_files:\n  - alerts.yml\n"), "start.sh's prometheus.yml");
+        // the Kubernetes ConfigMap's: kubernetesScrapesWhatItRuns
+    }
 
-        Map<String, String> data = null;
+    /** The data of every ConfigMap of deploy/k8s/monitoring.yaml (all its documents are ones). */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> kubernetesConfigMaps() throws Exception {
+        Map<String, String> configMaps = new java.util.TreeMap<>();
         for (Object o : yamlAll(ROOT.resolve("deploy/k8s/monitoring.yaml"))) {
             Map<String, Object> doc = (Map<String, Object>) o;
-            if ("edgellm-prometheus"
-                    .equals(((Map<String, Object>) doc.get("metadata")).get("name"))) {
-                data = (Map<String, String>) doc.get("data");
-            }
+            assertEquals("ConfigMap", doc.get("kind"));
+            ((Map<String, String>) doc.get("data")).forEach(configMaps::put);
         }
-        assertTrue(data != null, "the edgellm-prometheus ConfigMap");
-        assertEquals(
-                Files.readString(ALERTS),
-                data.get("alerts.yml"),
-                "deploy/k8s/monitoring.yaml carries deploy/prometheus/alerts.yml as is");
-        Map<String, Object> promYaml =
-                new org.yaml.snakeyaml.Yaml().load(data.get("prometheus.yml"));
-        assertEquals(List.of("alerts.yml"), promYaml.get("rule_files"));
+        return configMaps;
     }
 
     @Test
@@ -221,19 +218,18 @@ class MonitoringFilesTest {
         assertEquals("true", wa.get("prometheus.io/scrape"));
         assertTrue(container.get("ports").toString().contains("containerPort=" + port));
 
-        List<Object> docs = yamlAll(ROOT.resolve("deploy/k8s/monitoring.yaml"));
-        Map<String, String> configMaps = new java.util.TreeMap<>();
-        for (Object o : docs) {
-            Map<String, Object> doc = (Map<String, Object>) o;
-            assertEquals("ConfigMap", doc.get("kind"));
-            ((Map<String, String>) doc.get("data")).forEach(configMaps::put);
-        }
+        Map<String, String> configMaps = kubernetesConfigMaps();
         assertEquals(
                 Files.readString(DASHBOARD),
                 configMaps.get("edgellm-dashboard.json"),
                 "deploy/k8s/monitoring.yaml carries deploy/grafana/edgellm-dashboard.json as is");
+        assertEquals(
+                Files.readString(ALERTS),
+                configMaps.get("alerts.yml"),
+                "deploy/k8s/monitoring.yaml carries deploy/prometheus/alerts.yml as is");
         Map<String, Object> promYaml =
                 new org.yaml.snakeyaml.Yaml().load(configMaps.get("prometheus.yml"));
+        assertEquals(List.of("alerts.yml"), promYaml.get("rule_files"));
         assertTrue(
                 promYaml.get("scrape_configs")
                         .toString()
