@@ -116,8 +116,8 @@ if running prometheus; then
   # the alerting rules of deploy/prometheus/alerts.yml are loaded and evaluate without error
   rules="$(curl -sf "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/rules?type=alert")" || fail "Prometheus: no rules API"
   a=$(grep -o '"type":"alerting"' <<<"$rules" | wc -l)
-  [ "$a" -ge 1 ] && [ "$a" -eq "$(grep -c '^      - alert: EdgeLlm' "$ROOT/deploy/prometheus/alerts.yml")" ] \
-    || fail "Prometheus loaded $a alerting rules of $(grep -c '^      - alert: EdgeLlm' "$ROOT/deploy/prometheus/alerts.yml"): $rules"
+  want=$(grep -c '^      - alert: EdgeLlm' "$ROOT/deploy/prometheus/alerts.yml")
+  [ "$a" -ge 1 ] && [ "$a" -eq "$want" ] || fail "Prometheus loaded $a alerting rules of $want: $rules"
   ! grep -q '"health":"err"' <<<"$rules" || fail "an alerting rule fails to evaluate: $rules"
   log "Prometheus: the $a alerting rules of deploy/prometheus/alerts.yml loaded, none in error"
 else

@@ -79,9 +79,8 @@ final class DashboardQueries {
      * with an {@code alert}), by alert name.
      */
     @SuppressWarnings("unchecked")
-    static Map<String, List<String>> alertExpressions(Path rules) throws IOException {
-        Map<String, Object> root =
-                new org.yaml.snakeyaml.Yaml().load(java.nio.file.Files.readString(rules));
+    static Map<String, List<String>> alertExpressions(Path rules) throws Exception {
+        Map<String, Object> root = (Map<String, Object>) DeployFilesTest.yaml(rules);
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (Map<String, Object> g : (List<Map<String, Object>>) root.get("groups")) {
             for (Map<String, Object> r : (List<Map<String, Object>>) g.get("rules")) {
