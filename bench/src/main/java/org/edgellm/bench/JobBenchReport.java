@@ -8,9 +8,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The report of one {@link KafkaJobBenchmark} run: its figures, computed from what was counted in
@@ -99,6 +101,8 @@ final class JobBenchReport {
         res.put("warmupRequestEventsPerSecond", s.rateOfWarmup());
         res.put("riseSeconds", s.riseSecondsUsed());
         res.put("rampSeconds", s.rateOfWarmup() == s.rate() ? 0 : s.rampSeconds());
+        res.put("spikeRequestEventsPerSecond", s.spikeSecondsUsed() > 0 ? s.spikeRate() : 0);
+        res.put("spikeSeconds", s.spikeSecondsUsed());
         res.put("producedRequestEventsPerSecond", round(w.producedRequests() / secs));
         res.put("achievedRequestEventsPerSecond", round(requests / secs));
         res.put("achievedChannelEventsPerSecond", round(w.channelEvents() / secs));
@@ -168,6 +172,14 @@ final class JobBenchReport {
     }
 
     /** Adds the run's memory reference ({@link MemoryReference}) to its figures. */
+    /**
+     * Adds backlogDuringRamp: the requests written and not yet read by the job's sources, every 10
+     * s of the ramp before the window (after a spike: whether and how fast the job works it off).
+     */
+    static void putBacklog(Map<String, Object> res, List<Long> backlog) {
+        res.put("backlogDuringRamp", List.copyOf(backlog));
+    }
+
     static void putMemoryReference(Map<String, Object> res, MemoryReference.Result ref) {
         res.put("referenceMemoryNsPerLoad", ref.nsPerLoad());
     }
@@ -300,6 +312,11 @@ final class JobBenchReport {
                 sb.append(v);
             } else if (v instanceof Boolean) {
                 sb.append(v);
+            } else if (v instanceof List<?> l) {
+                // whole numbers only (the backlog's counts)
+                sb.append('[')
+                        .append(l.stream().map(String::valueOf).collect(Collectors.joining(",")))
+                        .append(']');
             } else {
                 sb.append('"').append(escape(String.valueOf(v))).append('"');
             }
@@ -389,6 +406,25 @@ final class JobBenchReport {
                                     + " understate the tail.%n%n",
                             r.get("lagAtStopMs")));
         }
+        Object backlog = r.get("backlogDuringRamp");
+        if (backlog instanceof List<?> b && !b.isEmpty()) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "Requests written and not yet read by the job's sources, every 10 s of"
+                                    + " the %s s before the window%s: %s.%n%n",
+                            r.get("rampSeconds"),
+                            fmt(r.get("spikeSeconds")).equals("0")
+                                    ? ""
+                                    : " (after "
+                                            + r.get("spikeSeconds")
+                                            + " s at "
+                                            + thousands(r.get("spikeRequestEventsPerSecond"))
+                                            + " requests/s)",
+                            b.stream()
+                                    .map(JobBenchReport::thousands)
+                                    .collect(Collectors.joining(", "))));
+        }
         md.append("| stage | CPU share % | CPU µs per request event |\n|---|---|---|\n");
         Map<String, Object> share = (Map<String, Object>) r.get("cpuPercentByStage");
         Map<String, Object> per = (Map<String, Object>) r.get("cpuMicrosPerRequestEventByStage");
@@ -424,6 +460,11 @@ final class JobBenchReport {
             md.append("| ").append(k).append(" | ").append(a.get(k)).append(" | ");
             md.append(b.get(k)).append(" |\n");
         }
+    }
+
+    /** A whole number with thousands separators. */
+    static String thousands(Object v) {
+        return String.format(Locale.ROOT, "%,d", ((Number) v).longValue());
     }
 
     static String fmt(Object v) {

@@ -84,6 +84,23 @@ final class JobCommand implements Callable<Integer> {
     int rampSeconds = 120;
 
     @Option(
+            names = "--spike-rate",
+            paramLabel = "R",
+            converter = Cli.NonNegativeInt.class,
+            description =
+                    "With --warmup-rate and --spike-seconds: requests/s for --spike-seconds at the"
+                            + " start of the ramp (after the rise), then --rate again: does the job"
+                            + " work off the backlog of a burst before the window? 0: no spike.")
+    int spikeRate = 0;
+
+    @Option(
+            names = "--spike-seconds",
+            paramLabel = "N",
+            converter = Cli.NonNegativeInt.class,
+            description = "Seconds of the spike (--spike-rate); the ramp's seconds follow it.")
+    int spikeSeconds = 0;
+
+    @Option(
             names = "--delivery",
             paramLabel = "MODE",
             converter = Delivery.class,
@@ -185,6 +202,19 @@ final class JobCommand implements Callable<Integer> {
                         "--flink-option: expected KEY=VALUE (got " + o + ")");
             }
         }
+        if ((spikeRate > 0) != (spikeSeconds > 0)) {
+            throw new IllegalArgumentException(
+                    "--spike-rate and --spike-seconds go together (got "
+                            + spikeRate
+                            + " and "
+                            + spikeSeconds
+                            + ")");
+        }
+        if (spikeRate > 0 && warmupRate == 0) {
+            throw new IllegalArgumentException(
+                    "--spike-rate: needs --warmup-rate (the spike starts the ramp after the"
+                            + " warm-up)");
+        }
         if (exactlyOnce && cp == 0) {
             throw new IllegalArgumentException(
                     "--checkpoint-ms: exactly-once needs checkpoints (got 0)");
@@ -199,6 +229,8 @@ final class JobCommand implements Callable<Integer> {
                         warmupRate,
                         riseSeconds,
                         rampSeconds,
+                        spikeRate,
+                        spikeSeconds,
                         exactlyOnce,
                         parallelism,
                         shape.equals("servable")

@@ -72,6 +72,8 @@ final class KafkaFloorBenchmark {
                         0,
                         0,
                         0,
+                        0,
+                        0,
                         false,
                         f.readers(),
                         KafkaJobBenchmark.Shape.SERVABLE,

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,6 +70,8 @@ public final class KafkaJobBenchmark {
             int warmupRate,
             int riseSeconds,
             int rampSeconds,
+            int spikeRate,
+            int spikeSeconds,
             boolean exactlyOnce,
             int parallelism,
             Shape shape,
@@ -89,6 +92,11 @@ public final class KafkaJobBenchmark {
         /** Seconds of the rise from the warm-up's rate to the rate (0 without a warm-up rate). */
         int riseSecondsUsed() {
             return rateOfWarmup() == rate ? 0 : riseSeconds;
+        }
+
+        /** Seconds of the spike at the start of the ramp (0 without a warm-up rate or a spike). */
+        int spikeSecondsUsed() {
+            return rateOfWarmup() == rate || spikeRate <= 0 ? 0 : spikeSeconds;
         }
     }
 
@@ -117,6 +125,7 @@ public final class KafkaJobBenchmark {
         Map<String, Object> res;
         JitWarmup.Result warm;
         double compileShare; // the compilers' time per second of the measured window
+        List<Long> backlog = new ArrayList<>(); // requests not yet read, every 10 s of the ramp
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             // the profile's recording starts before the job (JFR's start-up, a second or more of
             // CPU, held up the job's slots by up to 10 s on a saturated machine when it started at
@@ -201,13 +210,33 @@ public final class KafkaJobBenchmark {
                     load.changeRate(r);
                     Thread.sleep(1000L);
                 }
+                if (s.spikeSecondsUsed() > 0) {
+                    out.printf(
+                            Locale.ROOT,
+                            "spike: %d s at %d requests/s%n",
+                            s.spikeSecondsUsed(),
+                            s.spikeRate());
+                    load.changeRate(s.spikeRate());
+                    Thread.sleep(s.spikeSecondsUsed() * 1000L);
+                }
                 load.changeRate(s.rate());
                 out.printf(
                         Locale.ROOT,
                         "ramp: %d s at %d requests/s before the window%n",
                         s.rampSeconds(),
                         s.rate());
-                Thread.sleep(s.rampSeconds() * 1000L);
+                // every 10 s, how many requests written are not yet read by the job's sources:
+                // after a spike, whether and how fast the job works off its backlog
+                for (int left = s.rampSeconds(); left > 0; left -= 10) {
+                    Thread.sleep(Math.min(10, left) * 1000L);
+                    long unread = load.requests.get() - SourceCounters.REQUESTS.get();
+                    backlog.add(unread);
+                    out.printf(
+                            Locale.ROOT,
+                            "ramp: %d s left, %d requests written and not yet read%n",
+                            Math.max(0, left - 10),
+                            unread);
+                }
             }
             long compile0 = JitWarmup.compileMillis();
             // the measured window: decisions of slots that end in it; inputs counted at the sources
@@ -301,6 +330,7 @@ public final class KafkaJobBenchmark {
         JobBenchReport.putReference(res, reference);
         JobBenchReport.putMemoryReference(res, memory);
         JobBenchReport.putWarmup(res, warm, compileShare);
+        JobBenchReport.putBacklog(res, backlog);
         if (s.markdown() != null) {
             Files.writeString(
                     s.markdown(),

@@ -27,6 +27,8 @@ class JobBenchReportTest {
                     0,
                     30,
                     120,
+                    0,
+                    0,
                     false,
                     1,
                     KafkaJobBenchmark.Shape.SERVABLE,
@@ -103,7 +105,7 @@ class JobBenchReportTest {
                         + "\"jobOptions\":\"--policy ot-gah\",\"flinkOptions\":\"\",\"seconds\":3,"
                         + "\"targetRequestEventsPerSecond\":200,"
                         // no warm-up rate of its own: the rate, and no ramp
-                        + "\"warmupRequestEventsPerSecond\":200,\"riseSeconds\":0,\"rampSeconds\":0,"
+                        + "\"warmupRequestEventsPerSecond\":200,\"riseSeconds\":0,\"rampSeconds\":0,\"spikeRequestEventsPerSecond\":0,\"spikeSeconds\":0,"
                         // 402 / 2 s, 400 / 2 s, 400 / 2 s, 100 / 2 s
                         + "\"producedRequestEventsPerSecond\":201,"
                         + "\"achievedRequestEventsPerSecond\":200,"
@@ -273,6 +275,62 @@ class JobBenchReportTest {
                                         + " (dependent loads over 64 MiB) 97.3 ns per load."),
                 md);
         assertTrue(JobBenchReport.json(r).contains("\"referenceMemoryNsPerLoad\":97.3"));
+    }
+
+    /**
+     * A run with a spike says in the Markdown how the backlog went during the ramp, and the JSON
+     * carries the counts and the spike; a run without a ramp says nothing of it.
+     */
+    @Test
+    void theBacklogDuringTheRampFollowsTheFiguresRowAfterASpike() {
+        KafkaJobBenchmark.Settings spiked =
+                new KafkaJobBenchmark.Settings(
+                        25000,
+                        1000,
+                        20,
+                        40,
+                        0,
+                        500,
+                        60,
+                        120,
+                        50000,
+                        10,
+                        false,
+                        2,
+                        KafkaJobBenchmark.Shape.SERVABLE,
+                        10000,
+                        2,
+                        2,
+                        "hashmap",
+                        List.of(),
+                        List.of(),
+                        null,
+                        null,
+                        "cmd");
+        assertEquals(10, spiked.spikeSecondsUsed());
+        Map<String, Object> r = JobBenchReport.figures(spiked, window());
+        JobBenchReport.putBacklog(r, List.of(208_964L, 101_579L, 346L));
+        String md = JobBenchReport.markdown(r, "cmd", Instant.parse("2026-12-02T16:50:00Z"));
+        assertTrue(
+                md.contains(
+                        "Requests written and not yet read by the job's sources, every 10 s of the"
+                                + " 120 s before the window (after 10 s at 50,000 requests/s):"
+                                + " 208,964, 101,579, 346."),
+                md);
+        String json = JobBenchReport.json(r);
+        assertTrue(
+                json.contains(
+                        "\"rampSeconds\":120,\"spikeRequestEventsPerSecond\":50000,"
+                                + "\"spikeSeconds\":10,"),
+                json);
+        assertTrue(json.contains("\"backlogDuringRamp\":[208964,101579,346]"), json);
+
+        Map<String, Object> none = JobBenchReport.figures(SETTINGS, window());
+        JobBenchReport.putBacklog(none, List.of());
+        assertFalse(
+                JobBenchReport.markdown(none, "cmd", Instant.parse("2026-12-02T16:50:00Z"))
+                        .contains("not yet read"));
+        assertEquals(0, SETTINGS.spikeSecondsUsed()); // no spike without a warm-up rate
     }
 
     /**
