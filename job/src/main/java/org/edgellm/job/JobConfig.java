@@ -59,6 +59,7 @@ public final class JobConfig implements Serializable {
                     "lookahead-ms",
                     "max-pending",
                     "max-candidates",
+                    "admission-every-ms",
                     "policy",
                     "urgency-tie-break",
                     "fastest-variant",
@@ -312,6 +313,16 @@ public final class JobConfig implements Serializable {
                     "a node is offered only while its busy-until is within this of the slot end"
                             + " (-1: slot-ms). Default: ${DEFAULT-VALUE}")
     public long lookaheadMs = -1;
+
+    @Option(
+            names = "--admission-every-ms",
+            defaultValue = "1000",
+            converter = Cli.NonNegativeLong.class,
+            description =
+                    "how often, in event time, the pending requests near their deadline are"
+                            + " judged (all of them ten times less often); slots longer than this"
+                            + " judge every slot; 0: every slot. Default: ${DEFAULT-VALUE}")
+    public long admissionEveryMs = 1000;
 
     @Option(
             names = "--max-pending",
@@ -716,7 +727,8 @@ public final class JobConfig implements Serializable {
                 Math.max(0, budgetNodes),
                 Math.max(0, budgetMicros),
                 offerUnheardNodes,
-                staggerSlots());
+                staggerSlots(),
+                admissionEveryMs);
     }
 
     /** Whether domains' slots are staggered (--slot-stagger spread). */

@@ -62,7 +62,10 @@ final class Events {
                                 "checkpoint-ms", "0",
                                 "budget-micros", "0",
                                 "budget-nodes", "10000",
-                                "offer-unheard-nodes", "true"));
+                                "offer-unheard-nodes", "true",
+                                // every slot, as these tests were written for (the default judges
+                                // near-deadline requests once a second: AdmissionTest)
+                                "admission-every-ms", "0"));
         flags.putAll(extra);
         return JobConfig.from(flags);
     }

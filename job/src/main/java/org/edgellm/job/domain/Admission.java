@@ -19,12 +19,16 @@ import org.edgellm.scheduler.EdgeNode;
  * DEADLINE_UNREACHABLE (it would miss its deadline even so). A request whose only suitable nodes
  * lack a channel waits for one until its deadline. The test is {@link ServableAlone}'s.
  *
- * <p>Every tenth slot (staggered by domain) checks every pending request, the others only those
- * within {@link #NEAR_DEADLINE_MS} of their deadline, so a rejection may come up to a second later
- * than it could, never earlier.
+ * <p>The requests within {@link #NEAR_DEADLINE_MS} of their deadline are judged once every {@code
+ * --admission-every-ms} of event time (default a second; every slot when slots are that long or
+ * longer, or with 0), every pending request once every ten of those (staggered by domain), so a
+ * rejection may come later than it could (up to a second near the deadline), never earlier. Shorter
+ * slots do not judge more often by default: a request that waits (a job behind its workers offers
+ * them nothing) was judged in each of its last 30 slots of 100 ms, and at 1,000 domains that work
+ * kept a job that had fallen behind from ever catching up (docs/bench-job.md).
  */
 public final class Admission {
-    /** Requests closer than this to their deadline are checked every slot. */
+    /** Requests closer than this to their deadline are judged at every check (not only sweeps). */
     public static final double NEAR_DEADLINE_MS = 3000;
 
     private final Topology topology;
@@ -33,6 +37,15 @@ public final class Admission {
     Admission(Topology topology, DomainSettings settings) {
         this.topology = topology;
         this.settings = settings;
+    }
+
+    /**
+     * Every how many slots the requests near their deadline are judged: as many as make about
+     * {@code everyMs} (slots of 100 ms and the default of 1,000 ms: every tenth), at least every
+     * slot (slots of a second or longer, or 0). The full sweep comes every ten times that.
+     */
+    static long checkEverySlots(long everyMs, long slotMs) {
+        return Math.max(1, Math.round((double) everyMs / slotMs));
     }
 
     /** The verdict on one request: its reason and detail, or null when it may still be served. */
@@ -48,8 +61,14 @@ public final class Admission {
             DomainState state,
             List<Rejected> rejected) {
         double next = settings.nextT0(domain, slotEnd, t0); // the earliest a later slot can start
-        // staggered by domain so that domains do not all sweep in the same slot
-        boolean full = Math.floorMod(slotEnd / settings.slotMs() + domain.hashCode(), 10) == 0;
+        // once a second of event time for the requests near their deadline, every ten seconds for
+        // all; staggered by domain so that domains do not all sweep in the same slot
+        long slot = slotEnd / settings.slotMs() + domain.hashCode();
+        long nearEvery = checkEverySlots(settings.admissionEveryMs(), settings.slotMs());
+        if (Math.floorMod(slot, nearEvery) != 0) {
+            return;
+        }
+        boolean full = Math.floorMod(slot, 10 * nearEvery) == 0;
         int n = 0;
         if (full) {
             n = q.size;

@@ -30,6 +30,8 @@ import java.io.Serializable;
  * @param offerUnheardNodes offer work to nodes never heard from (deployments without heartbeats)
  * @param staggerSlots each domain's slots end at its own phase ({@link Slots#staggeredPhase})
  *     instead of every domain's at multiples of slotMs
+ * @param admissionEveryMs how often, in event time, admission judges the requests near their
+ *     deadline (every pending request ten times less often); 0: every slot ({@link Admission})
  */
 public record DomainSettings(
         long slotMs,
@@ -49,7 +51,8 @@ public record DomainSettings(
         long budgetNodes,
         long budgetMicros,
         boolean offerUnheardNodes,
-        boolean staggerSlots)
+        boolean staggerSlots,
+        long admissionEveryMs)
         implements Serializable {
 
     /** Where the domain's slot ends lie within the slot: 0 unless slots are staggered. */

@@ -80,6 +80,73 @@ class AdmissionTest {
         assertTrue(rejectedAtTheOffPhaseSlot > 0 && decidedAtTheNext > 0);
     }
 
+    /** Slots of 100 ms judge every tenth slot at the default cadence; long slots every slot. */
+    @Test
+    void theCadenceCountsInEventTimeNotInSlots() {
+        assertEquals(10, Admission.checkEverySlots(1000, 100));
+        assertEquals(1, Admission.checkEverySlots(1000, 1000));
+        assertEquals(1, Admission.checkEverySlots(1000, 5000));
+        assertEquals(3, Admission.checkEverySlots(1000, 300));
+        assertEquals(1, Admission.checkEverySlots(0, 100)); // 0: every slot
+    }
+
+    /**
+     * The default cadence (near-deadline requests judged once a second of event time, at slots of
+     * 100 ms every tenth slot) against every slot as the oracle: a request that waits (both nodes
+     * busy far beyond the look-ahead, so nothing decides it) is rejected at the same slot or later,
+     * never earlier, less than a second later, at a slot of the domain's cadence, and for the same
+     * reason (or EXPIRED, when the later check comes after its deadline). Over budgets of 0.3 to 4
+     * s, so the request enters the near-deadline band at every phase of the cadence.
+     */
+    @Test
+    void atTheDefaultCadenceARejectionComesNeverEarlierAndWithinASecond() {
+        DomainSettings everySlot = settings().build();
+        DomainFixtures.Settings c = settings();
+        c.admissionEveryMs = 1000;
+        DomainSettings cadence = c.build();
+        long nearEvery = Admission.checkEverySlots(1000, 100);
+        int later = 0;
+        for (int budget = 300; budget <= 4000; budget += 37) {
+            InputEvent[] events = {
+                channel("u-r", D, "d1-a", 980, 5.0),
+                channel("u-r", D, "d1-b", 980, 5.0),
+                busy("d1-a", 985, 100_000),
+                busy("d1-b", 985, 100_000),
+                request("r", D, 990, budget)
+            };
+            Rejected oracle = firstRejection(everySlot, events, 990 + budget + 2000);
+            Rejected got = firstRejection(cadence, events, 990 + budget + 2000);
+            String at = "budget " + budget;
+            assertTrue(oracle != null && got != null, at + ": both reject it");
+            assertEquals(RejectReason.DEADLINE_UNREACHABLE, oracle.reason(), at);
+            assertTrue(got.time() >= oracle.time(), at + ": never earlier than every slot");
+            assertTrue(got.time() < oracle.time() + 1000, at + ": within a second");
+            assertEquals(0, Math.floorMod(got.time() / 100 + D.hashCode(), nearEvery), at);
+            assertTrue(
+                    got.reason() == RejectReason.DEADLINE_UNREACHABLE
+                            || (got.reason() == RejectReason.EXPIRED && got.time() >= 990 + budget),
+                    at + ": " + got.reason());
+            if (got.time() > oracle.time()) {
+                later++;
+            }
+        }
+        assertTrue(later > 0, "the cadence delays some rejections (else it checks every slot)");
+    }
+
+    /** The first rejection of closing the domain's slots from 1000 to {@code until} (100 ms). */
+    static Rejected firstRejection(DomainSettings s, InputEvent[] first, long until) {
+        Run run = new Run(s);
+        run.close(D, 1000, first);
+        for (long t = 1100; t <= until; t += 100) {
+            run.close(D, t);
+            if (!run.rejections().isEmpty()) {
+                break;
+            }
+        }
+        assertTrue(run.decidedIds().isEmpty(), "no node is offered: nothing is decided");
+        return run.rejections().isEmpty() ? null : run.rejections().get(0);
+    }
+
     static InputEvent busy(String node, long t, long busyUntil) {
         var e = DomainFixtures.telemetry(node, "d1", t, true);
         e.busyUntil = busyUntil;

@@ -105,6 +105,8 @@ final class DomainFixtures {
         long budgetMicros = 0;
         boolean offerUnheardNodes = true;
         boolean staggerSlots = false;
+        // every slot: the fixtures' 100-ms slots judge as they did before the cadence existed
+        long admissionEveryMs = 0;
 
         DomainSettings build() {
             return new DomainSettings(
@@ -125,7 +127,8 @@ final class DomainFixtures {
                     budgetNodes,
                     budgetMicros,
                     offerUnheardNodes,
-                    staggerSlots);
+                    staggerSlots,
+                    admissionEveryMs);
         }
     }
 
