@@ -171,7 +171,6 @@ final class JobBenchReport {
         res.put("referenceWallMs", ref.wallMs());
     }
 
-    /** Adds the run's memory reference ({@link MemoryReference}) to its figures. */
     /**
      * Adds backlogDuringRamp: the requests written and not yet read by the job's sources, every 10
      * s of the ramp before the window (after a spike: whether and how fast the job works it off).
@@ -180,6 +179,7 @@ final class JobBenchReport {
         res.put("backlogDuringRamp", List.copyOf(backlog));
     }
 
+    /** Adds the run's memory reference ({@link MemoryReference}) to its figures. */
     static void putMemoryReference(Map<String, Object> res, MemoryReference.Result ref) {
         res.put("referenceMemoryNsPerLoad", ref.nsPerLoad());
     }

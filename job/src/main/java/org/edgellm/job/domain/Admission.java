@@ -23,9 +23,9 @@ import org.edgellm.scheduler.EdgeNode;
  * --admission-every-ms} of event time (default a second; every slot when slots are that long or
  * longer, or with 0), every pending request once every ten of those (staggered by domain), so a
  * rejection may come later than it could (up to a second near the deadline), never earlier. Shorter
- * slots do not judge more often by default: a request that waits (a job behind its workers offers
- * them nothing) was judged in each of its last 30 slots of 100 ms, and at 1,000 domains that work
- * kept a job that had fallen behind from ever catching up (docs/bench-job.md).
+ * slots do not judge more often by default: a request that waits was judged in each of its last 30
+ * slots of 100 ms, a job that has fallen behind has its whole backlog waiting, and at 1,000 domains
+ * that work kept such a job from ever catching up (docs/bench-job.md).
  */
 public final class Admission {
     /** Requests closer than this to their deadline are judged at every check (not only sweeps). */
