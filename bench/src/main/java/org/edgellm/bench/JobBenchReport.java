@@ -414,7 +414,7 @@ final class JobBenchReport {
                             "Requests written and not yet read by the job's sources, every 10 s of"
                                     + " the %s s before the window%s: %s.%n%n",
                             r.get("rampSeconds"),
-                            fmt(r.get("spikeSeconds")).equals("0")
+                            ((Number) r.get("spikeSeconds")).intValue() == 0
                                     ? ""
                                     : " (after "
                                             + r.get("spikeSeconds")

@@ -60,7 +60,6 @@ public final class Admission {
             PendingQueue q,
             DomainState state,
             List<Rejected> rejected) {
-        double next = settings.nextT0(domain, slotEnd, t0); // the earliest a later slot can start
         // once a second of event time for the requests near their deadline, every ten seconds for
         // all; staggered by domain so that domains do not all sweep in the same slot
         long slot = slotEnd / settings.slotMs() + domain.hashCode();
@@ -68,6 +67,7 @@ public final class Admission {
         if (Math.floorMod(slot, nearEvery) != 0) {
             return;
         }
+        double next = settings.nextT0(domain, slotEnd, t0); // the earliest a later slot can start
         boolean full = Math.floorMod(slot, 10 * nearEvery) == 0;
         int n = 0;
         if (full) {
