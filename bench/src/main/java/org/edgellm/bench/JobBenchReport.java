@@ -1,5 +1,7 @@
 package org.edgellm.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -43,6 +45,8 @@ final class JobBenchReport {
      * @param cpuNanos the process's CPU time over the window
      * @param profile the JFR profile of the window
      * @param coresByThreads cores used by each group of threads over the window
+     * @param allocatedBytesByThreads heap bytes allocated by each group of threads over the window
+     *     (empty: not measured)
      * @param checkpointsCompleted checkpoints completed in the window
      * @param checkpointsFailed failed checkpoints in the window (Flink's count)
      * @param lastCheckpointMs the last checkpoint's duration
@@ -70,6 +74,7 @@ final class JobBenchReport {
             long cpuNanos,
             StageProfile profile,
             Map<String, Double> coresByThreads,
+            Map<String, Long> allocatedBytesByThreads,
             double checkpointsCompleted,
             double checkpointsFailed,
             double lastCheckpointMs,
@@ -151,6 +156,25 @@ final class JobBenchReport {
                                                 ? Double.NaN
                                                 : round2(c * secs * 1e6 / inputEvents)));
         res.put("cpuMicrosPerInputEventByThreads", perInput);
+        // measured per thread too: the heap allocation that sets the young collections' pace
+        Map<String, Object> allocRate = new LinkedHashMap<>();
+        Map<String, Object> allocPerInput = new LinkedHashMap<>();
+        long allocated = 0;
+        for (Map.Entry<String, Long> e : w.allocatedBytesByThreads().entrySet()) {
+            allocated += e.getValue();
+            allocRate.put(e.getKey(), round2(e.getValue() / 1e6 / secs));
+            allocPerInput.put(
+                    e.getKey(), inputEvents == 0 ? Double.NaN : round(e.getValue() / inputEvents));
+        }
+        boolean measured = !w.allocatedBytesByThreads().isEmpty();
+        res.put(
+                "allocatedMegabytesPerSecond",
+                measured ? round2(allocated / 1e6 / secs) : Double.NaN);
+        res.put(
+                "allocatedBytesPerInputEvent",
+                measured && inputEvents > 0 ? round(allocated / inputEvents) : Double.NaN);
+        res.put("allocatedMegabytesPerSecondByThreads", allocRate);
+        res.put("allocatedBytesPerInputEventByThreads", allocPerInput);
         res.put("checkpointsCompleted", w.checkpointsCompleted());
         res.put("checkpointsFailed", w.checkpointsFailed());
         res.put("lastCheckpointMs", w.lastCheckpointMs());
@@ -291,47 +315,42 @@ final class JobBenchReport {
         return Double.isNaN(v) ? v : Math.round(v * 1000) / 1000.0;
     }
 
-    /** A flat JSON object (numbers, strings and nested maps). */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * A JSON object of the figures (numbers, strings, booleans, lists and nested maps, in the maps'
+     * order), written by Jackson: whole doubles are written as integers, NaN and infinities as
+     * null.
+     */
     static String json(Map<String, ?> m) {
-        StringBuilder sb = new StringBuilder("{");
-        boolean first = true;
-        for (Map.Entry<String, ?> e : m.entrySet()) {
-            if (!first) {
-                sb.append(',');
-            }
-            first = false;
-            sb.append('"').append(escape(e.getKey())).append("\":");
-            Object v = e.getValue();
-            if (v instanceof Map<?, ?> inner) {
-                @SuppressWarnings("unchecked")
-                Map<String, ?> im = (Map<String, ?>) inner;
-                sb.append(json(im));
-            } else if (v instanceof Double d) {
-                sb.append(d.isNaN() || d.isInfinite() ? "null" : num(d));
-            } else if (v instanceof Number) {
-                sb.append(v);
-            } else if (v instanceof Boolean) {
-                sb.append(v);
-            } else if (v instanceof List<?> l) {
-                // whole numbers only (the backlog's counts)
-                sb.append('[')
-                        .append(l.stream().map(String::valueOf).collect(Collectors.joining(",")))
-                        .append(']');
-            } else {
-                sb.append('"').append(escape(String.valueOf(v))).append('"');
-            }
+        try {
+            return JSON.writeValueAsString(plain(m));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(
+                    "figures not writable as JSON: " + e.getMessage(), e);
         }
-        return sb.append('}').toString();
     }
 
-    private static String num(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15
-                ? Long.toString((long) d)
-                : Double.toString(d);
-    }
-
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    /** The value as Jackson should write it: doubles made whole or null, maps and lists walked. */
+    private static Object plain(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), plain(x)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(JobBenchReport::plain).toList();
+        }
+        if (v instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) {
+                return null;
+            }
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? (Object) (long) (double) d : d;
+        }
+        if (v instanceof Float f) {
+            return plain(f.doubleValue());
+        }
+        return v instanceof Number || v instanceof Boolean || v == null ? v : String.valueOf(v);
     }
 
     /** One run as Markdown, measured now: its figures and its CPU by stage. */
@@ -432,7 +451,32 @@ final class JobBenchReport {
         Map<String, Object> cores = (Map<String, Object>) r.get("cpuCoresByThreads");
         Map<String, Object> perInput =
                 (Map<String, Object>) r.get("cpuMicrosPerInputEventByThreads");
-        if (cores != null) {
+        Map<String, Object> alloc =
+                (Map<String, Object>) r.get("allocatedMegabytesPerSecondByThreads");
+        Map<String, Object> allocPer =
+                (Map<String, Object>) r.get("allocatedBytesPerInputEventByThreads");
+        if (cores != null && alloc != null && !alloc.isEmpty()) {
+            md.append(
+                    "\nMeasured per thread (CPU time and heap allocation of each Java thread; the"
+                            + " JVM's own threads apart):\n\n| threads | cores | CPU µs per input"
+                            + " event | MB/s allocated | bytes allocated per input event |\n"
+                            + "|---|---|---|---|---|\n");
+            java.util.Set<String> groups = new java.util.LinkedHashSet<>(cores.keySet());
+            groups.addAll(alloc.keySet());
+            for (String k : groups) {
+                md.append("| ").append(k).append(" | ");
+                md.append(cores.containsKey(k) ? cores.get(k) : "-").append(" | ");
+                md.append(perInput.containsKey(k) ? perInput.get(k) : "-").append(" | ");
+                md.append(alloc.containsKey(k) ? alloc.get(k) : "-").append(" | ");
+                md.append(allocPer.containsKey(k) ? fmt(allocPer.get(k)) : "-").append(" |\n");
+            }
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nAllocated in all: %s MB/s, %s bytes per input event.%n",
+                            r.get("allocatedMegabytesPerSecond"),
+                            fmt(r.get("allocatedBytesPerInputEvent"))));
+        } else if (cores != null) {
             md.append(
                     "\nMeasured per thread (CPU time of each Java thread; the JVM's own threads"
                             + " apart):\n\n| threads | cores | CPU µs per input event |\n"

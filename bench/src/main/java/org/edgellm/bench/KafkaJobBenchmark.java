@@ -271,6 +271,7 @@ public final class KafkaJobBenchmark {
             compileShare = JitWarmup.shareSince(compile0, (System.nanoTime() - t0) / 1e6);
             Map<String, Double> coresByThreads =
                     threadCpu.coresSince((System.nanoTime() - t0) / 1e9, cpu1 - cpu0);
+            Map<String, Long> allocatedByThreads = threadCpu.allocatedBytesSince();
             Instant profileTo = Instant.now();
             jfr.stop();
             Path jfrFile = Files.createTempFile("bench-job", ".jfr");
@@ -311,6 +312,7 @@ public final class KafkaJobBenchmark {
                                     cpu1 - cpu0,
                                     prof,
                                     coresByThreads,
+                                    allocatedByThreads,
                                     cp1 - cp0,
                                     cpFailed - cpFailed0,
                                     cpDuration,

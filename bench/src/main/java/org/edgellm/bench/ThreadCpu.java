@@ -17,17 +17,59 @@ final class ThreadCpu {
     private final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final Map<Long, Long> start = new HashMap<>();
+    private final Map<Long, Long> allocatedAtStart = new HashMap<>();
 
     /** Takes the starting point. */
     ThreadCpu() {
         threads.setThreadCpuTimeEnabled(true);
+        if (threads.isThreadAllocatedMemorySupported()) {
+            threads.setThreadAllocatedMemoryEnabled(true);
+        }
         long[] ids = threads.getAllThreadIds();
         long[] cpu = threads.getThreadCpuTime(ids);
+        long[] allocated = allocatedBytes(ids);
         for (int i = 0; i < ids.length; i++) {
             if (cpu[i] >= 0) {
                 start.put(ids[i], cpu[i]);
             }
+            if (allocated[i] >= 0) {
+                allocatedAtStart.put(ids[i], allocated[i]);
+            }
         }
+    }
+
+    private long[] allocatedBytes(long[] ids) {
+        if (!threads.isThreadAllocatedMemoryEnabled()) {
+            long[] none = new long[ids.length];
+            java.util.Arrays.fill(none, -1);
+            return none;
+        }
+        return threads.getThreadAllocatedBytes(ids);
+    }
+
+    /**
+     * Heap bytes allocated per group since the start, by the live Java threads (the JVM's own
+     * threads allocate no Java objects worth counting; threads that ended in between are not
+     * counted); empty where the JVM does not measure allocation per thread.
+     */
+    Map<String, Long> allocatedBytesSince() {
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        long[] ids = threads.getAllThreadIds();
+        long[] allocated = allocatedBytes(ids);
+        java.lang.management.ThreadInfo[] info = threads.getThreadInfo(ids);
+        for (String g : GROUPS) {
+            bytes.put(g, 0L);
+        }
+        boolean any = false;
+        for (int i = 0; i < ids.length; i++) {
+            if (allocated[i] < 0 || info[i] == null) {
+                continue;
+            }
+            any = true;
+            long used = allocated[i] - allocatedAtStart.getOrDefault(ids[i], 0L);
+            bytes.merge(group(info[i].getThreadName()), used, Long::sum);
+        }
+        return any ? bytes : new LinkedHashMap<>();
     }
 
     /**

@@ -69,6 +69,7 @@ class JobBenchReportTest {
                 3_000_000_000L,
                 prof,
                 Map.of("slot coordinators", 0.5),
+                allocated(),
                 3,
                 0,
                 Double.NaN,
@@ -79,6 +80,14 @@ class JobBenchReportTest {
                 Double.NaN,
                 2,
                 "-Xmx1g");
+    }
+
+    /** 90 MB by the coordinators and 18 MB by the broker, in that order. */
+    static Map<String, Long> allocated() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("slot coordinators", 90_000_000L);
+        m.put("broker", 18_000_000L);
+        return m;
     }
 
     static String zeroExcept(String... pairs) {
@@ -128,6 +137,10 @@ class JobBenchReportTest {
                         + ",\"cpuCoresByThreads\":{\"slot coordinators\":0.5},"
                         // 0.5 cores x 2 s x 1e6 / 900 input events
                         + "\"cpuMicrosPerInputEventByThreads\":{\"slot coordinators\":1111.11},"
+                        // 108 MB over 2 s; 108 MB / 900 input events; per group likewise
+                        + "\"allocatedMegabytesPerSecond\":54,\"allocatedBytesPerInputEvent\":120000,"
+                        + "\"allocatedMegabytesPerSecondByThreads\":{\"slot coordinators\":45,\"broker\":9},"
+                        + "\"allocatedBytesPerInputEventByThreads\":{\"slot coordinators\":100000,\"broker\":20000},"
                         + "\"checkpointsCompleted\":3,\"checkpointsFailed\":0,"
                         + "\"lastCheckpointMs\":null,\"lastCheckpointBytes\":1024,"
                         + "\"lastCheckpointFullBytes\":4096,\"loadAverageBefore\":1.23,"
@@ -157,6 +170,7 @@ class JobBenchReportTest {
                         w.cpuNanos(),
                         empty,
                         w.coresByThreads(),
+                        Map.of(),
                         0,
                         0,
                         0,
@@ -185,6 +199,14 @@ class JobBenchReportTest {
         assertTrue(
                 json.contains("\"cpuMicrosPerInputEventByThreads\":{\"slot coordinators\":null}"),
                 json);
+        // allocation not measured: null totals, empty maps, and the table without its columns
+        assertTrue(
+                json.contains(
+                        "\"allocatedMegabytesPerSecond\":null,\"allocatedBytesPerInputEvent\":null,"
+                                + "\"allocatedMegabytesPerSecondByThreads\":{},"
+                                + "\"allocatedBytesPerInputEventByThreads\":{}"),
+                json);
+        assertFalse(JobBenchReport.markdown(r, "cmd").contains("MB/s allocated"));
     }
 
     @Test
@@ -211,7 +233,9 @@ class JobBenchReportTest {
         assertTrue(md.contains("\n| solve | 25.0 | 1875.0 |\n"), md);
         assertFalse(md.contains("do not cover the window"), md);
         assertTrue(md.contains("\n| broker | 60.0 | 4500.0 |\n"), md);
-        assertTrue(md.contains("\n| slot coordinators | 0.5 | 1111.11 |\n"), md);
+        assertTrue(md.contains("\n| slot coordinators | 0.5 | 1111.11 | 45.0 | 100,000 |\n"), md);
+        assertTrue(md.contains("\n| broker | - | - | 9.0 | 20,000 |\n"), md);
+        assertTrue(md.contains("Allocated in all: 54.0 MB/s, 120,000 bytes per input event."), md);
         assertTrue(
                 md.contains(
                         "(200 CPU samples; GC: G1 Young Generation. Checkpoints in the window: 3"
@@ -366,5 +390,42 @@ class JobBenchReportTest {
         assertEquals(CpuReference.work(), a.digest());
         assertEquals(64, a.digest().length());
         assertTrue(a.cpuMs() > 0 && a.cpuMs() <= a.wallMs() + 1.0, a.toString());
+    }
+
+    /**
+     * Strings are escaped as JSON requires (quotes, backslashes and control characters such as the
+     * line breaks of a JVM option or an error text), so that the line parses and gives back every
+     * value; whole doubles come out as integers, NaN as null, nested maps and lists in order.
+     */
+    @Test
+    void theJsonLineParsesBackToItsValues() throws Exception {
+        Map<String, Object> inner = new java.util.LinkedHashMap<>();
+        inner.put("a b", 1.5);
+        inner.put("nan", Double.NaN);
+        Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("text", "say \"hi\"\\ then\nbreak\tand \u0001");
+        r.put("whole", 12.0);
+        r.put("count", 7L);
+        r.put("flag", true);
+        r.put("list", List.of(3L, 2L));
+        r.put("inner", inner);
+        String json = JobBenchReport.json(r);
+        assertFalse(json.contains("\n"), "one line: " + json);
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        assertEquals("say \"hi\"\\ then\nbreak\tand \u0001", tree.get("text").asText());
+        assertEquals("12", tree.get("whole").toString());
+        assertEquals(7, tree.get("count").asLong());
+        assertTrue(tree.get("flag").asBoolean());
+        assertEquals("[3,2]", tree.get("list").toString());
+        assertEquals("{\"a b\":1.5,\"nan\":null}", tree.get("inner").toString());
+        assertEquals(
+                List.of("text", "whole", "count", "flag", "list", "inner"),
+                iterable(tree.fieldNames()));
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 }

@@ -87,5 +87,48 @@ class ThreadCpuTest {
         assertTrue(total >= gen, "groups sum to at least the generator");
     }
 
+    /**
+     * A thread that allocates 64 arrays of 1 MiB (kept alive, so escape analysis cannot remove
+     * them) is measured in its group with at least those bytes; the group of an idle named thread
+     * allocates far less.
+     */
+    @Test
+    void aThreadsAllocationIsMeasuredInItsGroup() throws Exception {
+        ThreadCpu cpu = new ThreadCpu();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch measured = new java.util.concurrent.CountDownLatch(1);
+        Thread alloc =
+                new Thread(
+                        () -> {
+                            byte[][] keep = new byte[64][];
+                            for (int i = 0; i < keep.length; i++) {
+                                keep[i] = new byte[1 << 20];
+                            }
+                            kept = keep;
+                            done.countDown();
+                            try {
+                                measured.await(); // alive when measured
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "bench-read-alloc");
+        alloc.start();
+        done.await();
+        Map<String, Long> bytes = cpu.allocatedBytesSince();
+        measured.countDown();
+        alloc.join();
+        kept = null;
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                bytes.isEmpty(), "this JVM does not measure allocation per thread");
+        long reader = bytes.get("bench decision reader");
+        assertTrue(
+                reader >= 64L << 20 && reader < 80L << 20,
+                "the reader group allocated " + reader + " bytes");
+        assertTrue(bytes.get("bench load generator") < 1L << 20, bytes.toString());
+    }
+
+    static volatile Object kept;
+
     static volatile long sink;
 }
