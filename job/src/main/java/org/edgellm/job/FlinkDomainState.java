@@ -306,6 +306,69 @@ final class FlinkDomainState implements DomainState {
                 });
     }
 
+    /**
+     * One lookup per bucket the ids fall in and one put per bucket that gains any (one copy of it
+     * for all its new ids, {@link KnownIdBuckets#withAbsent}), instead of a lookup and a copy per
+     * id: the answers and the stored buckets are those of {@link #rememberIfNew} id by id.
+     */
+    @Override
+    public boolean[] rememberAllIfNew(String[] ids, double[] deadlines, int n) {
+        return read(
+                () -> {
+                    moveLegacyIds();
+                    boolean[] fresh = new boolean[n];
+                    long[] hashes = new long[n];
+                    // the ids by bucket (a counting sort, stable: each bucket's in list order)
+                    int[] start = new int[KnownIdBuckets.BUCKETS + 1];
+                    for (int k = 0; k < n; k++) {
+                        hashes[k] = KnownIdBuckets.hash(ids[k])[0];
+                        start[(int) KnownIdBuckets.bucketOf(hashes[k]) + 1]++;
+                    }
+                    for (int g = 0; g < KnownIdBuckets.BUCKETS; g++) {
+                        start[g + 1] += start[g];
+                    }
+                    int[] order = new int[n];
+                    int[] fill = Arrays.copyOf(start, KnownIdBuckets.BUCKETS);
+                    for (int k = 0; k < n; k++) {
+                        order[fill[(int) KnownIdBuckets.bucketOf(hashes[k])]++] = k;
+                    }
+                    long[] newHashes = new long[n];
+                    double[] newDeadlines = new double[n];
+                    for (int g = 0; g < KnownIdBuckets.BUCKETS; g++) {
+                        if (start[g] == start[g + 1]) {
+                            continue;
+                        }
+                        long[] b = idBuckets.get((long) g);
+                        int m = 0;
+                        for (int at = start[g]; at < start[g + 1]; at++) {
+                            int k = order[at];
+                            long h = hashes[k];
+                            if (!KnownIdBuckets.contains(b, h) && !among(newHashes, m, h)) {
+                                fresh[k] = true;
+                                newHashes[m] = h;
+                                newDeadlines[m++] = deadlines[k];
+                            }
+                        }
+                        if (m > 0) {
+                            idBuckets.put(
+                                    (long) g,
+                                    KnownIdBuckets.withAbsent(b, newHashes, newDeadlines, m));
+                        }
+                    }
+                    return fresh;
+                });
+    }
+
+    /** Whether h is among the first m hashes (a repeated id within one slot; lists are short). */
+    private static boolean among(long[] hashes, int m, long h) {
+        for (int i = 0; i < m; i++) {
+            if (hashes[i] == h) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void forgetIdsBefore(double horizon) {
         write(

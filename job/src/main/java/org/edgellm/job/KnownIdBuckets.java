@@ -1,5 +1,7 @@
 package org.edgellm.job;
 
+import java.util.Arrays;
+
 /**
  * The request ids a domain remembers, in the compact form its Flink keyed state keeps them (plain
  * Java, no Flink): each id as a 64-bit hash with its deadline in whole seconds, 12 bytes, in
@@ -242,6 +244,71 @@ final class KnownIdBuckets {
         System.arraycopy(b, 1 + ins, out, 2 + ins, n - ins);
         for (int k = 0, j = 0; k <= n; k++) {
             putOffset(out, n + 1, k, k == ins ? offset(base, sec) : offsetAt(b, n, j++));
+        }
+        return out;
+    }
+
+    /**
+     * The bucket (null: none) with m ids added that it does not hold, distinct, given in the order
+     * they arrived: the same array as {@link #with} called for each of them in that order would
+     * give (the first m entries of the arrays are read). One copy of the bucket for all of them
+     * instead of one per id: a linear merge when the bucket's base stays (every new deadline at or
+     * above it and within the offsets' range, the usual case); otherwise {@link #with} id by id.
+     */
+    static long[] withAbsent(long[] bucket, long[] hashes, double[] deadlinesMs, int m) {
+        long[] b = bucket == null ? EMPTY : bucket;
+        int n = size(b);
+        if (m == 0) {
+            return b;
+        }
+        if (n == 0 || m == 1) {
+            return oneByOne(b, hashes, deadlinesMs, m);
+        }
+        long base = b[0];
+        long[] secs = new long[m];
+        for (int k = 0; k < m; k++) {
+            long sec = seconds(deadlinesMs[k]);
+            if (sec < base || (sec != Long.MAX_VALUE && sec - base > MAX_OFFSET)) {
+                return oneByOne(b, hashes, deadlinesMs, m);
+            }
+            secs[k] = sec;
+        }
+        long[] sortedH = Arrays.copyOf(hashes, m);
+        Arrays.sort(sortedH);
+        for (int k = 1; k < m; k++) {
+            if (sortedH[k] == sortedH[k - 1]) {
+                throw new IllegalArgumentException("the new hashes must be distinct");
+            }
+        }
+        long[] sortedOff = new long[m];
+        for (int k = 0; k < m; k++) {
+            sortedOff[Arrays.binarySearch(sortedH, hashes[k])] = offset(base, secs[k]);
+        }
+        int total = n + m;
+        long[] out = new long[length(total)];
+        out[0] = base;
+        int i = 0;
+        int j = 0;
+        for (int k = 0; k < total; k++) {
+            boolean old = j == m || (i < n && b[1 + i] < sortedH[j]);
+            if (!old && i < n && b[1 + i] == sortedH[j]) {
+                throw new IllegalArgumentException("a new hash is in the bucket already");
+            }
+            if (old) {
+                out[1 + k] = b[1 + i];
+                putOffset(out, total, k, offsetAt(b, n, i++));
+            } else {
+                out[1 + k] = sortedH[j];
+                putOffset(out, total, k, sortedOff[j++]);
+            }
+        }
+        return out;
+    }
+
+    private static long[] oneByOne(long[] b, long[] hashes, double[] deadlinesMs, int m) {
+        long[] out = b;
+        for (int k = 0; k < m; k++) {
+            out = with(out, hashes[k], deadlinesMs[k]);
         }
         return out;
     }

@@ -292,6 +292,69 @@ class FlinkDomainStateTest {
     }
 
     /**
+     * rememberAllIfNew over random slots of ids (repeats within a slot and across slots, old ids
+     * moved from the old layout first): the answers are those of rememberIfNew id by id in a second
+     * state, the stored buckets are equal array for array, and each slot costs one lookup per
+     * bucket its ids fall in and at most one put per bucket (instead of one or two per id).
+     */
+    @Test
+    void rememberAllIfNewIsRememberIfNewIdByIdWithOneLookupPerBucket() {
+        CopyingMap<Long, long[]> oneByOneBuckets = new CopyingMap<>("one-by-one", long[]::clone);
+        CopyingMap<String, Double> oneByOneKnown = new CopyingMap<>("one-by-one-old", v -> v);
+        FlinkDomainState oneByOne =
+                new FlinkDomainState(
+                        queue, oneByOneKnown, buckets24, oneByOneBuckets, channels, nodes, seen);
+        key = "d1";
+        known.put("old-1", 100_000.0);
+        oneByOneKnown.put("old-1", 100_000.0);
+        java.util.Random rnd = new java.util.Random(33);
+        int repeatsInASlot = 0;
+        for (int slot = 0; slot < 300; slot++) {
+            state.useKey("d1");
+            oneByOne.useKey("d1");
+            int n = rnd.nextInt(slot % 50 == 0 ? 400 : 60);
+            String[] ids = new String[n];
+            double[] deadlines = new double[n];
+            java.util.Set<String> inSlot = new java.util.HashSet<>();
+            for (int k = 0; k < n; k++) {
+                ids[k] = rnd.nextInt(20) == 0 ? "old-1" : "q" + rnd.nextInt(6000);
+                deadlines[k] =
+                        rnd.nextInt(50) == 0 ? 1_000.0 : 1e6 + 1000.0 * slot + rnd.nextInt(30_000);
+                if (!inSlot.add(ids[k])) {
+                    repeatsInASlot++;
+                }
+            }
+            calls.clear();
+            boolean[] fresh = state.rememberAllIfNew(ids, deadlines, n);
+            int lookups = count("known-id-hashes-12");
+            java.util.Set<Long> touched = new java.util.HashSet<>();
+            for (int k = 0; k < n; k++) {
+                touched.add(KnownIdBuckets.bucketOf(KnownIdBuckets.hash(ids[k])[0]));
+                assertEquals(
+                        oneByOne.rememberIfNew(ids[k], deadlines[k]),
+                        fresh[k],
+                        ids[k] + " at " + k + " of slot " + slot);
+            }
+            if (slot > 0) {
+                assertTrue(
+                        lookups <= 2 * touched.size(),
+                        lookups + " calls for " + touched.size() + " buckets");
+            }
+            if (slot % 37 == 0) {
+                state.forgetIdsBefore(1e6 + 1000.0 * slot);
+                oneByOne.forgetIdsBefore(1e6 + 1000.0 * slot);
+            }
+            for (long g = 0; g < KnownIdBuckets.BUCKETS; g++) {
+                long[] a = buckets.stored("d1", g);
+                long[] e = oneByOneBuckets.stored("d1", g);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(
+                        e, a, "bucket " + g + " after slot " + slot);
+            }
+        }
+        assertTrue(repeatsInASlot > 50, "ids repeated within a slot: " + repeatsInASlot);
+    }
+
+    /**
      * The heap backend's copy of the id buckets is the array itself ({@link IdBucketSerializer}),
      * and a checkpoint being written may still hold an array the domain has since replaced: so no
      * array once stored may change. Through migrations, remembering (new buckets, a base moving

@@ -118,6 +118,77 @@ class KnownIdBucketsTest {
     }
 
     /** merged() builds a new array and leaves the stored one alone (FlinkDomainState's moves). */
+    /**
+     * withAbsent gives, array for array, what {@link KnownIdBuckets#with} gives id by id in the
+     * same order: over random buckets (empty, one id, hundreds), new ids with deadlines above the
+     * base (the merge), below it or kept forever (the base moves: id by id), and never changes the
+     * array given.
+     */
+    @Test
+    void withAbsentIsWithIdByIdInOneCopy() {
+        Random rnd = new Random(21);
+        int merges = 0;
+        for (int trial = 0; trial < 3000; trial++) {
+            long[] b = null;
+            Set<Long> in = new HashSet<>();
+            int n =
+                    switch (trial % 4) {
+                        case 0 -> 0;
+                        case 1 -> 1;
+                        default -> rnd.nextInt(300);
+                    };
+            for (int i = 0; i < n; i++) {
+                long h = rnd.nextLong();
+                if (in.add(h)) {
+                    b = KnownIdBuckets.with(b, h, 1e6 + rnd.nextInt(50_000_000));
+                }
+            }
+            int m = rnd.nextInt(trial % 10 == 0 ? 200 : 12);
+            long[] hs = new long[m];
+            double[] ds = new double[m];
+            for (int k = 0; k < m; k++) {
+                long h;
+                do {
+                    h = rnd.nextLong();
+                } while (!in.add(h));
+                hs[k] = h;
+                ds[k] =
+                        switch (rnd.nextInt(trial % 3 == 0 ? 10 : 200)) {
+                            case 0 -> 1e3; // below the base: it moves down
+                            case 1 -> Double.NaN; // kept forever
+                            case 2 -> 1e19; // beyond the offsets' range: kept forever
+                            default -> 1e6 + rnd.nextInt(80_000_000);
+                        };
+            }
+            long[] before = b == null ? null : b.clone();
+            long[] expected = b;
+            for (int k = 0; k < m; k++) {
+                expected = KnownIdBuckets.with(expected, hs[k], ds[k]);
+            }
+            long[] got = KnownIdBuckets.withAbsent(b, hs, ds, m);
+            assertArrayEquals(
+                    expected == null ? new long[0] : expected, got, "trial " + trial + ", m " + m);
+            if (b != null) {
+                assertArrayEquals(before, b, "the bucket given is left alone");
+                if (m > 1 && KnownIdBuckets.size(b) > 0) {
+                    merges++;
+                }
+            }
+        }
+        assertTrue(merges > 1000, "trials with a merge: " + merges);
+    }
+
+    @Test
+    void withAbsentRefusesAHashTheBucketHasOrTwice() {
+        long[] b = KnownIdBuckets.with(KnownIdBuckets.with(null, 5, 2e6), 9, 2e6);
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> KnownIdBuckets.withAbsent(b, new long[] {7, 9}, new double[] {3e6, 3e6}, 2));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> KnownIdBuckets.withAbsent(b, new long[] {7, 7}, new double[] {3e6, 3e6}, 2));
+    }
+
     @Test
     void mergedLeavesTheStoredArrayAlone() {
         Random rnd = new Random(4);

@@ -35,6 +35,20 @@ public interface DomainState {
         return true;
     }
 
+    /**
+     * {@link #rememberIfNew} for the first n ids in order (an id repeated in the list is new at
+     * most once, at its first place): whether each was new. A state that keeps ids in groups
+     * overrides it to read and write each group once for all of them (every slot's requests come
+     * here).
+     */
+    default boolean[] rememberAllIfNew(String[] ids, double[] deadlines, int n) {
+        boolean[] fresh = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            fresh[k] = rememberIfNew(ids[k], deadlines[k]);
+        }
+        return fresh;
+    }
+
     /** Forgets the ids whose deadline lies before the horizon. */
     void forgetIdsBefore(double horizon);
 

@@ -62,6 +62,18 @@ final class SlotEvents {
         events.sort(ORDER);
         Map<String, UserChannels> touched = new HashMap<>();
         long seen = state.inputsSeen();
+        // the requests' ids, remembered all at once (in the events' order, as one by one)
+        String[] ids = new String[events.size()];
+        double[] deadlines = new double[events.size()];
+        int requests = 0;
+        for (InputEvent e : events) {
+            if (e.kind == InputEvent.REQUEST) {
+                ids[requests] = e.request.requestId;
+                deadlines[requests++] = e.request.deadline;
+            }
+        }
+        boolean[] fresh = state.rememberAllIfNew(ids, deadlines, requests);
+        int request = 0;
         for (InputEvent e : events) {
             if (e.kind == InputEvent.REQUEST || e.kind == InputEvent.CHANNEL) {
                 seen = Math.max(seen, e.time);
@@ -69,7 +81,7 @@ final class SlotEvents {
             switch (e.kind) {
                 case InputEvent.REQUEST -> {
                     RequestEvent r = e.request;
-                    if (!state.rememberIfNew(r.requestId, r.deadline)) {
+                    if (!fresh[request++]) {
                         rejected.add(
                                 new Rejected(
                                         r.requestId,
