@@ -20,20 +20,22 @@ public final class AvroOutputs {
         List<DecidedRequest> rs = new ArrayList<>(d.requests().size());
         for (Decision.Decided x : d.requests()) {
             RequestEvent r = x.request();
+            // the all-args constructor, not a builder per request: a builder copies the schema's
+            // field list and checks every field (all are set here; the argument list follows the
+            // schema, so a field added to it fails to compile until it is passed)
             rs.add(
-                    DecidedRequest.newBuilder()
-                            .setRequestId(r.requestId)
-                            .setUserId(r.userId)
-                            .setArrivalTime(Instant.ofEpochMilli(r.arrivalTime))
-                            .setDeadlineMs(r.deadline)
-                            .setPromptTokens(r.promptTokens)
-                            .setMaxOutputTokens(r.maxOutputTokens)
-                            .setMaxPplIncrease(r.maxPplIncrease)
-                            .setPredictedFinishMs(x.predictedFinishMs())
-                            .setUplinkShareHz(x.uplinkShareHz())
-                            .setDownlinkShareHz(x.downlinkShareHz())
-                            .setPromptText(r.promptText)
-                            .build());
+                    new DecidedRequest(
+                            r.requestId,
+                            r.userId,
+                            Instant.ofEpochMilli(r.arrivalTime),
+                            r.deadline,
+                            r.promptTokens,
+                            r.maxOutputTokens,
+                            r.maxPplIncrease,
+                            x.predictedFinishMs(),
+                            x.uplinkShareHz(),
+                            x.downlinkShareHz(),
+                            r.promptText));
         }
         BatchDecision bd =
                 BatchDecision.newBuilder()

@@ -166,15 +166,16 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         if (slot != Slots.slotEndAfter(e.time, config.slotMs, phase)) {
             lateCounter.inc(); // its own slot had closed: it joins the next one to close
         }
-        List<InputEvent> list = buffer.get(slot);
+        Long key = slot; // boxed once for the lookup and the store
+        List<InputEvent> list = buffer.get(key);
         if (list == null) {
-            list = new ArrayList<>(4);
+            list = new ArrayList<>(16);
             // the slot's first event: its timer (a buffered slot already has one, registered
             // with its first event and snapshotted with the buffer)
             ctx.timerService().registerEventTimeTimer(slot);
         }
         list.add(e);
-        buffer.put(slot, list);
+        buffer.put(key, list);
     }
 
     @Override
