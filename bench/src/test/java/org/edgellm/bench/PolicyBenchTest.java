@@ -58,8 +58,11 @@ class PolicyBenchTest {
                         "| smallest-kv (per-slot, window 32) |",
                         "| static (per-slot, window 32) |",
                         "| ot-gah (per-slot, window 32) |",
-                        "| ot-gah (load-price, window 64, no urgency tie-break) |",
-                        "| ot-gah (load-price, window 64, urgency tie-break, the solver's variant) |",
+                        "| ot-gah (load-price, fixed window 64, urgency tie-break, fastest variant;"
+                                + " the previous default) |",
+                        "| ot-gah (load-price, growing window, no urgency tie-break) |",
+                        "| ot-gah (load-price, growing window, urgency tie-break, the solver's"
+                                + " variant) |",
                         "| " + PolicyBench.DEFAULT_ROW + " |",
                         "| upper bound |")) {
             assertTrue(page.contains(row), row + " in\n" + page);

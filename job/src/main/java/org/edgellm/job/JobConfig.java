@@ -59,6 +59,8 @@ public final class JobConfig implements Serializable {
                     "lookahead-ms",
                     "max-pending",
                     "max-candidates",
+                    "candidate-share",
+                    "candidate-cap",
                     "admission-every-ms",
                     "policy",
                     "urgency-tie-break",
@@ -343,6 +345,30 @@ public final class JobConfig implements Serializable {
     public int maxCandidates = 64;
 
     @Option(
+            names = "--candidate-share",
+            defaultValue = "0.25",
+            converter = Cli.NonNegativeDouble.class,
+            description =
+                    "under the rate policies (every --policy but per-slot): when a domain holds"
+                            + " more pending requests than --max-candidates divided by this share,"
+                            + " the slot offers its solver this share of them instead (the earliest"
+                            + " deadlines, at most --candidate-cap): an overloaded domain's earliest"
+                            + " deadlines are mostly requests about to expire, and the wider window"
+                            + " reaches cheaper ones behind them. 0: a fixed window. Between 0 and 1;"
+                            + " see docs/policies.md. Default: ${DEFAULT-VALUE}")
+    public double candidateShare = 0.25;
+
+    @Option(
+            names = "--candidate-cap",
+            defaultValue = "512",
+            converter = Cli.PositiveInt.class,
+            description =
+                    "the largest window --candidate-share grows to (never below"
+                            + " --max-candidates; brute-force and exact stay within their own"
+                            + " limits). Default: ${DEFAULT-VALUE}")
+    public int candidateCap = 512;
+
+    @Option(
             names = "--policy",
             defaultValue = "load-price",
             description =
@@ -553,6 +579,10 @@ public final class JobConfig implements Serializable {
         }
         checkScheduler(scheduler);
         checkCandidates(scheduler, maxCandidates);
+        if (!(candidateShare >= 0 && candidateShare <= 1)) {
+            throw new IllegalArgumentException(
+                    "--candidate-share: must be between 0 and 1 (got " + candidateShare + ")");
+        }
         if (kafkaPropertiesFile != null) {
             Map<String, String> merged =
                     new LinkedHashMap<>(kafkaPropertiesFile(kafkaPropertiesFile));
@@ -592,12 +622,7 @@ public final class JobConfig implements Serializable {
      * every busy slot (each such slot then falls back to FCFS).
      */
     public static void checkCandidates(String scheduler, int maxCandidates) {
-        int limit =
-                switch (scheduler) {
-                    case "brute-force" -> org.edgellm.scheduler.BruteForce.MAX_REQUESTS;
-                    case "exact" -> org.edgellm.scheduler.ExhaustiveOptimum.MAX_REQUESTS;
-                    default -> Integer.MAX_VALUE;
-                };
+        int limit = candidateLimit(scheduler);
         if (maxCandidates > limit) {
             throw new IllegalArgumentException(
                     "--max-candidates: "
@@ -610,6 +635,15 @@ public final class JobConfig implements Serializable {
                             + limit
                             + " or less)");
         }
+    }
+
+    /** The most requests the algorithm takes in one slot (exponential ones have a limit). */
+    static int candidateLimit(String scheduler) {
+        return switch (scheduler) {
+            case "brute-force" -> org.edgellm.scheduler.BruteForce.MAX_REQUESTS;
+            case "exact" -> org.edgellm.scheduler.ExhaustiveOptimum.MAX_REQUESTS;
+            default -> Integer.MAX_VALUE;
+        };
     }
 
     /** The algorithm names, for --help. */
@@ -720,6 +754,8 @@ public final class JobConfig implements Serializable {
                 lookahead(),
                 maxPending,
                 maxCandidates,
+                candidateShare,
+                Math.min(candidateCap, candidateLimit(scheduler)),
                 policy,
                 urgencyTieBreak,
                 fastestVariant,

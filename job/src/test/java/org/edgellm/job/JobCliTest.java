@@ -90,7 +90,10 @@ class JobCliTest {
                 "simulate --scheduler magic|--scheduler|magic",
                 "simulate --delivery sometimes|--delivery|sometimes",
                 "simulate --scheduler fcfs,fcfs|--scheduler|fcfs,fcfs",
-                "simulate --slot-stagger sometimes|--slot-stagger|sometimes"
+                "simulate --slot-stagger sometimes|--slot-stagger|sometimes",
+                "simulate --candidate-share 1.5|--candidate-share|1.5",
+                "simulate --candidate-share -0.1|--candidate-share|-0.1",
+                "simulate --candidate-cap 0|--candidate-cap|0"
             })
     void aMistakeIsOneLineNamingTheFlagAndTheValueWithStatus2(String row) {
         String[] parts = row.split("\\|", -1);
@@ -141,6 +144,36 @@ class JobCliTest {
         assertEquals(7, c.maxPending);
         assertTrue(!c.exactlyOnce);
         assertEquals(0, c.commitDelay(), "at-least-once without a flag: no commit delay");
+    }
+
+    /**
+     * The growing window's flags reach the domain settings; brute-force and exact keep their own
+     * limit of requests per slot however far the window would grow.
+     */
+    @Test
+    void theCandidateWindowFlagsReachTheDomainSettings() {
+        var byDefault = JobConfig.parse().domainSettings();
+        assertEquals(64, byDefault.window(100));
+        assertEquals(512, byDefault.window(4096));
+        assertEquals(512, byDefault.largestWindow());
+        var set =
+                JobConfig.parse("--candidate-share", "0.5", "--candidate-cap", "100")
+                        .domainSettings();
+        assertEquals(75, set.window(150));
+        assertEquals(100, set.largestWindow());
+        assertEquals(
+                64, JobConfig.parse("--candidate-share", "0").domainSettings().largestWindow());
+        for (String exponential : List.of("brute-force", "exact")) {
+            var s =
+                    JobConfig.parse("--scheduler", exponential, "--max-candidates", "10")
+                            .domainSettings();
+            int limit =
+                    exponential.equals("exact")
+                            ? org.edgellm.scheduler.ExhaustiveOptimum.MAX_REQUESTS
+                            : org.edgellm.scheduler.BruteForce.MAX_REQUESTS;
+            assertEquals(limit, s.largestWindow(), exponential);
+            assertEquals(limit, s.window(100_000), exponential);
+        }
     }
 
     @Test

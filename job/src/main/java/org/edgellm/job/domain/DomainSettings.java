@@ -14,7 +14,11 @@ import java.io.Serializable;
  * @param heartbeatTimeoutMs a node heard of before and silent this long gets nothing
  * @param lookaheadMs a node is offered only while its busy-until is within this of the slot end
  * @param maxPending pending requests per domain; beyond, SHED
- * @param maxCandidates requests offered to one slot's solver (earliest deadlines)
+ * @param maxCandidates requests offered to one slot's solver (earliest deadlines); under the rate
+ *     policies the window can grow beyond it with the queue ({@link #window})
+ * @param candidateShare under the rate policies, the window grows to this share of the domain's
+ *     pending requests when that is more than maxCandidates (0: a fixed window)
+ * @param candidateCap the largest window the growth reaches
  * @param policy how a slot's batches are chosen: {@code per-slot} (the most requests now), {@code
  *     throughput-rate} (the most requests per second of GPU time among cut-offs by output length)
  *     {@code padding-rate} (cut-offs by output and by prompt length) or {@code load-price}
@@ -44,6 +48,8 @@ public record DomainSettings(
         long lookaheadMs,
         int maxPending,
         int maxCandidates,
+        double candidateShare,
+        int candidateCap,
         String policy,
         boolean urgencyTieBreak,
         boolean fastestVariant,
@@ -54,6 +60,30 @@ public record DomainSettings(
         boolean staggerSlots,
         long admissionEveryMs)
         implements Serializable {
+
+    /**
+     * The candidates one slot offers its solver when the domain holds {@code pending} requests:
+     * max-candidates, or under the rate policies (every policy but the paper's per-slot) the given
+     * share of the pending requests when that is more, at most the cap. An overloaded domain's
+     * earliest deadlines are mostly requests about to expire; a wider window lets the solver reach
+     * the cheaper requests behind them (docs/policies.md, "The window grows with the queue").
+     */
+    public int window(int pending) {
+        if (!grows()) {
+            return maxCandidates;
+        }
+        long share = (long) Math.ceil(candidateShare * pending);
+        return (int) Math.max(maxCandidates, Math.min(candidateCap, share));
+    }
+
+    /** The largest {@link #window} any queue can give: what one slot's batches can hold at most. */
+    public int largestWindow() {
+        return grows() ? Math.max(maxCandidates, candidateCap) : maxCandidates;
+    }
+
+    private boolean grows() {
+        return candidateShare > 0 && !policy.equals(RatePolicies.PER_SLOT);
+    }
 
     /** Where the domain's slot ends lie within the slot: 0 unless slots are staggered. */
     public long slotPhaseMs(String domain) {

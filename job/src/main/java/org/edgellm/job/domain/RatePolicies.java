@@ -54,8 +54,8 @@ final class RatePolicies {
     private static final double[] CUTOFFS = {0.75, 0.5, 0.25};
 
     /**
-     * Under padding-rate, the cut-offs draw from this many times max-candidates earliest deadlines
-     * (each subset still at most max-candidates): the cheap requests just behind the window.
+     * Under padding-rate, the cut-offs draw from this many times the slot's window of earliest
+     * deadlines (each subset still at most the window): the cheap requests just behind it.
      */
     static final int WIDE = 2;
 
@@ -67,8 +67,9 @@ final class RatePolicies {
      * Throughput-rate and padding-rate keep the schedule with the most requests per millisecond of
      * compute time (the first of equal ones: the full set wins ties); load-price chooses by {@link
      * #byPrice}. Under padding-rate and load-price, {@code requests} are the {@link #WIDE} times
-     * wider window: the quantiles are of them, and each subset keeps its max-candidates earliest
-     * deadlines. Every schedule comes from the same solver, so each stays feasible under C1-C5.
+     * wider window: the quantiles are of them, and each subset keeps its {@code window} earliest
+     * deadlines ({@link DomainSettings#window}, the size of the full schedule's candidate list).
+     * Every schedule comes from the same solver, so each stays feasible under C1-C5.
      */
     Schedule choose(
             Schedule full,
@@ -78,15 +79,16 @@ final class RatePolicies {
             PendingQueue q,
             int domainNodes,
             Solver solver,
-            Supplier<ServableAlone> alone) {
+            Supplier<ServableAlone> alone,
+            int window) {
         if (requests.size() < 2) {
             return full;
         }
         List<Schedule> options = new ArrayList<>();
         options.add(full);
-        addCutoffs(options, requests, Request::maxOutputTokens, solver);
+        addCutoffs(options, requests, Request::maxOutputTokens, solver, window);
         if (!settings.policy().equals(THROUGHPUT_RATE)) {
-            addCutoffs(options, requests, Request::promptTokens, solver);
+            addCutoffs(options, requests, Request::promptTokens, solver, window);
         }
         if (settings.policy().equals(LOAD_PRICE)) {
             return options.get(
@@ -219,14 +221,15 @@ final class RatePolicies {
 
     /**
      * Adds to {@code options} the solves over the candidates whose {@code length} is at most each
-     * cut-off's quantile of theirs (each subset at most max-candidates, its earliest deadlines;
+     * cut-off's quantile of theirs (each subset at most {@code window}, its earliest deadlines;
      * none that equals the one before or every candidate).
      */
     private void addCutoffs(
             List<Schedule> options,
             List<Request> requests,
             ToIntFunction<Request> length,
-            Solver solver) {
+            Solver solver,
+            int window) {
         int[] lengths = requests.stream().mapToInt(length).sorted().toArray();
         int lastLimit = Integer.MAX_VALUE;
         for (double q : CUTOFFS) {
@@ -237,7 +240,7 @@ final class RatePolicies {
             lastLimit = limit;
             List<Request> sub = new ArrayList<>();
             for (Request r : requests) {
-                if (length.applyAsInt(r) <= limit && sub.size() < settings.maxCandidates()) {
+                if (length.applyAsInt(r) <= limit && sub.size() < window) {
                     sub.add(r);
                 }
             }

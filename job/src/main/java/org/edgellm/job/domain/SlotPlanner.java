@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * Plans one slot of one domain at t0: offers the nodes that were heard from (or every topology
  * node, with offer-unheard-nodes), are healthy, not silent, not stalled and whose predicted busy
  * time lies within the look-ahead, and the pending requests with the earliest deadlines still ahead
- * of t0 (at most max-candidates) with their fresh channels (and, under {@link UrgencyTieBreak},
- * their weights raised by urgency); runs the scheduler with its budget; turns each batch into a
- * {@link Decision}, advances the node's busy time, watches the batch when the node reports
- * progress, and takes the decided requests out of the queue.
+ * of t0 (at most the window of {@link DomainSettings#window}) with their fresh channels (and, under
+ * {@link UrgencyTieBreak}, their weights raised by urgency); runs the scheduler with its budget;
+ * turns each batch into a {@link Decision}, advances the node's busy time, watches the batch when
+ * the node reports progress, and takes the decided requests out of the queue.
  */
 final class SlotPlanner {
     private static final Logger LOG = LoggerFactory.getLogger(SlotPlanner.class);
@@ -94,7 +94,7 @@ final class SlotPlanner {
         Map<String, RequestEvent> byId = new HashMap<>();
         List<Request> requests = new ArrayList<>();
         List<Request> wide = new ArrayList<>();
-        int max = settings.maxCandidates();
+        int max = settings.window(q.size);
         boolean wideDraw =
                 settings.policy().equals(RatePolicies.PADDING_RATE)
                         || settings.policy().equals(RatePolicies.LOAD_PRICE);
@@ -136,7 +136,8 @@ final class SlotPlanner {
                                             topology,
                                             settings.nextT0(domain, slotEnd, t0),
                                             offered,
-                                            wide));
+                                            wide),
+                            max);
         }
         boolean fellBack = false;
         if (schedule == null) {

@@ -434,7 +434,8 @@ public final class GoodputBound {
             long off = settings.outOfOrdernessMs() + settings.commitDelayMs();
             long maxAge = settings.maxChannelAgeMs();
             double beta = topology.bitsPerToken;
-            int cap0 = settings.maxCandidates();
+            // the most requests one slot's batches can hold: its largest candidate window
+            int cap0 = settings.largestWindow();
             List<double[]> windows = new ArrayList<>(); // {r, e, t0, deadline}
             List<Long> masks = new ArrayList<>();
             List<RequestEvent> kept = new ArrayList<>();

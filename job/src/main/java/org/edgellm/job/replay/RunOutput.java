@@ -247,6 +247,7 @@ public final class RunOutput {
         s.put("scheduler", config.scheduler);
         s.put("policy", config.policy);
         s.put("maxCandidates", config.maxCandidates);
+        s.put("largestWindow", config.domainSettings().largestWindow());
         s.put("slotMs", config.slotMs);
         s.put("slotStagger", config.slotStagger);
         s.put("speedup", p.speedup);

@@ -97,6 +97,8 @@ final class DomainFixtures {
         long lookaheadMs = 100;
         int maxPending = 2048;
         int maxCandidates = 32;
+        double candidateShare = 0;
+        int candidateCap = 512;
         String policy = "per-slot";
         boolean urgencyTieBreak = false;
         boolean fastestVariant = false;
@@ -120,6 +122,8 @@ final class DomainFixtures {
                     lookaheadMs,
                     maxPending,
                     maxCandidates,
+                    candidateShare,
+                    candidateCap,
                     policy,
                     urgencyTieBreak,
                     fastestVariant,

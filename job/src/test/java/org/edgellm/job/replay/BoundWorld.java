@@ -210,9 +210,18 @@ final class BoundWorld {
 
     ObjectNode simulate(String scheduler, int candidates, String policy, Path dir)
             throws Exception {
+        return simulate(scheduler, candidates, policy, -1, dir);
+    }
+
+    /** The same with the given --candidate-share (below 0: the job's default). */
+    ObjectNode simulate(String scheduler, int candidates, String policy, double share, Path dir)
+            throws Exception {
         ReplayOptions o = ReplayOptions.parse(flags(scheduler, candidates, dir), scheduler);
         JobConfig config = o.job();
         config.policy = policy;
+        if (share >= 0) {
+            config.candidateShare = share;
+        }
         Topology topology = topology();
         List<InputEvent> events = events();
         long first = requests.stream().mapToLong(Req::arrival).min().orElse(BASE);

@@ -103,6 +103,61 @@ class GoodputBoundTest {
     }
 
     /**
+     * A window that grows with the queue lets one batch hold more than max-candidates requests, and
+     * the bound allows for it. One node whose decode steps are paid by reading the weights (about
+     * one second per pass, the same for 1 or 12 sequences; roofline, one layer of width 64 read at
+     * 100 kB/s), twelve one-token requests at once whose deadline leaves room for one batch only.
+     * With max-candidates 4 and a fixed window one batch of 4 is decided; with the window of the
+     * whole queue (--candidate-share 1) one batch of 12. The bound of the growing window's settings
+     * charges each request a twelfth of that batch and counts all 12; the bound of the fixed
+     * window's settings caps batches at 4 and counts fewer than the 12 the growing window decides,
+     * so a bound that ignored the growth would be broken by it.
+     */
+    @Test
+    void theBoundAllowsForBatchesOfAGrowingWindow() throws Exception {
+        BoundWorld w = new BoundWorld();
+        w.layers = 1;
+        w.hidden = 64;
+        w.vocab = 1;
+        w.outOfOrdernessMs = 0;
+        w.maxCandidates = 4;
+        w.nodes.add(
+                new BoundWorld.Node(
+                        "d",
+                        "n1",
+                        1e6,
+                        0,
+                        1e5,
+                        1e12,
+                        1e12,
+                        1e12,
+                        1.0,
+                        32_000,
+                        32_000,
+                        List.of(new BoundWorld.Variant("fp16", 16, 16, 16, 0.0))));
+        for (int k = 0; k < 12; k++) {
+            w.requests.add(new BoundWorld.Req("d", "q" + k, "u" + k, B + 500, 1, 1, B + 3800, 0.5));
+            for (long t = B; t <= B + 4_000; t += 1000) {
+                w.channels.add(new BoundWorld.Chan("d", "u" + k, "n1", t, 1.0, 1.0));
+            }
+        }
+        for (String policy : List.of("throughput-rate", "load-price")) {
+            ObjectNode fixed = w.simulate("ot-gah", 4, policy, 0, dir.resolve(policy + "-fixed"));
+            ObjectNode grown = w.simulate("ot-gah", 4, policy, 1, dir.resolve(policy + "-grown"));
+            assertEquals(4, fixed.get("assigned").asInt(), policy + ", fixed window");
+            assertEquals(12, grown.get("assigned").asInt(), policy + ", growing window");
+            assertEquals(4, fixed.get("largestWindow").asInt());
+            assertEquals(512, grown.get("largestWindow").asInt());
+            int grownBound = grown.get("upperBound").get("capacityBound").asInt();
+            int fixedBound = fixed.get("upperBound").get("capacityBound").asInt();
+            assertEquals(12, grownBound, policy + ": the growing window's bound");
+            assertTrue(
+                    fixedBound >= 4 && fixedBound < 12,
+                    policy + ": the fixed window's bound caps batches at 4: " + fixedBound);
+        }
+    }
+
+    /**
      * A node's own weighting, by hand: {@link #tiny()}'s five g's made strict (perplexity tolerance
      * 0.1), with a second node n2 like n1 whose only variant costs 0.3 of perplexity, and one
      * tolerant request h at the same time that either node can serve. With every node at weight 1
@@ -317,6 +372,10 @@ class GoodputBoundTest {
         runs.add("ot-gah/load-price"); // the default policy (padding-rate's schedules, priced)
         runs.add("ot-gah/load-price/64");
         runs.add("smallest-kv/load-price/64");
+        // windows that grow with the queue from 4 candidates to all of it: batches larger than
+        // max-candidates, which the bound must allow for
+        runs.add("ot-gah/load-price/4/1");
+        runs.add("ot-gah/throughput-rate/4/1");
         for (String name : runs) {
             String[] p = name.split("/");
             ObjectNode s =
@@ -324,6 +383,7 @@ class GoodputBoundTest {
                             p[0],
                             p.length > 2 ? Integer.parseInt(p[2]) : candidates(p[0]),
                             p.length > 1 ? p[1] : "per-slot",
+                            p.length > 3 ? Double.parseDouble(p[3]) : -1,
                             dir.resolve(name.replace('/', '-')));
             double good = s.get("goodputPerSecond").asDouble();
             double bound = s.get("upperBoundGoodputPerSecond").asDouble();
