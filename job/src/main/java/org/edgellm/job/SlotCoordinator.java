@@ -52,8 +52,8 @@ import org.edgellm.job.domain.Slots;
  * are read once per domain after a restore of state that has them, moved into it, and then stay
  * empty. Metrics of the subtask (docs/metrics.md): counters {@code assigned}, {@code rejected} by
  * {@code reason}, {@code schedulerFallbacks}, {@code slotsSolved}, {@code slotsProvenOptimal} and
- * {@code lateEvents}; the histograms {@code solveMicros} and (live runs) {@code decisionLatencyMs};
- * gauges over the subtask's domains ({@link DomainGauges}).
+ * {@code lateEvents}; the histograms {@code solveMicros}, {@code candidatesOffered} and (live runs)
+ * {@code decisionLatencyMs}; gauges over the subtask's domains ({@link DomainGauges}).
  */
 public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, BatchDecision> {
     private static final long serialVersionUID = 1L;
@@ -78,6 +78,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
     private transient DomainSettings settings;
 
     private transient Histogram solveMicros;
+    private transient Histogram candidatesOffered;
     private transient Counter assignedCounter;
     private transient Counter fallbackCounter;
     private transient Counter redispatchedCounter;
@@ -137,6 +138,8 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         domain = new DomainScheduler(topology, settings, clock);
         var group = rc.getMetricGroup();
         solveMicros = group.histogram("solveMicros", new DescriptiveStatisticsHistogram(1000));
+        candidatesOffered =
+                group.histogram("candidatesOffered", new DescriptiveStatisticsHistogram(1000));
         assignedCounter = group.counter("assigned");
         fallbackCounter = group.counter("schedulerFallbacks");
         redispatchedCounter = group.counter("redispatched");
@@ -205,6 +208,7 @@ public class SlotCoordinator extends KeyedProcessFunction<String, InputEvent, Ba
         redispatchedCounter.inc(o.redispatched());
         if (o.solved()) {
             solveMicros.update(o.report().solveMicros());
+            candidatesOffered.update(o.report().considered());
             solvedCounter.inc();
             if (o.report().provenOptimal()) {
                 provenOptimalCounter.inc();
