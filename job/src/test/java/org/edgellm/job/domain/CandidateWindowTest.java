@@ -1,9 +1,6 @@
 package org.edgellm.job.domain;
 
-import static org.edgellm.job.domain.DomainFixtures.channel;
 import static org.edgellm.job.domain.DomainFixtures.pendingIds;
-import static org.edgellm.job.domain.DomainFixtures.req;
-import static org.edgellm.job.domain.DomainFixtures.request;
 import static org.edgellm.job.domain.DomainFixtures.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,24 +71,8 @@ class CandidateWindowTest {
             for (int again = 0; again < 2; again++) {
                 DomainSettings settings = with(policy, 4, share, 512);
                 Run run = new Run(settings);
-                List<InputEvent> events = new ArrayList<>();
-                events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
-                for (int i = 0; i < 12; i++) {
-                    boolean isLong = i < 6;
-                    String id = (isLong ? "l" : "s") + (i % 6);
-                    events.add(
-                            request(
-                                    req(
-                                            id,
-                                            "u" + i,
-                                            D,
-                                            1000,
-                                            64,
-                                            isLong ? 1500 : 16,
-                                            isLong ? 600_000 : 700_000,
-                                            0.5)));
-                    events.add(channel("u" + i, D, "d1-a", 1000, 6));
-                }
+                List<InputEvent> events =
+                        SlotPlannerTest.longThenShort(6, 6, i -> (i < 6 ? "l" : "s") + (i % 6));
                 SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
                 assertEquals(1, o.decisions().size(), policy);
                 Decision d = o.decisions().get(0);

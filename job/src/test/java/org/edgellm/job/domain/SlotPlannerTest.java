@@ -428,24 +428,7 @@ class SlotPlannerTest {
                 s.maxCandidates = 4;
                 DomainSettings settings = s.build();
                 Run run = new Run(settings);
-                List<InputEvent> events = new ArrayList<>();
-                events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false)); // one node: d1-a
-                for (int i = 0; i < 8; i++) {
-                    String id = "w" + i;
-                    boolean early = i < 4;
-                    events.add(
-                            request(
-                                    req(
-                                            id,
-                                            "u" + i,
-                                            D,
-                                            1000,
-                                            64,
-                                            early ? 1500 : 16,
-                                            early ? 600_000 : 700_000,
-                                            0.5)));
-                    events.add(channel("u" + i, D, "d1-a", 1000, 6));
-                }
+                List<InputEvent> events = longThenShort(4, 4, i -> "w" + i);
                 SlotOutcome o = run.close(D, SLOT_END, events.toArray(new InputEvent[0]));
                 assertEquals(1, o.decisions().size(), policy);
                 Decision d = o.decisions().get(0);
@@ -656,6 +639,34 @@ class SlotPlannerTest {
         }
         assertTrue(batches >= 3, "batches " + batches);
         assertTrue(delayed >= 1, "a batch waited for a busy node: " + delayed);
+    }
+
+    /**
+     * One node (d1-b reports unhealthy, so only d1-a is offered) and {@code longs} requests with
+     * 1,500-token answers due at 601 s, then {@code shorts} with 16-token answers due at 701 s, all
+     * arriving at 1 s with a 64-token prompt, a fresh channel to d1-a each; the i-th is named
+     * {@code id.apply(i)}.
+     */
+    static List<InputEvent> longThenShort(
+            int longs, int shorts, java.util.function.IntFunction<String> id) {
+        List<InputEvent> events = new ArrayList<>();
+        events.add(DomainFixtures.heartbeat("d1-b", D, 1000, false));
+        for (int i = 0; i < longs + shorts; i++) {
+            boolean isLong = i < longs;
+            events.add(
+                    request(
+                            req(
+                                    id.apply(i),
+                                    "u" + i,
+                                    D,
+                                    1000,
+                                    64,
+                                    isLong ? 1500 : 16,
+                                    isLong ? 600_000 : 700_000,
+                                    0.5)));
+            events.add(channel("u" + i, D, "d1-a", 1000, 6));
+        }
+        return events;
     }
 
     /**
