@@ -87,4 +87,27 @@ class SimulateEqualsReplayTest {
     void otherSeedsAndSpeedups(String flags) throws Exception {
         assertSame(flags.split(" "));
     }
+
+    /**
+     * A window that grows with the queue (8 candidates, half the queue): replay and simulate still
+     * agree, and some slot did offer its solver more than the 8 of --max-candidates.
+     */
+    @Test
+    void aWindowThatGrowsWithTheQueue() throws Exception {
+        assertSame(
+                "--seed 9 --speedup 8 --minutes 1 --max-candidates 8 --candidate-share 0.5"
+                        .split(" "));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        int widest = 0;
+        for (String line : Files.readAllLines(dir.resolve("simulate/slot-reports.jsonl"))) {
+            widest =
+                    Math.max(
+                            widest,
+                            new com.fasterxml.jackson.databind.ObjectMapper()
+                                    .readTree(line)
+                                    .get("pending")
+                                    .asInt());
+        }
+        assertTrue(widest > 8, "the widest window offered " + widest);
+    }
 }
