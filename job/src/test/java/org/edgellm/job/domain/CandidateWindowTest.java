@@ -56,6 +56,29 @@ class CandidateWindowTest {
     }
 
     /**
+     * The random four-slot run of {@link SlotPlannerTest#feasibleRun} with a window of 2 that grows
+     * to the whole queue, under the default policy and its options: every batch passes the
+     * independent re-check of C1-C5, no request is decided twice, and some slot offered more than
+     * max-candidates.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ot-gah", "gah", "smallest-kv", "fcfs"})
+    void everyDecisionIsFeasibleWithAWindowThatGrows(String algorithm) {
+        int widest =
+                new SlotPlannerTest()
+                        .feasibleRun(
+                                algorithm,
+                                "load-price",
+                                true,
+                                true,
+                                s -> {
+                                    s.maxCandidates = 2;
+                                    s.candidateShare = 1;
+                                });
+        assertTrue(widest > 2, algorithm + ": the widest window offered " + widest);
+    }
+
+    /**
      * Six requests with 1,500-token answers and early deadlines, six with 16-token answers due
      * later, one node, max-candidates 4. A fixed window holds only long ones (padding-rate's wide
      * draw of twice the window reaches two short ones); a window of the whole queue reaches all six

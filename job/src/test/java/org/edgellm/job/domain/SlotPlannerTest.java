@@ -559,6 +559,20 @@ class SlotPlannerTest {
 
     void feasibleRun(
             String algorithm, String policy, boolean urgencyTieBreak, boolean fastestVariant) {
+        feasibleRun(algorithm, policy, urgencyTieBreak, fastestVariant, s -> {});
+    }
+
+    /**
+     * Four slots of eight random requests each on the fixture's two nodes, every batch re-checked
+     * against C1-C5 computed here, no request decided twice or decided and still pending; returns
+     * the most candidates a slot offered.
+     */
+    int feasibleRun(
+            String algorithm,
+            String policy,
+            boolean urgencyTieBreak,
+            boolean fastestVariant,
+            java.util.function.Consumer<DomainFixtures.Settings> tweak) {
         DomainFixtures.Settings s = settings();
         s.scheduler = algorithm;
         s.policy = policy;
@@ -567,7 +581,9 @@ class SlotPlannerTest {
         s.outOfOrdernessMs = 20;
         s.commitDelayMs = 30;
         s.lookaheadMs = 5000; // busy nodes stay on offer: their busy time delays the next batch
+        tweak.accept(s);
         DomainSettings settings = s.build();
+        int widest = 0;
         Run run = new Run(settings);
         Random rnd = new Random(42);
         double[] ppl = {0.05, 0.1, 0.35, 0.5};
@@ -614,6 +630,7 @@ class SlotPlannerTest {
                 decidedNow += d.requests().size();
             }
             SlotSummary report = o.report();
+            widest = Math.max(widest, report.considered());
             assertEquals(decidedNow, report.objective(), 1e-9, "objective of slot " + slotEnd);
             assertTrue(report.objective() <= report.upperBound() + 1e-9, "within its bound");
             assertTrue(
@@ -639,6 +656,7 @@ class SlotPlannerTest {
         }
         assertTrue(batches >= 3, "batches " + batches);
         assertTrue(delayed >= 1, "a batch waited for a busy node: " + delayed);
+        return widest;
     }
 
     /**
