@@ -313,7 +313,10 @@ public final class JobConfig implements Serializable {
             converter = AtLeastMinusOne.class,
             description =
                     "a node is offered only while its busy-until is within this of the slot end"
-                            + " (-1: slot-ms). Default: ${DEFAULT-VALUE}")
+                            + " (-1: slot-ms plus the commit delay: a batch starts no earlier than"
+                            + " t0, the slot end plus the out-of-orderness and the commit delay, so"
+                            + " a node that frees before then is as good as idle). Default:"
+                            + " ${DEFAULT-VALUE}")
     public long lookaheadMs = -1;
 
     @Option(
@@ -780,8 +783,18 @@ public final class JobConfig implements Serializable {
         return exactlyOnce ? checkpointMs : 0;
     }
 
+    /**
+     * The look-ahead: a node is offered while its busy time ends within this of the slot end. By
+     * default a slot plus the commit delay: the slot's batches start no earlier than t0 (the slot
+     * end plus the out-of-orderness and the commit delay), so a node that frees before t0 is as
+     * good as idle, and one that frees within the slot after it gets its next batch queued instead
+     * of waiting a whole cycle. In replays (no commit delay) this is one slot, as it always was; in
+     * the live job the commit delay is 1 s by default (the idleness timeout in at-least-once, the
+     * checkpoint interval in exactly-once), where a look-ahead of one slot left every node idle for
+     * about a second before each batch (docs/bench-job.md, twenty-fifth session).
+     */
     public long lookahead() {
-        return lookaheadMs >= 0 ? lookaheadMs : slotMs;
+        return lookaheadMs >= 0 ? lookaheadMs : slotMs + commitDelay();
     }
 
     /** Client properties passed through to every Kafka client (security settings and the like). */

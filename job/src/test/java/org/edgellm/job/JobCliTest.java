@@ -176,6 +176,31 @@ class JobCliTest {
         }
     }
 
+    /**
+     * The default look-ahead is a slot plus the commit delay: in a replay (no delay) one slot, as
+     * before; in the live job, where a slot's batches start at least the commit delay after its
+     * end, a node that frees before then is offered (with one slot, every node sat idle for about
+     * the commit delay before each batch).
+     */
+    @Test
+    void theDefaultLookaheadCoversTheCommitDelay() {
+        JobConfig replay = JobConfig.parse("--slot-ms", "1000", "--delivery", "at-least-once");
+        assertEquals(0, replay.commitDelay());
+        assertEquals(1000, replay.lookahead());
+        JobConfig live = JobConfig.parse("--delivery", "at-least-once");
+        SchedulerJob.liveDefaults(live);
+        assertEquals(1000, live.commitDelay(), "the idleness timeout");
+        assertEquals(1100, live.lookahead());
+        assertEquals(1100, live.domainSettings().lookaheadMs());
+        JobConfig exactly = JobConfig.parse("--delivery", "exactly-once", "--checkpoint-ms", "100");
+        SchedulerJob.liveDefaults(exactly);
+        assertEquals(100, exactly.commitDelay(), "the checkpoint interval");
+        assertEquals(200, exactly.lookahead());
+        JobConfig set = JobConfig.parse("--delivery", "exactly-once", "--lookahead-ms", "50");
+        SchedulerJob.liveDefaults(set);
+        assertEquals(50, set.lookahead(), "a look-ahead given is kept");
+    }
+
     @Test
     void theInputSourcesAreAlignedWithKafkaInputAndNotInReplays() {
         var live = SchedulerPipeline.watermarks(JobConfig.parse()).getAlignmentParameters();

@@ -61,7 +61,8 @@ final class HindsightOptimum {
             throw new IllegalArgumentException("one domain only");
         }
         this.off = w.outOfOrdernessMs + w.commitDelayMs;
-        this.lookahead = w.lookaheadMs >= 0 ? w.lookaheadMs : w.slotMs;
+        // the job's default look-ahead: a slot plus the commit delay
+        this.lookahead = w.lookaheadMs >= 0 ? w.lookaheadMs : w.slotMs + w.commitDelayMs;
         this.maxCandidates = maxCandidates;
         joins = new long[n];
         long first = Long.MAX_VALUE;
