@@ -100,13 +100,7 @@ class SimulateEqualsReplayTest {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         int widest = 0;
         for (String line : Files.readAllLines(dir.resolve("simulate/slot-reports.jsonl"))) {
-            widest =
-                    Math.max(
-                            widest,
-                            new com.fasterxml.jackson.databind.ObjectMapper()
-                                    .readTree(line)
-                                    .get("pending")
-                                    .asInt());
+            widest = Math.max(widest, json.readTree(line).get("pending").asInt());
         }
         assertTrue(widest > 8, "the widest window offered " + widest);
     }
