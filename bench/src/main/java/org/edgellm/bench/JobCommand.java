@@ -180,6 +180,15 @@ final class JobCommand implements Callable<Integer> {
                             + " measured window, domain, node, requests (default: none).")
     Path latencyCsv;
 
+    @Option(
+            names = "--profile-out",
+            paramLabel = "FILE",
+            description =
+                    "Also keep the run's JFR recording (CPU samples every 10 ms, GC pauses, warm-up"
+                            + " included) in FILE, for `jfr print` or JDK Mission Control; the"
+                            + " stage table reads only the measured window (default: none).")
+    Path profileOut;
+
     /** The flags as given (without the command's own name). */
     private List<String> jobArgs() {
         List<String> a = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
@@ -244,6 +253,7 @@ final class JobCommand implements Callable<Integer> {
                         List.copyOf(flinkOptions),
                         markdown,
                         latencyCsv,
+                        profileOut,
                         "java -jar bench/target/bench.jar job " + String.join(" ", jobArgs())),
                 out);
         return 0;

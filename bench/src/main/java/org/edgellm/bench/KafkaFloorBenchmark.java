@@ -85,6 +85,7 @@ final class KafkaFloorBenchmark {
                         List.of(),
                         null,
                         null,
+                        null,
                         f.command());
         Path topoFile = Files.createTempFile("bench-topology", ".yaml");
         Files.writeString(topoFile, JobBenchSetup.topology(f.domains(), f.nodesPerDomain()));

@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,6 +84,7 @@ public final class KafkaJobBenchmark {
             List<String> flinkOptions,
             Path markdown,
             Path latencyCsv,
+            Path profileOut,
             String command) {
         /** The request rate of the warm-up: warmupRate, or the rate when that is 0. */
         int rateOfWarmup() {
@@ -289,6 +291,9 @@ public final class KafkaJobBenchmark {
 
             long invalid = SourceCounters.INVALID.get();
             StageProfile prof = StageProfile.read(jfrFile, profileFrom, profileTo);
+            if (s.profileOut() != null) {
+                Files.copy(jfrFile, s.profileOut(), StandardCopyOption.REPLACE_EXISTING);
+            }
             Files.deleteIfExists(jfrFile);
             res =
                     JobBenchReport.figures(

@@ -40,6 +40,7 @@ class JobBenchReportTest {
                     List.of(),
                     null,
                     null,
+                    null,
                     "java -jar bench/target/bench.jar job --rate 200");
 
     /** 2 s: 400 requests, 400 channel states, 100 heartbeats; latencies 1..100 ms. */
@@ -328,6 +329,7 @@ class JobBenchReportTest {
                         "hashmap",
                         List.of(),
                         List.of(),
+                        null,
                         null,
                         null,
                         "cmd");

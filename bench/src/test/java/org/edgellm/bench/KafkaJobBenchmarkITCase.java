@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +36,7 @@ class KafkaJobBenchmarkITCase {
     void quickRunPrintsTheJsonLineWithSaneFigures() throws Exception {
         Path md = dir.resolve("job.md");
         Path csv = dir.resolve("latency.csv");
+        Path jfr = dir.resolve("run.jfr");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status =
@@ -55,7 +58,9 @@ class KafkaJobBenchmarkITCase {
                             "--markdown",
                             md.toString(),
                             "--latency-csv",
-                            csv.toString()
+                            csv.toString(),
+                            "--profile-out",
+                            jfr.toString()
                         },
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -104,6 +109,15 @@ class KafkaJobBenchmarkITCase {
                 json);
         assertTrue(rows.size() - 1 > inWindow.size(), "the warm-up's decisions are in the file");
         assertTrue(field(json, "cpuSamples") > 0, json);
+        // the kept recording holds the samples the stage table counted (the window's), and
+        // the warm-up's before them
+        long samples = 0;
+        for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+            if (e.getEventType().getName().equals("jdk.ExecutionSample")) {
+                samples++;
+            }
+        }
+        assertTrue(samples > field(json, "cpuSamples"), samples + " samples in " + json);
         // measured per thread: the coordinators ran, and no group of Java threads claims more
         // CPU than the whole process used (the JVM's own threads being the rest)
         Matcher m = Pattern.compile("\"cpuCoresByThreads\":\\{([^}]*)\\}").matcher(json);
