@@ -143,6 +143,7 @@ final class PolicyBench {
         String md =
                 markdown(
                         command,
+                        radio(traceFlags),
                         speedups,
                         seeds,
                         goodput,
@@ -158,8 +159,26 @@ final class PolicyBench {
         out.println("wrote " + plots.resolve("trace-goodput.png"));
     }
 
+    /**
+     * What the page says of the radio traces: the bundled ones, or those of the --channels-dir
+     * given to simulate.
+     */
+    static String radio(List<String> traceFlags) {
+        String dir = null;
+        for (int i = 0; i < traceFlags.size(); i++) {
+            String f = traceFlags.get(i);
+            if (f.equals("--channels-dir") && i + 1 < traceFlags.size()) {
+                dir = traceFlags.get(i + 1);
+            } else if (f.startsWith("--channels-dir=")) {
+                dir = f.substring("--channels-dir=".length());
+            }
+        }
+        return dir == null ? "the bundled radio traces" : "the radio traces of `" + dir + "`";
+    }
+
     private static String markdown(
             String command,
+            String radio,
             List<Double> speedups,
             List<Long> seeds,
             Map<String, Map<Double, List<Double>>> goodput,
@@ -174,7 +193,9 @@ final class PolicyBench {
         md.append(
                 "Every figure comes from `simulate` (the domain scheduler the job runs, without"
                         + " Flink; replay decides byte-identically): the default three-GPU domain,"
-                        + " slot 1 s, the bundled radio traces, the request trace divided in time by"
+                        + " slot 1 s, "
+                        + radio
+                        + ", the request trace divided in time by"
                         + " the speedup. Goodput is the requests decided to finish within their"
                         + " deadline per second of trace. Each cell is the mean over the seeds "
                         + seeds

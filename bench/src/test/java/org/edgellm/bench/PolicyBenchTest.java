@@ -28,6 +28,17 @@ class PolicyBenchTest {
     }
 
     @Test
+    void thePageNamesTheRadioTracesItRan() {
+        assertEquals("the bundled radio traces", PolicyBench.radio(List.of("--minutes", "5")));
+        assertEquals(
+                "the radio traces of `radio/Driving`",
+                PolicyBench.radio(List.of("--channels-dir", "radio/Driving", "--minutes", "5")));
+        assertEquals(
+                "the radio traces of `a`",
+                PolicyBench.radio(List.of("--seed", "1", "--channels-dir=a")));
+    }
+
+    @Test
     void aTinyRunWritesTheTableTheBoundAndThePlots() throws Exception {
         Path md = dir.resolve("results-trace.md");
         Path plots = dir.resolve("results");
@@ -68,6 +79,7 @@ class PolicyBenchTest {
             assertTrue(page.contains(row), row + " in\n" + page);
         }
         assertTrue(page.contains("java -jar bench/target/bench.jar policies --minutes 0.5"), page);
+        assertTrue(page.contains("slot 1 s, the bundled radio traces,"), page);
         // the printed lines say which seeds ran; each configuration once per seed
         String printed = out.toString(StandardCharsets.UTF_8);
         assertEquals(
