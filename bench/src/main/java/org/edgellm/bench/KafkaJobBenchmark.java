@@ -7,7 +7,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -276,7 +275,11 @@ public final class KafkaJobBenchmark {
             Map<String, Long> allocatedByThreads = threadCpu.allocatedBytesSince();
             Instant profileTo = Instant.now();
             jfr.stop();
-            Path jfrFile = Files.createTempFile("bench-job", ".jfr");
+            // kept where --profile-out says, else in a temporary file deleted once read
+            Path jfrFile =
+                    s.profileOut() != null
+                            ? s.profileOut()
+                            : Files.createTempFile("bench-job", ".jfr");
             jfr.dump(jfrFile);
             jfr.close();
             // decisions of the window's last slots: wait for them (bounded)
@@ -291,10 +294,9 @@ public final class KafkaJobBenchmark {
 
             long invalid = SourceCounters.INVALID.get();
             StageProfile prof = StageProfile.read(jfrFile, profileFrom, profileTo);
-            if (s.profileOut() != null) {
-                Files.copy(jfrFile, s.profileOut(), StandardCopyOption.REPLACE_EXISTING);
+            if (s.profileOut() == null) {
+                Files.deleteIfExists(jfrFile);
             }
-            Files.deleteIfExists(jfrFile);
             res =
                     JobBenchReport.figures(
                             s,
