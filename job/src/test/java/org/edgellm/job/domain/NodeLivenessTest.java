@@ -518,4 +518,126 @@ class NodeLivenessTest {
         assertEquals(List.of(), rejected);
         assertFalse(s.node("d1-a").stalled);
     }
+
+    /**
+     * The shortcut of {@link NodeLiveness#check}: on random nodes (leased batches, some without a
+     * lease, refused ones, heartbeats before, inside and after the leases, slots up to two timeouts
+     * past them, with and without the restart grace, the other node heard or not), whenever {@link
+     * NodeLiveness#settlesNothing} says so, the full walk over the node's batches settles none of
+     * them, rejects nothing, re-queues nothing and still watches batches; and a check of the whole
+     * domain settles exactly what the walk settles.
+     */
+    @Test
+    void aNodeTheShortcutSkipsIsOneTheWalkWouldNotSettle() {
+        java.util.Random rnd = new java.util.Random(20261203);
+        int skipped = 0;
+        int walked = 0;
+        for (int trial = 0; trial < 4000; trial++) {
+            long seed = rnd.nextLong();
+            long slotEnd = 2000 + rnd.nextInt(6000);
+            boolean grace = rnd.nextInt(4) == 0;
+            NodeLiveness l =
+                    new NodeLiveness(
+                            TIMEOUT, grace ? new RestartGrace(() -> 0L, 100_000) : liveness0());
+            MemoryDomainState s = randomNode(new java.util.Random(seed), slotEnd);
+            NodeRuntime a = s.node("d1-a");
+            int batches = a.outstanding.size();
+            if (l.settlesNothing(a, slotEnd)) {
+                skipped++;
+                List<Rejected> rejected = new ArrayList<>();
+                PendingQueue q = new PendingQueue();
+                NodeLiveness.Result r =
+                        l.walk(
+                                D,
+                                "d1-a",
+                                a,
+                                slotEnd,
+                                s,
+                                Math.max(a.lastHeartbeat, s.node("d1-b").lastHeartbeat),
+                                q,
+                                false,
+                                rejected);
+                assertEquals(0, r.redispatched(), "trial " + trial);
+                assertTrue(rejected.isEmpty(), "trial " + trial + ": " + rejected);
+                assertTrue(r.watching(), "trial " + trial);
+                assertEquals(batches, s.node("d1-a").outstanding.size(), "trial " + trial);
+            } else {
+                walked++;
+            }
+            // the whole check (shortcut included) against the walk on a copy of the same state
+            MemoryDomainState viaCheck = randomNode(new java.util.Random(seed), slotEnd);
+            MemoryDomainState viaWalk = randomNode(new java.util.Random(seed), slotEnd);
+            List<Rejected> byCheck = new ArrayList<>();
+            List<Rejected> byWalk = new ArrayList<>();
+            NodeLiveness.Result c =
+                    l.check(D, slotEnd, viaCheck, new PendingQueue(), false, byCheck);
+            long heardLatest =
+                    Math.max(
+                            viaWalk.node("d1-a").lastHeartbeat, viaWalk.node("d1-b").lastHeartbeat);
+            NodeLiveness.Result w =
+                    l.walk(
+                            D,
+                            "d1-a",
+                            viaWalk.node("d1-a"),
+                            slotEnd,
+                            viaWalk,
+                            heardLatest,
+                            new PendingQueue(),
+                            false,
+                            byWalk);
+            assertEquals(w, c, "trial " + trial);
+            assertEquals(
+                    byWalk.stream().map(Rejected::requestId).collect(Collectors.toList()),
+                    byCheck.stream().map(Rejected::requestId).collect(Collectors.toList()),
+                    "trial " + trial);
+        }
+        assertTrue(skipped > 500 && walked > 500, skipped + " skipped, " + walked + " walked");
+    }
+
+    private static RestartGrace liveness0() {
+        return new RestartGrace(NO_CLOCK, 0);
+    }
+
+    /**
+     * d1-a with one to five batches in slot order, each leased (one in six not, one in eight
+     * refused), leases ending 1,000-5,000 ms after their batch's slot, heard at a random time
+     * around them; d1-b heard at a random time, without batches.
+     */
+    private static MemoryDomainState randomNode(java.util.Random r, long slotEnd) {
+        MemoryDomainState s = new MemoryDomainState();
+        NodeRuntime a = NodeRuntime.of(TOPOLOGY.node(D, "d1-a"));
+        a.heard = true;
+        a.tracksProgress = true;
+        a.finishedThrough = 0;
+        int k = 1 + r.nextInt(5);
+        long first = 1000 + r.nextInt(3000);
+        for (int i = 0; i < k; i++) {
+            long slot = first + 100L * i;
+            String id = "d1/" + slot + "/d1-a";
+            double start = slot + r.nextInt(500);
+            double end = start + 50 + r.nextInt(2000);
+            a.outstanding.add(batch(id, slot, start, end, "r" + i, "s" + i));
+            if (r.nextInt(6) > 0) {
+                NodeRuntime.Lease l = new NodeRuntime.Lease();
+                l.decisionId = id;
+                l.untilMs = end + 1000 + r.nextInt(4000);
+                l.refused = r.nextInt(8) == 0;
+                for (String req : List.of("r" + i, "s" + i)) {
+                    l.requests.add(
+                            DomainFixtures.req(
+                                    req, "u-" + req, D, 1000, 64, 8, 500 + r.nextInt(9000), 0.5));
+                }
+                a.leases.add(l);
+            }
+        }
+        a.busyUntil = a.outstanding.get(k - 1).computeEndMs;
+        a.lastHeartbeat = slotEnd - r.nextInt(4000);
+        a.reportedBusyUntil = r.nextBoolean() ? Double.NEGATIVE_INFINITY : a.busyUntil;
+        s.storeNode("d1-a", a);
+        NodeRuntime b = NodeRuntime.of(TOPOLOGY.node(D, "d1-b"));
+        b.heard = true;
+        b.lastHeartbeat = slotEnd - r.nextInt(4000);
+        s.storeNode("d1-b", b);
+        return s;
+    }
 }
