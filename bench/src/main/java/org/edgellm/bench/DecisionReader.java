@@ -33,6 +33,10 @@ final class DecisionReader extends Thread {
     private volatile long from = Long.MAX_VALUE;
     private volatile long to = Long.MAX_VALUE;
     private long[] lat = new long[1 << 16];
+
+    /** The slot end of each latency in {@code lat}. */
+    private long[] slotOf = new long[1 << 16];
+
     private int n;
     long decisions;
 
@@ -126,6 +130,10 @@ final class DecisionReader extends Thread {
                             if (n == lat.length) {
                                 lat = Arrays.copyOf(lat, 2 * n);
                             }
+                            if (n == slotOf.length) {
+                                slotOf = Arrays.copyOf(slotOf, 2 * n);
+                            }
+                            slotOf[n] = slotEnd;
                             lat[n++] = now - (slotEnd + outOfOrdernessMs);
                         }
                     } else {
@@ -164,6 +172,11 @@ final class DecisionReader extends Thread {
             return toMs - fromMs;
         }
         return Math.max(0, need - last);
+    }
+
+    /** Each slot's first and last decision in the window (read once the reader has stopped). */
+    SlotLatencies slots() {
+        return SlotLatencies.of(slotOf, lat, n);
     }
 
     /** The window's latencies in ms, sorted (read once the reader has stopped). */

@@ -39,6 +39,7 @@ final class JobBenchReport {
      * @param rejections rejections timed in the window
      * @param rejectionsByReason those rejections by reason
      * @param latencies the decisions' latencies in ms, sorted
+     * @param slots each slot's first and last decision
      * @param lagAtStopMs how far the latest slot end decided by the stop was behind the window's
      *     last slot (0: the job had decided up to the end of the window, so the latencies cover it;
      *     more: the window's last slots are missing from them, and they understate the tail)
@@ -70,6 +71,7 @@ final class JobBenchReport {
             long rejections,
             Map<String, Long> rejectionsByReason,
             long[] latencies,
+            SlotLatencies slots,
             long lagAtStopMs,
             long cpuNanos,
             StageProfile profile,
@@ -125,6 +127,10 @@ final class JobBenchReport {
         res.put("maxMs", lat.length == 0 ? Double.NaN : (double) lat[lat.length - 1]);
         res.put("lagAtStopMs", w.lagAtStopMs());
         res.put("latencyCoversWindow", w.lagAtStopMs() == 0 && lat.length > 0);
+        res.put("slotsWithDecisions", w.slots().slots());
+        res.put("slotFirstDecisionP50Ms", w.slots().firstP50Ms());
+        res.put("slotLastDecisionP50Ms", w.slots().lastP50Ms());
+        res.put("slotSpreadP50Ms", w.slots().spreadP50Ms());
         double cpuSeconds = w.cpuNanos() / 1e9;
         res.put("processCpuCores", round2(cpuSeconds / secs));
         StageProfile prof = w.profile();
@@ -415,6 +421,19 @@ final class JobBenchReport {
                         r.get("gcPauses"),
                         r.get("gcPauseTotalMs"),
                         r.get("gcPauseMaxMs")));
+        if (((Number) r.get("slotsWithDecisions")).intValue() > 0) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "Per slot (%s slots with decisions): its first decision p50 %s ms, its"
+                                    + " last p50 %s ms, the spread between them p50 %s ms (the"
+                                    + " first waits for the path alone; the others also for the"
+                                    + " domains closed before them on their subtask).%n%n",
+                            r.get("slotsWithDecisions"),
+                            fmt(r.get("slotFirstDecisionP50Ms")),
+                            fmt(r.get("slotLastDecisionP50Ms")),
+                            fmt(r.get("slotSpreadP50Ms"))));
+        }
         if (!Boolean.TRUE.equals(r.get("latencyCoversWindow"))) {
             md.append(
                     String.format(

@@ -312,6 +312,7 @@ public final class KafkaJobBenchmark {
                                     reader.rejections,
                                     reader.reasons,
                                     reader.latencies(),
+                                    reader.slots(),
                                     reader.lagBehind(
                                             from,
                                             from + s.seconds() * 1000L,

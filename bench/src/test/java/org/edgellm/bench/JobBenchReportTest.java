@@ -66,6 +66,7 @@ class JobBenchReportTest {
                 10,
                 Map.of("NO_FEASIBLE_NODE", 4L, "DEADLINE_UNREACHABLE", 6L),
                 LongStream.rangeClosed(1, 100).toArray(),
+                new SlotLatencies(10, 5, 95, 90),
                 0,
                 3_000_000_000L,
                 prof,
@@ -127,6 +128,8 @@ class JobBenchReportTest {
                         // nearest rank of 1..100: the 50th, 99th, 100th
                         + "\"latencySamples\":100,\"p50Ms\":50,\"p99Ms\":99,\"p999Ms\":100,"
                         + "\"maxMs\":100,\"lagAtStopMs\":0,\"latencyCoversWindow\":true,"
+                        + "\"slotsWithDecisions\":10,\"slotFirstDecisionP50Ms\":5,"
+                        + "\"slotLastDecisionP50Ms\":95,\"slotSpreadP50Ms\":90,"
                         // 3 CPU seconds over 2 s
                         + "\"processCpuCores\":1.5,\"gcPauses\":2,\"gcPauseTotalMs\":12.35,"
                         + "\"gcPauseMaxMs\":10,\"gc\":\"G1 Young Generation\",\"cpuSamples\":200,"
@@ -167,6 +170,7 @@ class JobBenchReportTest {
                         0,
                         Map.of(),
                         new long[0],
+                        SlotLatencies.NONE,
                         2000,
                         w.cpuNanos(),
                         empty,
@@ -187,7 +191,13 @@ class JobBenchReportTest {
         assertTrue(
                 json.contains("\"p50Ms\":null,\"p99Ms\":null,\"p999Ms\":null,\"maxMs\":null"),
                 json);
-        assertTrue(json.contains("\"lagAtStopMs\":2000,\"latencyCoversWindow\":false"), json);
+        assertTrue(
+                json.contains(
+                        "\"lagAtStopMs\":2000,\"latencyCoversWindow\":false,"
+                                + "\"slotsWithDecisions\":0,\"slotFirstDecisionP50Ms\":null,"
+                                + "\"slotLastDecisionP50Ms\":null,\"slotSpreadP50Ms\":null,"),
+                json);
+        assertFalse(JobBenchReport.markdown(r, "cmd").contains("Per slot"));
         assertTrue(
                 JobBenchReport.markdown(r, "cmd")
                         .contains("at the stop the latest decided slot was 2000 ms behind"),
@@ -233,6 +243,12 @@ class JobBenchReportTest {
                 lines.get(8));
         assertTrue(md.contains("\n| solve | 25.0 | 1875.0 |\n"), md);
         assertFalse(md.contains("do not cover the window"), md);
+        assertEquals(
+                "Per slot (10 slots with decisions): its first decision p50 5 ms, its last p50 95"
+                        + " ms, the spread between them p50 90 ms (the first waits for the path"
+                        + " alone; the others also for the domains closed before them on their"
+                        + " subtask).",
+                lines.get(10));
         assertTrue(md.contains("\n| broker | 60.0 | 4500.0 |\n"), md);
         assertTrue(md.contains("\n| slot coordinators | 0.5 | 1111.11 | 45.0 | 100,000 |\n"), md);
         assertTrue(md.contains("\n| broker | - | - | 9.0 | 20,000 |\n"), md);

@@ -107,6 +107,23 @@ class KafkaJobBenchmarkITCase {
                 field(json, "maxMs"),
                 inWindow.stream().mapToLong(Long::longValue).max().orElseThrow(),
                 json);
+        // each slot's first and last decision, from the file's rows of the window
+        List<String[]> windowRows =
+                rows.subList(1, rows.size()).stream()
+                        .map(r -> r.split(","))
+                        .filter(c -> c[3].equals("true"))
+                        .toList();
+        SlotLatencies slots =
+                SlotLatencies.of(
+                        windowRows.stream().mapToLong(c -> Long.parseLong(c[1])).toArray(),
+                        windowRows.stream().mapToLong(c -> Long.parseLong(c[2])).toArray(),
+                        windowRows.size());
+        assertTrue(slots.slots() > 0, json);
+        assertEquals(slots.slots(), field(json, "slotsWithDecisions"), json);
+        assertEquals(slots.firstP50Ms(), field(json, "slotFirstDecisionP50Ms"), json);
+        assertEquals(slots.lastP50Ms(), field(json, "slotLastDecisionP50Ms"), json);
+        assertEquals(slots.spreadP50Ms(), field(json, "slotSpreadP50Ms"), json);
+        assertTrue(slots.firstP50Ms() <= slots.lastP50Ms(), json);
         assertTrue(rows.size() - 1 > inWindow.size(), "the warm-up's decisions are in the file");
         assertTrue(field(json, "cpuSamples") > 0, json);
         // the kept recording holds the samples the stage table counted (the window's), and
