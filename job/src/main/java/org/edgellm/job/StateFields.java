@@ -23,60 +23,8 @@ final class StateFields {
         StringValue.writeString(s, out);
     }
 
-    /**
-     * Reads what {@link #writeString} wrote (Flink's format: the length plus one, then each char,
-     * both as 7-bit groups, low first, the high bit set on all but the last). Not {@link
-     * StringValue#readString}: that one takes its char buffer from a {@code ThreadLocal}, whose
-     * lookup on the coordinator's thread (a map crowded by Kafka, Avro and Flink) was 1.6 % of its
-     * CPU samples at 40,000 requests/s; here an id of ASCII chars is read into the bytes of a
-     * Latin-1 string directly.
-     */
     static String readString(DataInputView in) throws IOException {
-        int len = readVarLength(in);
-        if (len == 0) {
-            return null;
-        }
-        len -= 1;
-        byte[] latin = new byte[len];
-        for (int i = 0; i < len; i++) {
-            int c = in.readUnsignedByte();
-            if (c >= 0x80) {
-                return readChars(in, latin, i, c, len);
-            }
-            latin[i] = (byte) c;
-        }
-        return new String(latin, java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
-    /** The rest of a string with a char above 127: the first {@code i} chars are in latin. */
-    private static String readChars(DataInputView in, byte[] latin, int i, int first, int len)
-            throws IOException {
-        char[] data = new char[len];
-        for (int k = 0; k < i; k++) {
-            data[k] = (char) latin[k];
-        }
-        data[i] = (char) continueVar(in, first);
-        for (int k = i + 1; k < len; k++) {
-            data[k] = (char) readVarLength(in);
-        }
-        return new String(data);
-    }
-
-    /** A value written in 7-bit groups, low first, the high bit set on all but the last. */
-    private static int readVarLength(DataInputView in) throws IOException {
-        int b = in.readUnsignedByte();
-        return b < 0x80 ? b : continueVar(in, b);
-    }
-
-    private static int continueVar(DataInputView in, int first) throws IOException {
-        int v = first & 0x7f;
-        int shift = 7;
-        int b;
-        while ((b = in.readUnsignedByte()) >= 0x80) {
-            v |= (b & 0x7f) << shift;
-            shift += 7;
-        }
-        return v | b << shift;
+        return StringValue.readString(in);
     }
 
     static void writeStrings(String[] a, DataOutputView out) throws IOException {
