@@ -23,14 +23,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link Retention}: every period (ten seconds) per domain (staggered), forget ids ten seconds past
- * their deadline and users whose channels are older than ten channel ages.
+ * {@link Retention}: every period ({@link Retention#PERIOD_MS}) per domain (staggered), forget ids
+ * {@link Retention#ID_GRACE_MS} past their deadline and users whose channels are older than ten
+ * channel ages.
  */
 class RetentionTest {
 
-    static final long PERIOD = 10_000;
+    static final long PERIOD = Retention.PERIOD_MS;
 
-    static final long GRACE = 10_000;
+    static final long GRACE = Retention.ID_GRACE_MS;
 
     /** A state that records the horizons it is asked to forget before. */
     static final class Spy implements DomainState {
@@ -215,7 +216,7 @@ class RetentionTest {
 
     /**
      * Through closeSlot: a quiet domain that remembers an id wakes at its cleanings until the id is
-     * ten seconds past its deadline, then needs no more wake-up.
+     * the grace past its deadline, then needs no more wake-up.
      */
     @Test
     void quietDomainWakesAtItsCleaningsUntilItForgets() {
