@@ -84,10 +84,6 @@ final class NodeLiveness {
         boolean tracking = false;
         int redispatched = 0;
         SortedMap<String, NodeRuntime> nodes = state.nodes();
-        long heardLatest = Long.MIN_VALUE; // the domain's most recent heartbeat, any node
-        for (NodeRuntime n : nodes.values()) {
-            heardLatest = Math.max(heardLatest, n.lastHeartbeat);
-        }
         for (Map.Entry<String, NodeRuntime> en : nodes.entrySet()) {
             NodeRuntime n = en.getValue();
             if (n.outstanding.isEmpty()) {
@@ -97,17 +93,7 @@ final class NodeLiveness {
                 tracking = true; // every batch may still finish: the walk would say so too
                 continue;
             }
-            Result r =
-                    walk(
-                            domain,
-                            en.getKey(),
-                            n,
-                            slotEnd,
-                            state,
-                            heardLatest,
-                            q,
-                            inputEnded,
-                            rejected);
+            Result r = walk(domain, en.getKey(), n, slotEnd, state, nodes, q, inputEnded, rejected);
             tracking |= r.watching();
             redispatched += r.redispatched();
         }
@@ -115,8 +101,9 @@ final class NodeLiveness {
     }
 
     /**
-     * Applies the rules of the class to each watched batch of one node (storing the node when it
-     * changes): whether batches of it are still watched, and how many requests went back.
+     * Applies the rules of the class to each watched batch of one node of the domain's nodes
+     * (storing the node when it changes): whether batches of it are still watched, and how many
+     * requests went back.
      */
     Result walk(
             String domain,
@@ -124,10 +111,14 @@ final class NodeLiveness {
             NodeRuntime n,
             long slotEnd,
             DomainState state,
-            long heardLatest,
+            SortedMap<String, NodeRuntime> nodes,
             PendingQueue q,
             boolean inputEnded,
             List<Rejected> rejected) {
+        long heardLatest = Long.MIN_VALUE; // the domain's most recent heartbeat, any node
+        for (NodeRuntime m : nodes.values()) {
+            heardLatest = Math.max(heardLatest, m.lastHeartbeat);
+        }
         boolean tracking = false;
         int redispatched = 0;
         boolean changed = false;
@@ -202,7 +193,7 @@ final class NodeLiveness {
                             slotEnd,
                             o,
                             l,
-                            takers(state.nodes(), slotEnd),
+                            takers(nodes, slotEnd),
                             why,
                             q,
                             state,

@@ -547,16 +547,7 @@ class NodeLivenessTest {
                 List<Rejected> rejected = new ArrayList<>();
                 PendingQueue q = new PendingQueue();
                 NodeLiveness.Result r =
-                        l.walk(
-                                D,
-                                "d1-a",
-                                a,
-                                slotEnd,
-                                s,
-                                Math.max(a.lastHeartbeat, s.node("d1-b").lastHeartbeat),
-                                q,
-                                false,
-                                rejected);
+                        l.walk(D, "d1-a", a, slotEnd, s, s.nodes(), q, false, rejected);
                 assertEquals(0, r.redispatched(), "trial " + trial);
                 assertTrue(rejected.isEmpty(), "trial " + trial + ": " + rejected);
                 assertTrue(r.watching(), "trial " + trial);
@@ -571,9 +562,6 @@ class NodeLivenessTest {
             List<Rejected> byWalk = new ArrayList<>();
             NodeLiveness.Result c =
                     l.check(D, slotEnd, viaCheck, new PendingQueue(), false, byCheck);
-            long heardLatest =
-                    Math.max(
-                            viaWalk.node("d1-a").lastHeartbeat, viaWalk.node("d1-b").lastHeartbeat);
             NodeLiveness.Result w =
                     l.walk(
                             D,
@@ -581,7 +569,7 @@ class NodeLivenessTest {
                             viaWalk.node("d1-a"),
                             slotEnd,
                             viaWalk,
-                            heardLatest,
+                            viaWalk.nodes(),
                             new PendingQueue(),
                             false,
                             byWalk);
