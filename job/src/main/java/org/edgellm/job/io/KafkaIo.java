@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.edgellm.events.BatchDecision;
 import org.edgellm.events.DeadLetter;
 import org.edgellm.events.EventCodec;
+import org.edgellm.events.OutputEncoder;
 import org.edgellm.events.Rejection;
 import org.edgellm.events.SlotReport;
 import org.edgellm.job.EventValidator;
@@ -127,13 +128,29 @@ public final class KafkaIo {
         }
     }
 
-    /** The value in Avro single-object encoding. */
+    /**
+     * The value in Avro single-object encoding; decisions and slot reports, the most frequent
+     * outputs, by the hand-written {@link OutputEncoder} (the same bytes), one per sink writer.
+     */
     static final class ValueSchema<T extends SpecificRecordBase> implements SerializationSchema<T> {
         private static final long serialVersionUID = 1L;
+        private transient OutputEncoder encoder;
 
         @Override
         public byte[] serialize(T element) {
+            if (element instanceof BatchDecision d) {
+                return encoder().decision(d);
+            } else if (element instanceof SlotReport r) {
+                return encoder().report(r);
+            }
             return EventCodec.encode(element);
+        }
+
+        private OutputEncoder encoder() {
+            if (encoder == null) {
+                encoder = new OutputEncoder();
+            }
+            return encoder;
         }
     }
 
