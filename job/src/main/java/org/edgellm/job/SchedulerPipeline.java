@@ -62,9 +62,16 @@ public final class SchedulerPipeline {
     private SchedulerPipeline() {}
 
     public static WatermarkStrategy<InputEvent> watermarks(JobConfig config) {
+        long ooo = config.outOfOrdernessMs;
+        long slotMs = config.slotMs;
+        // aligned slots: a watermark that crosses a slot end leaves at once
+        // (SlotBoundaryWatermarks)
         WatermarkStrategy<InputEvent> w =
-                WatermarkStrategy.<InputEvent>forBoundedOutOfOrderness(
-                                Duration.ofMillis(config.outOfOrdernessMs))
+                (config.staggerSlots()
+                                ? WatermarkStrategy.<InputEvent>forBoundedOutOfOrderness(
+                                        Duration.ofMillis(ooo))
+                                : WatermarkStrategy.<InputEvent>forGenerator(
+                                        ctx -> new SlotBoundaryWatermarks(ooo, slotMs)))
                         .withTimestampAssigner(
                                 (e, ts) -> e.kind >= InputEvent.INVALID ? Long.MIN_VALUE : e.time);
         if (config.idlenessMs > 0) {
