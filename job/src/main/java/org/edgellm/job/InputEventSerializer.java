@@ -2,6 +2,7 @@ package org.edgellm.job;
 
 import static org.edgellm.job.StateFields.readNodeSpec;
 import static org.edgellm.job.StateFields.readRequestFields;
+import static org.edgellm.job.StateFields.readShared;
 import static org.edgellm.job.StateFields.readString;
 import static org.edgellm.job.StateFields.readStrings;
 import static org.edgellm.job.StateFields.writeNodeSpec;
@@ -150,16 +151,16 @@ public final class InputEventSerializer extends TypeSerializerSingleton<InputEve
         InputEvent e = new InputEvent();
         e.kind = in.readByte();
         int flags = in.readByte();
-        e.domainId = readString(in);
+        e.domainId = readShared(in);
         e.time = in.readLong();
         if ((flags & REQUEST) != 0) {
             e.request = readRequestFields(in);
         }
         if ((flags & CHANNEL) != 0) {
             ChannelEvent c = new ChannelEvent();
-            c.userId = readString(in);
-            c.domainId = readString(in);
-            c.nodeId = readString(in);
+            c.userId = readShared(in);
+            c.domainId = readShared(in);
+            c.nodeId = readShared(in);
             c.measuredAt = in.readLong();
             c.uplinkSpectralEfficiency = in.readDouble();
             c.downlinkSpectralEfficiency = in.readDouble();
@@ -167,8 +168,8 @@ public final class InputEventSerializer extends TypeSerializerSingleton<InputEve
         }
         if ((flags & TELEMETRY) != 0) {
             TelemetryEvent t = new TelemetryEvent();
-            t.nodeId = readString(in);
-            t.domainId = readString(in);
+            t.nodeId = readShared(in);
+            t.domainId = readShared(in);
             t.time = in.readLong();
             t.capabilities = readNodeSpec(in);
             t.busyUntil = in.readLong();

@@ -27,6 +27,14 @@ final class StateFields {
         return StringValue.readString(in);
     }
 
+    /**
+     * A nullable string that repeats across events (an id of a domain, user or node, a service
+     * class): the one instance kept of it ({@link SharedStrings}).
+     */
+    static String readShared(DataInputView in) throws IOException {
+        return SharedStrings.of(StringValue.readString(in));
+    }
+
     static void writeStrings(String[] a, DataOutputView out) throws IOException {
         if (a == null) {
             out.writeInt(-1);
@@ -140,8 +148,8 @@ final class StateFields {
     static RequestEvent readRequestFields(DataInputView in) throws IOException {
         RequestEvent r = new RequestEvent();
         r.requestId = readString(in);
-        r.userId = readString(in);
-        r.domainId = readString(in);
+        r.userId = readShared(in);
+        r.domainId = readShared(in);
         r.arrivalTime = in.readLong();
         r.promptTokens = in.readInt();
         r.maxOutputTokens = in.readInt();
@@ -149,7 +157,7 @@ final class StateFields {
         r.maxPplIncrease = in.readDouble();
         r.weight = in.readDouble();
         r.uplinkBytes = in.readLong();
-        r.serviceClass = readString(in);
+        r.serviceClass = readShared(in);
         r.promptText = readString(in);
         return r;
     }
