@@ -84,6 +84,8 @@ final class NodeLiveness {
         boolean tracking = false;
         int redispatched = 0;
         SortedMap<String, NodeRuntime> nodes = state.nodes();
+        long heardLatest = Long.MIN_VALUE; // read once, at the first node walked
+        boolean heardRead = false;
         for (Map.Entry<String, NodeRuntime> en : nodes.entrySet()) {
             NodeRuntime n = en.getValue();
             if (n.outstanding.isEmpty()) {
@@ -93,17 +95,41 @@ final class NodeLiveness {
                 tracking = true; // every batch may still finish: the walk would say so too
                 continue;
             }
-            Result r = walk(domain, en.getKey(), n, slotEnd, state, nodes, q, inputEnded, rejected);
+            if (!heardRead) {
+                heardLatest = heardLatest(nodes);
+                heardRead = true;
+            }
+            Result r =
+                    walk(
+                            domain,
+                            en.getKey(),
+                            n,
+                            slotEnd,
+                            state,
+                            nodes,
+                            heardLatest,
+                            q,
+                            inputEnded,
+                            rejected);
             tracking |= r.watching();
             redispatched += r.redispatched();
         }
         return new Result(tracking, redispatched);
     }
 
+    /** The domain's most recent heartbeat, any node (walks settle batches, never heartbeats). */
+    static long heardLatest(Map<String, NodeRuntime> nodes) {
+        long heard = Long.MIN_VALUE;
+        for (NodeRuntime m : nodes.values()) {
+            heard = Math.max(heard, m.lastHeartbeat);
+        }
+        return heard;
+    }
+
     /**
      * Applies the rules of the class to each watched batch of one node of the domain's nodes
-     * (storing the node when it changes): whether batches of it are still watched, and how many
-     * requests went back.
+     * (storing the node when it changes), heardLatest being {@link #heardLatest} of them: whether
+     * batches of it are still watched, and how many requests went back.
      */
     Result walk(
             String domain,
@@ -112,13 +138,10 @@ final class NodeLiveness {
             long slotEnd,
             DomainState state,
             SortedMap<String, NodeRuntime> nodes,
+            long heardLatest,
             PendingQueue q,
             boolean inputEnded,
             List<Rejected> rejected) {
-        long heardLatest = Long.MIN_VALUE; // the domain's most recent heartbeat, any node
-        for (NodeRuntime m : nodes.values()) {
-            heardLatest = Math.max(heardLatest, m.lastHeartbeat);
-        }
         boolean tracking = false;
         int redispatched = 0;
         boolean changed = false;

@@ -547,7 +547,17 @@ class NodeLivenessTest {
                 List<Rejected> rejected = new ArrayList<>();
                 PendingQueue q = new PendingQueue();
                 NodeLiveness.Result r =
-                        l.walk(D, "d1-a", a, slotEnd, s, s.nodes(), q, false, rejected);
+                        l.walk(
+                                D,
+                                "d1-a",
+                                a,
+                                slotEnd,
+                                s,
+                                s.nodes(),
+                                NodeLiveness.heardLatest(s.nodes()),
+                                q,
+                                false,
+                                rejected);
                 assertEquals(0, r.redispatched(), "trial " + trial);
                 assertTrue(rejected.isEmpty(), "trial " + trial + ": " + rejected);
                 assertTrue(r.watching(), "trial " + trial);
@@ -570,6 +580,7 @@ class NodeLivenessTest {
                             slotEnd,
                             viaWalk,
                             viaWalk.nodes(),
+                            NodeLiveness.heardLatest(viaWalk.nodes()),
                             new PendingQueue(),
                             false,
                             byWalk);
